@@ -1,0 +1,49 @@
+import Foundation
+
+/// The email that tells an administrator how an import went.
+enum ImportMail {
+    static func compose(job: ImportJob, application: Application, results: [ImportResult], from: String, to: String) -> EmailMessage {
+        let verdict = switch job.status {
+        case .completed: job.failed > 0 ? "completed with \(job.failed) failed" : "completed"
+        case .failed: "stopped: \(job.reason ?? "failed")"
+        default: job.status.rawValue
+        }
+        var lines = [
+            "The import of users from \(application.name) \(verdict).", "",
+            "Import job: \(job.id.uuidString.lowercased())",
+            "Users: \(job.total)   created: \(job.created)   skipped: \(job.skipped)   failed: \(job.failed)", "",
+        ]
+        let failed = results.filter { $0.outcome == .failed }
+        if !failed.isEmpty {
+            lines.append("Users that could not be imported:")
+            for result in failed.prefix(200) {
+                lines.append("- \(result.userName ?? result.remoteId): \(result.reason ?? "failed")")
+            }
+            if failed.count > 200 { lines.append("- ... and \(failed.count - 200) more (see the attached CSV)") }
+            lines.append("")
+        }
+        lines.append("Every user's result is in the attached CSV, and in `roster import show \(job.id.uuidString.lowercased())`.")
+        return EmailMessage(
+            from: from, to: to, subject: "Roster import from \(application.name): \(verdict)",
+            text: lines.joined(separator: "\n"),
+            attachments: [.init(filename: "import-\(job.id.uuidString.lowercased()).csv", contentType: "text/csv",
+                                data: Data(csv(results).utf8))])
+    }
+
+    static func csv(_ results: [ImportResult]) -> String {
+        var rows = ["remoteId,userName,outcome,userId,reason"]
+        for r in results {
+            rows.append([r.remoteId, r.userName ?? "", r.outcome.rawValue, r.userId?.uuidString.lowercased() ?? "", r.reason ?? ""]
+                .map(csvField).joined(separator: ","))
+        }
+        return rows.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// Quotes a field; a leading formula character is escaped so spreadsheets show text.
+    static func csvField(_ value: String) -> String {
+        var value = value
+        if let first = value.first, "=+-@".contains(first) { value = "'" + value }
+        guard value.contains(where: { ",\"\r\n".contains($0) }) || value.hasPrefix("'") else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import SCIM
+
+/// SCIM to Roster, exactly as the table in SPEC.md "Attribute mapping".
+public enum UserMapping {
+    /// Longest text Roster keeps in one attribute; longer values make the user `invalid`.
+    public static let maxLength = 1024
+
+    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        case noRemoteId
+        case noUsableEmail
+        case invalidEmail(String)
+        case invalidValue(attribute: String, problem: String)
+
+        public var description: String {
+            switch self {
+            case .noRemoteId: "the application sent this user without an id"
+            case .noUsableEmail: "no usable email: the user has no emails and userName is not an email address"
+            case .invalidEmail(let email): "email \"\(email)\" is not a valid email address"
+            case .invalidValue(let attribute, let problem): "\(attribute) \(problem)"
+            }
+        }
+    }
+
+    /// The directory user an application's user becomes, or why it cannot be imported.
+    public static func map(_ remote: SCIMUser, source: DirectoryUser.Source, now: Date = Date()) -> Result<DirectoryUser, Failure> {
+        guard let remoteId = remote.id, !remoteId.isEmpty else { return .failure(.noRemoteId) }
+        guard let email = chooseEmail(remote) else { return .failure(.noUsableEmail) }
+        guard isEmailAddress(email) else { return .failure(.invalidEmail(email)) }
+        let username = remote.userName.flatMap { $0.isEmpty ? nil : $0 } ?? email
+        var source = source
+        source.remoteId = remoteId
+        let user = DirectoryUser(
+            email: email, username: username,
+            firstname: remote.name?.givenName, lastname: remote.name?.familyName, middlename: remote.name?.middleName,
+            displayname: remote.displayName,
+            addresses: remote.addresses.compactMap { address in
+                guard let type = workOrHome(address.type) else { return nil }
+                return .init(type: type, streetAddress: address.streetAddress, locality: address.locality,
+                             region: address.region, postalCode: address.postalCode, country: address.country,
+                             poBox: address.poBox)
+            },
+            jobTitle: remote.title, department: remote.enterprise?.department,
+            phoneNumbers: remote.phoneNumbers.compactMap { phone in
+                guard let type = workOrHome(phone.type), let number = phone.value, !number.isEmpty else { return nil }
+                return .init(type: type, number: number)
+            },
+            costCenter: remote.enterprise?.costCenter, employeeType: remote.userType,
+            employeeIdentifier: remote.enterprise?.employeeNumber, organization: remote.enterprise?.organization,
+            state: .active, passwordStatus: .pending, source: source, created: now, updated: now)
+        if let problem = validate(user) { return .failure(problem) }
+        return .success(user)
+    }
+
+    /// `primary: true`, else `type: work`, else the first; else `userName` if it is an address.
+    public static func chooseEmail(_ remote: SCIMUser) -> String? {
+        let emails = remote.emails.filter { !($0.value ?? "").isEmpty }
+        let chosen = emails.first(where: \.primary)
+            ?? emails.first { $0.type?.lowercased() == "work" }
+            ?? emails.first
+        if let value = chosen?.value { return value }
+        if let userName = remote.userName, isEmailAddress(userName) { return userName }
+        return nil
+    }
+
+    /// A practical check: one `@`, a non-empty local part, a dotted domain, no spaces.
+    public static func isEmailAddress(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), text.count <= 254 else { return false }
+        guard !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
+        return !text.contains { $0.isWhitespace || $0.isNewline || $0 == "<" || $0 == ">" || $0 == "," }
+    }
+
+    static func workOrHome(_ type: String?) -> String? {
+        guard let type = type?.lowercased(), type == "work" || type == "home" else { return nil }
+        return type
+    }
+
+    static func validate(_ user: DirectoryUser) -> Failure? {
+        var fields: [(String, String?)] = [
+            ("userName", user.username), ("name.givenName", user.firstname), ("name.familyName", user.lastname),
+            ("name.middleName", user.middlename), ("displayName", user.displayname), ("title", user.jobTitle),
+            ("department", user.department), ("costCenter", user.costCenter), ("userType", user.employeeType),
+            ("employeeNumber", user.employeeIdentifier), ("organization", user.organization),
+        ]
+        for address in user.addresses {
+            fields += [("address streetAddress", address.streetAddress), ("address locality", address.locality),
+                       ("address region", address.region), ("address postalCode", address.postalCode),
+                       ("address country", address.country), ("address poBox", address.poBox)]
+        }
+        fields += user.phoneNumbers.map { ("phoneNumber", $0.number) }
+        for (name, value) in fields {
+            guard let value else { continue }
+            if value.count > maxLength {
+                return .invalidValue(attribute: name, problem: "is longer than \(maxLength) characters")
+            }
+            // Databases refuse NUL in text, and no person's attribute needs one.
+            if value.unicodeScalars.contains(where: { $0.value == 0 }) {
+                return .invalidValue(attribute: name, problem: "contains a NUL character")
+            }
+        }
+        if user.username.trimmingCharacters(in: .whitespaces).isEmpty {
+            return .invalidValue(attribute: "userName", problem: "is blank")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+
+/// A person in the directory, with the attributes SPEC.md maps from SCIM.
+public struct DirectoryUser: Sendable, Hashable, Codable {
+    public enum State: String, Sendable, Codable, CaseIterable { case staged, active, suspended }
+    public enum PasswordStatus: String, Sendable, Codable { case pending, set }
+
+    public struct Address: Sendable, Hashable, Codable {
+        public var type: String
+        public var streetAddress: String?
+        public var locality: String?
+        public var region: String?
+        public var postalCode: String?
+        public var country: String?
+        public var poBox: String?
+        public init(type: String, streetAddress: String? = nil, locality: String? = nil, region: String? = nil,
+                    postalCode: String? = nil, country: String? = nil, poBox: String? = nil) {
+            self.type = type
+            self.streetAddress = streetAddress
+            self.locality = locality
+            self.region = region
+            self.postalCode = postalCode
+            self.country = country
+            self.poBox = poBox
+        }
+    }
+
+    public struct PhoneNumber: Sendable, Hashable, Codable {
+        public var type: String
+        public var number: String
+        public init(type: String, number: String) {
+            self.type = type
+            self.number = number
+        }
+    }
+
+    /// How the user came to be in the directory.
+    public struct Source: Sendable, Hashable, Codable {
+        public enum Kind: String, Sendable, Codable { case manual, api, `import` }
+        public var type: Kind
+        public var applicationId: UUID?
+        public var importJobId: UUID?
+        /// The user's id in the application it was imported from.
+        public var remoteId: String?
+        public init(type: Kind, applicationId: UUID? = nil, importJobId: UUID? = nil, remoteId: String? = nil) {
+            self.type = type
+            self.applicationId = applicationId
+            self.importJobId = importJobId
+            self.remoteId = remoteId
+        }
+    }
+
+    public var id: UUID
+    public var email: String
+    public var username: String
+    public var firstname: String?
+    public var lastname: String?
+    public var middlename: String?
+    public var displayname: String?
+    public var addresses: [Address]
+    public var jobTitle: String?
+    public var department: String?
+    public var phoneNumbers: [PhoneNumber]
+    public var costCenter: String?
+    public var employeeType: String?
+    public var employeeIdentifier: String?
+    public var organization: String?
+    public var state: State
+    public var passwordStatus: PasswordStatus
+    public var source: Source
+    public var created: Date
+    public var updated: Date
+
+    public init(id: UUID = UUID(), email: String, username: String, firstname: String? = nil, lastname: String? = nil,
+                middlename: String? = nil, displayname: String? = nil, addresses: [Address] = [], jobTitle: String? = nil,
+                department: String? = nil, phoneNumbers: [PhoneNumber] = [], costCenter: String? = nil,
+                employeeType: String? = nil, employeeIdentifier: String? = nil, organization: String? = nil,
+                state: State = .active, passwordStatus: PasswordStatus = .pending, source: Source = .init(type: .manual),
+                created: Date = Date(), updated: Date = Date()) {
+        self.id = id
+        self.email = email
+        self.username = username
+        self.firstname = firstname
+        self.lastname = lastname
+        self.middlename = middlename
+        self.displayname = displayname
+        self.addresses = addresses
+        self.jobTitle = jobTitle
+        self.department = department
+        self.phoneNumbers = phoneNumbers
+        self.costCenter = costCenter
+        self.employeeType = employeeType
+        self.employeeIdentifier = employeeIdentifier
+        self.organization = organization
+        self.state = state
+        self.passwordStatus = passwordStatus
+        self.source = source
+        self.created = created
+        self.updated = updated
+    }
+
+    /// A name for lists and audit records.
+    public var label: String { displayname ?? [firstname, lastname].compactMap { $0 }.joined(separator: " ").nonEmpty ?? email }
+}
+
+extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
+}

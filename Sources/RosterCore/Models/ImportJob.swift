@@ -1,0 +1,72 @@
+import Foundation
+
+/// Which remote users an import takes.
+public enum ImportSelection: Sendable, Hashable, Codable {
+    case all
+    case ids([String])
+}
+
+public struct ImportJob: Sendable, Hashable {
+    public enum Status: String, Sendable, Codable { case queued, running, completed, failed, cancelled }
+    public var id: UUID
+    public var applicationId: UUID
+    public var initiator: Initiator
+    public var selection: ImportSelection
+    public var status: Status
+    /// Users to import; for `all` the count grows as pages arrive until the listing ends.
+    public var total: Int
+    public var created: Int
+    public var skipped: Int
+    public var failed: Int
+    public var reason: String?
+    public var createdAt: Date
+    public var finishedAt: Date?
+
+    public init(id: UUID = UUID(), applicationId: UUID, initiator: Initiator, selection: ImportSelection,
+                status: Status = .queued, total: Int, created: Int = 0, skipped: Int = 0, failed: Int = 0,
+                reason: String? = nil, createdAt: Date = Date(), finishedAt: Date? = nil) {
+        self.id = id
+        self.applicationId = applicationId
+        self.initiator = initiator
+        self.selection = selection
+        self.status = status
+        self.total = total
+        self.created = created
+        self.skipped = skipped
+        self.failed = failed
+        self.reason = reason
+        self.createdAt = createdAt
+        self.finishedAt = finishedAt
+    }
+
+    public var processed: Int { created + skipped + failed }
+    public var isFinished: Bool { [.completed, .failed, .cancelled].contains(status) }
+}
+
+public struct ImportResult: Sendable, Hashable {
+    public enum Outcome: String, Sendable, Codable { case created, skipped, failed }
+    public var remoteId: String
+    public var userName: String?
+    public var outcome: Outcome
+    public var userId: UUID?
+    public var reason: String?
+    public init(remoteId: String, userName: String?, outcome: Outcome, userId: UUID? = nil, reason: String? = nil) {
+        self.remoteId = remoteId
+        self.userName = userName
+        self.outcome = outcome
+        self.userId = userId
+        self.reason = reason
+    }
+}
+
+/// A user of the application as the import screen shows it.
+public struct RemoteUserStatus: Sendable, Hashable {
+    public enum Status: String, Sendable, Codable { case new, exists, invalid }
+    public var remoteId: String
+    public var userName: String?
+    public var email: String?
+    public var displayName: String?
+    public var status: Status
+    public var matchedUserId: UUID?
+    public var reason: String?
+}

@@ -1,0 +1,68 @@
+import Crypto
+import Foundation
+
+/// Encrypts secrets at rest (integration credentials) with AES-GCM.
+///
+/// The key comes from `ROSTER_SECRET_KEY` (base64, 32 bytes) or a file in the data
+/// directory created on first use, readable by its owner only.
+public struct SecretBox: Sendable {
+    private let key: SymmetricKey
+
+    public init(key: SymmetricKey) {
+        self.key = key
+    }
+
+    public static func load(dataDirectory: URL, environmentKey: String?) throws -> SecretBox {
+        if let environmentKey {
+            guard let data = Data(base64Encoded: environmentKey), data.count == 32 else {
+                throw RosterError.invalid("ROSTER_SECRET_KEY must be 32 bytes in base64 (try: openssl rand -base64 32)")
+            }
+            return SecretBox(key: SymmetricKey(data: data))
+        }
+        let file = dataDirectory.appendingPathComponent("secret.key")
+        if let text = try? String(contentsOf: file, encoding: .utf8),
+           let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 {
+            return SecretBox(key: SymmetricKey(data: data))
+        }
+        let key = SymmetricKey(size: .bits256)
+        let encoded = key.withUnsafeBytes { Data($0).base64EncodedString() }
+        FileManager.default.createFile(atPath: file.path, contents: Data(encoded.utf8), attributes: [.posixPermissions: 0o600])
+        return SecretBox(key: key)
+    }
+
+    public func seal(_ plaintext: Data) throws -> String {
+        guard let combined = try AES.GCM.seal(plaintext, using: key).combined else {
+            throw RosterError.invalid("could not encrypt the secret")
+        }
+        return combined.base64EncodedString()
+    }
+
+    public func open(_ sealed: String) throws -> Data {
+        guard let data = Data(base64Encoded: sealed), let box = try? AES.GCM.SealedBox(combined: data),
+              let plaintext = try? AES.GCM.open(box, using: key) else {
+            throw RosterError.invalid("a stored secret cannot be decrypted: ROSTER_SECRET_KEY or data/secret.key changed")
+        }
+        return plaintext
+    }
+}
+
+/// Hashes secrets that are only ever compared (API keys, activation tokens).
+public enum Digest {
+    public static func sha256(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// A random token for humans to copy: URL-safe, 256 bits.
+    public static func randomToken(prefix: String) -> String {
+        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+        let text = bytes.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return prefix + text
+    }
+}
+
+/// Password hashing is injected: the bcrypt implementation lives with the server.
+public protocol PasswordHasher: Sendable {
+    func hash(_ password: String) -> String
+    func verify(_ password: String, hash: String) -> Bool
+}

@@ -1,0 +1,98 @@
+import Foundation
+import SCIM
+
+/// Everything the domain keeps. One implementation (RosterStore) serves SQLite and PostgreSQL.
+public protocol Storage: DirectoryRepository, ApplicationRepository, ImportRepository, InsightsRepository,
+    AdministratorRepository, JobQueue {}
+
+public protocol DirectoryRepository: Sendable {
+    /// Users in email order; `search` matches email, username and names, case-insensitively.
+    func users(search: String?, limit: Int, offset: Int) async throws -> [DirectoryUser]
+    func user(id: UUID) async throws -> DirectoryUser?
+    /// Users whose email or username equals one of `keys`, compared case-insensitively.
+    func usersMatching(keys: [String]) async throws -> [DirectoryUser]
+}
+
+public protocol ApplicationRepository: Sendable {
+    /// Throws ``RosterError/conflict(_:)`` when the name is taken (case-insensitively).
+    func createApplication(_ application: Application) async throws
+    func application(named name: String) async throws -> Application?
+    func application(id: UUID) async throws -> Application?
+    func applications(search: String?) async throws -> [Application]
+    /// Creates or replaces the integration's URL and credentials (and status).
+    func saveIntegration(_ integration: Integration) async throws
+    func setIntegrationStatus(applicationId: UUID, status: Integration.Status) async throws
+    /// Remembers what a connection test learned, without touching the status.
+    func recordConnection(applicationId: UUID, serviceProvider: ServiceProviderConfig?, lastError: String?) async throws
+    func integration(applicationId: UUID) async throws -> Integration?
+}
+
+/// One remote user ready to commit: the mapped directory user or why it cannot be imported.
+public struct ImportCandidate: Sendable {
+    public var remoteId: String
+    public var userName: String?
+    public var mapped: Result<DirectoryUser, UserMapping.Failure>
+    public init(remoteId: String, userName: String?, mapped: Result<DirectoryUser, UserMapping.Failure>) {
+        self.remoteId = remoteId
+        self.userName = userName
+        self.mapped = mapped
+    }
+}
+
+/// The rules the store applies inside its transaction, so a rule stays in the domain.
+public struct ImportBatchRules: Sendable {
+    /// What to record when a candidate collides with an existing user.
+    public var resolveConflict: @Sendable (ImportCandidate, DirectoryUser) -> ImportResult
+    /// The Insights event for a created user.
+    public var createdEvent: @Sendable (DirectoryUser) -> InsightsEvent
+}
+
+public protocol ImportRepository: Sendable {
+    func createJob(_ job: ImportJob) async throws
+    func job(id: UUID) async throws -> ImportJob?
+    func jobs(limit: Int) async throws -> [ImportJob]
+    func results(jobId: UUID) async throws -> [ImportResult]
+    /// Of `remoteIds`, those that already have a result in the job (work done before a crash).
+    func remoteIdsWithResults(jobId: UUID, among remoteIds: [String]) async throws -> Set<String>
+    /// Creates the users, their events and the results of one batch in one transaction, and
+    /// adds the counts to the job. A user whose email or username is taken is never created.
+    func commitImportBatch(jobId: UUID, candidates: [ImportCandidate], rules: ImportBatchRules) async throws -> [ImportResult]
+    func updateJob(id: UUID, status: ImportJob.Status, total: Int?, reason: String?, finishedAt: Date?) async throws
+}
+
+public protocol InsightsRepository: Sendable {
+    func record(_ event: InsightsEvent) async throws
+    func events(type: String?, limit: Int) async throws -> [InsightsEvent]
+}
+
+public protocol AdministratorRepository: Sendable {
+    func createAdministrator(_ administrator: Administrator) async throws
+    func administrator(email: String) async throws -> Administrator?
+    func administrator(id: UUID) async throws -> Administrator?
+    func administrators() async throws -> [Administrator]
+    func createAPIKey(_ key: APIKey) async throws
+    func apiKey(hash: String) async throws -> APIKey?
+}
+
+/// A unit of background work, held by one worker at a time through a lease.
+public struct QueuedJob: Sendable, Hashable {
+    public var id: UUID
+    public var kind: String
+    public var payload: String
+    public var attempts: Int
+    public init(id: UUID, kind: String, payload: String, attempts: Int) {
+        self.id = id
+        self.kind = kind
+        self.payload = payload
+        self.attempts = attempts
+    }
+}
+
+public protocol JobQueue: Sendable {
+    func enqueue(kind: String, payload: String) async throws -> UUID
+    /// The next job that is due or whose lease expired (its worker died), leased to `owner`.
+    func claim(owner: String, leaseSeconds: Int) async throws -> QueuedJob?
+    /// Extends the lease; false when another worker took the job over.
+    func renew(jobId: UUID, owner: String, leaseSeconds: Int) async throws -> Bool
+    func finish(jobId: UUID, owner: String, error: String?) async throws
+}

@@ -1,0 +1,83 @@
+import Hummingbird
+import Logging
+import NIOCore
+import RosterCore
+
+/// Per-request state: who is calling (set by ``APIKeyMiddleware``) and from where.
+public struct APIContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var initiator: Initiator?
+    public let remoteAddress: String?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress
+    }
+
+    /// The caller; routes behind the middleware always have one.
+    func caller() throws -> Initiator {
+        guard let initiator else { throw HTTPError(.unauthorized, message: "send an API key: Authorization: Bearer <key>") }
+        return initiator
+    }
+}
+
+/// Authenticates `Authorization: Bearer <api key>`.
+struct APIKeyMiddleware: RouterMiddleware {
+    typealias Context = APIContext
+    let administrators: AdministratorService
+
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            throw HTTPError(.unauthorized, message: "send an API key: Authorization: Bearer <key> (create one with roster apikey create)")
+        }
+        var context = context
+        context.initiator = try await administrators.authenticate(apiKey: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces),
+                                                                  clientIp: context.remoteAddress)
+        return try await next(request, context)
+    }
+}
+
+/// Turns domain errors into JSON errors with the status their case means.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as RosterError {
+            let status: HTTPResponse.Status = switch error {
+            case .invalid: .badRequest
+            case .notFound: .notFound
+            case .conflict: .conflict
+            case .forbidden: .forbidden
+            case .unauthorized: .unauthorized
+            case .serviceProvider: .badGateway
+            }
+            return try errorResponse(status, error.description)
+        } catch let error as HTTPError {
+            return try errorResponse(error.status, error.body ?? error.status.reasonPhrase)
+        } catch is DecodingError {
+            return try errorResponse(.badRequest, "the request body is not the JSON this endpoint expects (see /openapi.yaml)")
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(error)"])
+            return try errorResponse(.internalServerError, "Roster failed to handle the request; the server log has details")
+        }
+    }
+
+    private func errorResponse(_ status: HTTPResponse.Status, _ message: String) throws -> Response {
+        let data = try RosterJSON.encoder().encode(ErrorBody(error: .init(status: status.code, message: message)))
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension Encodable {
+    /// A JSON response in Roster's encoding (ISO 8601 dates, sorted keys).
+    func response(_ status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try RosterJSON.encoder().encode(self)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// `{"error": {"status", "message"}}`: every API error looks like this.
+struct ErrorBody: Encodable {
+    struct Detail: Encodable { let status: Int; let message: String }
+    let error: Detail
+}

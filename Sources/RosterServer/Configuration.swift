@@ -1,0 +1,26 @@
+import Foundation
+
+/// Every setting Roster reads from its environment, in one place.
+public struct RosterConfiguration: Sendable {
+    public var dataDirectory: URL
+    /// `postgres://…` to use PostgreSQL; SQLite under the data directory otherwise.
+    public var databaseURL: String?
+    public var smtpURL: String?
+    public var secretKey: String?
+    public var mailFrom: String
+    /// SCIM client limits, shortened by tests that provoke timeouts.
+    public var scimTimeoutSeconds: Int64
+    public var scimMaxResponseBytes: Int
+    public var scimRetryBaseMillis: Int
+
+    public init(dataDirectory: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.dataDirectory = URL(fileURLWithPath: dataDirectory, isDirectory: true).standardizedFileURL
+        databaseURL = environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        smtpURL = environment["ROSTER_SMTP_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        secretKey = environment["ROSTER_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        mailFrom = environment["ROSTER_MAIL_FROM"] ?? "roster@localhost"
+        scimTimeoutSeconds = environment["ROSTER_SCIM_TIMEOUT_SECONDS"].flatMap(Int64.init) ?? 30
+        scimMaxResponseBytes = environment["ROSTER_SCIM_MAX_RESPONSE_BYTES"].flatMap(Int.init) ?? 32 << 20
+        scimRetryBaseMillis = environment["ROSTER_SCIM_RETRY_BASE_MS"].flatMap(Int.init) ?? 250
+    }
+}

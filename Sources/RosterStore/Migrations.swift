@@ -1,0 +1,106 @@
+import Foundation
+import SQLKit
+
+/// A numbered, append-only schema change with a real revert.
+struct Migration: Sendable {
+    let version: Int
+    let name: String
+    let up: [String]
+    let down: [String]
+}
+
+extension SQLStore {
+    /// Every schema change, in order. Never edit a shipped one: add the next.
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "directory", up: [
+            """
+            CREATE TABLE administrators (id TEXT PRIMARY KEY, email TEXT NOT NULL, email_key TEXT NOT NULL UNIQUE,
+              role TEXT NOT NULL, password_hash TEXT NOT NULL, created BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE api_keys (id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
+              administrator_id TEXT REFERENCES administrators(id), created BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT NOT NULL, email_key TEXT NOT NULL UNIQUE,
+              username TEXT NOT NULL, username_key TEXT NOT NULL UNIQUE, firstname TEXT, lastname TEXT, middlename TEXT,
+              displayname TEXT, addresses TEXT NOT NULL, job_title TEXT, department TEXT, phone_numbers TEXT NOT NULL,
+              cost_center TEXT, employee_type TEXT, employee_identifier TEXT, organization TEXT, state TEXT NOT NULL,
+              password_status TEXT NOT NULL, password_hash TEXT, source_type TEXT NOT NULL, source_application_id TEXT,
+              source_import_job_id TEXT, source_remote_id TEXT, created BIGINT NOT NULL, updated BIGINT NOT NULL)
+            """,
+            // One directory user per remote user of an application, whatever the races.
+            "CREATE UNIQUE INDEX users_source_remote ON users (source_application_id, source_remote_id)",
+            "CREATE TABLE user_groups (id TEXT PRIMARY KEY, name TEXT NOT NULL, name_key TEXT NOT NULL UNIQUE, created BIGINT NOT NULL)",
+            """
+            CREATE TABLE group_members (group_id TEXT NOT NULL REFERENCES user_groups(id) ON DELETE CASCADE,
+              user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, PRIMARY KEY (group_id, user_id))
+            """,
+            """
+            CREATE TABLE applications (id TEXT PRIMARY KEY, name TEXT NOT NULL, name_key TEXT NOT NULL UNIQUE,
+              description TEXT, created BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE integrations (application_id TEXT PRIMARY KEY REFERENCES applications(id) ON DELETE CASCADE,
+              base_url TEXT NOT NULL, credential_kind TEXT NOT NULL, credentials TEXT NOT NULL, status TEXT NOT NULL,
+              last_error TEXT, service_provider TEXT, updated BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE import_jobs (id TEXT PRIMARY KEY, application_id TEXT NOT NULL REFERENCES applications(id),
+              initiator TEXT NOT NULL, initiator_email TEXT, selection TEXT NOT NULL, status TEXT NOT NULL,
+              total INTEGER NOT NULL, created_count INTEGER NOT NULL, skipped_count INTEGER NOT NULL,
+              failed_count INTEGER NOT NULL, reason TEXT, created_at BIGINT NOT NULL, finished_at BIGINT)
+            """,
+            """
+            CREATE TABLE import_results (job_id TEXT NOT NULL REFERENCES import_jobs(id) ON DELETE CASCADE,
+              remote_id TEXT NOT NULL, position INTEGER NOT NULL, user_name TEXT, outcome TEXT NOT NULL, user_id TEXT,
+              reason TEXT, PRIMARY KEY (job_id, remote_id))
+            """,
+            """
+            CREATE TABLE insights_events (id TEXT PRIMARY KEY, time BIGINT NOT NULL, type TEXT NOT NULL,
+              initiator_type TEXT NOT NULL, initiator_id TEXT, initiator_email TEXT, resource_type TEXT, resource_id TEXT,
+              resource_name TEXT, application_id TEXT, application_name TEXT, import_job_id TEXT, client_ip TEXT,
+              success INTEGER NOT NULL)
+            """,
+            "CREATE INDEX insights_time ON insights_events (time)",
+            "CREATE INDEX insights_type_time ON insights_events (type, time)",
+            """
+            CREATE TABLE jobs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL,
+              run_after BIGINT NOT NULL, lease_owner TEXT, lease_until BIGINT, attempts INTEGER NOT NULL,
+              last_error TEXT, created BIGINT NOT NULL)
+            """,
+            "CREATE INDEX jobs_due ON jobs (status, run_after)",
+        ], down: [
+            "DROP TABLE jobs", "DROP TABLE insights_events", "DROP TABLE import_results", "DROP TABLE import_jobs",
+            "DROP TABLE integrations", "DROP TABLE applications", "DROP TABLE group_members", "DROP TABLE user_groups",
+            "DROP TABLE users", "DROP TABLE api_keys", "DROP TABLE administrators",
+        ]),
+    ]
+
+    /// Applies the migrations not yet applied, each in its own transaction.
+    public func migrate() async throws {
+        try await withDB { db in
+            try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied BIGINT NOT NULL)").run()
+        }
+        for migration in Self.migrations {
+            try await transaction { db in
+                let done = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)").all()
+                guard done.isEmpty else { return }
+                for statement in migration.up { try await db.raw(SQLQueryString(statement)).run() }
+                try await db.raw("INSERT INTO schema_migrations (version, name, applied) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Date().millis))").run()
+                logger.info("migration applied", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+            }
+        }
+    }
+
+    /// Reverts the newest applied migration.
+    public func revertLastMigration() async throws {
+        try await transaction { db in
+            let rows = try await db.raw("SELECT version FROM schema_migrations ORDER BY version DESC LIMIT 1").all()
+            guard let version = try rows.first?.int("version"),
+                  let migration = Self.migrations.first(where: { $0.version == version }) else { return }
+            for statement in migration.down { try await db.raw(SQLQueryString(statement)).run() }
+            try await db.raw("DELETE FROM schema_migrations WHERE version = \(bind: version)").run()
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import RosterCore
+import SCIM
+import SQLKit
+
+extension SQLStore: ApplicationRepository {
+    public func createApplication(_ application: Application) async throws {
+        try await withDB { db in
+            let rows = try await db.raw("""
+                INSERT INTO applications (id, name, name_key, description, created) VALUES (\(bind: application.id.text),
+                \(bind: application.name), \(bind: application.name.lowercased()), \(bind: application.description),
+                \(bind: application.created.millis)) ON CONFLICT DO NOTHING RETURNING id
+                """).all()
+            if rows.isEmpty { throw RosterError.conflict("an application named \"\(application.name)\" already exists") }
+        }
+    }
+
+    public func application(named name: String) async throws -> Application? {
+        try await withDB { db in
+            try await db.raw("SELECT * FROM applications WHERE name_key = \(bind: name.lowercased())").first().map(Self.application)
+        }
+    }
+
+    public func application(id: UUID) async throws -> Application? {
+        try await withDB { db in
+            try await db.raw("SELECT * FROM applications WHERE id = \(bind: id.text)").first().map(Self.application)
+        }
+    }
+
+    public func applications(search: String?) async throws -> [Application] {
+        try await withDB { db in
+            let pattern = "%" + (search ?? "").lowercased() + "%"
+            return try await db.raw("SELECT * FROM applications WHERE name_key LIKE \(bind: pattern) ORDER BY name_key").all().map(Self.application)
+        }
+    }
+
+    public func saveIntegration(_ integration: Integration) async throws {
+        let sealed = try secrets.seal(try JSONEncoder().encode(integration.credentials))
+        let provider = try integration.serviceProvider.map(jsonText)
+        try await withDB { db in
+            try await db.raw("""
+                INSERT INTO integrations (application_id, base_url, credential_kind, credentials, status, last_error, service_provider, updated)
+                VALUES (\(bind: integration.applicationId.text), \(bind: integration.baseURL), \(bind: integration.credentials.kind),
+                \(bind: sealed), \(bind: integration.status.rawValue), \(bind: integration.lastError), \(bind: provider),
+                \(bind: Date().millis))
+                ON CONFLICT (application_id) DO UPDATE SET base_url = excluded.base_url,
+                  credential_kind = excluded.credential_kind, credentials = excluded.credentials, status = excluded.status,
+                  last_error = excluded.last_error, service_provider = excluded.service_provider, updated = excluded.updated
+                """).run()
+        }
+    }
+
+    public func setIntegrationStatus(applicationId: UUID, status: Integration.Status) async throws {
+        try await withDB { db in
+            try await db.raw("""
+                UPDATE integrations SET status = \(bind: status.rawValue), updated = \(bind: Date().millis)
+                WHERE application_id = \(bind: applicationId.text)
+                """).run()
+        }
+    }
+
+    public func recordConnection(applicationId: UUID, serviceProvider: ServiceProviderConfig?, lastError: String?) async throws {
+        let provider = try serviceProvider.map(jsonText)
+        try await withDB { db in
+            try await db.raw("""
+                UPDATE integrations SET service_provider = \(bind: provider), last_error = \(bind: lastError),
+                updated = \(bind: Date().millis) WHERE application_id = \(bind: applicationId.text)
+                """).run()
+        }
+    }
+
+    public func integration(applicationId: UUID) async throws -> Integration? {
+        guard let row = try await withDB({ db in
+            try await db.raw("SELECT * FROM integrations WHERE application_id = \(bind: applicationId.text)").first()
+        }) else { return nil }
+        let credentials = try JSONDecoder().decode(Credentials.self, from: try secrets.open(try row.string("credentials")))
+        return Integration(
+            applicationId: try row.uuid("application_id"), baseURL: try row.string("base_url"), credentials: credentials,
+            status: .init(rawValue: try row.string("status")) ?? .error, lastError: try row.optionalString("last_error"),
+            serviceProvider: try row.optionalString("service_provider").map {
+                try JSONDecoder().decode(ServiceProviderConfig.self, from: Data($0.utf8))
+            },
+            updated: try row.date("updated"))
+    }
+
+    static func application(_ row: any SQLRow) throws -> Application {
+        Application(id: try row.uuid("id"), name: try row.string("name"), description: try row.optionalString("description"),
+                    created: try row.date("created"))
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import RosterCore
+import SQLKit
+
+extension SQLStore: JobQueue {
+    public func enqueue(kind: String, payload: String) async throws -> UUID {
+        let id = UUID()
+        let now = Date().millis
+        try await withDB { db in
+            try await db.raw("""
+                INSERT INTO jobs (id, kind, payload, status, run_after, attempts, created)
+                VALUES (\(bind: id.text), \(bind: kind), \(bind: payload), 'queued', \(bind: now), 0, \(bind: now))
+                """).run()
+        }
+        return id
+    }
+
+    public func claim(owner: String, leaseSeconds: Int) async throws -> QueuedJob? {
+        let now = Date().millis
+        let until = now + Int64(leaseSeconds) * 1000
+        return try await transaction { db in
+            // A running job whose lease ran out belonged to a worker that died: take it over.
+            let row = try await db.raw("""
+                UPDATE jobs SET status = 'running', lease_owner = \(bind: owner), lease_until = \(bind: until),
+                  attempts = attempts + 1
+                WHERE id = (SELECT id FROM jobs WHERE (status = 'queued' AND run_after <= \(bind: now))
+                  OR (status = 'running' AND lease_until < \(bind: now)) ORDER BY created LIMIT 1)
+                RETURNING id, kind, payload, attempts
+                """).first()
+            return try row.map { row in
+                QueuedJob(id: try row.uuid("id"), kind: try row.string("kind"), payload: try row.string("payload"),
+                          attempts: try row.int("attempts"))
+            }
+        }
+    }
+
+    public func renew(jobId: UUID, owner: String, leaseSeconds: Int) async throws -> Bool {
+        let until = Date().millis + Int64(leaseSeconds) * 1000
+        return try await withDB { db in
+            try await db.raw("""
+                UPDATE jobs SET lease_until = \(bind: until)
+                WHERE id = \(bind: jobId.text) AND lease_owner = \(bind: owner) AND status = 'running' RETURNING id
+                """).first() != nil
+        }
+    }
+
+    public func finish(jobId: UUID, owner: String, error: String?) async throws {
+        try await withDB { db in
+            try await db.raw("""
+                UPDATE jobs SET status = \(bind: error == nil ? "done" : "failed"), last_error = \(bind: error), lease_until = NULL
+                WHERE id = \(bind: jobId.text) AND lease_owner = \(bind: owner)
+                """).run()
+        }
+    }
+}

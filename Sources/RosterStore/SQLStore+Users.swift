@@ -1,0 +1,82 @@
+import Foundation
+import RosterCore
+import SQLKit
+
+extension SQLStore: DirectoryRepository {
+    static let userColumns = """
+        id, email, username, firstname, lastname, middlename, displayname, addresses, job_title, department,
+        phone_numbers, cost_center, employee_type, employee_identifier, organization, state, password_status,
+        source_type, source_application_id, source_import_job_id, source_remote_id, created, updated
+        """
+
+    public func users(search: String?, limit: Int, offset: Int) async throws -> [DirectoryUser] {
+        try await withDB { db in
+            var query = SQLQueryString("SELECT \(unsafeRaw: Self.userColumns) FROM users")
+            if let search = search?.lowercased(), !search.isEmpty {
+                let pattern = "%" + search.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+                query.appendInterpolation(unsafeRaw: " WHERE email_key LIKE ")
+                query.appendInterpolation(bind: pattern)
+                query.appendInterpolation(unsafeRaw: " OR username_key LIKE ")
+                query.appendInterpolation(bind: pattern)
+                query.appendInterpolation(unsafeRaw: " OR lower(coalesce(displayname, '')) LIKE ")
+                query.appendInterpolation(bind: pattern)
+            }
+            query.appendInterpolation(unsafeRaw: " ORDER BY email_key LIMIT \(limit) OFFSET \(offset)")
+            return try await db.raw(query).all().map(Self.user)
+        }
+    }
+
+    public func user(id: UUID) async throws -> DirectoryUser? {
+        try await withDB { db in
+            try await db.raw("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE id = \(bind: id.text)").first().map(Self.user)
+        }
+    }
+
+    public func usersMatching(keys: [String]) async throws -> [DirectoryUser] {
+        try await withDB { db in try await Self.usersMatching(keys: keys, in: db) }
+    }
+
+    static func usersMatching(keys: [String], in db: any SQLDatabase) async throws -> [DirectoryUser] {
+        let keys = Array(Set(keys.map { $0.lowercased() }))
+        guard !keys.isEmpty else { return [] }
+        return try await db.raw("""
+            SELECT \(unsafeRaw: userColumns) FROM users WHERE email_key IN \(binds: keys) OR username_key IN \(binds: keys)
+            """).all().map(user)
+    }
+
+    /// Inserts the user unless its email, username or remote identity is taken; true when inserted.
+    static func insertIfNew(_ u: DirectoryUser, in db: any SQLDatabase) async throws -> Bool {
+        let rows = try await db.raw("""
+            INSERT INTO users (\(unsafeRaw: userColumns), email_key, username_key) VALUES (
+              \(bind: u.id.text), \(bind: u.email), \(bind: u.username), \(bind: u.firstname), \(bind: u.lastname),
+              \(bind: u.middlename), \(bind: u.displayname), \(bind: try jsonText(u.addresses)), \(bind: u.jobTitle),
+              \(bind: u.department), \(bind: try jsonText(u.phoneNumbers)), \(bind: u.costCenter), \(bind: u.employeeType),
+              \(bind: u.employeeIdentifier), \(bind: u.organization), \(bind: u.state.rawValue), \(bind: u.passwordStatus.rawValue),
+              \(bind: u.source.type.rawValue), \(bind: u.source.applicationId?.text), \(bind: u.source.importJobId?.text),
+              \(bind: u.source.remoteId), \(bind: u.created.millis), \(bind: u.updated.millis),
+              \(bind: u.email.lowercased()), \(bind: u.username.lowercased()))
+            ON CONFLICT DO NOTHING RETURNING id
+            """).all()
+        return !rows.isEmpty
+    }
+
+    static func user(_ row: any SQLRow) throws -> DirectoryUser {
+        DirectoryUser(
+            id: try row.uuid("id"), email: try row.string("email"), username: try row.string("username"),
+            firstname: try row.optionalString("firstname"), lastname: try row.optionalString("lastname"),
+            middlename: try row.optionalString("middlename"), displayname: try row.optionalString("displayname"),
+            addresses: try row.json("addresses", as: [DirectoryUser.Address].self),
+            jobTitle: try row.optionalString("job_title"), department: try row.optionalString("department"),
+            phoneNumbers: try row.json("phone_numbers", as: [DirectoryUser.PhoneNumber].self),
+            costCenter: try row.optionalString("cost_center"), employeeType: try row.optionalString("employee_type"),
+            employeeIdentifier: try row.optionalString("employee_identifier"),
+            organization: try row.optionalString("organization"),
+            state: DirectoryUser.State(rawValue: try row.string("state")) ?? .active,
+            passwordStatus: DirectoryUser.PasswordStatus(rawValue: try row.string("password_status")) ?? .pending,
+            source: .init(type: .init(rawValue: try row.string("source_type")) ?? .manual,
+                          applicationId: try row.optionalUUID("source_application_id"),
+                          importJobId: try row.optionalUUID("source_import_job_id"),
+                          remoteId: try row.optionalString("source_remote_id")),
+            created: try row.date("created"), updated: try row.date("updated"))
+    }
+}

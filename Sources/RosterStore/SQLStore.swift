@@ -1,0 +1,130 @@
+import Foundation
+import Logging
+import RosterCore
+import SQLKit
+import SQLiteKit
+
+/// The one implementation of ``Storage``, on SQLKit.
+///
+/// SQLite runs on one connection; an async lock gives each operation (and each transaction)
+/// the connection to itself, and SQLite's own file lock orders several processes.
+public final class SQLStore: Storage, Sendable {
+    let db: any SQLDatabase
+    let secrets: SecretBox
+    let logger: Logger
+    private let lock = AsyncLock()
+    private let close: @Sendable () async throws -> Void
+
+    init(db: any SQLDatabase, secrets: SecretBox, logger: Logger, close: @escaping @Sendable () async throws -> Void) {
+        self.db = db
+        self.secrets = secrets
+        self.logger = logger
+        self.close = close
+    }
+
+    /// Opens (creating if needed) the SQLite database at `path` and migrates it.
+    public static func openSQLite(path: String, secrets: SecretBox, logger: Logger) async throws -> SQLStore {
+        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let db = connection.sql(queryLogLevel: .trace)
+        // WAL lets readers in other processes (a CLI next to the server) go on while one writes;
+        // busy_timeout makes a second writer wait for the lock instead of failing at once.
+        try await db.raw("PRAGMA journal_mode = WAL").run()
+        try await db.raw("PRAGMA busy_timeout = 10000").run()
+        try await db.raw("PRAGMA foreign_keys = ON").run()
+        let store = SQLStore(db: db, secrets: secrets, logger: logger, close: { try await connection.close() })
+        try await store.migrate()
+        return store
+    }
+
+    public func shutdown() async throws {
+        try await close()
+    }
+
+    /// Runs `body` with the connection to itself.
+    func withDB<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        await lock.acquire()
+        do {
+            let result = try await body(db)
+            await lock.release()
+            return result
+        } catch {
+            await lock.release()
+            throw error
+        }
+    }
+
+    /// Runs `body` in one transaction: all of it is committed, or none.
+    func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await withDB { db in
+            // IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading.
+            try await db.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await body(db)
+                try await db.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+}
+
+/// A FIFO lock for async code.
+actor AsyncLock {
+    private var locked = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        if locked {
+            await withCheckedContinuation { waiters.append($0) }
+        } else {
+            locked = true
+        }
+    }
+
+    /// Hands the lock to the next waiter, if any, without unlocking in between.
+    func release() {
+        if waiters.isEmpty { locked = false } else { waiters.removeFirst().resume() }
+    }
+}
+
+// MARK: - Value conversions shared by the repositories
+
+extension Date {
+    var millis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+    init(millis: Int64) { self.init(timeIntervalSince1970: Double(millis) / 1000) }
+}
+
+extension UUID {
+    var text: String { uuidString.lowercased() }
+}
+
+extension SQLRow {
+    func string(_ column: String) throws -> String { try decode(column: column, as: String.self) }
+    func optionalString(_ column: String) throws -> String? { try decode(column: column, as: String?.self) }
+    func int(_ column: String) throws -> Int { try decode(column: column, as: Int.self) }
+    func int64(_ column: String) throws -> Int64 { try decode(column: column, as: Int64.self) }
+    func uuid(_ column: String) throws -> UUID {
+        let text = try string(column)
+        guard let id = UUID(uuidString: text) else { throw StoreError("column \(column) holds \"\(text)\", not a UUID") }
+        return id
+    }
+    func optionalUUID(_ column: String) throws -> UUID? { try optionalString(column).flatMap(UUID.init(uuidString:)) }
+    func date(_ column: String) throws -> Date { Date(millis: try int64(column)) }
+    func optionalDate(_ column: String) throws -> Date? { try decode(column: column, as: Int64?.self).map(Date.init(millis:)) }
+    func json<T: Decodable>(_ column: String, as type: T.Type) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(try string(column).utf8))
+    }
+}
+
+func jsonText<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
+
+struct StoreError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// Any JSON value, decoded without a fixed schema.
+///
+/// SCIM service providers differ in what they send (extra attributes, odd casing, numbers
+/// as strings), so resources are decoded into this first and read through tolerant accessors.
+public enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+}
+
+extension JSONValue: Codable {
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .number(let value):
+            if value.rounded() == value, abs(value) < 1e15 {
+                try container.encode(Int64(value))
+            } else {
+                try container.encode(value)
+            }
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+}
+
+extension JSONValue {
+    /// The member named `key`, compared case-insensitively as RFC 7643 §2.1 requires.
+    public subscript(key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        if let exact = members[key] { return exact }
+        let lowered = key.lowercased()
+        return members.first { $0.key.lowercased() == lowered }?.value
+    }
+
+    /// Text of a string value; numbers and booleans are accepted too, since some servers
+    /// send `"employeeNumber": 42`.
+    public var text: String? {
+        switch self {
+        case .string(let value): return value
+        case .number(let value): return value.rounded() == value ? String(Int64(value)) : String(value)
+        case .bool(let value): return String(value)
+        default: return nil
+        }
+    }
+
+    /// Booleans, tolerating `"true"`/`"false"` strings.
+    public var bool: Bool? {
+        switch self {
+        case .bool(let value): return value
+        case .string(let value): return Bool(value.lowercased())
+        default: return nil
+        }
+    }
+
+    public var int: Int? {
+        switch self {
+        case .number(let value): return Int(exactly: value.rounded())
+        case .string(let value): return Int(value.trimmingCharacters(in: .whitespaces))
+        default: return nil
+        }
+    }
+
+    /// Elements of an array; a lone object where an array was expected counts as one element.
+    public var elements: [JSONValue] {
+        switch self {
+        case .array(let values): return values
+        case .object: return [self]
+        default: return []
+        }
+    }
+
+    public var isNull: Bool { if case .null = self { true } else { false } }
+}

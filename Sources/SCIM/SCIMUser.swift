@@ -1,0 +1,205 @@
+/// A SCIM User (RFC 7643 §4.1) with the enterprise extension (§4.3), read tolerantly.
+///
+/// Every attribute is optional: service providers omit what they like. `raw` keeps the
+/// resource as sent, so filters and sorting can reach attributes this type does not name.
+public struct SCIMUser: Sendable, Hashable {
+    public struct Name: Sendable, Hashable {
+        public var givenName: String?
+        public var familyName: String?
+        public var middleName: String?
+        public var formatted: String?
+        public init(givenName: String? = nil, familyName: String? = nil, middleName: String? = nil, formatted: String? = nil) {
+            self.givenName = givenName
+            self.familyName = familyName
+            self.middleName = middleName
+            self.formatted = formatted
+        }
+    }
+
+    /// A multi-valued attribute entry such as an email or phone number.
+    public struct MultiValue: Sendable, Hashable {
+        public var value: String?
+        public var type: String?
+        public var primary: Bool
+        public init(value: String?, type: String? = nil, primary: Bool = false) {
+            self.value = value
+            self.type = type
+            self.primary = primary
+        }
+    }
+
+    public struct Address: Sendable, Hashable {
+        public var type: String?
+        public var streetAddress: String?
+        public var locality: String?
+        public var region: String?
+        public var postalCode: String?
+        public var country: String?
+        public var poBox: String?
+        public var formatted: String?
+        public init(type: String?, streetAddress: String? = nil, locality: String? = nil, region: String? = nil,
+                    postalCode: String? = nil, country: String? = nil, poBox: String? = nil, formatted: String? = nil) {
+            self.type = type
+            self.streetAddress = streetAddress
+            self.locality = locality
+            self.region = region
+            self.postalCode = postalCode
+            self.country = country
+            self.poBox = poBox
+            self.formatted = formatted
+        }
+    }
+
+    public struct Enterprise: Sendable, Hashable {
+        public var employeeNumber: String?
+        public var costCenter: String?
+        public var organization: String?
+        public var division: String?
+        public var department: String?
+        public init(employeeNumber: String? = nil, costCenter: String? = nil, organization: String? = nil,
+                    division: String? = nil, department: String? = nil) {
+            self.employeeNumber = employeeNumber
+            self.costCenter = costCenter
+            self.organization = organization
+            self.division = division
+            self.department = department
+        }
+    }
+
+    public var id: String?
+    public var externalId: String?
+    public var userName: String?
+    public var name: Name?
+    public var displayName: String?
+    public var title: String?
+    public var userType: String?
+    public var active: Bool?
+    public var emails: [MultiValue]
+    public var phoneNumbers: [MultiValue]
+    public var addresses: [Address]
+    public var enterprise: Enterprise?
+    public var version: String?
+    public var raw: JSONValue
+
+    public init(
+        id: String? = nil, externalId: String? = nil, userName: String?, name: Name? = nil,
+        displayName: String? = nil, title: String? = nil, userType: String? = nil, active: Bool? = nil,
+        emails: [MultiValue] = [], phoneNumbers: [MultiValue] = [], addresses: [Address] = [],
+        enterprise: Enterprise? = nil
+    ) {
+        self.id = id
+        self.externalId = externalId
+        self.userName = userName
+        self.name = name
+        self.displayName = displayName
+        self.title = title
+        self.userType = userType
+        self.active = active
+        self.emails = emails
+        self.phoneNumbers = phoneNumbers
+        self.addresses = addresses
+        self.enterprise = enterprise
+        self.raw = .null
+    }
+
+    /// Reads a user from a resource as a service provider sent it.
+    public init(json: JSONValue) {
+        id = json["id"]?.text
+        externalId = json["externalId"]?.text
+        userName = json["userName"]?.text
+        if let name = json["name"], case .object = name {
+            self.name = Name(
+                givenName: name["givenName"]?.text, familyName: name["familyName"]?.text,
+                middleName: name["middleName"]?.text, formatted: name["formatted"]?.text)
+        }
+        displayName = json["displayName"]?.text
+        title = json["title"]?.text
+        userType = json["userType"]?.text
+        active = json["active"]?.bool
+        emails = Self.multiValues(json["emails"])
+        phoneNumbers = Self.multiValues(json["phoneNumbers"])
+        addresses = (json["addresses"]?.elements ?? []).map { entry in
+            Address(
+                type: entry["type"]?.text, streetAddress: entry["streetAddress"]?.text,
+                locality: entry["locality"]?.text, region: entry["region"]?.text,
+                postalCode: entry["postalCode"]?.text, country: entry["country"]?.text,
+                poBox: entry["poBox"]?.text, formatted: entry["formatted"]?.text)
+        }
+        if let ext = json[SCIMSchema.enterpriseUser], case .object = ext {
+            enterprise = Enterprise(
+                employeeNumber: ext["employeeNumber"]?.text, costCenter: ext["costCenter"]?.text,
+                organization: ext["organization"]?.text, division: ext["division"]?.text,
+                department: ext["department"]?.text)
+        }
+        version = json["meta"]?["version"]?.text
+        raw = json
+    }
+
+    private static func multiValues(_ value: JSONValue?) -> [MultiValue] {
+        (value?.elements ?? []).compactMap { entry in
+            // Some servers send a bare string list (`"emails": ["a@b"]`).
+            if let text = entry.text { return MultiValue(value: text) }
+            return MultiValue(value: entry["value"]?.text, type: entry["type"]?.text,
+                              primary: entry["primary"]?.bool ?? false)
+        }
+    }
+}
+
+extension SCIMUser {
+    /// The resource to send to a service provider (POST or PUT).
+    public var json: JSONValue {
+        var members: [String: JSONValue] = [:]
+        var schemas: [JSONValue] = [.string(SCIMSchema.user)]
+        func put(_ key: String, _ value: String?) { if let value { members[key] = .string(value) } }
+        put("externalId", externalId)
+        put("userName", userName)
+        put("displayName", displayName)
+        put("title", title)
+        put("userType", userType)
+        if let active { members["active"] = .bool(active) }
+        if let name {
+            var object: [String: JSONValue] = [:]
+            if let v = name.givenName { object["givenName"] = .string(v) }
+            if let v = name.familyName { object["familyName"] = .string(v) }
+            if let v = name.middleName { object["middleName"] = .string(v) }
+            if let v = name.formatted { object["formatted"] = .string(v) }
+            members["name"] = .object(object)
+        }
+        func multi(_ values: [MultiValue]) -> JSONValue {
+            .array(values.map { entry in
+                var object: [String: JSONValue] = [:]
+                if let v = entry.value { object["value"] = .string(v) }
+                if let v = entry.type { object["type"] = .string(v) }
+                if entry.primary { object["primary"] = .bool(true) }
+                return .object(object)
+            })
+        }
+        if !emails.isEmpty { members["emails"] = multi(emails) }
+        if !phoneNumbers.isEmpty { members["phoneNumbers"] = multi(phoneNumbers) }
+        if !addresses.isEmpty {
+            members["addresses"] = .array(addresses.map { address in
+                var object: [String: JSONValue] = [:]
+                let fields: [(String, String?)] = [
+                    ("type", address.type), ("streetAddress", address.streetAddress), ("locality", address.locality),
+                    ("region", address.region), ("postalCode", address.postalCode), ("country", address.country),
+                    ("poBox", address.poBox), ("formatted", address.formatted),
+                ]
+                for (key, value) in fields { if let value { object[key] = .string(value) } }
+                return .object(object)
+            })
+        }
+        if let enterprise {
+            var object: [String: JSONValue] = [:]
+            let fields: [(String, String?)] = [
+                ("employeeNumber", enterprise.employeeNumber), ("costCenter", enterprise.costCenter),
+                ("organization", enterprise.organization), ("division", enterprise.division),
+                ("department", enterprise.department),
+            ]
+            for (key, value) in fields { if let value { object[key] = .string(value) } }
+            members[SCIMSchema.enterpriseUser] = .object(object)
+            schemas.append(.string(SCIMSchema.enterpriseUser))
+        }
+        members["schemas"] = .array(schemas)
+        return .object(members)
+    }
+}

@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import RosterCore
+import RosterServer
+
+struct AppCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "app", abstract: "Applications and their IdM integrations.",
+        subcommands: [Create.self, List.self, Test.self, Activate.self, Deactivate.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an application with a SCIM integration.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+        @Option var description: String?
+        @Option(help: "The application's SCIM base URL.") var scimUrl: String
+        @Option(help: "Environment variable holding a bearer token.") var bearerTokenEnv: String?
+        @Option var basicUser: String?
+        @Option(help: "Environment variable holding the HTTP basic password.") var basicPasswordEnv: String?
+        @Option var oauthTokenUrl: String?
+        @Option var clientId: String?
+        @Option(help: "Environment variable holding the OAuth client secret.") var clientSecretEnv: String?
+        @Option var oauthScope: String?
+
+        func validate() throws {
+            let chosen = [bearerTokenEnv != nil, basicUser != nil || basicPasswordEnv != nil,
+                          oauthTokenUrl != nil || clientId != nil || clientSecretEnv != nil].filter { $0 }.count
+            guard chosen == 1 else {
+                throw ValidationError("give exactly one of --bearer-token-env, --basic-user with --basic-password-env, or --oauth-token-url with --client-id and --client-secret-env")
+            }
+        }
+
+        func credentials() throws -> Credentials {
+            if let bearerTokenEnv { return .bearer(token: try secret(fromEnvironment: bearerTokenEnv, flag: "--bearer-token-env")) }
+            if let basicUser {
+                guard let basicPasswordEnv else { throw RosterError.invalid("--basic-user needs --basic-password-env") }
+                return .basic(user: basicUser, password: try secret(fromEnvironment: basicPasswordEnv, flag: "--basic-password-env"))
+            }
+            guard let oauthTokenUrl, let clientId, let clientSecretEnv else {
+                throw RosterError.invalid("OAuth needs --oauth-token-url, --client-id and --client-secret-env")
+            }
+            return .oauth(tokenURL: oauthTokenUrl, clientID: clientId,
+                          clientSecret: try secret(fromEnvironment: clientSecretEnv, flag: "--client-secret-env"), scope: oauthScope)
+        }
+
+        func run() async throws {
+            let credentials = try credentials()
+            try await global.withRoster { roster in
+                let app = try await roster.applications.create(name: name, description: description, by: .system)
+                _ = try await roster.applications.configureIntegration(application: app.name, baseURL: scimUrl, credentials: credentials, by: .system)
+                print("created application \(app.name), id \(app.id.uuidString.lowercased())")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List applications.")
+        @OptionGroup var global: GlobalOptions
+        @Option var search: String?
+        @Flag var json = false
+        func run() async throws {
+            try await global.withRoster { roster in
+                var items: [ApplicationJSON] = []
+                for app in try await roster.applications.list(search: search) {
+                    let integration = try await roster.storage.integration(applicationId: app.id)
+                    items.append(ApplicationJSON(app, integration))
+                    if !json { print("\(app.name)\t\(integration?.status.rawValue ?? "no integration")\t\(integration?.baseURL ?? "")") }
+                }
+                if json { try printJSON(items) }
+            }
+        }
+    }
+
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reach the service provider and print what it supports.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+        @Flag var json = false
+        func run() async throws {
+            try await global.withRoster { roster in
+                let report = try await roster.applications.test(application: name, by: .system)
+                let sp = report.serviceProvider
+                if json { return try printJSON(ConnectionTestJSON(ok: true, totalUsers: report.totalUsers, serviceProvider: .init(sp))) }
+                print("connected to \(name)")
+                print("users:      \(report.totalUsers.map(String.init) ?? "not reported")")
+                print("filter:     \(sp.filterSupported ? "supported" : "not supported")\(sp.filterMaxResults.map { " (max \($0) results)" } ?? "")")
+                print("sort:       \(sp.sortSupported ? "supported" : "not supported")")
+                print("patch:      \(sp.patchSupported ? "supported" : "not supported")")
+                print("etag:       \(sp.etagSupported ? "supported" : "not supported")")
+                print("pagination: index \(sp.indexPagination ? "yes" : "no"), cursor \(sp.cursorPagination ? "yes" : "no")\(sp.maxPageSize.map { ", max page \($0)" } ?? "")")
+            }
+        }
+    }
+
+    struct Activate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Activate the integration.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+        func run() async throws {
+            try await global.withRoster { roster in
+                _ = try await roster.applications.setActive(true, application: name, by: .system)
+                print("integration of \(name) is active")
+            }
+        }
+    }
+
+    struct Deactivate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Deactivate the integration: all syncing stops at once.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+        func run() async throws {
+            try await global.withRoster { roster in
+                _ = try await roster.applications.setActive(false, application: name, by: .system)
+                print("integration of \(name) is deactivated; users and groups in the application were left as they were")
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import RosterCore
+import RosterServer
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the REST API and run the background workers.")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Address to listen on.") var hostname = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8080
+    @Flag(help: "Serve HTTP only; run workers elsewhere with roster worker.") var noWorkers = false
+
+    func run() async throws {
+        try await global.withRoster { roster in
+            if try await roster.storage.administrators().isEmpty {
+                FileHandle.standardError.write(Data("""
+                    roster: no administrator yet. Create the first one with
+                      ROSTER_PASSWORD=... roster admin create --email you@example.com --role admin --password-env ROSTER_PASSWORD
+
+                    """.utf8))
+            }
+            FileHandle.standardError.write(Data("roster: serving on http://\(hostname):\(port) (data in \(roster.configuration.dataDirectory.path))\n".utf8))
+            let app = buildApplication(roster: roster, hostname: hostname, port: port, workers: !noWorkers)
+            try await app.runService()
+        }
+    }
+}
+
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the background workers only, with no HTTP.")
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        try await global.withRoster { roster in
+            try await runWorkers(roster: roster)
+        }
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply database migrations (serve does this at start too).")
+    @OptionGroup var global: GlobalOptions
+    @Flag(help: "Revert the newest migration instead.") var revert = false
+
+    func run() async throws {
+        try await global.withRoster { roster in
+            if revert { try await roster.storage.revertLastMigration() }
+            print(revert ? "reverted the newest migration" : "database is up to date")
+        }
+    }
+}
