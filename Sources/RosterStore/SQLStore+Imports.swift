@@ -42,7 +42,7 @@ extension SQLStore: ImportRepository {
         guard !remoteIds.isEmpty else { return [] }
         return try await withDB { db in
             let rows = try await db.raw("""
-                SELECT remote_id FROM import_results WHERE job_id = \(bind: jobId.text) AND remote_id IN \(binds: remoteIds)
+                SELECT remote_id FROM import_results WHERE job_id = \(bind: jobId.text) AND remote_id IN (\(binds: remoteIds))
                 """).all()
             return Set(try rows.map { try $0.string("remote_id") })
         }

@@ -40,7 +40,7 @@ extension SQLStore: DirectoryRepository {
         let keys = Array(Set(keys.map { $0.lowercased() }))
         guard !keys.isEmpty else { return [] }
         return try await db.raw("""
-            SELECT \(unsafeRaw: userColumns) FROM users WHERE email_key IN \(binds: keys) OR username_key IN \(binds: keys)
+            SELECT \(unsafeRaw: userColumns) FROM users WHERE email_key IN (\(binds: keys)) OR username_key IN (\(binds: keys))
             """).all().map(user)
     }
 
