@@ -158,20 +158,16 @@ public struct ImportService: Sendable {
                     let chunk = Array(ids[start..<min(start + Self.batchSize, ids.count)])
                     start += chunk.count
                     try await checkpoint(job, heartbeat: heartbeat)
-                    let todo = try await pendingIds(chunk, job: job)
-                    var users: [SCIMUser] = []
-                    var missing: [ImportCandidate] = []
-                    for id in todo {
+                    var candidates: [ImportCandidate] = []
+                    for id in try await pendingIds(chunk, job: job) {
                         do {
-                            users.append(try await client.user(id: id))
+                            candidates.append(candidate(try await client.user(id: id), job: job, application: application))
                         } catch let error as SCIMClientError where error.kind == .notFound {
-                            missing.append(ImportCandidate(remoteId: id, userName: nil, mapped: .failure(
+                            candidates.append(ImportCandidate(remoteId: id, userName: nil, mapped: .failure(
                                 .invalidValue(attribute: "user", problem: "\(id) was not found in \(application.name)"))))
                         }
                     }
-                    _ = try await storage.commitImportBatch(jobId: job.id, candidates: missing,
-                                                            rules: ImportRules.batchRules(application: application, job: job))
-                    try await importBatch(users, job: job, application: application)
+                    try await commit(candidates, job: job, application: application)
                 }
             case .all:
                 let config = try await serviceProvider(integration)
@@ -234,15 +230,22 @@ public struct ImportService: Sendable {
     }
 
     private func importBatch(_ users: [SCIMUser], job: ImportJob, application: Application) async throws {
+        let done = try await storage.remoteIdsWithResults(jobId: job.id, among: users.compactMap(\.id))
+        let candidates = users.filter { !done.contains($0.id ?? "") }.map { candidate($0, job: job, application: application) }
+        try await commit(candidates, job: job, application: application)
+    }
+
+    private func candidate(_ user: SCIMUser, job: ImportJob, application: Application) -> ImportCandidate {
+        ImportCandidate(remoteId: user.id ?? "", userName: user.userName,
+                        mapped: UserMapping.map(user, source: ImportRules.source(application, jobId: job.id)))
+    }
+
+    /// Commits one batch, unless the integration was deactivated since the batch was read.
+    private func commit(_ candidates: [ImportCandidate], job: ImportJob, application: Application) async throws {
+        guard !candidates.isEmpty else { return }
         guard let integration = try await storage.integration(applicationId: application.id), integration.status == .active else {
             throw Stopped(reason: "integration deactivated")
         }
-        let done = try await storage.remoteIdsWithResults(jobId: job.id, among: users.compactMap(\.id))
-        let candidates = users.filter { !done.contains($0.id ?? "") }.map { user in
-            ImportCandidate(remoteId: user.id ?? "", userName: user.userName,
-                            mapped: UserMapping.map(user, source: ImportRules.source(application, jobId: job.id)))
-        }
-        guard !candidates.isEmpty else { return }
         _ = try await storage.commitImportBatch(jobId: job.id, candidates: candidates,
                                                 rules: ImportRules.batchRules(application: application, job: job))
     }

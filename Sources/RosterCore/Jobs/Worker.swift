@@ -22,7 +22,7 @@ public struct Worker: Sendable {
 
     /// Runs until cancelled.
     public func run() async {
-        var lastMail = ContinuousClock.now
+        var lastMail = ContinuousClock.now - .seconds(3600)  // deliver what waits at once
         while !Task.isCancelled {
             do {
                 if try await runOne() == nil { try await Task.sleep(for: idleDelay) }

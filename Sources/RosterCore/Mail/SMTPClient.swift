@@ -25,13 +25,15 @@ struct SMTPClient {
     private func converse(from: String, to: String, data: Data) async throws {
         let tls = try makeTLSContext()
         let host = configuration.host
+        // SNI takes names only: an IP address is sent without one.
+        let sniName: String? = host.allSatisfy { $0.isNumber || $0 == "." } || host.contains(":") ? nil : host
         let implicit = configuration.security == .implicitTLS
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(10))
             .connect(host: host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if implicit {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: host))
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: sniName))
                     }
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
@@ -48,7 +50,7 @@ struct SMTPClient {
                 if offered {
                     _ = try await session.command("STARTTLS", expect: 220)
                     try await channel.channel.pipeline.addHandler(
-                        NIOSSLClientHandler(context: tls, serverHostname: host), position: .first).get()
+                        NIOSSLClientHandler(context: tls, serverHostname: sniName), position: .first).get()
                     capabilities = try await session.command("EHLO roster", expect: 250)
                 }
             }

@@ -1,0 +1,154 @@
+"""Fixtures that start the real parts: scim2-server, a misbehaving SCIM server, aiosmtpd,
+and `roster` itself (its command line and `roster serve`)."""
+import json
+import os
+import pathlib
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+import seed
+
+HERE = pathlib.Path(__file__).parent
+ROOT = HERE.parent
+BIN = os.environ.get("ROSTER_BIN", str(ROOT / ".build" / "debug" / "roster"))
+VENV_BIN = pathlib.Path(sys.executable).parent
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.read()
+        except Exception:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def http(method, url, body=None, headers=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
+    if data is not None:
+        request.add_header("Content-Type", "application/scim+json")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            raw = response.read()
+            return response.status, dict(response.headers), (json.loads(raw) if raw else None)
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            parsed = raw.decode(errors="replace")
+        return error.code, dict(error.headers), parsed
+
+
+class Roster:
+    """Runs the `roster` command against one data directory."""
+
+    def __init__(self, data_dir, env=None):
+        self.data_dir = pathlib.Path(data_dir)
+        self.env = dict(os.environ, PW="correct horse battery", TOKEN="unused-token", **(env or {}))
+
+    def run(self, *args, check=True, env=None, timeout=600):
+        result = subprocess.run([BIN, *args, "--data-dir", str(self.data_dir)], capture_output=True, text=True,
+                                env=dict(self.env, **(env or {})), timeout=timeout)
+        if check and result.returncode != 0:
+            raise AssertionError(f"roster {' '.join(args)} exited {result.returncode}\nstdout: {result.stdout}\nstderr: {result.stderr}")
+        return result
+
+    def json(self, *args, **kwargs):
+        result = self.run(*args, "--json", **kwargs)
+        return json.loads(result.stdout)
+
+    def popen(self, *args, env=None):
+        return subprocess.Popen([BIN, *args, "--data-dir", str(self.data_dir)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=dict(self.env, **(env or {})))
+
+    def with_admin(self, email="admin@example.com", role="admin"):
+        self.run("admin", "create", "--email", email, "--role", role, "--password-env", "PW")
+        return self
+
+    def outbox(self):
+        folder = self.data_dir / "outbox"
+        return sorted(folder.glob("*.eml")) if folder.exists() else []
+
+
+@pytest.fixture
+def roster(tmp_path):
+    return Roster(tmp_path / "data").with_admin()
+
+
+def start_process(args, ready_url=None, cwd=None, env=None):
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=cwd, env=env)
+    if ready_url:
+        try:
+            wait_for(ready_url)
+        except Exception:
+            process.kill()
+            raise
+    return process
+
+
+def stop(process):
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def scim_server():
+    """A real scim2-server seeded with the users of seed.py. Answers (url, [remote users])."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = start_process([str(VENV_BIN / "scim2-server"), "--port", str(port)], f"{url}/ServiceProviderConfig")
+    created = []
+    for user in seed.seed_users():
+        status, _, body = http("POST", f"{url}/Users", user)
+        assert status == 201, (status, body)
+        created.append(body)
+    yield url, created
+    stop(process)
+
+
+@pytest.fixture(scope="session")
+def misbehaving():
+    """The misbehaving SCIM server: http://127.0.0.1:PORT, a mode per first path segment."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = start_process([sys.executable, str(HERE / "misbehaving_scim.py"), str(port), "250"], f"{url}/ok/ServiceProviderConfig")
+    yield url
+    stop(process)
+
+
+def wait_ready(process):
+    """Reads the server's output until it says ready (aiosmtpd warns first)."""
+    for line in process.stdout:
+        if line.strip() == "ready":
+            return
+    raise RuntimeError("the server exited before it was ready")
+
+
+@pytest.fixture
+def smtp_server(tmp_path):
+    """A real SMTP server (aiosmtpd) with AUTH; yields (port, folder of received messages)."""
+    port = free_port()
+    folder = tmp_path / "received"
+    process = subprocess.Popen([sys.executable, str(HERE / "smtp_server.py"), str(port), str(folder)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    wait_ready(process)
+    yield port, folder
+    stop(process)

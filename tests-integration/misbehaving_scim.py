@@ -1,0 +1,124 @@
+"""A SCIM server that misbehaves the ways real ones do. The first path segment picks the
+misbehaviour, so one process serves them all: http://127.0.0.1:PORT/<mode>/Users.
+
+Modes: ok, short-pages, no-total, wrong-total-low, wrong-total-high, plain-json,
+rate-limit, flaky-503, slow-once, malformed, malformed-page2, huge, cursor, ignore-start,
+slow-pages, no-filter. GET /<mode>/_stats answers how many requests and errors it served."""
+import json
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+COUNT = int(sys.argv[2]) if len(sys.argv) > 2 else 250
+USERS = [{
+    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+    "id": f"m-{i:05d}", "userName": f"mis{i:05d}", "displayName": f"Mis Behaving {i}",
+    "name": {"givenName": "Mis", "familyName": f"Behaving{i:05d}"},
+    "emails": [{"value": f"mis{i:05d}@example.net", "type": "work", "primary": True}],
+    # poBox is not in RFC 7643, but providers send it and SPEC.md maps it.
+    "addresses": [{"type": "home", "poBox": f"PO {i}", "country": "NO"}],
+} for i in range(COUNT)]
+LOCK = threading.Lock()
+STATS = {}
+SEEN = set()
+
+
+def stat(mode, key):
+    with LOCK:
+        STATS.setdefault(mode, {}).setdefault(key, 0)
+        STATS[mode][key] += 1
+        return STATS[mode][key]
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def send(self, status, body, content_type="application/scim+json", headers=None):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        url = urlparse(self.path)
+        parts = url.path.strip("/").split("/")
+        mode, resource = parts[0], "/".join(parts[1:])
+        query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        if resource == "_stats":
+            return self.send(200, STATS.get(mode, {}), "application/json")
+        n = stat(mode, "requests")
+        if resource == "ServiceProviderConfig":
+            config = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+                      "patch": {"supported": False}, "filter": {"supported": False, "maxResults": 0},
+                      "sort": {"supported": False}, "etag": {"supported": False},
+                      "bulk": {"supported": False}, "changePassword": {"supported": False}}
+            if mode == "cursor":
+                config["pagination"] = {"cursor": True, "index": False, "maxPageSize": 40}
+            if mode == "short-pages":
+                config["filter"]["maxResults"] = 50
+            return self.send(200, config)
+        if resource.startswith("Users/"):
+            user = next((u for u in USERS if u["id"] == resource[6:]), None)
+            return self.send(200, user) if user else self.send(404, {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "404", "detail": "no such user"})
+        if resource != "Users":
+            return self.send(404, {"detail": "not found"})
+        if mode == "rate-limit" and n % 2 == 0:
+            stat(mode, "errors")
+            return self.send(429, {"detail": "slow down"}, headers={"Retry-After": "1"})
+        if mode == "flaky-503" and n % 3 == 0:
+            stat(mode, "errors")
+            return self.send(503, b"<html>Service Unavailable</html>", "text/html")
+        start = max(1, int(query.get("startIndex", "1") or 1))
+        count = int(query.get("count", "100") or 100)
+        if mode == "slow-once":
+            key = (mode, start)
+            with LOCK:
+                first = key not in SEEN
+                SEEN.add(key)
+            if first:
+                stat(mode, "errors")
+                time.sleep(3)
+        if mode == "slow-pages":
+            time.sleep(2)
+        if mode == "short-pages":
+            count = min(count, 7)
+        if mode == "ignore-start":
+            start = 1
+        if mode == "cursor":
+            offset = int(query.get("cursor") or 0)
+            page = USERS[offset:offset + min(count, 40)]
+            body = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "Resources": page,
+                    "itemsPerPage": len(page)}
+            if offset + len(page) < len(USERS):
+                body["nextCursor"] = str(offset + len(page))
+            return self.send(200, body)
+        page = USERS[start - 1:start - 1 + count]
+        body = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": len(USERS),
+                "startIndex": start, "itemsPerPage": len(page), "Resources": page}
+        if mode == "no-total":
+            del body["totalResults"]
+        if mode == "wrong-total-low":
+            body["totalResults"] = 10
+        if mode == "wrong-total-high":
+            body["totalResults"] = len(USERS) + 500
+        if mode == "malformed" or (mode == "malformed-page2" and start > 1):
+            return self.send(200, b'{"Resources": [{"id": "x", "userName": ', "application/scim+json")
+        if mode == "huge":
+            body["padding"] = "x" * (2 * 1024 * 1024)
+        self.send(200, body, "application/json" if mode == "plain-json" else "application/scim+json")
+
+
+if __name__ == "__main__":
+    server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
+    server.daemon_threads = True
+    print("ready", flush=True)
+    server.serve_forever()

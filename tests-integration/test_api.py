@@ -1,0 +1,162 @@
+"""The REST API against a running `roster serve`, every response validated against the OpenAPI
+document the server itself serves (made strict: an undocumented field fails)."""
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+
+import pytest
+import requests
+import yaml
+from openapi_core import OpenAPI
+from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
+
+from conftest import BIN, Roster, free_port, stop, wait_for
+
+ADMIN = "admin@example.com"
+
+
+def strict(node):
+    """Forbid undocumented properties everywhere, so the document must match the server exactly."""
+    if isinstance(node, dict):
+        if node.get("type") == "object" and "properties" in node:
+            node.setdefault("additionalProperties", False)
+        for value in node.values():
+            strict(value)
+    elif isinstance(node, list):
+        for value in node:
+            strict(value)
+    return node
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, misbehaving):
+    data = tmp_path_factory.mktemp("api") / "data"
+    roster = Roster(data).with_admin()
+    roster.run("admin", "create", "--email", "viewer@example.com", "--role", "readonly", "--password-env", "PW")
+    admin_key = roster.run("apikey", "create", "--name", "ci", "--role", "admin", "--as", ADMIN).stdout.strip()
+    readonly_key = roster.run("apikey", "create", "--name", "viewer", "--role", "readonly").stdout.strip()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen([BIN, "serve", "--port", str(port), "--data-dir", str(data)], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, env=roster.env)
+    wait_for(f"{base}/healthz")
+    document = requests.get(f"{base}/openapi.yaml").text
+    spec = OpenAPI.from_dict(strict(yaml.safe_load(document)))
+    yield {"base": base, "admin": admin_key, "readonly": readonly_key, "spec": spec, "roster": roster,
+           "scim": f"{misbehaving}/ok", "document": yaml.safe_load(document)}
+    stop(process)
+
+
+class Client:
+    def __init__(self, server, key):
+        self.server, self.key, self.calls = server, key, set()
+
+    def call(self, method, path, template=None, **kwargs):
+        headers = {"Authorization": f"Bearer {self.key}"} if self.key else {}
+        response = requests.request(method, self.server["base"] + path, headers=headers, timeout=120, **kwargs)
+        request = response.request
+        self.server["spec"].validate_response(RequestsOpenAPIRequest(request), RequestsOpenAPIResponse(response))
+        self.server.setdefault("called", set()).add((method.lower(), template or path.split("?")[0]))
+        return response
+
+
+def test_health_and_the_document_are_served_without_a_key(server):
+    assert requests.get(server["base"] + "/healthz").json() == {"status": "ok"}
+    Client(server, None).call("GET", "/healthz")
+    assert server["document"]["openapi"].startswith("3.1")
+
+
+def test_the_whole_import_flow_over_the_api_matches_the_document(server):
+    api = Client(server, server["admin"])
+    assert api.call("POST", "/api/v1/applications", json={"name": "Mis", "description": "test"}).status_code == 201
+    app = "/api/v1/applications/Mis"
+    t = "/api/v1/applications/{app}"
+    r = api.call("PUT", app + "/integration", t + "/integration",
+                 json={"scimUrl": server["scim"], "auth": {"type": "bearer", "token": "secret-token"}})
+    assert r.status_code == 200 and r.json()["integration"]["status"] == "active"
+    assert "secret-token" not in r.text
+    r = api.call("POST", app + "/integration/test", t + "/integration/test")
+    assert r.json()["serviceProvider"]["filter"] is False
+    r = api.call("GET", app + "/remote-users?sortBy=userName&sortOrder=descending&filter=userName%20sw%20%22mis0000%22", t + "/remote-users")
+    assert [u["userName"] for u in r.json()["users"]][0] == "mis00009"
+    r = api.call("POST", app + "/imports", t + "/imports", json={"userIds": ["m-00001", "m-00002", "m-99999"]})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["job"]["status"] == "completed" and body["job"]["created"] == 2 and body["job"]["failed"] == 1
+    assert "not found" in body["results"][2]["reason"]
+    r = api.call("POST", app + "/imports", t + "/imports", json={"all": True})
+    assert r.status_code == 202 and r.json()["job"]["status"] == "queued"
+    job_id = r.json()["job"]["id"]
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        shown = api.call("GET", f"/api/v1/imports/{job_id}", "/api/v1/imports/{id}").json()
+        if shown["job"]["status"] not in ("queued", "running"):
+            break
+        time.sleep(0.3)
+    assert shown["job"]["status"] == "completed" and shown["job"]["created"] == 248
+    assert api.call("GET", "/api/v1/imports").json()["jobs"]
+    users = api.call("GET", "/api/v1/users?limit=500").json()["users"]
+    assert len(users) == 250
+    one = api.call("GET", f"/api/v1/users/{users[0]['id']}", "/api/v1/users/{id}").json()
+    assert one["email"] == users[0]["email"]
+    events = api.call("GET", "/api/v1/insights?type=user_create").json()["events"]
+    assert len(events) == 250 and all(e["initiatedBy"]["email"] == ADMIN for e in events)
+    assert events[0]["clientIp"] == "127.0.0.1"
+    assert api.call("GET", "/api/v1/applications?search=mi").json()["applications"][0]["name"] == "Mis"
+    assert api.call("GET", app, t).json()["integration"]["serviceProvider"]["cursorPagination"] is False
+    r = api.call("POST", app + "/integration/deactivate", t + "/integration/deactivate")
+    assert r.json()["integration"]["status"] == "deactivated"
+    r = api.call("POST", app + "/imports", t + "/imports", json={"all": True})
+    assert r.status_code == 400 and "deactivated" in r.json()["error"]["message"]
+    r = api.call("POST", app + "/integration/activate", t + "/integration/activate")
+    assert r.json()["integration"]["status"] == "active"
+
+
+def test_administrators_and_keys_are_for_the_admin_role_only(server):
+    api = Client(server, server["admin"])
+    r = api.call("POST", "/api/v1/administrators", json={"email": "new@example.com", "role": "manager", "password": "long enough pw"})
+    assert r.status_code == 201
+    assert any(a["email"] == "new@example.com" for a in api.call("GET", "/api/v1/administrators").json()["administrators"])
+    r = api.call("POST", "/api/v1/apikeys", json={"name": "script", "role": "readonly"})
+    assert r.status_code == 201 and r.json()["key"].startswith("rst_")
+    r = api.call("POST", "/api/v1/administrators", json={"email": "x@example.com", "password": "short"})
+    assert r.status_code == 400 and "12 characters" in r.json()["error"]["message"]
+
+
+def test_readonly_reads_but_cannot_change_and_no_key_is_refused(server):
+    viewer = Client(server, server["readonly"])
+    assert viewer.call("GET", "/api/v1/users").status_code == 200
+    r = viewer.call("POST", "/api/v1/applications", json={"name": "Nope"})
+    assert r.status_code == 403 and "readonly" in r.json()["error"]["message"]
+    assert viewer.call("GET", "/api/v1/administrators").status_code == 403
+    assert Client(server, None).call("GET", "/api/v1/users").status_code == 401
+    assert Client(server, "rst_wrong").call("GET", "/api/v1/users").status_code == 401
+    r = Client(server, server["admin"]).call("POST", "/api/v1/applications", data="{not json")
+    assert r.status_code == 400
+
+
+def test_every_operation_in_the_document_was_exercised(server):
+    documented = {(method, path) for path, item in server["document"]["paths"].items()
+                  for method in item if method in ("get", "post", "put", "delete", "patch")}
+    documented.discard(("get", "/openapi.yaml"))
+    missing = documented - server.get("called", set())
+    assert not missing, f"documented but not exercised: {sorted(missing)}"
+
+
+def test_roster_serve_on_a_fresh_directory_creates_data_and_answers_health():
+    folder = tempfile.mkdtemp()
+    port = free_port()
+    process = subprocess.Popen([BIN, "serve", "--port", str(port)], cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        assert requests.get(wait_for_url(f"http://127.0.0.1:{port}/healthz")).status_code == 200
+        assert os.path.exists(os.path.join(folder, "data", "roster.sqlite"))
+    finally:
+        stop(process)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def wait_for_url(url):
+    wait_for(url)
+    return url

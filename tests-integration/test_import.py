@@ -1,0 +1,205 @@
+"""Manual import against a real SCIM server (scim2-server), through the `roster` command."""
+import json
+import subprocess
+import time
+
+import seed
+
+ADMIN = "admin@example.com"
+
+
+def connect(roster, url, name="Demo"):
+    roster.run("app", "create", name, "--scim-url", url, "--bearer-token-env", "TOKEN")
+
+
+def remote_by_username(created):
+    return {u["userName"]: u for u in created}
+
+
+def test_every_mapped_attribute_arrives_exactly_as_spec_maps_it(roster, scim_server):
+    url, created = scim_server
+    connect(roster, url)
+    result = roster.json("import", "run", "Demo", "--all", "--as", ADMIN, "--wait")
+    job = result["job"]
+    expected = {u["userName"]: seed.expected(u) for u in created}
+    importable = {name: e for name, e in expected.items() if e is not None}
+    duplicates = [f"user{i:04d}" for i in range(len(created)) if i % 100 == 11]
+    assert job["status"] == "completed"
+    assert job["total"] == len(created)
+    assert job["created"] == len(importable) - len(duplicates)
+    assert job["failed"] == len(created) - job["created"]
+    users = {u["username"]: u for u in roster.json("users", "list")}
+    assert len(users) == job["created"]
+    for name, user in users.items():
+        want = importable[name]
+        for key, value in want.items():
+            assert user.get(key) == value, f"{name}: {key} is {user.get(key)!r}, SPEC.md maps it to {value!r}"
+        assert user["state"] == "active" and user["passwordStatus"] == "pending"
+        assert user["source"]["type"] == "import" and user["source"]["importJobId"] == job["id"]
+    # Spot checks of the rules the loop above relies on.
+    assert users["user0003"]["email"] == "user0003@example.com"          # work beats the first
+    assert users["user0004"]["email"] == "user0004@example.com"          # else the first
+    assert users["named0008@example.com"]["email"] == "named0008@example.com"  # userName as email
+    assert users["user0009"]["displayname"] == "<img src=x onerror=alert(1)>"
+    assert users["user0001"]["firstname"] == "Zoë" and users["user0005"]["firstname"] == "Ἀθηνᾶ"
+
+
+def test_users_without_usable_email_fail_with_a_reason_and_a_rerun_creates_nothing(roster, scim_server):
+    url, created = scim_server
+    connect(roster, url)
+    first = roster.json("import", "run", "Demo", "--all", "--as", ADMIN, "--wait")
+    results = {r["userName"]: r for r in first["results"]}
+    assert results["user0007"]["outcome"] == "failed"
+    assert "no usable email" in results["user0007"]["reason"]
+    assert results["user0011"]["outcome"] == "failed"
+    assert "duplicate" in results["user0011"]["reason"] and "user0010@example.com" in results["user0011"]["reason"]
+    before = roster.json("users", "list")
+    second = roster.json("import", "run", "Demo", "--all", "--as", ADMIN, "--wait")
+    assert second["job"]["created"] == 0
+    assert second["job"]["skipped"] == first["job"]["created"]
+    assert second["job"]["failed"] == first["job"]["failed"]
+    assert len(roster.json("users", "list")) == len(before)
+    listing = {u["userName"]: u for u in roster.json("import", "list", "Demo")}
+    assert listing["user0000"]["status"] == "exists" and listing["user0000"]["matchedUserId"]
+    assert listing["user0007"]["status"] == "invalid" and "no usable email" in listing["user0007"]["reason"]
+    assert listing["user0011"]["status"] == "invalid"
+
+
+def test_fewer_than_100_users_answer_at_once_and_email_the_results(roster, scim_server):
+    url, created = scim_server
+    connect(roster, url)
+    ids = [u["id"] for u in created[:5]]
+    args = ["import", "run", "Demo", "--as", ADMIN]
+    for remote_id in ids:
+        args += ["--user", remote_id]
+    result = roster.json(*args)
+    assert result["job"]["status"] == "completed"
+    assert [r["remoteId"] for r in result["results"]] == ids
+    assert all(r["outcome"] == "created" and r["userId"] for r in result["results"])
+    mails = roster.outbox()
+    assert len(mails) == 1
+    text = mails[0].read_text()
+    assert f"To: {ADMIN}" in text and "Subject: Roster import from Demo: completed" in text
+    insights = roster.json("insights", "list", "--type", "user_create")
+    assert len(insights) == 5
+    for event in insights:
+        assert event["application"]["name"] == "Demo"
+        assert event["initiatedBy"] == {"type": "administrator", "id": event["initiatedBy"]["id"], "email": ADMIN}
+        assert event["importJobId"] == result["job"]["id"]
+        assert event["resource"]["type"] == "user" and event["success"] is True
+    kinds = [e["type"] for e in roster.json("insights", "list")]
+    assert "import_start" in kinds and "import_complete" in kinds
+
+
+def test_100_or_more_users_are_queued_run_by_a_worker_and_emailed(roster, scim_server):
+    url, created = scim_server
+    connect(roster, url)
+    queued = roster.json("import", "run", "Demo", "--all", "--as", ADMIN)
+    assert queued["job"]["status"] == "queued" and queued["results"] == []
+    assert roster.outbox() == []
+    worker = roster.popen("worker")
+    try:
+        deadline = time.time() + 120
+        while True:
+            shown = roster.json("import", "show", queued["job"]["id"])
+            if shown["job"]["status"] in ("completed", "failed") or time.time() > deadline:
+                break
+            time.sleep(0.5)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+    assert shown["job"]["status"] == "completed"
+    assert shown["job"]["created"] + shown["job"]["skipped"] + shown["job"]["failed"] == len(created)
+    assert len(shown["results"]) == len(created)
+    mails = roster.outbox()
+    assert len(mails) == 1 and "completed with" in mails[0].read_text()
+
+
+def test_two_imports_of_the_same_users_started_at_once_create_each_user_once(roster, scim_server):
+    url, created = scim_server
+    connect(roster, url)
+    args = ["import", "run", "Demo", "--as", ADMIN, "--json"]
+    for user in created[20:80]:
+        args += ["--user", user["id"]]
+    first, second = roster.popen(*args), roster.popen(*args)
+    out1, err1 = first.communicate(timeout=300)
+    out2, err2 = second.communicate(timeout=300)
+    assert first.returncode == 0, err1
+    assert second.returncode == 0, err2
+    jobs = [json.loads(out1)["job"], json.loads(out2)["job"]]
+    users = roster.json("users", "list")
+    importable = [u for u in created[20:80] if seed.expected(u) is not None]
+    assert len(users) == len({u["username"] for u in users})
+    assert sum(j["created"] for j in jobs) == len(users)
+    assert len(users) == len(importable)
+    for job in jobs:
+        assert job["created"] + job["skipped"] + job["failed"] == 60
+
+
+def test_deactivation_in_the_middle_stops_the_import_keeps_what_was_done_and_emails(roster, misbehaving):
+    connect(roster, f"{misbehaving}/slow-pages")
+    queued = roster.json("import", "run", "Demo", "--all", "--as", ADMIN)
+    job_id = queued["job"]["id"]
+    worker = roster.popen("worker")
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            job = roster.json("import", "show", job_id)["job"]
+            if job["created"] >= 100:
+                break
+            time.sleep(0.05)
+        roster.run("app", "deactivate", "Demo")
+        while time.time() < deadline:
+            job = roster.json("import", "show", job_id)["job"]
+            if job["status"] not in ("queued", "running"):
+                break
+            time.sleep(0.1)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+    assert job["status"] == "failed"
+    assert job["reason"] == "integration deactivated"
+    assert 100 <= job["created"] < 250
+    assert len(roster.json("users", "list")) == job["created"]
+    mails = roster.outbox()
+    assert len(mails) == 1
+    assert "integration deactivated" in mails[0].read_text()
+    refused = roster.run("import", "run", "Demo", "--all", "--as", ADMIN, check=False)
+    assert refused.returncode == 1 and "deactivated" in refused.stderr
+    roster.run("app", "activate", "Demo")
+    assert roster.run("import", "list", "Demo").returncode == 0
+
+
+def test_import_list_filters_and_sorts_through_the_provider(roster, scim_server):
+    url, created = scim_server
+    connect(roster, url)
+    found = roster.json("import", "list", "Demo", "--filter", 'userName sw "user001"')
+    assert sorted(u["userName"] for u in found) == [f"user{i:04d}" for i in range(10, 20)]
+    ordered = roster.json("import", "list", "Demo", "--filter", 'userName sw "user00"', "--sort", "userName", "--descending")
+    assert [u["userName"] for u in ordered][:3] == ["user0099", "user0098", "user0097"]
+    searched = roster.json("import", "list", "Demo", "--search", "Ólafur")
+    assert searched and all("Ólafur" in u["displayName"] for u in searched)
+    bad = roster.run("import", "list", "Demo", "--filter", 'userName eq', check=False)
+    assert bad.returncode == 1 and "invalid filter" in bad.stderr
+
+
+def test_unknown_admin_unknown_app_and_bad_flags_exit_1_with_a_reason(roster, scim_server):
+    url, _ = scim_server
+    connect(roster, url)
+    r = roster.run("import", "run", "Demo", "--all", "--as", "nobody@example.com", check=False)
+    assert r.returncode == 1 and "no administrator" in r.stderr
+    r = roster.run("import", "run", "Nope", "--all", "--as", ADMIN, check=False)
+    assert r.returncode == 1 and "no application named" in r.stderr
+    r = roster.run("import", "run", "Demo", "--as", ADMIN, check=False)
+    assert r.returncode == 1 and "--all" in r.stderr
+    r = roster.run("app", "create", "X", "--scim-url", url, "--bearer-token-env", "NOT_SET_ANYWHERE", check=False)
+    assert r.returncode == 1 and "NOT_SET_ANYWHERE" in r.stderr
+    r = roster.run("app", "create", "Demo", "--scim-url", url, "--bearer-token-env", "TOKEN", check=False)
+    assert r.returncode == 1 and "already exists" in r.stderr
+
+
+def test_unreachable_provider_exits_2_with_one_line(roster):
+    connect(roster, "http://127.0.0.1:9/scim")
+    r = roster.run("app", "test", "Demo", check=False, env={"ROSTER_SCIM_RETRY_BASE_MS": "10"})
+    assert r.returncode == 2
+    assert "could not reach" in r.stderr and len(r.stderr.strip().splitlines()) == 1

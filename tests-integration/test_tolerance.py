@@ -1,0 +1,88 @@
+"""The SCIM client against a server that misbehaves the ways SPEC.md lists: the import finishes,
+or fails with a clear reason, and never loses or duplicates a user."""
+import json
+
+import pytest
+
+ADMIN = "admin@example.com"
+FAST_RETRIES = {"ROSTER_SCIM_RETRY_BASE_MS": "20"}
+
+
+def import_all(roster, url, env=None):
+    roster.run("app", "create", "Mis", "--scim-url", url, "--bearer-token-env", "TOKEN")
+    return roster.run("import", "run", "Mis", "--all", "--as", ADMIN, "--wait", "--json", check=False,
+                      env=dict(FAST_RETRIES, **(env or {})))
+
+
+def stats(misbehaving, mode):
+    import urllib.request
+    with urllib.request.urlopen(f"{misbehaving}/{mode}/_stats") as response:
+        return json.loads(response.read())
+
+
+@pytest.mark.parametrize("mode", ["ok", "short-pages", "no-total", "wrong-total-low", "wrong-total-high",
+                                  "plain-json", "rate-limit", "flaky-503", "cursor"])
+def test_import_finishes_with_every_user_exactly_once(roster, misbehaving, mode):
+    result = import_all(roster, f"{misbehaving}/{mode}")
+    assert result.returncode == 0, result.stderr
+    job = json.loads(result.stdout)["job"]
+    assert job["status"] == "completed"
+    assert job["created"] == 250 and job["failed"] == 0
+    users = roster.json("users", "list")
+    assert sorted(u["username"] for u in users) == [f"mis{i:05d}" for i in range(250)]
+    if mode == "ok":
+        assert users[7]["addresses"] == [{"type": "home", "poBox": "PO 7", "country": "NO"}]
+    if mode in ("rate-limit", "flaky-503"):
+        assert stats(misbehaving, mode)["errors"] > 0
+
+
+def test_a_provider_too_slow_once_is_retried_after_the_deadline(roster, misbehaving):
+    result = import_all(roster, f"{misbehaving}/slow-once", env={"ROSTER_SCIM_TIMEOUT_SECONDS": "1"})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["job"]["created"] == 250
+    assert len(roster.json("users", "list")) == 250
+
+
+def test_a_provider_that_ignores_start_index_ends_the_listing_instead_of_looping(roster, misbehaving):
+    result = import_all(roster, f"{misbehaving}/ignore-start")
+    assert result.returncode == 0, result.stderr
+    job = json.loads(result.stdout)["job"]
+    assert job["status"] == "completed" and job["created"] == 100
+    assert len(roster.json("users", "list")) == 100
+
+
+def test_malformed_json_fails_the_import_with_a_clear_reason(roster, misbehaving):
+    result = import_all(roster, f"{misbehaving}/malformed")
+    assert result.returncode == 2
+    assert "not JSON" in result.stderr and "/malformed/Users" in result.stderr
+    assert roster.json("users", "list") == []
+
+
+def test_malformed_second_page_keeps_the_first_page_and_reports_why(roster, misbehaving):
+    result = import_all(roster, f"{misbehaving}/malformed-page2")
+    assert result.returncode == 2
+    job = json.loads(result.stdout)["job"]
+    assert job["status"] == "failed" and "not JSON" in job["reason"]
+    assert job["created"] == 100
+    assert len({u["username"] for u in roster.json("users", "list")}) == 100
+    mails = roster.outbox()
+    assert len(mails) == 1 and "stopped" in mails[0].read_text()
+
+
+def test_a_body_over_the_size_limit_is_refused_not_buffered(roster, misbehaving):
+    result = import_all(roster, f"{misbehaving}/huge", env={"ROSTER_SCIM_MAX_RESPONSE_BYTES": "1000000"})
+    assert result.returncode == 2
+    assert "larger than" in result.stderr
+    assert roster.json("users", "list") == []
+
+
+def test_roster_filters_and_sorts_itself_when_the_provider_cannot(roster, misbehaving):
+    roster.run("app", "create", "Mis", "--scim-url", f"{misbehaving}/ok", "--bearer-token-env", "TOKEN")
+    one = roster.json("import", "list", "Mis", "--filter", 'userName eq "MIS00007"')
+    assert [u["userName"] for u in one] == ["mis00007"]
+    some = roster.json("import", "list", "Mis", "--filter", 'name.familyName sw "Behaving0001" and not (userName eq "mis00010")')
+    assert [u["userName"] for u in some] == [f"mis{i:05d}" for i in range(11, 20)]
+    ordered = roster.json("import", "list", "Mis", "--sort", "userName", "--descending")
+    assert [u["userName"] for u in ordered][:2] == ["mis00249", "mis00248"]
+    searched = roster.json("import", "list", "Mis", "--search", "mis0012")
+    assert len(searched) == 10
