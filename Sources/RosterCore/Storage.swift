@@ -45,6 +45,12 @@ public struct ImportBatchRules: Sendable {
     public var resolveConflict: @Sendable (ImportCandidate, DirectoryUser) -> ImportResult
     /// The Insights event for a created user.
     public var createdEvent: @Sendable (DirectoryUser) -> InsightsEvent
+
+    public init(resolveConflict: @escaping @Sendable (ImportCandidate, DirectoryUser) -> ImportResult,
+                createdEvent: @escaping @Sendable (DirectoryUser) -> InsightsEvent) {
+        self.resolveConflict = resolveConflict
+        self.createdEvent = createdEvent
+    }
 }
 
 public protocol ImportRepository: Sendable {

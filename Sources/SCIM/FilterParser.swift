@@ -59,11 +59,11 @@ struct FilterParser {
             return .valuePath(path, inner)
         }
         guard case .word(let opText)? = peek else { throw error("expected an operator after \"\(attribute)\"") }
-        position += 1
-        if opText.lowercased() == "pr" { return .present(path) }
+        if opText.lowercased() == "pr" { position += 1; return .present(path) }
         guard let op = SCIMFilter.Operator(rawValue: opText.lowercased()) else {
             throw error("\"\(opText)\" is not a SCIM operator (eq, ne, co, sw, ew, gt, lt, ge, le, pr)")
         }
+        position += 1
         guard let valueToken = peek else { throw error("expected a value after \"\(opText)\"") }
         position += 1
         switch valueToken {

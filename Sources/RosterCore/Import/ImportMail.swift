@@ -43,7 +43,7 @@ enum ImportMail {
     static func csvField(_ value: String) -> String {
         var value = value
         if let first = value.first, "=+-@".contains(first) { value = "'" + value }
-        guard value.contains(where: { ",\"\r\n".contains($0) }) || value.hasPrefix("'") else { return value }
+        guard value.contains(where: { ",\"\r\n".contains($0) }) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
