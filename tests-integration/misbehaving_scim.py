@@ -1,9 +1,11 @@
 """A SCIM server that misbehaves the ways real ones do. The first path segment picks the
 misbehaviour, so one process serves them all: http://127.0.0.1:PORT/<mode>/Users.
 
-Modes: ok, short-pages, no-total, wrong-total-low, wrong-total-high, plain-json,
+Modes: ok, basic (HTTP basic roster:pw), oauth (bearer tokens from POST /oauth/token that
+expire after 61 s, i.e. one second after Roster's refresh margin), short-pages, no-total, wrong-total-low, wrong-total-high, plain-json,
 rate-limit, flaky-503, slow-once, malformed, malformed-page2, huge, cursor, ignore-start,
 slow-pages, no-filter. GET /<mode>/_stats answers how many requests and errors it served."""
+import base64
 import json
 import sys
 import threading
@@ -23,6 +25,8 @@ USERS = [{
 LOCK = threading.Lock()
 STATS = {}
 SEEN = set()
+TOKENS = {}
+LAST_429 = {}
 
 
 def stat(mode, key):
@@ -48,6 +52,27 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def do_POST(self):
+        # OAuth 2.0 client credentials (RFC 6749 4.4), client authenticated with HTTP basic.
+        length = int(self.headers.get("Content-Length") or 0)
+        form = parse_qs(self.rfile.read(length).decode())
+        if self.path != "/oauth/token" or form.get("grant_type") != ["client_credentials"]:
+            return self.send(400, {"error": "unsupported_grant_type"}, "application/json")
+        if self.headers.get("Authorization") != "Basic " + base64.b64encode(b"roster-client:client-secret").decode():
+            return self.send(401, {"error": "invalid_client", "error_description": "bad client credentials"}, "application/json")
+        token = f"tok-{stat('oauth', 'tokens')}"
+        TOKENS[token] = time.time() + 61
+        self.send(200, {"access_token": token, "token_type": "Bearer", "expires_in": 61}, "application/json")
+
+    def authorized(self, mode):
+        header = self.headers.get("Authorization", "")
+        if mode == "basic":
+            return header == "Basic " + base64.b64encode(b"roster:pw").decode()
+        if mode == "oauth":
+            token = header[7:] if header.startswith("Bearer ") else ""
+            return TOKENS.get(token, 0) > time.time()
+        return True
+
     def do_GET(self):
         url = urlparse(self.path)
         parts = url.path.strip("/").split("/")
@@ -56,6 +81,13 @@ class Handler(BaseHTTPRequestHandler):
         if resource == "_stats":
             return self.send(200, STATS.get(mode, {}), "application/json")
         n = stat(mode, "requests")
+        if not self.authorized(mode):
+            stat(mode, "refused")
+            return self.send(401, {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "401", "detail": "who are you?"})
+        if mode == "rate-limit" and mode in LAST_429:
+            gap = int((time.time() - LAST_429.pop(mode)) * 1000)
+            with LOCK:
+                STATS[mode]["min_gap_ms"] = min(STATS[mode].get("min_gap_ms", gap), gap)
         if resource == "ServiceProviderConfig":
             config = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
                       "patch": {"supported": False}, "filter": {"supported": False, "maxResults": 0},
@@ -73,6 +105,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(404, {"detail": "not found"})
         if mode == "rate-limit" and n % 2 == 0:
             stat(mode, "errors")
+            LAST_429[mode] = time.time()
             return self.send(429, {"detail": "slow down"}, headers={"Retry-After": "1"})
         if mode == "flaky-503" and n % 3 == 0:
             stat(mode, "errors")

@@ -192,6 +192,9 @@ public struct ImportService: Sendable {
         } catch let stopped as Stopped {
             status = .failed
             reason = stopped.reason
+        } catch let error where error is CancellationError || Task.isCancelled {
+            // The process is stopping: leave the job to be resumed, do not call it failed.
+            throw error
         } catch is LeaseLost {
             // Another worker holds the job now: it will finish and report it.
             logger.warning("import job lease lost", metadata: ["job": "\(job.id)"])

@@ -44,24 +44,49 @@ public struct Worker: Sendable {
     public func runOne() async throws -> QueuedJob? {
         guard let job = try await storage.claim(owner: owner, leaseSeconds: leaseSeconds) else { return nil }
         logger.info("job claimed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)"])
-        let storage = self.storage, owner = self.owner, lease = leaseSeconds
+        let lease = Lease()
         var failure: String?
         do {
-            switch job.kind {
-            case ImportWorkerJob.kind:
-                guard let id = UUID(uuidString: job.payload) else { throw RosterError.invalid("bad import job payload") }
-                try await imports.runQueued(jobId: id) {
-                    try await storage.renew(jobId: job.id, owner: owner, leaseSeconds: lease)
-                }
-            default:
-                failure = "no worker handles jobs of kind \(job.kind)"
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // Renewed on its own clock, so a slow provider never lets the lease run out
+                // under a job that is still making progress.
+                group.addTask { try await keepLeased(job, lease) }
+                group.addTask { try await perform(job, lease) }
+                try await group.next()
+                group.cancelAll()
             }
+        } catch is CancellationError {
+            // Shutting down: the job stays leased until the lease runs out, then is resumed.
+            throw CancellationError()
         } catch {
             failure = "\(error)"
             logger.error("job failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
         }
+        if lease.lost { return job }
         try await storage.finish(jobId: job.id, owner: owner, error: failure)
         return job
+    }
+
+    private func perform(_ job: QueuedJob, _ lease: Lease) async throws {
+        switch job.kind {
+        case ImportWorkerJob.kind:
+            guard let id = UUID(uuidString: job.payload) else { throw RosterError.invalid("bad import job payload \(job.payload)") }
+            try await imports.runQueued(jobId: id) { !lease.lost }
+        default:
+            throw RosterError.invalid("no worker handles jobs of kind \(job.kind)")
+        }
+    }
+
+    /// Renews the lease every third of its length; marks it lost when another worker took over.
+    private func keepLeased(_ job: QueuedJob, _ lease: Lease) async throws {
+        while true {
+            try await Task.sleep(for: .seconds(Double(leaseSeconds) / 3))
+            if try await !storage.renew(jobId: job.id, owner: owner, leaseSeconds: leaseSeconds) {
+                lease.lose()
+                logger.warning("job lease lost to another worker", metadata: ["job": "\(job.id)"])
+                return try await Task.sleep(for: .seconds(3600 * 24))
+            }
+        }
     }
 
     /// Runs jobs until none is due (the `--wait` of a command line import).
@@ -70,4 +95,12 @@ public struct Worker: Sendable {
             if try await runOne() == nil { try await Task.sleep(for: idleDelay) }
         }
     }
+}
+
+/// Whether this worker still holds a job's lease, shared between the job and its renewer.
+final class Lease: @unchecked Sendable {
+    private let lock = NSLock()
+    private var isLost = false
+    var lost: Bool { lock.withLock { isLost } }
+    func lose() { lock.withLock { isLost = true } }
 }

@@ -1,0 +1,18 @@
+# Every developer command, in one place.
+.PHONY: help build serve test test-swift test-integration
+help:
+	@echo "make build             build everything"
+	@echo "make serve             run roster serve with ./data"
+	@echo "make test              the whole suite (what CI runs)"
+	@echo "make test-swift        the Swift tests only"
+	@echo "make test-integration  the integration tests only (needs make test once for the venv)"
+build:
+	swift build
+serve:
+	swift run roster serve
+test:
+	scripts/test
+test-swift:
+	swift test
+test-integration: build
+	ROSTER_BIN=$(PWD)/.build/debug/roster .venv/bin/python -m pytest tests-integration -q
