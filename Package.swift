@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -40,6 +41,7 @@ let package = Package(
             "RosterCore",
             .product(name: "SQLKit", package: "sql-kit"),
             .product(name: "SQLiteKit", package: "sqlite-kit"),
+            .product(name: "PostgresKit", package: "postgres-kit"),
         ]),
         // HTTP: REST API, health, workers wiring.
         .target(name: "RosterServer", dependencies: [
@@ -53,7 +55,9 @@ let package = Package(
         ]),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"]),
         .testTarget(name: "RosterCoreTests", dependencies: ["RosterCore"]),
-        .testTarget(name: "RosterStoreTests", dependencies: ["RosterStore"]),
+        .testTarget(name: "RosterStoreTests", dependencies: [
+            "RosterStore", .product(name: "PostgresKit", package: "postgres-kit"),
+        ]),
         .testTarget(name: "RosterServerTests", dependencies: [
             "RosterServer",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 
 import pytest
 
@@ -54,12 +55,40 @@ def http(method, url, body=None, headers=None):
         return error.code, dict(error.headers), parsed
 
 
-class Roster:
-    """Runs the `roster` command against one data directory."""
+POSTGRES = os.environ.get("ROSTER_TEST_POSTGRES_URL")
+SECRET_KEY = "3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 
-    def __init__(self, data_dir, env=None):
+
+def fresh_postgres_database():
+    """A new, empty database on the test cluster (ROSTER_TEST_POSTGRES_URL), as a URL."""
+    name = f"roster_it_{uuid.uuid4().hex[:12]}"
+    subprocess.run(["psql", POSTGRES.split("?")[0], "-q", "-c", f"CREATE DATABASE {name}"], check=True, capture_output=True)
+    base, _, query = POSTGRES.partition("?")
+    return base.rsplit("/", 1)[0] + "/" + name + ("?" + query if query else "")
+
+
+class Roster:
+    """Runs the `roster` command against one data directory, and on PostgreSQL (a fresh
+    database) when ROSTER_TEST_POSTGRES_URL is set."""
+
+    def __init__(self, data_dir, env=None, database_url=None):
         self.data_dir = pathlib.Path(data_dir)
         self.env = dict(os.environ, PW="correct horse battery", TOKEN="unused-token", **(env or {}))
+        self.env.pop("DATABASE_URL", None)
+        if POSTGRES:
+            self.env["DATABASE_URL"] = database_url or fresh_postgres_database()
+            self.env["ROSTER_SECRET_KEY"] = SECRET_KEY
+
+    def sql(self, query):
+        """One value from the database, whichever it is."""
+        if POSTGRES:
+            out = subprocess.run(["psql", self.env["DATABASE_URL"].split("?")[0], "-At", "-c", query], check=True,
+                                 capture_output=True, text=True).stdout
+        else:
+            import sqlite3
+            with sqlite3.connect(self.data_dir / "roster.sqlite") as db:
+                out = "\n".join("|".join(str(v) for v in row) for row in db.execute(query))
+        return out.strip()
 
     def run(self, *args, check=True, env=None, timeout=600):
         result = subprocess.run([BIN, *args, "--data-dir", str(self.data_dir)], capture_output=True, text=True,
@@ -80,9 +109,20 @@ class Roster:
         self.run("admin", "create", "--email", email, "--role", role, "--password-env", "PW")
         return self
 
+    def mails(self):
+        """The text of each email in the outbox (or sent by SMTP), decoded."""
+        return [mail_text(path) for path in self.outbox()]
+
     def outbox(self):
         folder = self.data_dir / "outbox"
         return sorted(folder.glob("*.eml")) if folder.exists() else []
+
+
+def mail_text(path):
+    import email
+    message = email.message_from_bytes(pathlib.Path(path).read_bytes())
+    part = message.get_payload()[0] if message.is_multipart() else message
+    return "\n".join(f"{k}: {v}" for k, v in message.items()) + "\n\n" + part.get_payload(decode=True).decode()
 
 
 @pytest.fixture
@@ -140,6 +180,16 @@ def wait_ready(process):
         if line.strip() == "ready":
             return
     raise RuntimeError("the server exited before it was ready")
+
+
+@pytest.fixture(scope="session")
+def misbehaving1000():
+    """The misbehaving server with 1,000 users, for the crash-and-resume tests."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = start_process([sys.executable, str(HERE / "misbehaving_scim.py"), str(port), "1000"], f"{url}/ok/ServiceProviderConfig")
+    yield url
+    stop(process)
 
 
 @pytest.fixture

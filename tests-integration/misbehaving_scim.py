@@ -4,7 +4,7 @@ misbehaviour, so one process serves them all: http://127.0.0.1:PORT/<mode>/Users
 Modes: ok, basic (HTTP basic roster:pw), oauth (bearer tokens from POST /oauth/token that
 expire after 61 s, i.e. one second after Roster's refresh margin), short-pages, no-total, wrong-total-low, wrong-total-high, plain-json,
 rate-limit, flaky-503, slow-once, malformed, malformed-page2, huge, cursor, ignore-start,
-slow-pages, no-filter. GET /<mode>/_stats answers how many requests and errors it served."""
+slow-pages, slow-pages-short, no-filter. GET /<mode>/_stats answers how many requests and errors it served."""
 import base64
 import json
 import sys
@@ -122,6 +122,8 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(3)
         if mode == "slow-pages":
             time.sleep(2)
+        if mode == "slow-pages-short":
+            time.sleep(0.3)
         if mode == "short-pages":
             count = min(count, 7)
         if mode == "ignore-start":

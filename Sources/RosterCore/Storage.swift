@@ -94,7 +94,25 @@ public struct QueuedJob: Sendable, Hashable {
     }
 }
 
+/// A queue entry as an operator sees it.
+public struct QueuedJobStatus: Sendable, Hashable {
+    public var job: QueuedJob
+    public var status: String
+    public var leaseOwner: String?
+    public var leaseUntil: Date?
+    public var lastError: String?
+    public init(job: QueuedJob, status: String, leaseOwner: String?, leaseUntil: Date?, lastError: String?) {
+        self.job = job
+        self.status = status
+        self.leaseOwner = leaseOwner
+        self.leaseUntil = leaseUntil
+        self.lastError = lastError
+    }
+}
+
 public protocol JobQueue: Sendable {
+    /// The newest entries, for operators.
+    func queue(limit: Int) async throws -> [QueuedJobStatus]
     func enqueue(kind: String, payload: String) async throws -> UUID
     /// The next job that is due or whose lease expired (its worker died), leased to `owner`.
     func claim(owner: String, leaseSeconds: Int) async throws -> QueuedJob?

@@ -12,6 +12,10 @@ public struct RosterConfiguration: Sendable {
     public var scimTimeoutSeconds: Int64
     public var scimMaxResponseBytes: Int
     public var scimRetryBaseMillis: Int
+    /// PostgreSQL connections per event loop (there is one loop per core).
+    public var databasePoolSize: Int
+    /// How long a worker holds a job without renewing; a dead worker's job waits this long.
+    public var jobLeaseSeconds: Int
 
     public init(dataDirectory: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.dataDirectory = URL(fileURLWithPath: dataDirectory, isDirectory: true).standardizedFileURL
@@ -22,5 +26,7 @@ public struct RosterConfiguration: Sendable {
         scimTimeoutSeconds = environment["ROSTER_SCIM_TIMEOUT_SECONDS"].flatMap(Int64.init) ?? 30
         scimMaxResponseBytes = environment["ROSTER_SCIM_MAX_RESPONSE_BYTES"].flatMap(Int.init) ?? 32 << 20
         scimRetryBaseMillis = environment["ROSTER_SCIM_RETRY_BASE_MS"].flatMap(Int.init) ?? 250
+        databasePoolSize = environment["ROSTER_DB_POOL_SIZE"].flatMap(Int.init).map { max(1, $0) } ?? 4
+        jobLeaseSeconds = environment["ROSTER_JOB_LEASE_SECONDS"].flatMap(Int.init).map { max(3, $0) } ?? 30
     }
 }

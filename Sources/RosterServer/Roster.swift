@@ -22,12 +22,18 @@ public final class Roster: Sendable {
     public static func bootstrap(_ configuration: RosterConfiguration, logger: Logger) async throws -> Roster {
         let fm = FileManager.default
         try fm.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-        if configuration.databaseURL != nil {
-            throw RosterError.invalid("DATABASE_URL is set, but this build of Roster supports SQLite only; unset DATABASE_URL to use \(configuration.dataDirectory.path)/roster.sqlite")
-        }
         let secrets = try SecretBox.load(dataDirectory: configuration.dataDirectory, environmentKey: configuration.secretKey)
-        let storage = try await SQLStore.openSQLite(
-            path: configuration.dataDirectory.appendingPathComponent("roster.sqlite").path, secrets: secrets, logger: logger)
+        let storage: SQLStore
+        if let url = configuration.databaseURL {
+            // Every instance reads the credentials the others stored: the key must be shared.
+            guard configuration.secretKey != nil else {
+                throw RosterError.invalid("with DATABASE_URL, set ROSTER_SECRET_KEY to the same key on every instance (openssl rand -base64 32)")
+            }
+            storage = try await SQLStore.openPostgres(url: url, poolSize: configuration.databasePoolSize, secrets: secrets, logger: logger)
+        } else {
+            storage = try await SQLStore.openSQLite(
+                path: configuration.dataDirectory.appendingPathComponent("roster.sqlite").path, secrets: secrets, logger: logger)
+        }
         return try Roster(configuration: configuration, storage: storage, logger: logger)
     }
 
@@ -50,7 +56,9 @@ public final class Roster: Sendable {
     }
 
     public func makeWorker() -> Worker {
-        Worker(storage: storage, imports: imports, mailer: mailer, logger: logger)
+        var worker = Worker(storage: storage, imports: imports, mailer: mailer, logger: logger)
+        worker.leaseSeconds = configuration.jobLeaseSeconds
+        return worker
     }
 
     public func shutdown() async {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SQLKit
 
 /// A numbered, append-only schema change with a real revert.
@@ -48,25 +49,25 @@ extension SQLStore {
             """
             CREATE TABLE import_jobs (id TEXT PRIMARY KEY, application_id TEXT NOT NULL REFERENCES applications(id),
               initiator TEXT NOT NULL, initiator_email TEXT, selection TEXT NOT NULL, status TEXT NOT NULL,
-              total INTEGER NOT NULL, created_count INTEGER NOT NULL, skipped_count INTEGER NOT NULL,
-              failed_count INTEGER NOT NULL, reason TEXT, created_at BIGINT NOT NULL, finished_at BIGINT)
+              total BIGINT NOT NULL, created_count BIGINT NOT NULL, skipped_count BIGINT NOT NULL,
+              failed_count BIGINT NOT NULL, reason TEXT, created_at BIGINT NOT NULL, finished_at BIGINT)
             """,
             """
             CREATE TABLE import_results (job_id TEXT NOT NULL REFERENCES import_jobs(id) ON DELETE CASCADE,
-              remote_id TEXT NOT NULL, position INTEGER NOT NULL, user_name TEXT, outcome TEXT NOT NULL, user_id TEXT,
+              remote_id TEXT NOT NULL, position BIGINT NOT NULL, user_name TEXT, outcome TEXT NOT NULL, user_id TEXT,
               reason TEXT, PRIMARY KEY (job_id, remote_id))
             """,
             """
             CREATE TABLE insights_events (id TEXT PRIMARY KEY, time BIGINT NOT NULL, type TEXT NOT NULL,
               initiator_type TEXT NOT NULL, initiator_id TEXT, initiator_email TEXT, resource_type TEXT, resource_id TEXT,
               resource_name TEXT, application_id TEXT, application_name TEXT, import_job_id TEXT, client_ip TEXT,
-              success INTEGER NOT NULL)
+              success BIGINT NOT NULL)
             """,
             "CREATE INDEX insights_time ON insights_events (time)",
             "CREATE INDEX insights_type_time ON insights_events (type, time)",
             """
             CREATE TABLE jobs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL,
-              run_after BIGINT NOT NULL, lease_owner TEXT, lease_until BIGINT, attempts INTEGER NOT NULL,
+              run_after BIGINT NOT NULL, lease_owner TEXT, lease_until BIGINT, attempts BIGINT NOT NULL,
               last_error TEXT, created BIGINT NOT NULL)
             """,
             "CREATE INDEX jobs_due ON jobs (status, run_after)",
@@ -77,13 +78,26 @@ extension SQLStore {
         ]),
     ]
 
-    /// Applies the migrations not yet applied, each in its own transaction.
+    /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an
+    /// advisory lock makes instances that start together take turns, so each runs once.
     public func migrate() async throws {
-        try await withDB { db in
-            try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied BIGINT NOT NULL)").run()
+        let dialect = self.dialect, logger = self.logger
+        try await withSession { db in
+            if let lock = dialect.migrationLock { try await db.raw(SQLQueryString(lock)).run() }
+            do {
+                try await Self.applyMigrations(on: db, dialect: dialect, logger: logger)
+            } catch {
+                if let unlock = dialect.migrationUnlock { try? await db.raw(SQLQueryString(unlock)).run() }
+                throw error
+            }
+            if let unlock = dialect.migrationUnlock { try await db.raw(SQLQueryString(unlock)).run() }
         }
-        for migration in Self.migrations {
-            try await transaction { db in
+    }
+
+    static func applyMigrations(on db: any SQLDatabase, dialect: Dialect, logger: Logger) async throws {
+        try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied BIGINT NOT NULL)").run()
+        for migration in migrations {
+            try await transaction(on: db, dialect: dialect) { db in
                 let done = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)").all()
                 guard done.isEmpty else { return }
                 for statement in migration.up { try await db.raw(SQLQueryString(statement)).run() }

@@ -73,11 +73,14 @@ extension SQLStore: ImportRepository {
                                               reason: "the directory refused the user")
                     }
                 }
-                try await db.raw("""
+                // A worker that lost its lease may race its successor here: one result per user wins.
+                let recorded = try await db.raw("""
                     INSERT INTO import_results (job_id, remote_id, position, user_name, outcome, user_id, reason)
                     VALUES (\(bind: jobId.text), \(bind: result.remoteId), \(bind: position), \(bind: result.userName),
                     \(bind: result.outcome.rawValue), \(bind: result.userId?.text), \(bind: result.reason))
-                    """).run()
+                    ON CONFLICT DO NOTHING RETURNING remote_id
+                    """).first()
+                guard recorded != nil else { continue }
                 position += 1
                 results.append(result)
             }

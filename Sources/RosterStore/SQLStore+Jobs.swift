@@ -15,6 +15,18 @@ extension SQLStore: JobQueue {
         return id
     }
 
+    public func queue(limit: Int) async throws -> [QueuedJobStatus] {
+        try await withDB { db in
+            try await db.raw("SELECT * FROM jobs ORDER BY created DESC LIMIT \(unsafeRaw: String(limit))").all().map { row in
+                QueuedJobStatus(
+                    job: QueuedJob(id: try row.uuid("id"), kind: try row.string("kind"), payload: try row.string("payload"),
+                                   attempts: try row.int("attempts")),
+                    status: try row.string("status"), leaseOwner: try row.optionalString("lease_owner"),
+                    leaseUntil: try row.optionalDate("lease_until"), lastError: try row.optionalString("last_error"))
+            }
+        }
+    }
+
     public func claim(owner: String, leaseSeconds: Int) async throws -> QueuedJob? {
         let now = Date().millis
         let until = now + Int64(leaseSeconds) * 1000
@@ -24,7 +36,7 @@ extension SQLStore: JobQueue {
                 UPDATE jobs SET status = 'running', lease_owner = \(bind: owner), lease_until = \(bind: until),
                   attempts = attempts + 1
                 WHERE id = (SELECT id FROM jobs WHERE (status = 'queued' AND run_after <= \(bind: now))
-                  OR (status = 'running' AND lease_until < \(bind: now)) ORDER BY created LIMIT 1)
+                  OR (status = 'running' AND lease_until < \(bind: now)) ORDER BY created LIMIT 1\(unsafeRaw: self.dialect.skipLocked))
                 RETURNING id, kind, payload, attempts
                 """).first()
             return try row.map { row in

@@ -3,22 +3,29 @@ import Logging
 import RosterCore
 import SQLKit
 import SQLiteKit
+@preconcurrency import AsyncKit
+import PostgresKit
 
-/// The one implementation of ``Storage``, on SQLKit.
+/// The one implementation of ``Storage``, on SQLKit, for SQLite and PostgreSQL alike.
 ///
-/// SQLite runs on one connection; an async lock gives each operation (and each transaction)
+/// SQLite runs on one connection: an async lock gives each operation (and each transaction)
 /// the connection to itself, and SQLite's own file lock orders several processes.
+/// PostgreSQL runs on a pool: a transaction holds one pooled connection for its length.
 public final class SQLStore: Storage, Sendable {
     let db: any SQLDatabase
+    let dialect: Dialect
     let secrets: SecretBox
     let logger: Logger
-    private let lock = AsyncLock()
+    /// SQLite only: its single connection is shared, so access is taken in turns.
+    private let lock: AsyncLock?
     private let close: @Sendable () async throws -> Void
 
-    init(db: any SQLDatabase, secrets: SecretBox, logger: Logger, close: @escaping @Sendable () async throws -> Void) {
+    init(db: any SQLDatabase, dialect: Dialect, secrets: SecretBox, logger: Logger, close: @escaping @Sendable () async throws -> Void) {
         self.db = db
+        self.dialect = dialect
         self.secrets = secrets
         self.logger = logger
+        self.lock = dialect == .sqlite ? AsyncLock() : nil
         self.close = close
     }
 
@@ -31,8 +38,33 @@ public final class SQLStore: Storage, Sendable {
         try await db.raw("PRAGMA journal_mode = WAL").run()
         try await db.raw("PRAGMA busy_timeout = 10000").run()
         try await db.raw("PRAGMA foreign_keys = ON").run()
-        let store = SQLStore(db: db, secrets: secrets, logger: logger, close: { try await connection.close() })
+        let store = SQLStore(db: db, dialect: .sqlite, secrets: secrets, logger: logger, close: { try await connection.close() })
         try await store.migrate()
+        return store
+    }
+
+    /// Connects a pool to PostgreSQL (`postgres://user:pass@host:port/db?tlsmode=require`) and migrates.
+    public static func openPostgres(url: String, poolSize: Int, secrets: SecretBox, logger: Logger) async throws -> SQLStore {
+        let configuration: SQLPostgresConfiguration
+        do {
+            configuration = try SQLPostgresConfiguration(url: url)
+        } catch {
+            throw RosterError.invalid("DATABASE_URL is not a PostgreSQL URL (postgres://user:password@host:5432/database?tlsmode=require)")
+        }
+        let pool = EventLoopGroupConnectionPool(
+            source: PostgresConnectionSource(sqlConfiguration: configuration), maxConnectionsPerEventLoop: poolSize,
+            requestTimeout: .seconds(30), pruneInterval: .seconds(60), logger: logger, on: MultiThreadedEventLoopGroup.singleton)
+        let store = SQLStore(db: pool.database(logger: logger).sql(queryLogLevel: .trace), dialect: .postgres, secrets: secrets,
+                             logger: logger, close: { try await pool.shutdownAsync() })
+        do {
+            try await store.migrate()
+        } catch let error as PSQLError {
+            try? await store.shutdown()
+            throw RosterError.invalid("cannot use the PostgreSQL database of DATABASE_URL: \(String(reflecting: error))")
+        } catch {
+            try? await store.shutdown()
+            throw error
+        }
         return store
     }
 
@@ -40,8 +72,9 @@ public final class SQLStore: Storage, Sendable {
         try await close()
     }
 
-    /// Runs `body` with the connection to itself.
-    func withDB<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+    /// Runs `body` with the database: the SQLite connection to itself, or the PostgreSQL pool.
+    func withDB<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        guard let lock else { return try await body(db) }
         await lock.acquire()
         do {
             let result = try await body(db)
@@ -53,21 +86,47 @@ public final class SQLStore: Storage, Sendable {
         }
     }
 
+    /// Runs `body` on one connection (PostgreSQL: one pooled connection) without a transaction.
+    func withSession<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        if lock != nil { return try await withDB(body) }
+        return try await db.withSession(body)
+    }
+
     /// Runs `body` in one transaction: all of it is committed, or none.
-    func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        try await withDB { db in
-            // IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading.
-            try await db.raw("BEGIN IMMEDIATE").run()
-            do {
-                let result = try await body(db)
-                try await db.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await db.raw("ROLLBACK").run()
-                throw error
-            }
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let dialect = self.dialect
+        return try await withSession { db in try await Self.transaction(on: db, dialect: dialect, body) }
+    }
+
+    static func transaction<T: Sendable>(on db: any SQLDatabase, dialect: Dialect,
+                                         _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await db.raw(SQLQueryString(dialect.beginTransaction)).run()
+        do {
+            let result = try await body(db)
+            try await db.raw("COMMIT").run()
+            return result
+        } catch {
+            try? await db.raw("ROLLBACK").run()
+            throw error
         }
     }
+}
+
+/// Where SQLite and PostgreSQL differ, in one place.
+struct Dialect: Sendable, Equatable {
+    let name: String
+    /// SQLite: IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading.
+    let beginTransaction: String
+    /// PostgreSQL: claiming a job skips rows other instances are claiming at the same moment.
+    let skipLocked: String
+    /// PostgreSQL: instances starting together run the migrations one at a time.
+    let migrationLock: String?
+    let migrationUnlock: String?
+
+    static let sqlite = Dialect(name: "sqlite", beginTransaction: "BEGIN IMMEDIATE", skipLocked: "",
+                                migrationLock: nil, migrationUnlock: nil)
+    static let postgres = Dialect(name: "postgresql", beginTransaction: "BEGIN", skipLocked: " FOR UPDATE SKIP LOCKED",
+                                  migrationLock: "SELECT pg_advisory_lock(7241707)", migrationUnlock: "SELECT pg_advisory_unlock(7241707)")
 }
 
 /// A FIFO lock for async code.

@@ -1,19 +1,53 @@
 import Crypto
 import Foundation
 import Logging
+import PostgresKit
 import RosterCore
 import Testing
 @testable import RosterStore
 
-/// Each test gets its own SQLite file in a fresh folder, closed when the test ends.
+/// Runs `body` on a fresh SQLite file and, when `ROSTER_TEST_POSTGRES_URL` is set, on a fresh
+/// PostgreSQL database too; each is closed (and the database dropped) when the body ends.
 func withStore(_ body: (SQLStore) async throws -> Void) async throws {
+    let secrets = SecretBox(key: SymmetricKey(size: .bits256))
+    let logger = Logger(label: "test")
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roster-store-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let store = try await SQLStore.openSQLite(path: folder.appendingPathComponent("test.sqlite").path,
-                                              secrets: SecretBox(key: SymmetricKey(size: .bits256)), logger: Logger(label: "test"))
-    do { try await body(store) } catch { try await store.shutdown(); throw error }
-    try await store.shutdown()
+    let sqlite = try await SQLStore.openSQLite(path: folder.appendingPathComponent("test.sqlite").path, secrets: secrets, logger: logger)
+    do { try await body(sqlite) } catch { try await sqlite.shutdown(); throw error }
+    try await sqlite.shutdown()
+
+    guard let adminURL = ProcessInfo.processInfo.environment["ROSTER_TEST_POSTGRES_URL"], !adminURL.isEmpty else { return }
+    let name = "roster_test_\(UUID().uuidString.prefix(8).lowercased())"
+    try await TestDatabase.run(adminURL, "CREATE DATABASE \(name)")
+    var url = URLComponents(string: adminURL)!
+    url.path = "/\(name)"
+    let postgres = try await SQLStore.openPostgres(url: url.string!, poolSize: 2, secrets: secrets, logger: logger)
+    do { try await body(postgres) } catch { try await postgres.shutdown(); throw error }
+    try await postgres.shutdown()
+    try await TestDatabase.run(adminURL, "DROP DATABASE \(name)")
 }
+
+enum TestDatabase {
+    /// Runs one statement on the administration database (CREATE/DROP DATABASE cannot be bound).
+    static func run(_ url: String, _ statement: String) async throws {
+        guard let components = URLComponents(string: url), let host = components.host, host == "127.0.0.1" || host == "localhost" else {
+            // Tests create and drop databases: never anywhere but this machine.
+            throw StoreTestError(message: "ROSTER_TEST_POSTGRES_URL must point at localhost")
+        }
+        let connection = try await PostgresConnection.connect(
+            configuration: try SQLPostgresConfiguration(url: url).coreConfiguration, id: 1, logger: Logger(label: "test"))
+        do {
+            try await connection.sql().raw(SQLQueryString(statement)).run()
+        } catch {
+            try await connection.close()
+            throw error
+        }
+        try await connection.close()
+    }
+}
+
+struct StoreTestError: Error { let message: String }
 
 @Suite struct SQLStoreTests {
     let application = Application(name: "App")

@@ -264,7 +264,7 @@ public struct ImportService: Sendable {
         let job = ImportJob(applicationId: application.id, initiator: initiator, selection: selection, status: .queued, total: total)
         try await storage.createJob(job)
         try await recordStart(job, application)
-        _ = try await storage.enqueue(kind: ImportWorkerJob.kind, payload: job.id.uuidString)
+        _ = try await storage.enqueue(kind: ImportWorkerJob.kind, payload: job.id.uuidString.lowercased())
         return job
     }
 
