@@ -59,3 +59,20 @@ import Testing
         #expect(SCIMUser(json: json).emails.first?.primary == true)
     }
 }
+
+@Suite struct SCIMWriteModelTests {
+    @Test func patchRequestsCarryThePatchOpSchemaAndOperations() {
+        let patch = PatchRequest([.init(.replace, path: "active", value: .bool(false)), .init(.remove, path: #"members[value eq "1"]"#)])
+        let json = patch.json
+        #expect(json["schemas"]?.elements.first?.text == SCIMSchema.patchOp)
+        #expect(json["Operations"]?.elements.count == 2)
+        #expect(json["Operations"]?.elements.first?["op"]?.text == "replace")
+        #expect(json["Operations"]?.elements.last?["value"] == nil)
+    }
+
+    @Test func groupsRoundTripTheirMembers() {
+        let group = SCIMGroup(displayName: "Engineering", members: [.init(value: "u1", display: "Ann")])
+        let back = SCIMGroup(json: group.json)
+        #expect(back.displayName == "Engineering" && back.members == group.members)
+    }
+}
