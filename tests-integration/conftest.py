@@ -164,12 +164,25 @@ def scim_server():
     stop(process)
 
 
-@pytest.fixture(scope="session")
-def misbehaving():
-    """The misbehaving SCIM server: http://127.0.0.1:PORT, a mode per first path segment."""
+def misbehaving_server(count):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    process = start_process([sys.executable, str(HERE / "misbehaving_scim.py"), str(port), "250"], f"{url}/ok/ServiceProviderConfig")
+    process = start_process([sys.executable, str(HERE / "misbehaving_scim.py"), str(port), str(count)], f"{url}/ok/ServiceProviderConfig")
+    return url, process
+
+
+@pytest.fixture(scope="session")
+def misbehaving():
+    """The misbehaving SCIM server with 250 users: http://127.0.0.1:PORT, a mode per first path segment."""
+    url, process = misbehaving_server(250)
+    yield url
+    stop(process)
+
+
+@pytest.fixture(scope="session")
+def misbehaving1000():
+    """The misbehaving server with 1,000 users, for the crash-and-resume tests."""
+    url, process = misbehaving_server(1000)
     yield url
     stop(process)
 
@@ -180,16 +193,6 @@ def wait_ready(process):
         if line.strip() == "ready":
             return
     raise RuntimeError("the server exited before it was ready")
-
-
-@pytest.fixture(scope="session")
-def misbehaving1000():
-    """The misbehaving server with 1,000 users, for the crash-and-resume tests."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    process = start_process([sys.executable, str(HERE / "misbehaving_scim.py"), str(port), "1000"], f"{url}/ok/ServiceProviderConfig")
-    yield url
-    stop(process)
 
 
 @pytest.fixture

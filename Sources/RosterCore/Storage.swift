@@ -3,7 +3,45 @@ import SCIM
 
 /// Everything the domain keeps. One implementation (RosterStore) serves SQLite and PostgreSQL.
 public protocol Storage: DirectoryRepository, ApplicationRepository, ImportRepository, InsightsRepository,
-    AdministratorRepository, JobQueue {}
+    AdministratorRepository, JobQueue, GroupRepository, ProvisioningRepository {}
+
+public protocol GroupRepository: Sendable {
+    /// Throws ``RosterError/conflict(_:)`` when the name is taken (case-insensitively).
+    func createGroup(_ group: UserGroup) async throws
+    func group(named name: String) async throws -> UserGroup?
+    func group(id: UUID) async throws -> UserGroup?
+    func groups() async throws -> [UserGroup]
+    func addMembers(groupId: UUID, userIds: [UUID]) async throws
+    func removeMembers(groupId: UUID, userIds: [UUID]) async throws
+    func members(groupId: UUID) async throws -> [UUID]
+    func bind(groupId: UUID, applicationId: UUID) async throws
+    func unbind(groupId: UUID, applicationId: UUID) async throws
+    /// Groups bound to the application.
+    func boundGroups(applicationId: UUID) async throws -> [UUID]
+    /// Applications the group is bound to.
+    func bindings(groupId: UUID) async throws -> [UUID]
+    /// Whether the user is a member of any group bound to the application.
+    func isManaged(userId: UUID, applicationId: UUID) async throws -> Bool
+    /// Applications the user is managed in through a bound group.
+    func managingApplications(userId: UUID) async throws -> [UUID]
+}
+
+public protocol ProvisioningRepository: Sendable {
+    func provisionedUser(applicationId: UUID, userId: UUID) async throws -> ProvisionedUser?
+    func saveProvisionedUser(_ link: ProvisionedUser) async throws
+    func deleteProvisionedUser(applicationId: UUID, userId: UUID) async throws
+    /// Remote ids of the group's members that Roster has active in the application.
+    func provisionedRemoteIds(applicationId: UUID, userIds: [UUID]) async throws -> [UUID: String]
+    func provisionedGroup(applicationId: UUID, groupId: UUID) async throws -> ProvisionedGroup?
+    func saveProvisionedGroup(_ group: ProvisionedGroup) async throws
+    func log(_ entry: ProvisioningLogEntry, event: InsightsEvent) async throws
+    func provisioningLog(applicationId: UUID, limit: Int) async throws -> [ProvisioningLogEntry]
+    func deprovisionAction(applicationId: UUID) async throws -> DeprovisionAction
+    func setDeprovisionAction(applicationId: UUID, _ action: DeprovisionAction) async throws
+}
+
+/// What deprovisioning does in an application: SPEC.md's default keeps the account, inactive.
+public enum DeprovisionAction: String, Sendable { case deactivate, delete }
 
 public protocol DirectoryRepository: Sendable {
     /// Users in email order; `search` matches email, username and names, case-insensitively.
@@ -11,6 +49,8 @@ public protocol DirectoryRepository: Sendable {
     func user(id: UUID) async throws -> DirectoryUser?
     /// Users whose email or username equals one of `keys`, compared case-insensitively.
     func usersMatching(keys: [String]) async throws -> [DirectoryUser]
+    /// Saves a user's attributes and state (never its email or username uniqueness: those conflict).
+    func updateUser(_ user: DirectoryUser) async throws
 }
 
 public protocol ApplicationRepository: Sendable {
@@ -114,6 +154,12 @@ public protocol JobQueue: Sendable {
     /// The newest entries, for operators.
     func queue(limit: Int) async throws -> [QueuedJobStatus]
     func enqueue(kind: String, payload: String) async throws -> UUID
+    /// Enqueues unless the same work is already waiting: changes to one user coalesce.
+    func enqueueOnce(kind: String, payload: String) async throws
+    /// Ends every waiting job of `kind` whose payload starts with `prefix`, with `error`.
+    func cancelQueued(kind: String, payloadPrefix: String, error: String) async throws -> [QueuedJob]
+    /// Puts a failed attempt back in the queue to run again after `delay` seconds.
+    func retry(jobId: UUID, owner: String, error: String, delaySeconds: Int) async throws
     /// The next job that is due or whose lease expired (its worker died), leased to `owner`.
     func claim(owner: String, leaseSeconds: Int) async throws -> QueuedJob?
     /// Extends the lease; false when another worker took the job over.

@@ -17,6 +17,8 @@ public final class Roster: Sendable {
     public let applications: ApplicationService
     public let imports: ImportService
     public let directory: DirectoryService
+    public let provisioning: ProvisioningService
+    public let groups: GroupService
     public let logger: Logger
 
     public static func bootstrap(_ configuration: RosterConfiguration, logger: Logger) async throws -> Roster {
@@ -52,11 +54,13 @@ public final class Roster: Sendable {
         administrators = AdministratorService(storage: storage, hasher: BcryptHasher())
         applications = ApplicationService(storage: storage, connector: connector)
         imports = ImportService(storage: storage, applications: applications, connector: connector, mailer: mailer, logger: logger)
-        directory = DirectoryService(storage: storage)
+        provisioning = ProvisioningService(storage: storage, applications: applications, connector: connector, logger: logger)
+        directory = DirectoryService(storage: storage, provisioning: provisioning)
+        groups = GroupService(storage: storage, applications: applications, provisioning: provisioning)
     }
 
     public func makeWorker() -> Worker {
-        var worker = Worker(storage: storage, imports: imports, mailer: mailer, logger: logger)
+        var worker = Worker(storage: storage, imports: imports, provisioning: provisioning, mailer: mailer, logger: logger)
         worker.leaseSeconds = configuration.jobLeaseSeconds
         return worker
     }

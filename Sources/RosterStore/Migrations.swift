@@ -76,6 +76,35 @@ extension SQLStore {
             "DROP TABLE integrations", "DROP TABLE applications", "DROP TABLE group_members", "DROP TABLE user_groups",
             "DROP TABLE users", "DROP TABLE api_keys", "DROP TABLE administrators",
         ]),
+        Migration(version: 2, name: "provisioning", up: [
+            """
+            CREATE TABLE group_bindings (group_id TEXT NOT NULL REFERENCES user_groups(id) ON DELETE CASCADE,
+              application_id TEXT NOT NULL REFERENCES applications(id) ON DELETE CASCADE, created BIGINT NOT NULL,
+              PRIMARY KEY (group_id, application_id))
+            """,
+            // Which remote user a directory user is in an application, and whether Roster left it active.
+            """
+            CREATE TABLE provisioned_users (application_id TEXT NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
+              user_id TEXT NOT NULL, remote_id TEXT NOT NULL, active BIGINT NOT NULL, updated BIGINT NOT NULL,
+              PRIMARY KEY (application_id, user_id))
+            """,
+            """
+            CREATE TABLE provisioned_groups (application_id TEXT NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
+              group_id TEXT NOT NULL, remote_id TEXT NOT NULL, members TEXT NOT NULL, updated BIGINT NOT NULL,
+              PRIMARY KEY (application_id, group_id))
+            """,
+            """
+            CREATE TABLE provisioning_log (id TEXT PRIMARY KEY, time BIGINT NOT NULL, application_id TEXT NOT NULL,
+              application_name TEXT NOT NULL, target_type TEXT NOT NULL, target_id TEXT NOT NULL, target_name TEXT,
+              operation TEXT NOT NULL, outcome TEXT NOT NULL, remote_id TEXT, detail TEXT)
+            """,
+            "CREATE INDEX provisioning_log_app_time ON provisioning_log (application_id, time)",
+            "ALTER TABLE integrations ADD COLUMN deprovision_action TEXT NOT NULL DEFAULT 'deactivate'",
+        ], down: [
+            "ALTER TABLE integrations DROP COLUMN deprovision_action",
+            "DROP TABLE provisioning_log", "DROP TABLE provisioned_groups", "DROP TABLE provisioned_users",
+            "DROP TABLE group_bindings",
+        ]),
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an

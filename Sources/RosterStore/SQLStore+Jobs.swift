@@ -15,6 +15,42 @@ extension SQLStore: JobQueue {
         return id
     }
 
+    public func enqueueOnce(kind: String, payload: String) async throws {
+        let now = Date().millis
+        try await transaction { db in
+            let waiting = try await db.raw("""
+                SELECT id FROM jobs WHERE kind = \(bind: kind) AND payload = \(bind: payload) AND status = 'queued'
+                """).first()
+            guard waiting == nil else { return }
+            try await db.raw("""
+                INSERT INTO jobs (id, kind, payload, status, run_after, attempts, created)
+                VALUES (\(bind: UUID().text), \(bind: kind), \(bind: payload), 'queued', \(bind: now), 0, \(bind: now))
+                """).run()
+        }
+    }
+
+    public func cancelQueued(kind: String, payloadPrefix: String, error: String) async throws -> [QueuedJob] {
+        try await withDB { db in
+            try await db.raw("""
+                UPDATE jobs SET status = 'failed', last_error = \(bind: error)
+                WHERE kind = \(bind: kind) AND status = 'queued' AND payload LIKE \(bind: payloadPrefix + "%")
+                RETURNING id, kind, payload, attempts
+                """).all().map { row in
+                QueuedJob(id: try row.uuid("id"), kind: try row.string("kind"), payload: try row.string("payload"), attempts: try row.int("attempts"))
+            }
+        }
+    }
+
+    public func retry(jobId: UUID, owner: String, error: String, delaySeconds: Int) async throws {
+        let at = Date().millis + Int64(delaySeconds) * 1000
+        try await withDB { db in
+            try await db.raw("""
+                UPDATE jobs SET status = 'queued', last_error = \(bind: error), run_after = \(bind: at), lease_owner = NULL, lease_until = NULL
+                WHERE id = \(bind: jobId.text) AND lease_owner = \(bind: owner)
+                """).run()
+        }
+    }
+
     public func queue(limit: Int) async throws -> [QueuedJobStatus] {
         try await withDB { db in
             try await db.raw("SELECT * FROM jobs ORDER BY created DESC LIMIT \(unsafeRaw: String(limit))").all().map { row in

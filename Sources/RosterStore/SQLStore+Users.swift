@@ -44,6 +44,21 @@ extension SQLStore: DirectoryRepository {
             """).all().map(user)
     }
 
+    public func updateUser(_ u: DirectoryUser) async throws {
+        try await withDB { db in
+            try await db.raw("""
+                UPDATE users SET email = \(bind: u.email), email_key = \(bind: u.email.lowercased()), username = \(bind: u.username),
+                  username_key = \(bind: u.username.lowercased()), firstname = \(bind: u.firstname), lastname = \(bind: u.lastname),
+                  middlename = \(bind: u.middlename), displayname = \(bind: u.displayname), addresses = \(bind: try jsonText(u.addresses)),
+                  job_title = \(bind: u.jobTitle), department = \(bind: u.department), phone_numbers = \(bind: try jsonText(u.phoneNumbers)),
+                  cost_center = \(bind: u.costCenter), employee_type = \(bind: u.employeeType),
+                  employee_identifier = \(bind: u.employeeIdentifier), organization = \(bind: u.organization),
+                  state = \(bind: u.state.rawValue), password_status = \(bind: u.passwordStatus.rawValue), updated = \(bind: Date().millis)
+                WHERE id = \(bind: u.id.text)
+                """).run()
+        }
+    }
+
     /// Inserts the user unless its email, username or remote identity is taken; true when inserted.
     static func insertIfNew(_ u: DirectoryUser, in db: any SQLDatabase) async throws -> Bool {
         let rows = try await db.raw("""

@@ -155,9 +155,6 @@ extension Date {
     init(millis: Int64) { self.init(timeIntervalSince1970: Double(millis) / 1000) }
 }
 
-extension UUID {
-    var text: String { uuidString.lowercased() }
-}
 
 extension SQLRow {
     func string(_ column: String) throws -> String { try decode(column: column, as: String.self) }

@@ -105,3 +105,24 @@ public enum UserMapping {
         return nil
     }
 }
+
+extension UserMapping {
+    /// Roster to SCIM: the same table read the other way, for provisioning.
+    public static func scimUser(_ user: DirectoryUser, active: Bool) -> SCIMUser {
+        var remote = SCIMUser(
+            externalId: user.id.uuidString.lowercased(), userName: user.username,
+            name: .init(givenName: user.firstname, familyName: user.lastname, middleName: user.middlename),
+            displayName: user.displayname, title: user.jobTitle, userType: user.employeeType, active: active,
+            emails: [.init(value: user.email, type: "work", primary: true)],
+            phoneNumbers: user.phoneNumbers.map { .init(value: $0.number, type: $0.type) },
+            // poBox is not an RFC 7643 address attribute: strict providers refuse it, so it stays home.
+            addresses: user.addresses.map {
+                .init(type: $0.type, streetAddress: $0.streetAddress, locality: $0.locality, region: $0.region,
+                      postalCode: $0.postalCode, country: $0.country)
+            })
+        let enterprise = SCIMUser.Enterprise(employeeNumber: user.employeeIdentifier, costCenter: user.costCenter,
+                                             organization: user.organization, department: user.department)
+        if enterprise != SCIMUser.Enterprise() { remote.enterprise = enterprise }
+        return remote
+    }
+}

@@ -6,15 +6,17 @@ import Logging
 public struct Worker: Sendable {
     let storage: any Storage
     let imports: ImportService
+    let provisioning: ProvisioningService
     let mailer: Mailer
     let logger: Logger
     public let owner: String
     public var leaseSeconds = 30
     public var idleDelay: Duration = .milliseconds(500)
 
-    public init(storage: any Storage, imports: ImportService, mailer: Mailer, logger: Logger) {
+    public init(storage: any Storage, imports: ImportService, provisioning: ProvisioningService, mailer: Mailer, logger: Logger) {
         self.storage = storage
         self.imports = imports
+        self.provisioning = provisioning
         self.mailer = mailer
         self.logger = logger
         owner = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
@@ -55,6 +57,9 @@ public struct Worker: Sendable {
                 try await group.next()
                 group.cancelAll()
             }
+        } catch let retry as ProvisioningService.RetryLater {
+            try await storage.retry(jobId: job.id, owner: owner, error: retry.reason, delaySeconds: retry.delaySeconds)
+            return job
         } catch is CancellationError {
             // Shutting down: the job stays leased until the lease runs out, then is resumed.
             throw CancellationError()
@@ -72,6 +77,8 @@ public struct Worker: Sendable {
         case ImportWorkerJob.kind:
             guard let id = UUID(uuidString: job.payload) else { throw RosterError.invalid("bad import job payload \(job.payload)") }
             try await imports.runQueued(jobId: id) { !lease.lost }
+        case ProvisioningQueue.userKind, ProvisioningQueue.groupKind:
+            try await provisioning.run(job)
         default:
             throw RosterError.invalid("no worker handles jobs of kind \(job.kind)")
         }

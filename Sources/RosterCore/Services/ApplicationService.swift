@@ -72,6 +72,10 @@ public struct ApplicationService: Sendable {
         var integration = try await integration(of: application)
         integration.status = active ? .active : .deactivated
         try await storage.setIntegrationStatus(applicationId: application.id, status: integration.status)
+        if !active {
+            // SPEC.md: deactivation stops all syncing at once; waiting pushes end in error.
+            try await ProvisioningQueue(storage: storage).cancelAll(in: application, reason: "integration deactivated", by: initiator)
+        }
         try await storage.record(InsightsEvent(
             type: active ? "idm_activate" : "idm_deactivate", initiator: initiator,
             resource: .init(type: "integration", id: application.id.uuidString, name: application.name),

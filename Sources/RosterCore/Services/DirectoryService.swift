@@ -3,9 +3,62 @@ import Foundation
 /// Reading the directory and its audit trail.
 public struct DirectoryService: Sendable {
     let storage: any Storage
+    let provisioning: ProvisioningService
 
-    public init(storage: any Storage) {
+    public init(storage: any Storage, provisioning: ProvisioningService) {
         self.storage = storage
+        self.provisioning = provisioning
+    }
+
+    /// The attributes an administrator may change by name (SPEC.md's Roster attribute names).
+    public static let editableAttributes = ["firstname", "lastname", "middlename", "displayname", "jobTitle", "department",
+                                            "costCenter", "employeeType", "employeeIdentifier", "organization"]
+
+    /// Changes attributes (empty text clears one) and pushes the change to the user's applications.
+    public func update(email: String, attributes: [String: String], by initiator: Initiator) async throws -> DirectoryUser {
+        try initiator.require(.change)
+        var user = try await find(email: email)
+        for (name, value) in attributes {
+            let value: String? = value.isEmpty ? nil : value
+            switch name {
+            case "firstname": user.firstname = value
+            case "lastname": user.lastname = value
+            case "middlename": user.middlename = value
+            case "displayname": user.displayname = value
+            case "jobTitle": user.jobTitle = value
+            case "department": user.department = value
+            case "costCenter": user.costCenter = value
+            case "employeeType": user.employeeType = value
+            case "employeeIdentifier": user.employeeIdentifier = value
+            case "organization": user.organization = value
+            default:
+                throw RosterError.invalid("\"\(name)\" is not an attribute that can be set; use one of \(Self.editableAttributes.joined(separator: ", "))")
+            }
+        }
+        return try await save(user, event: "user_update", by: initiator)
+    }
+
+    /// Suspends or reactivates a user; suspension deprovisions it from its applications.
+    public func setState(email: String, _ state: DirectoryUser.State, by initiator: Initiator) async throws -> DirectoryUser {
+        try initiator.require(.change)
+        var user = try await find(email: email)
+        user.state = state
+        return try await save(user, event: state == .suspended ? "user_suspend" : "user_update", by: initiator)
+    }
+
+    public func find(email: String) async throws -> DirectoryUser {
+        guard let user = try await storage.usersMatching(keys: [email]).first(where: { $0.email.lowercased() == email.lowercased() }) else {
+            throw RosterError.notFound("no directory user has the email \(email)")
+        }
+        return user
+    }
+
+    private func save(_ user: DirectoryUser, event: String, by initiator: Initiator) async throws -> DirectoryUser {
+        try await storage.updateUser(user)
+        try await storage.record(InsightsEvent(type: event, initiator: initiator,
+                                               resource: .init(type: "user", id: user.id.uuidString, name: user.email)))
+        try await provisioning.userChanged(user.id)
+        return user
     }
 
     public func users(search: String? = nil, limit: Int = 100, offset: Int = 0, by initiator: Initiator) async throws -> [DirectoryUser] {

@@ -142,9 +142,6 @@ public struct ConnectionTestJSON: Codable, Sendable {
     }
 }
 
-extension UUID {
-    var text: String { uuidString.lowercased() }
-}
 
 public enum RosterJSON {
     public static func encoder(pretty: Bool = false) -> JSONEncoder {
@@ -156,5 +153,23 @@ public enum RosterJSON {
 
     public static func string<T: Encodable>(_ value: T, pretty: Bool = false) throws -> String {
         String(decoding: try encoder(pretty: pretty).encode(value), as: UTF8.self)
+    }
+}
+
+public struct ProvisioningLogJSON: Codable, Sendable {
+    struct App: Codable, Sendable { var id, name: String }
+    struct Target: Codable, Sendable { var type, id: String; var name: String? }
+    var id: String
+    var time: Date
+    var application: App
+    var target: Target
+    var operation, outcome: String
+    var remoteId, detail: String?
+
+    public init(_ e: ProvisioningLogEntry) {
+        id = e.id.text; time = e.time
+        application = .init(id: e.application.id.text, name: e.application.name)
+        target = .init(type: e.targetType.rawValue, id: e.targetId.text, name: e.targetName)
+        operation = e.operation.rawValue; outcome = e.outcome.rawValue; remoteId = e.remoteId; detail = e.detail
     }
 }

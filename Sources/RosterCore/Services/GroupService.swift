@@ -1,0 +1,95 @@
+import Foundation
+
+/// User groups, their members, and their bindings to applications. Every change schedules
+/// the provisioning it implies.
+public struct GroupService: Sendable {
+    let storage: any Storage
+    let applications: ApplicationService
+    let provisioning: ProvisioningService
+
+    public init(storage: any Storage, applications: ApplicationService, provisioning: ProvisioningService) {
+        self.storage = storage
+        self.applications = applications
+        self.provisioning = provisioning
+    }
+
+    public func create(name: String, by initiator: Initiator) async throws -> UserGroup {
+        try initiator.require(.change)
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= 200 else { throw RosterError.invalid("a group needs a name of 1 to 200 characters") }
+        let group = UserGroup(name: name)
+        try await storage.createGroup(group)
+        try await storage.record(InsightsEvent(type: "group_create", initiator: initiator,
+                                               resource: .init(type: "group", id: group.id.uuidString, name: name)))
+        return group
+    }
+
+    public func addMembers(group name: String, emails: [String], by initiator: Initiator) async throws {
+        try initiator.require(.change)
+        let group = try await find(name)
+        let users = try await resolve(emails)
+        try await storage.addMembers(groupId: group.id, userIds: users.map(\.id))
+        try await record("group_add_member", group, users, initiator)
+        try await provisioning.groupChanged(group.id, members: users.map(\.id))
+    }
+
+    public func removeMembers(group name: String, emails: [String], by initiator: Initiator) async throws {
+        try initiator.require(.change)
+        let group = try await find(name)
+        let users = try await resolve(emails)
+        try await storage.removeMembers(groupId: group.id, userIds: users.map(\.id))
+        try await record("group_remove_member", group, users, initiator)
+        for user in users { try await provisioning.userChanged(user.id) }
+        try await provisioning.groupChanged(group.id, members: [])
+    }
+
+    public func bind(group name: String, application: String, by initiator: Initiator) async throws {
+        try initiator.require(.change)
+        let group = try await find(name)
+        let app = try await applications.find(application)
+        try await storage.bind(groupId: group.id, applicationId: app.id)
+        try await storage.record(InsightsEvent(type: "group_bind", initiator: initiator,
+                                               resource: .init(type: "group", id: group.id.uuidString, name: group.name), application: .init(app)))
+        try await provisioning.groupChanged(group.id, members: try await storage.members(groupId: group.id))
+    }
+
+    public func unbind(group name: String, application: String, by initiator: Initiator) async throws {
+        try initiator.require(.change)
+        let group = try await find(name)
+        let app = try await applications.find(application)
+        try await storage.unbind(groupId: group.id, applicationId: app.id)
+        try await storage.record(InsightsEvent(type: "group_unbind", initiator: initiator,
+                                               resource: .init(type: "group", id: group.id.uuidString, name: group.name), application: .init(app)))
+        for member in try await storage.members(groupId: group.id) { try await provisioning.userChanged(member) }
+    }
+
+    public func list(by initiator: Initiator) async throws -> [(UserGroup, members: Int, applications: [UUID])] {
+        try initiator.require(.read)
+        var rows: [(UserGroup, members: Int, applications: [UUID])] = []
+        for group in try await storage.groups() {
+            rows.append((group, try await storage.members(groupId: group.id).count, try await storage.bindings(groupId: group.id)))
+        }
+        return rows
+    }
+
+    func find(_ name: String) async throws -> UserGroup {
+        guard let group = try await storage.group(named: name) else { throw RosterError.notFound("there is no group named \"\(name)\"") }
+        return group
+    }
+
+    func resolve(_ emails: [String]) async throws -> [DirectoryUser] {
+        guard !emails.isEmpty else { throw RosterError.invalid("name at least one user by email") }
+        let found = try await storage.usersMatching(keys: emails)
+        let byEmail = Dictionary(found.map { ($0.email.lowercased(), $0) }, uniquingKeysWith: { a, _ in a })
+        let missing = emails.filter { byEmail[$0.lowercased()] == nil }
+        guard missing.isEmpty else { throw RosterError.notFound("no directory user has the email \(missing.joined(separator: ", "))") }
+        return emails.compactMap { byEmail[$0.lowercased()] }
+    }
+
+    private func record(_ type: String, _ group: UserGroup, _ users: [DirectoryUser], _ initiator: Initiator) async throws {
+        for user in users {
+            try await storage.record(InsightsEvent(type: type, initiator: initiator,
+                                                   resource: .init(type: "user", id: user.id.uuidString, name: user.email)))
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import RosterCore
+import SQLKit
+
+extension SQLStore: ProvisioningRepository {
+    public func provisionedUser(applicationId: UUID, userId: UUID) async throws -> ProvisionedUser? {
+        try await withDB { db in
+            try await db.raw("""
+                SELECT * FROM provisioned_users WHERE application_id = \(bind: applicationId.text) AND user_id = \(bind: userId.text)
+                """).first().map { row in
+                ProvisionedUser(applicationId: try row.uuid("application_id"), userId: try row.uuid("user_id"),
+                                remoteId: try row.string("remote_id"), active: try row.int("active") != 0)
+            }
+        }
+    }
+
+    public func saveProvisionedUser(_ link: ProvisionedUser) async throws {
+        try await withDB { db in
+            try await db.raw("""
+                INSERT INTO provisioned_users (application_id, user_id, remote_id, active, updated) VALUES
+                (\(bind: link.applicationId.text), \(bind: link.userId.text), \(bind: link.remoteId), \(bind: link.active ? 1 : 0), \(bind: Date().millis))
+                ON CONFLICT (application_id, user_id) DO UPDATE SET remote_id = excluded.remote_id, active = excluded.active, updated = excluded.updated
+                """).run()
+        }
+    }
+
+    public func deleteProvisionedUser(applicationId: UUID, userId: UUID) async throws {
+        try await withDB { db in
+            try await db.raw("DELETE FROM provisioned_users WHERE application_id = \(bind: applicationId.text) AND user_id = \(bind: userId.text)").run()
+        }
+    }
+
+    public func provisionedRemoteIds(applicationId: UUID, userIds: [UUID]) async throws -> [UUID: String] {
+        guard !userIds.isEmpty else { return [:] }
+        return try await withDB { db in
+            let rows = try await db.raw("""
+                SELECT user_id, remote_id FROM provisioned_users WHERE application_id = \(bind: applicationId.text) AND active = 1
+                AND user_id IN (\(binds: userIds.map(\.text)))
+                """).all()
+            return Dictionary(uniqueKeysWithValues: try rows.map { (try $0.uuid("user_id"), try $0.string("remote_id")) })
+        }
+    }
+
+    public func provisionedGroup(applicationId: UUID, groupId: UUID) async throws -> ProvisionedGroup? {
+        try await withDB { db in
+            try await db.raw("""
+                SELECT * FROM provisioned_groups WHERE application_id = \(bind: applicationId.text) AND group_id = \(bind: groupId.text)
+                """).first().map { row in
+                ProvisionedGroup(applicationId: try row.uuid("application_id"), groupId: try row.uuid("group_id"),
+                                 remoteId: try row.string("remote_id"), members: Set(try row.json("members", as: [String].self)))
+            }
+        }
+    }
+
+    public func saveProvisionedGroup(_ group: ProvisionedGroup) async throws {
+        let members = try jsonText(group.members.sorted())
+        try await withDB { db in
+            try await db.raw("""
+                INSERT INTO provisioned_groups (application_id, group_id, remote_id, members, updated) VALUES
+                (\(bind: group.applicationId.text), \(bind: group.groupId.text), \(bind: group.remoteId), \(bind: members), \(bind: Date().millis))
+                ON CONFLICT (application_id, group_id) DO UPDATE SET remote_id = excluded.remote_id, members = excluded.members, updated = excluded.updated
+                """).run()
+        }
+    }
+
+    public func log(_ e: ProvisioningLogEntry, event: InsightsEvent) async throws {
+        try await transaction { db in
+            try await db.raw("""
+                INSERT INTO provisioning_log (id, time, application_id, application_name, target_type, target_id, target_name,
+                  operation, outcome, remote_id, detail)
+                VALUES (\(bind: e.id.text), \(bind: e.time.millis), \(bind: e.application.id.text), \(bind: e.application.name),
+                  \(bind: e.targetType.rawValue), \(bind: e.targetId.text), \(bind: e.targetName), \(bind: e.operation.rawValue),
+                  \(bind: e.outcome.rawValue), \(bind: e.remoteId), \(bind: e.detail))
+                """).run()
+            try await Self.insert(event, in: db)
+        }
+    }
+
+    public func provisioningLog(applicationId: UUID, limit: Int) async throws -> [ProvisioningLogEntry] {
+        try await withDB { db in
+            try await db.raw("""
+                SELECT * FROM provisioning_log WHERE application_id = \(bind: applicationId.text) ORDER BY time, id LIMIT \(unsafeRaw: String(limit))
+                """).all().map { row in
+                ProvisioningLogEntry(
+                    id: try row.uuid("id"), time: try row.date("time"),
+                    application: .init(id: try row.uuid("application_id"), name: try row.string("application_name")),
+                    targetType: .init(rawValue: try row.string("target_type")) ?? .user, targetId: try row.uuid("target_id"),
+                    targetName: try row.optionalString("target_name"), operation: .init(rawValue: try row.string("operation")) ?? .update,
+                    outcome: .init(rawValue: try row.string("outcome")) ?? .failed, remoteId: try row.optionalString("remote_id"),
+                    detail: try row.optionalString("detail"))
+            }
+        }
+    }
+
+    public func deprovisionAction(applicationId: UUID) async throws -> DeprovisionAction {
+        try await withDB { db in
+            let row = try await db.raw("SELECT deprovision_action FROM integrations WHERE application_id = \(bind: applicationId.text)").first()
+            return DeprovisionAction(rawValue: try row?.string("deprovision_action") ?? "deactivate") ?? .deactivate
+        }
+    }
+
+    public func setDeprovisionAction(applicationId: UUID, _ action: DeprovisionAction) async throws {
+        try await withDB { db in
+            try await db.raw("UPDATE integrations SET deprovision_action = \(bind: action.rawValue) WHERE application_id = \(bind: applicationId.text)").run()
+        }
+    }
+}
