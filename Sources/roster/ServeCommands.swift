@@ -30,10 +30,17 @@ struct Serve: AsyncParsableCommand {
 struct Worker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the background workers only, with no HTTP.")
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Run the jobs that are due, then exit (for cron and scripts).") var untilIdle = false
 
     func run() async throws {
         try await global.withRoster { roster in
-            try await runWorkers(roster: roster)
+            if untilIdle {
+                let worker = roster.makeWorker()
+                while try await worker.runOne() != nil {}
+                await roster.mailer.deliverPending()
+            } else {
+                try await runWorkers(roster: roster)
+            }
         }
     }
 }

@@ -1,0 +1,130 @@
+"""Provisioning to a real SCIM server (an empty scim2-server per test): groups bound to an
+application, users and groups pushed with every attribute, changes, removals, links."""
+import json
+import subprocess
+import time
+
+import pytest
+
+import seed
+from conftest import VENV_BIN, free_port, http, start_process, stop
+
+ADMIN = "admin@example.com"
+
+
+@pytest.fixture
+def target():
+    """An empty scim2-server: the application Roster provisions to."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = start_process([str(VENV_BIN / "scim2-server"), "--port", str(port)], f"{url}/ServiceProviderConfig")
+    yield url
+    stop(process)
+
+
+def remote_users(url):
+    users, start = [], 1
+    while True:
+        status, _, body = http("GET", f"{url}/Users?startIndex={start}&count=100")
+        page = body.get("Resources", [])
+        if not page:
+            return users
+        users += page
+        start += len(page)
+
+
+def remote_groups(url):
+    status, _, body = http("GET", f"{url}/Groups?count=100")
+    return body.get("Resources", [])
+
+
+def directory_with_50_users(roster, scim_server):
+    source, created = scim_server
+    roster.run("app", "create", "HR", "--scim-url", source, "--bearer-token-env", "TOKEN")
+    chosen = [u for u in created if seed.expected(u) is not None and not u["userName"].startswith("user001")][:50]
+    args = ["import", "run", "HR", "--as", ADMIN]
+    for user in chosen:
+        args += ["--user", user["id"]]
+    assert roster.json(*args)["job"]["created"] == 50
+    return chosen
+
+
+def emails(chosen):
+    return [seed.expected(u)["email"] for u in chosen]
+
+
+def test_binding_a_group_of_50_creates_every_user_and_the_group_with_every_attribute(roster, scim_server, target):
+    chosen = directory_with_50_users(roster, scim_server)
+    roster.run("app", "create", "Wiki", "--scim-url", target, "--bearer-token-env", "TOKEN")
+    roster.run("group", "create", "Engineering")
+    roster.run("group", "add-member", "Engineering", *emails(chosen))
+    roster.run("group", "bind", "Engineering", "Wiki")
+    roster.run("worker", "--until-idle")
+    pushed = {u["userName"]: u for u in remote_users(target)}
+    assert len(pushed) == 50
+    for source in chosen:
+        want, got = seed.expected(source), pushed[source["userName"]]
+        assert got["emails"] == [{"value": want["email"], "type": "work", "primary": True}]
+        assert got["name"] == {"givenName": want["firstname"], "familyName": want["lastname"], "middleName": want["middlename"]}
+        assert got["displayName"] == want["displayname"] and got["title"] == want["jobTitle"]
+        assert got["userType"] == want["employeeType"] and got.get("active") is True
+        ext = got[seed.ENTERPRISE]
+        assert ext == {k: v for k, v in {"employeeNumber": want["employeeIdentifier"], "costCenter": want["costCenter"],
+                                         "organization": want["organization"], "department": want["department"]}.items() if v}
+        assert [{"type": p["type"], "number": p["value"]} for p in got["phoneNumbers"]] == want["phoneNumbers"]
+        assert [{k: v for k, v in a.items() if k != "primary"} for a in got["addresses"]] == want["addresses"]
+    groups = remote_groups(target)
+    assert [g["displayName"] for g in groups] == ["Engineering"]
+    assert sorted(m["value"] for m in groups[0]["members"]) == sorted(u["id"] for u in pushed.values())
+    log = roster.json("provision", "log", "Wiki")
+    assert sum(1 for e in log if e["operation"] == "create" and e["target"]["type"] == "user" and e["outcome"] == "succeeded") == 50
+    assert all(e["application"]["name"] == "Wiki" for e in log)
+    events = roster.json("insights", "list", "--type", "provision_create")
+    assert len(events) == 51 and all(e["application"]["name"] == "Wiki" for e in events)
+
+
+def test_changes_removals_and_suspensions_are_pushed(roster, scim_server, target):
+    chosen = directory_with_50_users(roster, scim_server)[:5]
+    roster.run("app", "create", "Wiki", "--scim-url", target, "--bearer-token-env", "TOKEN")
+    roster.run("group", "create", "Eng")
+    roster.run("group", "add-member", "Eng", *emails(chosen))
+    roster.run("group", "bind", "Eng", "Wiki")
+    roster.run("worker", "--until-idle")
+    first, second, third = emails(chosen)[:3]
+    # MUT: an attribute changes, a member leaves, a user is suspended
+    roster.run("user", "set", first, "jobTitle=Chief Tinkerer", "department=")
+    roster.run("group", "remove-member", "Eng", second)
+    roster.run("user", "suspend", third)
+    roster.run("worker", "--until-idle")
+    by_email = {u["emails"][0]["value"]: u for u in remote_users(target)}
+    assert by_email[first]["title"] == "Chief Tinkerer" and "department" not in by_email[first].get(seed.ENTERPRISE, {})
+    assert by_email[second]["active"] is False and by_email[third]["active"] is False
+    assert len(by_email) == 5
+    members = {m["value"] for m in remote_groups(target)[0]["members"]}
+    assert by_email[second]["id"] not in members and by_email[first]["id"] in members
+    ops = [(e["target"]["name"], e["operation"]) for e in roster.json("provision", "log", "Wiki")]
+    assert (first, "update") in ops and (second, "deactivate") in ops and (third, "deactivate") in ops
+    # Back again: the same remote account is made active, not a second one.
+    roster.run("user", "reactivate", third)
+    roster.run("worker", "--until-idle")
+    again = [u for u in remote_users(target) if u["emails"][0]["value"] == third]
+    assert len(again) == 1 and again[0]["active"] is True
+
+
+def test_an_application_user_that_already_exists_is_linked_not_duplicated(roster, scim_server, target):
+    chosen = directory_with_50_users(roster, scim_server)[:3]
+    existing = dict(chosen[0])
+    for key in ("id", "meta"):
+        existing.pop(key, None)
+    status, _, body = http("POST", f"{target}/Users", existing)
+    assert status == 201
+    roster.run("app", "create", "Wiki", "--scim-url", target, "--bearer-token-env", "TOKEN")
+    roster.run("group", "create", "Eng")
+    roster.run("group", "add-member", "Eng", *emails(chosen))
+    roster.run("group", "bind", "Eng", "Wiki")
+    roster.run("worker", "--until-idle")
+    users = remote_users(target)
+    assert len(users) == 3
+    log = roster.json("provision", "log", "Wiki")
+    linked = [e for e in log if e["operation"] == "link"]
+    assert len(linked) == 1 and linked[0]["remoteId"] == body["id"]
