@@ -4,8 +4,14 @@ misbehaviour, so one process serves them all: http://127.0.0.1:PORT/<mode>/Users
 Modes: ok, basic (HTTP basic roster:pw), oauth (bearer tokens from POST /oauth/token that
 expire after 61 s, i.e. one second after Roster's refresh margin), short-pages, no-total, wrong-total-low, wrong-total-high, plain-json,
 rate-limit, flaky-503, slow-once, malformed, malformed-page2, huge, cursor, ignore-start,
-slow-pages, slow-pages-short, no-filter. GET /<mode>/_stats answers how many requests and errors it served."""
+slow-pages, slow-pages-short, no-filter.
+
+Provisioning modes keep written users and groups in memory (prov-ok), and misbehave on writes:
+prov-flaky (429 with Retry-After: 1 on every 2nd write, 503 on every 3rd), prov-slow-post
+(each user's first POST takes 3 s, but creates the user), prov-down (every write fails 500),
+prov-slow (every write takes 0.2 s). GET /<mode>/_writes lists the writes served, with times. GET /<mode>/_stats answers how many requests and errors it served."""
 import base64
+import re
 import json
 import sys
 import threading
@@ -26,6 +32,8 @@ LOCK = threading.Lock()
 STATS = {}
 SEEN = set()
 TOKENS = {}
+STORE = {}
+WRITES = {}
 LAST_429 = {}
 
 
@@ -52,7 +60,71 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return json.loads(self.rfile.read(length) or b"null")
+
+    def write(self, method):
+        url = urlparse(self.path)
+        parts = url.path.strip("/").split("/")
+        mode, kind, rid = parts[0], parts[1], (parts[2] if len(parts) > 2 else None)
+        n = stat(mode, "writes")
+        body = self.body()
+        if mode == "prov-down":
+            stat(mode, "errors")
+            return self.send(500, {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "500", "detail": "database on fire"})
+        if mode == "prov-flaky" and n % 2 == 0:
+            stat(mode, "errors")
+            return self.send(429, {"detail": "slow down"}, headers={"Retry-After": "1"})
+        if mode == "prov-flaky" and n % 3 == 0:
+            stat(mode, "errors")
+            return self.send(503, b"busy", "text/plain")
+        if mode == "prov-slow":
+            time.sleep(0.2)
+        store = STORE.setdefault(mode, {"Users": {}, "Groups": {}})[kind]
+        with LOCK:
+            WRITES.setdefault(mode, []).append({"time": time.time(), "method": method, "path": url.path})
+        if method == "POST":
+            if kind == "Users" and any(u.get("userName") == body.get("userName") for u in store.values()):
+                return self.send(409, {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "409", "scimType": "uniqueness", "detail": "userName taken"})
+            body["id"] = f"{mode}-{len(store) + 1:05d}"
+            store[body["id"]] = body
+            if mode == "prov-slow-post" and kind == "Users":
+                time.sleep(3)
+            return self.send(201, body)
+        if rid not in store:
+            return self.send(404, {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "404", "detail": "no such resource"})
+        if method == "PUT":
+            body["id"] = rid
+            store[rid] = body
+            return self.send(200, body)
+        if method == "DELETE":
+            del store[rid]
+            return self.send(204, b"")
+        resource = store[rid]
+        for op in body.get("Operations", []):
+            path, value = op.get("path"), op.get("value")
+            if op["op"] == "replace" and path == "active":
+                resource["active"] = value
+            elif op["op"] == "add" and path == "members":
+                resource.setdefault("members", []).extend(value)
+            elif op["op"] == "remove" and path and path.startswith("members["):
+                gone = set(re.findall(r'value eq "([^"]+)"', path))
+                resource["members"] = [m for m in resource.get("members", []) if m["value"] not in gone]
+        return self.send(200, resource)
+
+    def do_PUT(self):
+        self.write("PUT")
+
+    def do_PATCH(self):
+        self.write("PATCH")
+
+    def do_DELETE(self):
+        self.write("DELETE")
+
     def do_POST(self):
+        if not self.path.startswith("/oauth/"):
+            return self.write("POST")
         # OAuth 2.0 client credentials (RFC 6749 4.4), client authenticated with HTTP basic.
         length = int(self.headers.get("Content-Length") or 0)
         form = parse_qs(self.rfile.read(length).decode())
@@ -80,6 +152,15 @@ class Handler(BaseHTTPRequestHandler):
         query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         if resource == "_stats":
             return self.send(200, STATS.get(mode, {}), "application/json")
+        if resource == "_writes":
+            return self.send(200, WRITES.get(mode, []), "application/json")
+        if mode.startswith("prov-") and resource in ("Users", "Groups"):
+            items = list(STORE.get(mode, {}).get(resource, {}).values())
+            start = max(1, int(query.get("startIndex", "1") or 1))
+            count = int(query.get("count", "100") or 100)
+            page = items[start - 1:start - 1 + count]
+            return self.send(200, {"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": len(items),
+                                   "Resources": page})
         n = stat(mode, "requests")
         if not self.authorized(mode):
             stat(mode, "refused")

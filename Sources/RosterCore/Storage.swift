@@ -36,6 +36,14 @@ public protocol ProvisioningRepository: Sendable {
     func saveProvisionedGroup(_ group: ProvisionedGroup) async throws
     func log(_ entry: ProvisioningLogEntry, event: InsightsEvent) async throws
     func provisioningLog(applicationId: UUID, limit: Int) async throws -> [ProvisioningLogEntry]
+    /// Applications where Roster left the user active.
+    func provisionedApplications(userId: UUID) async throws -> [UUID]
+    /// Users Roster has active in the application.
+    func provisionedUserIds(applicationId: UUID) async throws -> [UUID]
+    /// How many users Roster has active in the application.
+    func provisionedUserCount(applicationId: UUID) async throws -> Int
+    /// Counts a failed push and answers how many failed in a row; a success resets the count.
+    func recordPush(applicationId: UUID, succeeded: Bool) async throws -> Int
     func deprovisionAction(applicationId: UUID) async throws -> DeprovisionAction
     func setDeprovisionAction(applicationId: UUID, _ action: DeprovisionAction) async throws
 }
@@ -155,7 +163,12 @@ public protocol JobQueue: Sendable {
     func queue(limit: Int) async throws -> [QueuedJobStatus]
     func enqueue(kind: String, payload: String) async throws -> UUID
     /// Enqueues unless the same work is already waiting: changes to one user coalesce.
-    func enqueueOnce(kind: String, payload: String) async throws
+    /// `held` work waits for an administrator (``releaseHeld(payloadPrefix:)``); held wins over queued.
+    func enqueueOnce(kind: String, payload: String, held: Bool) async throws
+    /// Parks a claimed job until an administrator releases it.
+    func hold(jobId: UUID, owner: String, reason: String) async throws
+    /// Queues again every held job whose payload starts with `payloadPrefix`; answers how many.
+    func releaseHeld(payloadPrefix: String) async throws -> Int
     /// Ends every waiting job of `kind` whose payload starts with `prefix`, with `error`.
     func cancelQueued(kind: String, payloadPrefix: String, error: String) async throws -> [QueuedJob]
     /// Puts a failed attempt back in the queue to run again after `delay` seconds.

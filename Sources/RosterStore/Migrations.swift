@@ -100,7 +100,10 @@ extension SQLStore {
             """,
             "CREATE INDEX provisioning_log_app_time ON provisioning_log (application_id, time)",
             "ALTER TABLE integrations ADD COLUMN deprovision_action TEXT NOT NULL DEFAULT 'deactivate'",
+            // Failed pushes in a row: at ProvisioningService.quarantineAfter the application is quarantined.
+            "ALTER TABLE integrations ADD COLUMN push_failures BIGINT NOT NULL DEFAULT 0",
         ], down: [
+            "ALTER TABLE integrations DROP COLUMN push_failures",
             "ALTER TABLE integrations DROP COLUMN deprovision_action",
             "DROP TABLE provisioning_log", "DROP TABLE provisioned_groups", "DROP TABLE provisioned_users",
             "DROP TABLE group_bindings",

@@ -15,17 +15,42 @@ extension SQLStore: JobQueue {
         return id
     }
 
-    public func enqueueOnce(kind: String, payload: String) async throws {
+    public func enqueueOnce(kind: String, payload: String, held: Bool) async throws {
         let now = Date().millis
+        let status = held ? "held" : "queued"
         try await transaction { db in
             let waiting = try await db.raw("""
-                SELECT id FROM jobs WHERE kind = \(bind: kind) AND payload = \(bind: payload) AND status = 'queued'
+                SELECT id, status FROM jobs WHERE kind = \(bind: kind) AND payload = \(bind: payload) AND status IN ('queued', 'held')
                 """).first()
-            guard waiting == nil else { return }
+            if let waiting {
+                if held, try waiting.string("status") == "queued" {
+                    try await db.raw("UPDATE jobs SET status = 'held' WHERE id = \(bind: try waiting.string("id"))").run()
+                }
+                return
+            }
             try await db.raw("""
                 INSERT INTO jobs (id, kind, payload, status, run_after, attempts, created)
-                VALUES (\(bind: UUID().text), \(bind: kind), \(bind: payload), 'queued', \(bind: now), 0, \(bind: now))
+                VALUES (\(bind: UUID().text), \(bind: kind), \(bind: payload), \(bind: status), \(bind: now), 0, \(bind: now))
                 """).run()
+        }
+    }
+
+    public func hold(jobId: UUID, owner: String, reason: String) async throws {
+        try await withDB { db in
+            try await db.raw("""
+                UPDATE jobs SET status = 'held', last_error = \(bind: reason), lease_owner = NULL, lease_until = NULL
+                WHERE id = \(bind: jobId.text) AND lease_owner = \(bind: owner)
+                """).run()
+        }
+    }
+
+    public func releaseHeld(payloadPrefix: String) async throws -> Int {
+        let now = Date().millis
+        return try await withDB { db in
+            try await db.raw("""
+                UPDATE jobs SET status = 'queued', run_after = \(bind: now), attempts = 0
+                WHERE status = 'held' AND payload LIKE \(bind: payloadPrefix + "%") RETURNING id
+                """).all().count
         }
     }
 
@@ -33,7 +58,7 @@ extension SQLStore: JobQueue {
         try await withDB { db in
             try await db.raw("""
                 UPDATE jobs SET status = 'failed', last_error = \(bind: error)
-                WHERE kind = \(bind: kind) AND status = 'queued' AND payload LIKE \(bind: payloadPrefix + "%")
+                WHERE kind = \(bind: kind) AND status IN ('queued', 'held') AND payload LIKE \(bind: payloadPrefix + "%")
                 RETURNING id, kind, payload, attempts
                 """).all().map { row in
                 QueuedJob(id: try row.uuid("id"), kind: try row.string("kind"), payload: try row.string("payload"), attempts: try row.int("attempts"))

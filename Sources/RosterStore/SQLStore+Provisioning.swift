@@ -92,6 +92,36 @@ extension SQLStore: ProvisioningRepository {
         }
     }
 
+    public func provisionedApplications(userId: UUID) async throws -> [UUID] {
+        try await withDB { db in
+            try await db.raw("SELECT application_id FROM provisioned_users WHERE user_id = \(bind: userId.text) AND active = 1").all()
+                .map { try $0.uuid("application_id") }
+        }
+    }
+
+    public func provisionedUserIds(applicationId: UUID) async throws -> [UUID] {
+        try await withDB { db in
+            try await db.raw("SELECT user_id FROM provisioned_users WHERE application_id = \(bind: applicationId.text) AND active = 1").all()
+                .map { try $0.uuid("user_id") }
+        }
+    }
+
+    public func provisionedUserCount(applicationId: UUID) async throws -> Int {
+        try await withDB { db in
+            try await db.raw("SELECT count(*) AS n FROM provisioned_users WHERE application_id = \(bind: applicationId.text) AND active = 1")
+                .first()?.int("n") ?? 0
+        }
+    }
+
+    public func recordPush(applicationId: UUID, succeeded: Bool) async throws -> Int {
+        try await withDB { db in
+            let update: SQLQueryString = succeeded
+                ? "UPDATE integrations SET push_failures = 0 WHERE application_id = \(bind: applicationId.text) RETURNING push_failures"
+                : "UPDATE integrations SET push_failures = push_failures + 1 WHERE application_id = \(bind: applicationId.text) RETURNING push_failures"
+            return try await db.raw(update).first()?.int("push_failures") ?? 0
+        }
+    }
+
     public func deprovisionAction(applicationId: UUID) async throws -> DeprovisionAction {
         try await withDB { db in
             let row = try await db.raw("SELECT deprovision_action FROM integrations WHERE application_id = \(bind: applicationId.text)").first()

@@ -6,7 +6,7 @@ import RosterServer
 struct AppCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "app", abstract: "Applications and their IdM integrations.",
-        subcommands: [Create.self, List.self, Test.self, Activate.self, Deactivate.self])
+        subcommands: [Create.self, List.self, Test.self, Activate.self, Deactivate.self, Release.self, Set.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an application with a SCIM integration.")
@@ -112,6 +112,34 @@ struct AppCommand: AsyncParsableCommand {
             try await global.withRoster { roster in
                 _ = try await roster.applications.setActive(false, application: name, by: .system)
                 print("integration of \(name) is deactivated; users and groups in the application were left as they were")
+            }
+        }
+    }
+
+    struct Release: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Take a quarantined application out of quarantine; held pushes go out.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+        func run() async throws {
+            try await global.withRoster { roster in
+                _ = try await roster.applications.release(application: name, by: .system)
+                print("released \(name): its integration is active and held pushes are queued again")
+            }
+        }
+    }
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change an application's settings.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+        @Option(help: "What deprovisioning does: deactivate (active: false, the default) or delete.") var deprovision: String
+        func run() async throws {
+            guard let action = DeprovisionAction(rawValue: deprovision) else {
+                throw RosterError.invalid("--deprovision must be deactivate or delete, not \"\(deprovision)\"")
+            }
+            try await global.withRoster { roster in
+                try await roster.applications.setDeprovisionAction(action, application: name, by: .system)
+                print("deprovisioning in \(name) will \(action.rawValue) users")
             }
         }
     }

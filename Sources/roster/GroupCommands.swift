@@ -87,16 +87,33 @@ struct GroupCommand: AsyncParsableCommand {
 
 struct ProvisionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "provision", abstract: "Provisioning to applications.",
-                                                    subcommands: [Log.self])
+                                                    subcommands: [Log.self, Confirm.self])
+
+    struct Confirm: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Confirm deprovisioning held because it exceeded the threshold.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var application: String
+        func run() async throws {
+            try await global.withRoster { roster in
+                let released = try await roster.provisioning.confirmHeld(application: application, by: .system)
+                print("confirmed: \(released) held pushes to \(application) are queued")
+            }
+        }
+    }
 
     struct Log: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every push to an application: user or group, operation, outcome.")
         @OptionGroup var global: GlobalOptions
         @Argument var application: String
+        @Option(help: "Only the pushes of this user (email).") var user: String?
         @Flag var json = false
         func run() async throws {
             try await global.withRoster { roster in
-                let entries = try await roster.provisioning.log(application: application, by: .system)
+                var entries = try await roster.provisioning.log(application: application, by: .system)
+                if let user {
+                    let id = try await roster.directory.find(email: user).id
+                    entries = entries.filter { $0.targetType == .user && $0.targetId == id }
+                }
                 if json { return try printJSON(entries.map(ProvisioningLogJSON.init)) }
                 let formatter = ISO8601DateFormatter()
                 for e in entries {

@@ -57,6 +57,9 @@ public struct Worker: Sendable {
                 try await group.next()
                 group.cancelAll()
             }
+        } catch let held as ProvisioningService.Held {
+            try await storage.hold(jobId: job.id, owner: owner, reason: held.reason)
+            return job
         } catch let retry as ProvisioningService.RetryLater {
             try await storage.retry(jobId: job.id, owner: owner, error: retry.reason, delaySeconds: retry.delaySeconds)
             return job

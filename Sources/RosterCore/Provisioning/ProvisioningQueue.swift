@@ -11,12 +11,23 @@ public struct ProvisioningQueue: Sendable {
         self.storage = storage
     }
 
-    func user(_ userId: UUID, in applicationId: UUID) async throws {
-        try await storage.enqueueOnce(kind: Self.userKind, payload: "\(applicationId.text)/\(userId.text)")
+    func user(_ userId: UUID, in applicationId: UUID, held: Bool = false) async throws {
+        try await storage.enqueueOnce(kind: Self.userKind, payload: "\(applicationId.text)/\(userId.text)", held: held)
     }
 
     func group(_ groupId: UUID, in applicationId: UUID) async throws {
-        try await storage.enqueueOnce(kind: Self.groupKind, payload: "\(applicationId.text)/\(groupId.text)")
+        try await storage.enqueueOnce(kind: Self.groupKind, payload: "\(applicationId.text)/\(groupId.text)", held: false)
+    }
+
+    /// Schedules every user and group of the application: after activation or release, the
+    /// application is brought back in line with the directory (pushes are idempotent).
+    func reconcileAll(_ application: Application) async throws {
+        var users = Set(try await storage.provisionedUserIds(applicationId: application.id))
+        let groups = try await storage.boundGroups(applicationId: application.id)
+        for group in groups { users.formUnion(try await storage.members(groupId: group)) }
+        for user in users.sorted(by: { $0.uuidString < $1.uuidString }) { try await self.user(user, in: application.id) }
+        for group in groups { try await self.group(group, in: application.id) }
+        _ = try await storage.releaseHeld(payloadPrefix: application.id.text + "/")
     }
 
     /// Ends every waiting push to the application in error, and logs each as cancelled.

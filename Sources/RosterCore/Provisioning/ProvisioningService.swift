@@ -24,6 +24,12 @@ public struct ProvisioningService: Sendable {
         self.queue = ProvisioningQueue(storage: storage)
     }
 
+    /// A push that must wait for an administrator (quarantine).
+    public struct Held: Error, CustomStringConvertible {
+        public let reason: String
+        public var description: String { reason }
+    }
+
     /// A push that failed and should run again later.
     public struct RetryLater: Error, CustomStringConvertible {
         public let delaySeconds: Int
@@ -33,16 +39,52 @@ public struct ProvisioningService: Sendable {
 
     // MARK: - Scheduling
 
-    /// Schedules pushes for a user whose attributes, state or memberships changed.
-    func userChanged(_ userId: UUID) async throws {
-        for applicationId in try await storage.managingApplications(userId: userId) {
-            try await queue.user(userId, in: applicationId)
+    /// Schedules pushes for users whose attributes, state or memberships changed. When the
+    /// change would deprovision more than ``deprovisionThreshold`` of an application's users,
+    /// those pushes are held until an administrator confirms (`roster provision confirm`).
+    func usersChanged(_ userIds: [UUID], by initiator: Initiator) async throws {
+        var byApplication: [UUID: [UUID]] = [:]
+        for userId in userIds {
+            let applications = Set(try await storage.managingApplications(userId: userId))
+                .union(try await storage.provisionedApplications(userId: userId))
+            for applicationId in applications { byApplication[applicationId, default: []].append(userId) }
         }
-        // Applications where Roster left the user but no longer manages it: deprovision there.
-        for application in try await storage.applications(search: nil)
-        where try await storage.provisionedUser(applicationId: application.id, userId: userId)?.active == true {
-            try await queue.user(userId, in: application.id)
+        for (applicationId, users) in byApplication {
+            var leaving: Set<UUID> = []
+            for userId in users where try await storage.provisionedUser(applicationId: applicationId, userId: userId)?.active == true {
+                let user = try await storage.user(id: userId)
+                var staying = false
+                if user?.state == .active { staying = try await storage.isManaged(userId: userId, applicationId: applicationId) }
+                if !staying { leaving.insert(userId) }
+            }
+            let managed = try await storage.provisionedUserCount(applicationId: applicationId)
+            let hold = leaving.count >= 2 && Double(leaving.count) > Self.deprovisionThreshold * Double(managed)
+            for userId in users { try await queue.user(userId, in: applicationId, held: hold && leaving.contains(userId)) }
+            if hold, let application = try await storage.application(id: applicationId) {
+                let detail = "would deprovision \(leaving.count) of \(managed) users (more than \(Int(Self.deprovisionThreshold * 100))%): held until an administrator confirms (roster provision confirm \(application.name))"
+                for userId in leaving.sorted(by: { $0.uuidString < $1.uuidString }) {
+                    let push = Push(application: application, targetType: .user, targetId: userId,
+                                    targetName: try await storage.user(id: userId)?.email, remoteId: nil, operation: .deactivate)
+                    try await record(push, outcome: .held, detail: detail, initiator: initiator)
+                }
+            }
         }
+    }
+
+    /// Share of an application's users one change may deprovision without confirmation.
+    public static let deprovisionThreshold = 0.2
+    /// Failed pushes in a row that quarantine an application.
+    public static let quarantineAfter = 10
+
+    /// Releases the deprovisioning held by the threshold.
+    public func confirmHeld(application name: String, by initiator: Initiator) async throws -> Int {
+        try initiator.require(.change)
+        let application = try await applications.find(name)
+        let released = try await storage.releaseHeld(payloadPrefix: application.id.text + "/")
+        try await storage.record(InsightsEvent(type: "provision_confirm", initiator: initiator,
+                                               resource: .init(type: "application", id: application.id.uuidString, name: application.name),
+                                               application: .init(application)))
+        return released
     }
 
     /// Schedules the group and its members in every application it is bound to.
@@ -63,7 +105,11 @@ public struct ProvisioningService: Sendable {
         var context = Push(application: application, targetType: type, targetId: target, targetName: nil, remoteId: nil)
         do {
             let integration = try await applications.integration(of: application)
-            guard integration.status == .active else { throw Cancelled(reason: "integration deactivated") }
+            switch integration.status {
+            case .deactivated: throw Cancelled(reason: "integration deactivated")
+            case .error: throw Held(reason: "the application is quarantined: \(integration.lastError ?? "too many failed pushes"); release it with roster app release \(application.name)")
+            case .active: break
+            }
             let client = connector.client(for: integration)
             let config = try await serviceProvider(integration, client)
             if type == .user {
@@ -71,10 +117,23 @@ public struct ProvisioningService: Sendable {
             } else {
                 try await reconcileGroup(target, client: client, config: config, context: &context)
             }
+            _ = try await storage.recordPush(applicationId: application.id, succeeded: true)
         } catch let cancelled as Cancelled {
             try await record(context, outcome: .cancelled, detail: cancelled.reason)
+        } catch let held as Held {
+            try await record(context, outcome: .held, detail: held.reason)
+            throw held
         } catch {
             let reason = RosterError.from(error).description
+            let inARow = try await storage.recordPush(applicationId: application.id, succeeded: false)
+            if inARow >= Self.quarantineAfter {
+                // A provider failing this often is broken, not busy: stop and say why.
+                let why = "quarantined after \(inARow) failed pushes in a row; last: \(reason)"
+                try await storage.setIntegrationStatus(applicationId: application.id, status: .error)
+                try await storage.recordConnection(applicationId: application.id, serviceProvider: nil, lastError: why)
+                try await record(context, outcome: .held, detail: why)
+                throw Held(reason: why)
+            }
             if job.attempts < Self.maxAttempts {
                 let delay = min(300, 1 << min(job.attempts, 8))
                 try await record(context, outcome: .retrying, detail: "\(reason); attempt \(job.attempts) of \(Self.maxAttempts), next in \(delay) s")
@@ -117,6 +176,7 @@ public struct ProvisioningService: Sendable {
                     try await scheduleGroups(of: userId, in: application.id)
                 } else {
                     context.operation = .create
+                    try await ensureActive(application)
                     let created = try await client.createUser(UserMapping.scimUser(user, active: true))
                     guard let remoteId = created.id else {
                         throw RosterError.serviceProvider("the application created the user but sent back no id")
@@ -128,6 +188,7 @@ public struct ProvisioningService: Sendable {
                 }
             }
             context.operation = .update
+            try await ensureActive(application)
             try await client.replaceUser(id: link!.remoteId, with: UserMapping.scimUser(user, active: true))
             try await storage.saveProvisionedUser(ProvisionedUser(applicationId: application.id, userId: userId, remoteId: link!.remoteId, active: true))
             try await record(context, outcome: .succeeded, detail: "PUT /Users/\(link!.remoteId)")
@@ -135,6 +196,7 @@ public struct ProvisioningService: Sendable {
             if try await storage.deprovisionAction(applicationId: application.id) == .delete {
                 context.operation = .delete
                 do {
+                    try await ensureActive(application)
                     try await client.deleteUser(id: current.remoteId)
                 } catch let error as SCIMClientError where error.kind == .notFound {
                     // Already gone: what deletion wanted.
@@ -145,8 +207,10 @@ public struct ProvisioningService: Sendable {
             } else {
                 context.operation = .deactivate
                 if config.patchSupported {
+                    try await ensureActive(application)
                     try await client.patchUser(id: current.remoteId, PatchRequest([.init(.replace, path: "active", value: .bool(false))]))
                 } else if let user {
+                    try await ensureActive(application)
                     try await client.replaceUser(id: current.remoteId, with: UserMapping.scimUser(user, active: false))
                 }
                 try await storage.saveProvisionedUser(ProvisionedUser(applicationId: application.id, userId: userId, remoteId: current.remoteId, active: false))
@@ -165,6 +229,7 @@ public struct ProvisioningService: Sendable {
         let wanted = Set(try await storage.provisionedRemoteIds(applicationId: application.id, userIds: memberIds).values)
         guard var pushed = try await storage.provisionedGroup(applicationId: application.id, groupId: groupId) else {
             context.operation = .create
+            try await ensureActive(application)
             let created = try await client.createGroup(SCIMGroup(externalId: groupId.text, displayName: group.name,
                                                                  members: wanted.sorted().map { .init(value: $0) }))
             guard let remoteId = created.id else { throw RosterError.serviceProvider("the application created the group but sent back no id") }
@@ -176,6 +241,7 @@ public struct ProvisioningService: Sendable {
         let add = wanted.subtracting(pushed.members).sorted(), remove = pushed.members.subtracting(wanted).sorted()
         if !add.isEmpty {
             context.operation = .addMembers
+            try await ensureActive(application)
             try await client.patchGroup(id: pushed.remoteId, PatchRequest([.init(.add, path: "members",
                                                                                  value: .array(add.map { .object(["value": .string($0)]) }))]))
             pushed.members.formUnion(add)
@@ -185,10 +251,18 @@ public struct ProvisioningService: Sendable {
         if !remove.isEmpty {
             context.operation = .removeMembers
             let filter = remove.map { "value eq \"\($0)\"" }.joined(separator: " or ")
+            try await ensureActive(application)
             try await client.patchGroup(id: pushed.remoteId, PatchRequest([.init(.remove, path: "members[\(filter)]")]))
             pushed.members.subtract(remove)
             try await storage.saveProvisionedGroup(pushed)
             try await record(context, outcome: .succeeded, detail: "removed \(remove.count) members")
+        }
+    }
+
+    /// Checked before every write: a deactivation that lands mid-push stops what is not yet sent.
+    private func ensureActive(_ application: Application) async throws {
+        guard let integration = try await storage.integration(applicationId: application.id), integration.status == .active else {
+            throw Cancelled(reason: "integration deactivated")
         }
     }
 
@@ -220,11 +294,11 @@ public struct ProvisioningService: Sendable {
         return config
     }
 
-    private func record(_ push: Push, outcome: ProvisioningLogEntry.Outcome, detail: String?) async throws {
+    private func record(_ push: Push, outcome: ProvisioningLogEntry.Outcome, detail: String?, initiator: Initiator = .system) async throws {
         let entry = ProvisioningLogEntry(application: .init(push.application), targetType: push.targetType, targetId: push.targetId,
                                          targetName: push.targetName, operation: push.operation, outcome: outcome,
                                          remoteId: push.remoteId, detail: detail)
-        let event = InsightsEvent(type: "provision_\(push.operation.rawValue)", initiator: .system,
+        let event = InsightsEvent(type: "provision_\(push.operation.rawValue)", initiator: initiator,
                                   resource: .init(type: push.targetType.rawValue, id: push.targetId.uuidString, name: push.targetName),
                                   application: .init(push.application), success: outcome == .succeeded)
         try await storage.log(entry, event: event)

@@ -72,7 +72,10 @@ public struct ApplicationService: Sendable {
         var integration = try await integration(of: application)
         integration.status = active ? .active : .deactivated
         try await storage.setIntegrationStatus(applicationId: application.id, status: integration.status)
-        if !active {
+        if active {
+            _ = try await storage.recordPush(applicationId: application.id, succeeded: true)
+            try await ProvisioningQueue(storage: storage).reconcileAll(application)
+        } else {
             // SPEC.md: deactivation stops all syncing at once; waiting pushes end in error.
             try await ProvisioningQueue(storage: storage).cancelAll(in: application, reason: "integration deactivated", by: initiator)
         }
@@ -81,6 +84,22 @@ public struct ApplicationService: Sendable {
             resource: .init(type: "integration", id: application.id.uuidString, name: application.name),
             application: .init(application)))
         return integration
+    }
+
+    /// Takes an application out of quarantine: its held pushes go out again.
+    public func release(application name: String, by initiator: Initiator) async throws -> Integration {
+        let integration = try await setActive(true, application: name, by: initiator)
+        try await storage.record(InsightsEvent(type: "idm_release", initiator: initiator,
+                                               resource: .init(type: "integration", id: integration.applicationId.uuidString, name: name)))
+        return integration
+    }
+
+    /// Chooses what deprovisioning does in the application.
+    public func setDeprovisionAction(_ action: DeprovisionAction, application name: String, by initiator: Initiator) async throws {
+        try initiator.require(.change)
+        let application = try await find(name)
+        _ = try await integration(of: application)
+        try await storage.setDeprovisionAction(applicationId: application.id, action)
     }
 
     public func find(_ name: String) async throws -> Application {

@@ -57,7 +57,7 @@ public struct DirectoryService: Sendable {
         try await storage.updateUser(user)
         try await storage.record(InsightsEvent(type: event, initiator: initiator,
                                                resource: .init(type: "user", id: user.id.uuidString, name: user.email)))
-        try await provisioning.userChanged(user.id)
+        try await provisioning.usersChanged([user.id], by: initiator)
         return user
     }
 

@@ -39,7 +39,7 @@ public struct GroupService: Sendable {
         let users = try await resolve(emails)
         try await storage.removeMembers(groupId: group.id, userIds: users.map(\.id))
         try await record("group_remove_member", group, users, initiator)
-        for user in users { try await provisioning.userChanged(user.id) }
+        try await provisioning.usersChanged(users.map(\.id), by: initiator)
         try await provisioning.groupChanged(group.id, members: [])
     }
 
@@ -60,7 +60,7 @@ public struct GroupService: Sendable {
         try await storage.unbind(groupId: group.id, applicationId: app.id)
         try await storage.record(InsightsEvent(type: "group_unbind", initiator: initiator,
                                                resource: .init(type: "group", id: group.id.uuidString, name: group.name), application: .init(app)))
-        for member in try await storage.members(groupId: group.id) { try await provisioning.userChanged(member) }
+        try await provisioning.usersChanged(try await storage.members(groupId: group.id), by: initiator)
     }
 
     public func list(by initiator: Initiator) async throws -> [(UserGroup, members: Int, applications: [UUID])] {
