@@ -57,6 +57,13 @@ public protocol DirectoryRepository: Sendable {
     func user(id: UUID) async throws -> DirectoryUser?
     /// Users whose email or username equals one of `keys`, compared case-insensitively.
     func usersMatching(keys: [String]) async throws -> [DirectoryUser]
+    func setPassword(userId: UUID, hash: String) async throws
+    func createUserToken(hash: String, userId: UUID, purpose: String, expires: Date) async throws
+    /// The token's user, purpose, expiry and when it was used, if it exists.
+    func userToken(hash: String) async throws -> (userId: UUID, purpose: String, expires: Date, used: Date?)?
+    /// Marks the token used and sets the password in one transaction; false when the token
+    /// was used or expired in the meantime.
+    func redeemUserToken(hash: String, passwordHash: String, now: Date) async throws -> Bool
     /// Saves a user's attributes and state (never its email or username uniqueness: those conflict).
     func updateUser(_ user: DirectoryUser) async throws
 }

@@ -12,6 +12,7 @@ public func buildApplication(roster: Roster, hostname: String, port: Int, worker
     router.get("openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
     }
+    ActivationPage(accounts: roster.accounts).addRoutes(to: router)
     let api = router.group("api/v1").add(middleware: APIKeyMiddleware(administrators: roster.administrators))
     ApplicationsController(roster: roster).addRoutes(to: api)
     DirectoryController(roster: roster).addRoutes(to: api)

@@ -14,6 +14,10 @@ public struct RosterConfiguration: Sendable {
     public var scimRetryBaseMillis: Int
     /// PostgreSQL connections per event loop (there is one loop per core).
     public var databasePoolSize: Int
+    /// The address people reach Roster at, for links in emails.
+    public var publicURL: String
+    /// How long an activation or reset link works.
+    public var activationLinkSeconds: Int
     /// How long a worker holds a job without renewing; a dead worker's job waits this long.
     public var jobLeaseSeconds: Int
 
@@ -27,6 +31,8 @@ public struct RosterConfiguration: Sendable {
         scimMaxResponseBytes = environment["ROSTER_SCIM_MAX_RESPONSE_BYTES"].flatMap(Int.init) ?? 32 << 20
         scimRetryBaseMillis = environment["ROSTER_SCIM_RETRY_BASE_MS"].flatMap(Int.init) ?? 250
         databasePoolSize = environment["ROSTER_DB_POOL_SIZE"].flatMap(Int.init).map { max(1, $0) } ?? 4
+        publicURL = environment["ROSTER_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8080"
+        activationLinkSeconds = environment["ROSTER_ACTIVATION_TTL_SECONDS"].flatMap(Int.init).map { max(1, $0) } ?? 72 * 3600
         jobLeaseSeconds = environment["ROSTER_JOB_LEASE_SECONDS"].flatMap(Int.init).map { max(3, $0) } ?? 30
     }
 }

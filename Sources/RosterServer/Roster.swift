@@ -19,6 +19,7 @@ public final class Roster: Sendable {
     public let directory: DirectoryService
     public let provisioning: ProvisioningService
     public let groups: GroupService
+    public let accounts: AccountService
     public let logger: Logger
 
     public static func bootstrap(_ configuration: RosterConfiguration, logger: Logger) async throws -> Roster {
@@ -52,6 +53,8 @@ public final class Roster: Sendable {
             timeout: .seconds(configuration.scimTimeoutSeconds), maxResponseBytes: configuration.scimMaxResponseBytes,
             baseBackoff: .milliseconds(configuration.scimRetryBaseMillis)), logger: logger)
         administrators = AdministratorService(storage: storage, hasher: BcryptHasher())
+        accounts = AccountService(storage: storage, hasher: BcryptHasher(), mailer: mailer, publicURL: configuration.publicURL,
+                                  linkLifetime: TimeInterval(configuration.activationLinkSeconds))
         applications = ApplicationService(storage: storage, connector: connector)
         imports = ImportService(storage: storage, applications: applications, connector: connector, mailer: mailer, logger: logger)
         provisioning = ProvisioningService(storage: storage, applications: applications, connector: connector, logger: logger)

@@ -102,7 +102,13 @@ extension SQLStore {
             "ALTER TABLE integrations ADD COLUMN deprovision_action TEXT NOT NULL DEFAULT 'deactivate'",
             // Failed pushes in a row: at ProvisioningService.quarantineAfter the application is quarantined.
             "ALTER TABLE integrations ADD COLUMN push_failures BIGINT NOT NULL DEFAULT 0",
+            // Activation and reset links: only a hash of the token is kept, and each works once.
+            """
+            CREATE TABLE user_tokens (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+              purpose TEXT NOT NULL, expires BIGINT NOT NULL, used BIGINT, created BIGINT NOT NULL)
+            """,
         ], down: [
+            "DROP TABLE user_tokens",
             "ALTER TABLE integrations DROP COLUMN push_failures",
             "ALTER TABLE integrations DROP COLUMN deprovision_action",
             "DROP TABLE provisioning_log", "DROP TABLE provisioned_groups", "DROP TABLE provisioned_users",

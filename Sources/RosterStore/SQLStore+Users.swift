@@ -44,6 +44,44 @@ extension SQLStore: DirectoryRepository {
             """).all().map(user)
     }
 
+    public func setPassword(userId: UUID, hash: String) async throws {
+        try await withDB { db in
+            try await db.raw("""
+                UPDATE users SET password_hash = \(bind: hash), password_status = 'set', updated = \(bind: Date().millis) WHERE id = \(bind: userId.text)
+                """).run()
+        }
+    }
+
+    public func createUserToken(hash: String, userId: UUID, purpose: String, expires: Date) async throws {
+        try await withDB { db in
+            try await db.raw("""
+                INSERT INTO user_tokens (token_hash, user_id, purpose, expires, created)
+                VALUES (\(bind: hash), \(bind: userId.text), \(bind: purpose), \(bind: expires.millis), \(bind: Date().millis))
+                """).run()
+        }
+    }
+
+    public func userToken(hash: String) async throws -> (userId: UUID, purpose: String, expires: Date, used: Date?)? {
+        try await withDB { db in
+            guard let row = try await db.raw("SELECT * FROM user_tokens WHERE token_hash = \(bind: hash)").first() else { return nil }
+            return (try row.uuid("user_id"), try row.string("purpose"), try row.date("expires"), try row.optionalDate("used"))
+        }
+    }
+
+    public func redeemUserToken(hash: String, passwordHash: String, now: Date) async throws -> Bool {
+        try await transaction { db in
+            guard let row = try await db.raw("""
+                UPDATE user_tokens SET used = \(bind: now.millis)
+                WHERE token_hash = \(bind: hash) AND used IS NULL AND expires > \(bind: now.millis) RETURNING user_id
+                """).first() else { return false }
+            try await db.raw("""
+                UPDATE users SET password_hash = \(bind: passwordHash), password_status = 'set', updated = \(bind: now.millis)
+                WHERE id = \(bind: try row.string("user_id"))
+                """).run()
+            return true
+        }
+    }
+
     public func updateUser(_ u: DirectoryUser) async throws {
         try await withDB { db in
             try await db.raw("""

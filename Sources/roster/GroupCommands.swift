@@ -127,7 +127,34 @@ struct ProvisionCommand: AsyncParsableCommand {
 
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "user", abstract: "One directory user.",
-                                                    subcommands: [Set.self, Suspend.self, Reactivate.self])
+                                                    subcommands: [Set.self, Suspend.self, Reactivate.self, SetPassword.self, SendActivation.self])
+
+    struct SetPassword: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "set-password", abstract: "Set a user's password (password status turns set).")
+        @OptionGroup var global: GlobalOptions
+        @Argument var email: String
+        @Option(help: "Environment variable holding the password.") var passwordEnv: String
+        func run() async throws {
+            let password = try secret(fromEnvironment: passwordEnv, flag: "--password-env")
+            try await global.withRoster { roster in
+                try await roster.accounts.setPassword(email: email, password: password, by: .system)
+                print("password set for \(email)")
+            }
+        }
+    }
+
+    struct SendActivation: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "send-activation", abstract: "Email the user a single-use link to choose a password (a reset once one is set).")
+        @OptionGroup var global: GlobalOptions
+        @Argument var email: String
+        func run() async throws {
+            try await global.withRoster { roster in
+                try await roster.accounts.sendLink(email: email, by: .system)
+                print("sent \(email) a link to choose a password")
+            }
+        }
+    }
 
     struct Set: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

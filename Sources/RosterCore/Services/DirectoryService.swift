@@ -47,6 +47,10 @@ public struct DirectoryService: Sendable {
     }
 
     public func find(email: String) async throws -> DirectoryUser {
+        try await Self.find(email: email, in: storage)
+    }
+
+    static func find(email: String, in storage: any Storage) async throws -> DirectoryUser {
         guard let user = try await storage.usersMatching(keys: [email]).first(where: { $0.email.lowercased() == email.lowercased() }) else {
             throw RosterError.notFound("no directory user has the email \(email)")
         }
