@@ -16,6 +16,7 @@ public func buildApplication(roster: Roster, hostname: String, port: Int, worker
     let api = router.group("api/v1").add(middleware: APIKeyMiddleware(administrators: roster.administrators))
     ApplicationsController(roster: roster).addRoutes(to: api)
     DirectoryController(roster: roster).addRoutes(to: api)
+    ProvisioningController(roster: roster).addRoutes(to: api)
     var app = Application(router: router, configuration: .init(address: .hostname(hostname, port: port), serverName: "Roster"),
                           logger: roster.logger)
     if workers { app.addServices(WorkerService(worker: roster.makeWorker())) }

@@ -1,0 +1,86 @@
+import Foundation
+import Hummingbird
+import RosterCore
+
+/// `/api/v1`: groups, bindings, provisioning log and safeguards, and account registration.
+struct ProvisioningController {
+    let roster: Roster
+
+    struct GroupBody: Decodable { let name: String }
+    struct PasswordBody: Decodable { let password: String }
+    struct SettingsBody: Decodable { let deprovision: String }
+    struct GroupJSON: Encodable { let id, name: String; let members: Int; let applicationIds: [String] }
+    struct Done: Encodable { let ok: Bool; let count: Int? }
+
+    func addRoutes(to group: RouterGroup<APIContext>) {
+        group.get("groups") { _, context in
+            let rows = try await roster.groups.list(by: try context.caller())
+            return try ["groups": rows.map { GroupJSON(id: $0.0.id.text, name: $0.0.name, members: $0.members, applicationIds: $0.applications.map(\.text)) }].response()
+        }
+        group.post("groups") { request, context in
+            let body = try await request.decode(as: GroupBody.self, context: context)
+            let created = try await roster.groups.create(name: body.name, by: try context.caller())
+            return try GroupJSON(id: created.id.text, name: created.name, members: 0, applicationIds: []).response(.created)
+        }
+        group.put("groups/:group/members/:email") { _, context in
+            try await roster.groups.addMembers(group: try context.parameters.require("group"), emails: [try context.parameters.require("email")],
+                                               by: try context.caller())
+            return try Done(ok: true, count: nil).response()
+        }
+        group.delete("groups/:group/members/:email") { _, context in
+            try await roster.groups.removeMembers(group: try context.parameters.require("group"), emails: [try context.parameters.require("email")],
+                                                  by: try context.caller())
+            return try Done(ok: true, count: nil).response()
+        }
+        group.put("groups/:group/bindings/:app") { _, context in
+            try await roster.groups.bind(group: try context.parameters.require("group"), application: try context.parameters.require("app"),
+                                         by: try context.caller())
+            return try Done(ok: true, count: nil).response()
+        }
+        group.delete("groups/:group/bindings/:app") { _, context in
+            try await roster.groups.unbind(group: try context.parameters.require("group"), application: try context.parameters.require("app"),
+                                           by: try context.caller())
+            return try Done(ok: true, count: nil).response()
+        }
+        group.get("applications/:app/provisioning-log") { request, context in
+            var entries = try await roster.provisioning.log(application: try context.parameters.require("app"), by: try context.caller())
+            if let user = request.uri.queryParameters["userId"].flatMap({ UUID(uuidString: String($0)) }) {
+                entries = entries.filter { $0.targetType == .user && $0.targetId == user }
+            }
+            return try ["entries": entries.map(ProvisioningLogJSON.init)].response()
+        }
+        group.post("applications/:app/provisioning/confirm") { _, context in
+            let count = try await roster.provisioning.confirmHeld(application: try context.parameters.require("app"), by: try context.caller())
+            return try Done(ok: true, count: count).response()
+        }
+        group.post("applications/:app/integration/release") { _, context in
+            let name = try context.parameters.require("app")
+            let integration = try await roster.applications.release(application: name, by: try context.caller())
+            return try ApplicationJSON(try await roster.applications.find(name), integration).response()
+        }
+        group.put("applications/:app/settings") { request, context in
+            let body = try await request.decode(as: SettingsBody.self, context: context)
+            guard let action = DeprovisionAction(rawValue: body.deprovision) else {
+                throw RosterError.invalid("deprovision must be deactivate or delete, not \"\(body.deprovision)\"")
+            }
+            try await roster.applications.setDeprovisionAction(action, application: try context.parameters.require("app"), by: try context.caller())
+            return try Done(ok: true, count: nil).response()
+        }
+        group.post("users/:id/password") { request, context in
+            let body = try await request.decode(as: PasswordBody.self, context: context)
+            let user = try await roster.directory.user(id: try Self.userId(context), by: try context.caller())
+            try await roster.accounts.setPassword(email: user.email, password: body.password, by: try context.caller())
+            return try Done(ok: true, count: nil).response()
+        }
+        group.post("users/:id/activation-email") { _, context in
+            let user = try await roster.directory.user(id: try Self.userId(context), by: try context.caller())
+            try await roster.accounts.sendLink(email: user.email, by: try context.caller())
+            return try Done(ok: true, count: nil).response(.accepted)
+        }
+    }
+
+    static func userId(_ context: APIContext) throws -> UUID {
+        guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw RosterError.notFound("no such user") }
+        return id
+    }
+}
