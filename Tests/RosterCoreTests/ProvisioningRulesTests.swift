@@ -1,0 +1,34 @@
+import Foundation
+import SCIM
+import Testing
+@testable import RosterCore
+
+@Suite struct ProvisioningRulesTests {
+    let user = DirectoryUser(email: "ann.lee@example.com", username: "annlee", firstname: "Ann", lastname: "Lee",
+                             addresses: [.init(type: "home", locality: "Oslo", poBox: "PO 1")], department: "R&D",
+                             phoneNumbers: [.init(type: "work", number: "+47 1")], employeeIdentifier: "E1")
+
+    @Test func theOutboundUserIsTheMappingTableReadBackwards() {
+        let remote = UserMapping.scimUser(user, active: true)
+        #expect(remote.userName == "annlee" && remote.active == true)
+        #expect(remote.emails == [.init(value: "ann.lee@example.com", type: "work", primary: true)])
+        #expect(remote.enterprise?.department == "R&D" && remote.enterprise?.employeeNumber == "E1")
+        #expect(remote.phoneNumbers == [.init(value: "+47 1", type: "work")])
+        // poBox is not RFC 7643: it is not sent.
+        #expect(remote.addresses.first?.poBox == nil && remote.addresses.first?.locality == "Oslo")
+        // Read back through the import mapping, the user comes out the same.
+        var json = remote.json
+        if case .object(var members) = json { members["id"] = .string("r1"); json = .object(members) }
+        let back = try? UserMapping.map(SCIMUser(json: json), source: .init(type: .import)).get()
+        #expect(back?.email == user.email && back?.department == user.department && back?.lastname == "Lee")
+    }
+
+    @Test func passwordsMustBeLongAndNotBreachedOrPersonal() throws {
+        #expect(throws: RosterError.self) { try PasswordRules.check("short", for: user) }
+        #expect(throws: RosterError.self) { try PasswordRules.check("MyPassword2024!", for: user) }
+        #expect(throws: RosterError.self) { try PasswordRules.check("aaaaaaaaaaaaaaa", for: user) }
+        #expect(throws: RosterError.self) { try PasswordRules.check("annlee-rocks-2024", for: user) }
+        #expect(throws: RosterError.self) { try PasswordRules.check("abcdefghijklmnop", for: user) }
+        try PasswordRules.check("violet-harbour-tuesday-42", for: user)
+    }
+}
