@@ -83,6 +83,13 @@ extension SCIMClient {
         SCIMUser(json: try await send(.POST, "/Users", body: user.json, idempotent: false).body)
     }
 
+    /// A user with its version, for `If-Match` (the `ETag` header, else `meta.version`).
+    public func userWithVersion(id: String) async throws -> (SCIMUser, String?) {
+        let response = try await send(.GET, "/Users/\(Self.pathComponent(id))")
+        let user = SCIMUser(json: response.body)
+        return (user, response.etag ?? user.version)
+    }
+
     public func replaceUser(id: String, with user: SCIMUser, etag: String? = nil) async throws -> SCIMUser {
         SCIMUser(json: try await send(.PUT, "/Users/\(Self.pathComponent(id))", body: user.json,
                                       headers: etag.map { [("If-Match", $0)] } ?? []).body)

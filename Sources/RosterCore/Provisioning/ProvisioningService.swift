@@ -188,10 +188,9 @@ public struct ProvisioningService: Sendable {
                 }
             }
             context.operation = .update
-            try await ensureActive(application)
-            try await client.replaceUser(id: link!.remoteId, with: UserMapping.scimUser(user, active: true))
+            let summary = try await update(link!.remoteId, to: UserMapping.scimUser(user, active: true), client: client, config: config, application: application)
             try await storage.saveProvisionedUser(ProvisionedUser(applicationId: application.id, userId: userId, remoteId: link!.remoteId, active: true))
-            try await record(context, outcome: .succeeded, detail: "PUT /Users/\(link!.remoteId)")
+            try await record(context, outcome: .succeeded, detail: summary)
         } else if let current = link, current.active {
             if try await storage.deprovisionAction(applicationId: application.id) == .delete {
                 context.operation = .delete
@@ -257,6 +256,30 @@ public struct ProvisioningService: Sendable {
             try await storage.saveProvisionedGroup(pushed)
             try await record(context, outcome: .succeeded, detail: "removed \(remove.count) members")
         }
+    }
+
+    /// Sends what changed: PATCH with only the differences when the provider supports it,
+    /// else PUT of the whole user; `If-Match` with the version when it supports ETags.
+    private func update(_ remoteId: String, to desired: SCIMUser, client: SCIMClient, config: ServiceProviderConfig,
+                        application: Application) async throws -> String {
+        guard config.patchSupported || config.etagSupported else {
+            try await ensureActive(application)
+            _ = try await client.replaceUser(id: remoteId, with: desired)
+            return "PUT /Users/\(remoteId)"
+        }
+        let (current, version) = try await client.userWithVersion(id: remoteId)
+        let etag = config.etagSupported ? version : nil
+        guard config.patchSupported else {
+            try await ensureActive(application)
+            _ = try await client.replaceUser(id: remoteId, with: desired, etag: etag)
+            return "PUT /Users/\(remoteId)" + (etag.map { " If-Match \($0)" } ?? "")
+        }
+        let operations = UserPatch.operations(from: current.raw, to: desired.json)
+        guard !operations.isEmpty else { return "already up to date" }
+        try await ensureActive(application)
+        try await client.patchUser(id: remoteId, PatchRequest(operations), etag: etag)
+        return "PATCH /Users/\(remoteId): " + operations.map { "\($0.op.rawValue) \($0.path ?? "")" }.joined(separator: ", ")
+            + (etag.map { " If-Match \($0)" } ?? "")
     }
 
     /// Checked before every write: a deactivation that lands mid-push stops what is not yet sent.
