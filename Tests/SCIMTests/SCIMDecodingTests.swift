@@ -76,3 +76,27 @@ import Testing
         #expect(back.displayName == "Engineering" && back.members == group.members)
     }
 }
+
+@Suite struct UserPatchTests {
+    @Test func onlyChangedAttributesArePatchedAndProviderExtrasAreLeftAlone() throws {
+        let current = try JSONDecoderHelper.decode("""
+            {"id": "1", "userName": "ann", "title": "Old", "displayName": "Ann", "meta": {"version": "W/\\"2\\""},
+             "emails": [{"value": "a@x.io", "type": "work", "primary": true, "display": "kept"}],
+             "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "R&D", "manager": {"value": "9"}}}
+            """)
+        var desired = SCIMUser(userName: "ann", displayName: "Ann", title: "New", emails: [.init(value: "a@x.io", type: "work", primary: true)])
+        desired.enterprise = .init(costCenter: "C1")
+        let ops = UserPatch.operations(from: current, to: desired.json)
+        let summary = ops.map { "\($0.op.rawValue) \($0.path ?? "")" }
+        #expect(summary == [
+            "replace title",
+            "replace urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter",
+            "remove urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+        ])
+    }
+
+    @Test func nothingChangedMeansNoOperations() throws {
+        let user = SCIMUser(userName: "ann", name: .init(givenName: "Ann"), active: true)
+        #expect(UserPatch.operations(from: user.json, to: user.json).isEmpty)
+    }
+}
