@@ -10,7 +10,7 @@ struct RosterCommand: AsyncParsableCommand {
         commandName: "roster",
         abstract: "Roster: a self-hosted identity directory that imports and provisions users over SCIM 2.0.",
         subcommands: [Serve.self, Worker.self, Migrate.self, AdminCommand.self, AppCommand.self, ImportCommand.self,
-                      UsersCommand.self, APIKeyCommand.self, InsightsCommand.self, JobsCommand.self, GroupCommand.self, ProvisionCommand.self, UserCommand.self])
+                      UsersCommand.self, APIKeyCommand.self, InsightsCommand.self, JobsCommand.self, GroupCommand.self, ProvisionCommand.self, UserCommand.self, BenchCommand.self])
 
     /// SPEC.md's exit codes: 1 for usage or input errors (ArgumentParser's default is 64),
     /// 2 when the service provider could not be reached or understood.
