@@ -128,3 +128,19 @@ def test_an_application_user_that_already_exists_is_linked_not_duplicated(roster
     log = roster.json("provision", "log", "Wiki")
     linked = [e for e in log if e["operation"] == "link"]
     assert len(linked) == 1 and linked[0]["remoteId"] == body["id"]
+
+
+def test_an_application_group_of_the_same_name_is_linked_not_duplicated(roster, scim_server, target):
+    chosen = directory_with_50_users(roster, scim_server)[:3]
+    status, _, existing = http("POST", f"{target}/Groups", {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                                                            "displayName": "Eng", "members": []})
+    assert status == 201
+    roster.run("app", "create", "Wiki", "--scim-url", target, "--bearer-token-env", "TOKEN")
+    roster.run("group", "create", "Eng")
+    roster.run("group", "add-member", "Eng", *emails(chosen))
+    roster.run("group", "bind", "Eng", "Wiki")
+    roster.run("worker", "--until-idle")
+    groups = remote_groups(target)
+    assert [g["id"] for g in groups] == [existing["id"]]
+    assert len(groups[0]["members"]) == 3
+    assert any(e["operation"] == "link" and e["target"]["type"] == "group" for e in roster.json("provision", "log", "Wiki"))

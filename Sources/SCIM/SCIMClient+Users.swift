@@ -32,23 +32,33 @@ extension SCIMClient {
         SCIMUser(json: try await send(.GET, "/Users/\(Self.pathComponent(id))").body)
     }
 
-    /// One page by index (RFC 7644 §3.4.2.4).
+    /// One page of users by index (RFC 7644 §3.4.2.4).
     public func listUsers(startIndex: Int, count: Int, query: UserQuery) async throws -> ListResponse {
-        var parameters: [(String, String?)] = [("startIndex", String(startIndex)), ("count", String(count))]
-        parameters += Self.queryParameters(query)
-        return try ListResponse(json: try await send(.GET, "/Users", query: parameters).body)
+        try await list("/Users", startIndex: startIndex, count: count, query: query)
     }
 
-    /// One page by cursor (RFC 9865); `cursor` nil asks for the first page.
-    public func listUsers(cursor: String?, count: Int, query: UserQuery) async throws -> ListResponse {
+    /// One page of `path` (`/Users`, `/Groups`) by index.
+    public func list(_ path: String, startIndex: Int, count: Int, query: UserQuery) async throws -> ListResponse {
+        var parameters: [(String, String?)] = [("startIndex", String(startIndex)), ("count", String(count))]
+        parameters += Self.queryParameters(query)
+        return try ListResponse(json: try await send(.GET, path, query: parameters).body)
+    }
+
+    /// One page of `path` by cursor (RFC 9865); `cursor` nil asks for the first page.
+    public func list(_ path: String, cursor: String?, count: Int, query: UserQuery) async throws -> ListResponse {
         var parameters: [(String, String?)] = [("cursor", cursor), ("count", String(count))]
         parameters += Self.queryParameters(query)
-        return try ListResponse(json: try await send(.GET, "/Users", query: parameters).body)
+        return try ListResponse(json: try await send(.GET, path, query: parameters).body)
     }
 
     /// Every user matching `query`, a page at a time, fetched only as the caller asks.
     public func userPages(_ query: UserQuery, config: ServiceProviderConfig) -> UserPages {
-        UserPages(client: self, query: query, config: config)
+        UserPages(pages: ResourcePages(client: self, path: "/Users", query: query, config: config))
+    }
+
+    /// Every resource of `path` matching `query`, a page at a time.
+    public func pages(_ path: String, _ query: UserQuery, config: ServiceProviderConfig) -> ResourcePages {
+        ResourcePages(client: self, path: path, query: query, config: config)
     }
 
     static func queryParameters(_ query: UserQuery) -> [(String, String?)] {
@@ -68,57 +78,72 @@ extension SCIMClient {
 
 import Foundation
 
-/// The pages of a user listing, tolerant of what real providers do: pages smaller than
-/// asked, a missing or wrong `totalResults`, a provider that ignores `startIndex`.
+/// The pages of a listing, tolerant of what real providers do: pages smaller than asked, a
+/// missing or wrong `totalResults`, a provider that ignores `startIndex`.
 ///
 /// Paging ends on an empty page, a page with nothing new, or the end of the cursors; never on
-/// `totalResults` alone, which would lose users whenever a provider miscounts.
-public struct UserPages: AsyncSequence, Sendable {
-    public typealias Element = [SCIMUser]
+/// `totalResults` alone, which would lose resources whenever a provider miscounts.
+public struct ResourcePages: AsyncSequence, Sendable {
+    public typealias Element = [JSONValue]
     let client: SCIMClient
+    let path: String
     let query: UserQuery
     let config: ServiceProviderConfig
 
     public func makeAsyncIterator() -> Iterator {
-        let useCursor = config.cursorPagination && (query.pageSize > 0)
-        return Iterator(client: client, query: query, pageSize: config.pageSize(wanted: query.pageSize),
-                        mode: useCursor ? .cursor(nil) : .index(1))
+        Iterator(client: client, path: path, query: query, pageSize: config.pageSize(wanted: query.pageSize),
+                 mode: config.cursorPagination ? .cursor(nil) : .index(1))
     }
 
     public struct Iterator: AsyncIteratorProtocol {
         enum Mode { case index(Int), cursor(String?), done }
         let client: SCIMClient
+        let path: String
         let query: UserQuery
         let pageSize: Int
         var mode: Mode
         var seen: Set<String> = []
 
-        public mutating func next() async throws -> [SCIMUser]? {
+        public mutating func next() async throws -> [JSONValue]? {
             let page: ListResponse
             switch mode {
             case .done:
                 return nil
             case .index(let start):
-                page = try await client.listUsers(startIndex: start, count: pageSize, query: query)
+                page = try await client.list(path, startIndex: start, count: pageSize, query: query)
                 mode = page.resources.isEmpty ? .done : .index(start + page.resources.count)
             case .cursor(let cursor):
-                page = try await client.listUsers(cursor: cursor, count: pageSize, query: query)
+                page = try await client.list(path, cursor: cursor, count: pageSize, query: query)
                 mode = page.nextCursor.map { .cursor($0) } ?? .done
             }
-            var users: [SCIMUser] = []
+            var fresh: [JSONValue] = []
             for resource in page.resources {
-                let user = SCIMUser(json: resource)
-                if let id = user.id {
+                if let id = resource["id"]?.text {
                     guard seen.insert(id).inserted else { continue }
                 }
-                users.append(user)
+                fresh.append(resource)
             }
-            if users.isEmpty {
+            if fresh.isEmpty {
                 // A provider that repeats its last page instead of answering empty ends here.
                 mode = .done
                 return nil
             }
-            return users
+            return fresh
+        }
+    }
+}
+
+/// The pages of a user listing (see ``ResourcePages``), read as users.
+public struct UserPages: AsyncSequence, Sendable {
+    public typealias Element = [SCIMUser]
+    let pages: ResourcePages
+
+    public func makeAsyncIterator() -> Iterator { Iterator(inner: pages.makeAsyncIterator()) }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        var inner: ResourcePages.Iterator
+        public mutating func next() async throws -> [SCIMUser]? {
+            try await inner.next()?.map(SCIMUser.init(json:))
         }
     }
 }

@@ -56,6 +56,11 @@ public indirect enum SCIMFilter: Sendable, Hashable {
         }
     }
 
+    /// `text` as a filter's string value: quoted, with `"` and `\` escaped as JSON does.
+    public static func quote(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
     /// Parses `text`, or throws a ``SCIMFilterError`` saying where and what is wrong.
     public init(parsing text: String) throws {
         var parser = FilterParser(text: text)

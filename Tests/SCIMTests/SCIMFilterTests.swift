@@ -59,3 +59,12 @@ enum JSONDecoderHelper {
 }
 
 import Foundation
+
+@Suite struct SCIMFilterQuoteTests {
+    @Test func quotedTextSurvivesTheParserWhateverItHolds() throws {
+        for text in [#"plain"#, #"with "quotes""#, #"back\slash"#, "Zoë 李 <img>"] {
+            let filter = try SCIMFilter(parsing: "displayName eq \(SCIMFilter.quote(text))")
+            #expect(filter == .compare(.init("displayName"), .eq, .string(text)))
+        }
+    }
+}

@@ -42,7 +42,7 @@ public struct ImportService: Sendable {
         let (application, integration) = try await activeIntegration(name)
         var filterText = options.filter?.trimmingCharacters(in: .whitespaces).nonEmpty
         if let search = options.search?.trimmingCharacters(in: .whitespaces).nonEmpty {
-            let quoted = "\"" + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            let quoted = SCIMFilter.quote(search)
             let searchFilter = ["userName", "emails", "displayName", "name.givenName", "name.familyName"]
                 .map { "\($0) co \(quoted)" }.joined(separator: " or ")
             filterText = filterText.map { "(\($0)) and (\(searchFilter))" } ?? searchFilter

@@ -226,6 +226,15 @@ public struct ProvisioningService: Sendable {
         guard try await storage.bindings(groupId: groupId).contains(application.id) else { return }
         let memberIds = try await storage.members(groupId: groupId)
         let wanted = Set(try await storage.provisionedRemoteIds(applicationId: application.id, userIds: memberIds).values)
+        if try await storage.provisionedGroup(applicationId: application.id, groupId: groupId) == nil,
+           let existing = try await findRemoteGroup(named: group.name, client: client, config: config) {
+            // Never two groups: one of the same name in the application becomes this group.
+            context.operation = .link
+            context.remoteId = existing.id
+            try await storage.saveProvisionedGroup(ProvisionedGroup(applicationId: application.id, groupId: groupId,
+                                                                    remoteId: existing.id ?? "", members: Set(existing.members.map(\.value))))
+            try await record(context, outcome: .succeeded, detail: "linked to the existing group \(existing.id ?? "")")
+        }
         guard var pushed = try await storage.provisionedGroup(applicationId: application.id, groupId: groupId) else {
             context.operation = .create
             try await ensureActive(application)
@@ -298,10 +307,18 @@ public struct ProvisioningService: Sendable {
         }
     }
 
+    /// The application's group with this displayName, if there is one.
+    private func findRemoteGroup(named name: String, client: SCIMClient, config: ServiceProviderConfig) async throws -> SCIMGroup? {
+        let query = UserQuery(filter: config.filterSupported ? "displayName eq \(SCIMFilter.quote(name))" : nil, pageSize: config.filterSupported ? 10 : 200)
+        for try await page in client.pages("/Groups", query, config: config) {
+            if let match = page.map(SCIMGroup.init(json:)).first(where: { $0.displayName == name && $0.id != nil }) { return match }
+        }
+        return nil
+    }
+
     /// The id of the application's user with the same userName or email, if there is one.
     private func findRemote(_ user: DirectoryUser, client: SCIMClient, config: ServiceProviderConfig) async throws -> String? {
-        func quoted(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-        let text = "userName eq \(quoted(user.username)) or emails.value eq \(quoted(user.email))"
+        let text = "userName eq \(SCIMFilter.quote(user.username)) or emails.value eq \(SCIMFilter.quote(user.email))"
         let filter = try SCIMFilter(parsing: text)
         let query = UserQuery(filter: config.filterSupported ? text : nil, pageSize: config.filterSupported ? 10 : 200)
         for try await page in client.userPages(query, config: config) {
