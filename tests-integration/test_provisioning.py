@@ -53,13 +53,18 @@ def emails(chosen):
     return [seed.expected(u)["email"] for u in chosen]
 
 
+def bind_and_push(roster, target, chosen, group="Eng"):
+    """The application Wiki at `target`, a group of `chosen` bound to it, and every push run."""
+    roster.run("app", "create", "Wiki", "--scim-url", target, "--bearer-token-env", "TOKEN")
+    roster.run("group", "create", group)
+    roster.run("group", "add-member", group, *emails(chosen))
+    roster.run("group", "bind", group, "Wiki")
+    roster.run("worker", "--until-idle")
+
+
 def test_binding_a_group_of_50_creates_every_user_and_the_group_with_every_attribute(roster, scim_server, target):
     chosen = directory_with_50_users(roster, scim_server)
-    roster.run("app", "create", "Wiki", "--scim-url", target, "--bearer-token-env", "TOKEN")
-    roster.run("group", "create", "Engineering")
-    roster.run("group", "add-member", "Engineering", *emails(chosen))
-    roster.run("group", "bind", "Engineering", "Wiki")
-    roster.run("worker", "--until-idle")
+    bind_and_push(roster, target, chosen, group="Engineering")
     pushed = {u["userName"]: u for u in remote_users(target)}
     assert len(pushed) == 50
     for source in chosen:
@@ -85,11 +90,7 @@ def test_binding_a_group_of_50_creates_every_user_and_the_group_with_every_attri
 
 def test_changes_removals_and_suspensions_are_pushed(roster, scim_server, target):
     chosen = directory_with_50_users(roster, scim_server)[:5]
-    roster.run("app", "create", "Wiki", "--scim-url", target, "--bearer-token-env", "TOKEN")
-    roster.run("group", "create", "Eng")
-    roster.run("group", "add-member", "Eng", *emails(chosen))
-    roster.run("group", "bind", "Eng", "Wiki")
-    roster.run("worker", "--until-idle")
+    bind_and_push(roster, target, chosen)
     first, second, third = emails(chosen)[:3]
     # MUT: an attribute changes, a member leaves, a user is suspended
     roster.run("user", "set", first, "jobTitle=Chief Tinkerer", "department=")
@@ -118,11 +119,7 @@ def test_an_application_user_that_already_exists_is_linked_not_duplicated(roster
         existing.pop(key, None)
     status, _, body = http("POST", f"{target}/Users", existing)
     assert status == 201
-    roster.run("app", "create", "Wiki", "--scim-url", target, "--bearer-token-env", "TOKEN")
-    roster.run("group", "create", "Eng")
-    roster.run("group", "add-member", "Eng", *emails(chosen))
-    roster.run("group", "bind", "Eng", "Wiki")
-    roster.run("worker", "--until-idle")
+    bind_and_push(roster, target, chosen)
     users = remote_users(target)
     assert len(users) == 3
     log = roster.json("provision", "log", "Wiki")
@@ -135,11 +132,7 @@ def test_an_application_group_of_the_same_name_is_linked_not_duplicated(roster, 
     status, _, existing = http("POST", f"{target}/Groups", {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
                                                             "displayName": "Eng", "members": []})
     assert status == 201
-    roster.run("app", "create", "Wiki", "--scim-url", target, "--bearer-token-env", "TOKEN")
-    roster.run("group", "create", "Eng")
-    roster.run("group", "add-member", "Eng", *emails(chosen))
-    roster.run("group", "bind", "Eng", "Wiki")
-    roster.run("worker", "--until-idle")
+    bind_and_push(roster, target, chosen)
     groups = remote_groups(target)
     assert [g["id"] for g in groups] == [existing["id"]]
     assert len(groups[0]["members"]) == 3

@@ -76,6 +76,8 @@ def test_a_provider_failing_10_times_in_a_row_is_quarantined_until_released(rost
     writes = get(f"{misbehaving}/prov-down/_stats")["writes"]
     drain(roster)
     assert get(f"{misbehaving}/prov-down/_stats")["writes"] == writes, "a quarantined application was written to"
+    refused = roster.run("import", "list", "App", check=False)
+    assert refused.returncode == 1 and "quarantined" in refused.stderr and "roster app release App" in refused.stderr
     roster.run("app", "release", "App")
     assert next(a for a in roster.json("app", "list") if a["name"] == "App")["integration"]["status"] == "active"
     assert any(j["status"] == "queued" for j in roster.json("jobs", "list", "--limit", "1000"))

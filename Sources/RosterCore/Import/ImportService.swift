@@ -278,8 +278,12 @@ public struct ImportService: Sendable {
     private func activeIntegration(_ name: String) async throws -> (Application, Integration) {
         let application = try await applications.find(name)
         let integration = try await applications.integration(of: application)
-        guard integration.status == .active else {
-            throw RosterError.invalid("the integration of \"\(application.name)\" is \(integration.status.rawValue): activate it first (roster app activate)")
+        switch integration.status {
+        case .active: break
+        case .deactivated:
+            throw RosterError.invalid("the integration of \"\(application.name)\" is deactivated: activate it first (roster app activate \(application.name))")
+        case .error:
+            throw RosterError.invalid("the integration of \"\(application.name)\" is quarantined (\(integration.lastError ?? "too many failed pushes")): fix the application, then release it (roster app release \(application.name))")
         }
         return (application, integration)
     }
