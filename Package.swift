@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // SCIM 2.0 models and client. No web framework, no storage: could be published alone.
@@ -43,12 +44,13 @@ let package = Package(
             .product(name: "SQLiteKit", package: "sqlite-kit"),
             .product(name: "PostgresKit", package: "postgres-kit"),
         ]),
-        // HTTP: REST API, health, workers wiring.
+        // HTTP: REST API, Admin Portal pages, health, workers wiring.
         .target(name: "RosterServer", dependencies: [
             "RosterCore", "RosterStore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-        ], resources: [.copy("openapi.yaml")]),
+            .product(name: "Mustache", package: "swift-mustache"),
+        ], resources: [.copy("openapi.yaml"), .copy("Portal/Templates"), .copy("Portal/Static")]),
         .executableTarget(name: "roster", dependencies: [
             "RosterServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -3,7 +3,19 @@ import SCIM
 
 /// Everything the domain keeps. One implementation (RosterStore) serves SQLite and PostgreSQL.
 public protocol Storage: DirectoryRepository, ApplicationRepository, ImportRepository, InsightsRepository,
-    AdministratorRepository, JobQueue, GroupRepository, ProvisioningRepository {}
+    AdministratorRepository, JobQueue, GroupRepository, ProvisioningRepository, SessionRepository {}
+
+public protocol SessionRepository: Sendable {
+    func createSession(_ session: AdminSession) async throws
+    func session(tokenHash: String) async throws -> AdminSession?
+    func extendSession(tokenHash: String, expires: Date) async throws
+    func deleteSession(tokenHash: String) async throws
+    /// Counts a failed sign-in for the email and answers the failures in a row.
+    func recordSignInFailure(emailKey: String, now: Date) async throws -> Int
+    func lockSignIn(emailKey: String, until: Date) async throws
+    func signInLock(emailKey: String) async throws -> Date?
+    func clearSignInFailures(emailKey: String) async throws
+}
 
 public protocol GroupRepository: Sendable {
     /// Throws ``RosterError/conflict(_:)`` when the name is taken (case-insensitively).
@@ -11,6 +23,8 @@ public protocol GroupRepository: Sendable {
     func group(named name: String) async throws -> UserGroup?
     func group(id: UUID) async throws -> UserGroup?
     func groups() async throws -> [UserGroup]
+    /// The groups the user is a member of.
+    func groups(memberId: UUID) async throws -> [UserGroup]
     func addMembers(groupId: UUID, userIds: [UUID]) async throws
     func removeMembers(groupId: UUID, userIds: [UUID]) async throws
     func members(groupId: UUID) async throws -> [UUID]
@@ -52,8 +66,9 @@ public protocol ProvisioningRepository: Sendable {
 public enum DeprovisionAction: String, Sendable { case deactivate, delete }
 
 public protocol DirectoryRepository: Sendable {
-    /// Users in email order; `search` matches email, username and names, case-insensitively.
-    func users(search: String?, limit: Int, offset: Int) async throws -> [DirectoryUser]
+    /// Users in `sort` order; `search` matches email, username and display name, case-insensitively.
+    func users(search: String?, sort: UserSort, limit: Int, offset: Int) async throws -> [DirectoryUser]
+    func userCount() async throws -> Int
     func user(id: UUID) async throws -> DirectoryUser?
     /// Users whose email or username equals one of `keys`, compared case-insensitively.
     func usersMatching(keys: [String]) async throws -> [DirectoryUser]
@@ -123,7 +138,10 @@ public protocol ImportRepository: Sendable {
 
 public protocol InsightsRepository: Sendable {
     func record(_ event: InsightsEvent) async throws
-    func events(type: String?, limit: Int) async throws -> [InsightsEvent]
+    /// The newest events matching the query, newest first.
+    func events(_ query: InsightsQuery) async throws -> [InsightsEvent]
+    /// How many events match the query on each UTC day that has any, oldest first.
+    func dailyCounts(_ query: InsightsQuery) async throws -> [(day: Date, count: Int)]
 }
 
 public protocol AdministratorRepository: Sendable {
@@ -133,6 +151,7 @@ public protocol AdministratorRepository: Sendable {
     func administrators() async throws -> [Administrator]
     func createAPIKey(_ key: APIKey) async throws
     func apiKey(hash: String) async throws -> APIKey?
+    func apiKeys() async throws -> [APIKey]
 }
 
 /// A unit of background work, held by one worker at a time through a lease.

@@ -5,7 +5,7 @@ import RosterCore
 import ServiceLifecycle
 
 /// Builds the HTTP application; the same function serves `roster serve` and the tests.
-public func buildApplication(roster: Roster, hostname: String, port: Int, workers: Bool) -> some ApplicationProtocol {
+public func buildApplication(roster: Roster, hostname: String, port: Int, workers: Bool) throws -> some ApplicationProtocol {
     let router = Router(context: APIContext.self)
     router.add(middleware: ErrorMiddleware())
     router.get("healthz") { _, _ in try ["status": "ok"].response() }
@@ -13,6 +13,7 @@ public func buildApplication(roster: Roster, hostname: String, port: Int, worker
         Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
     }
     ActivationPage(accounts: roster.accounts).addRoutes(to: router)
+    try addPortal(roster: roster, to: router)
     let api = router.group("api/v1").add(middleware: APIKeyMiddleware(administrators: roster.administrators))
     ApplicationsController(roster: roster).addRoutes(to: api)
     DirectoryController(roster: roster).addRoutes(to: api)
@@ -21,6 +22,37 @@ public func buildApplication(roster: Roster, hostname: String, port: Int, worker
                           logger: roster.logger)
     if workers { app.addServices(WorkerService(worker: roster.makeWorker())) }
     return app
+}
+
+/// The Admin Portal: sign-in, static files, and every page behind a signed-in session.
+func addPortal(roster: Roster, to router: Router<APIContext>) throws {
+    let portal = try Portal(roster: roster)
+    for (file, type) in [("portal.css", "text/css; charset=utf-8"), ("portal.js", "text/javascript; charset=utf-8")] {
+        let text = try PortalStatic.text(file)
+        router.get("static/\(file)") { _, _ in
+            Response(status: .ok, headers: [.contentType: type, .cacheControl: "max-age=300",
+                                             .init("X-Content-Type-Options")!: "nosniff"],
+                     body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+    }
+    router.get("/") { _, _ in Response.redirect(to: "/applications", type: .normal) }
+    PortalAuth(portal: portal).addRoutes(to: router)
+    let pages = router.group().add(middleware: PortalErrorMiddleware(portal: portal)).add(middleware: PortalSessionMiddleware(portal: portal))
+    PortalAuth(portal: portal).addSignOut(to: pages)
+    PortalApplications(portal: portal).addRoutes(to: pages)
+    PortalDirectory(portal: portal).addRoutes(to: pages)
+    PortalGroups(portal: portal).addRoutes(to: pages)
+    PortalInsights(portal: portal).addRoutes(to: pages)
+    PortalAdministrators(portal: portal).addRoutes(to: pages)
+}
+
+enum PortalStatic {
+    static func text(_ file: String) throws -> String {
+        guard let url = Bundle.module.resourceURL?.appendingPathComponent("Static").appendingPathComponent(file) else {
+            throw RosterError.invalid("the portal's \(file) is missing from the build")
+        }
+        return try String(contentsOf: url, encoding: .utf8)
+    }
 }
 
 /// Runs the workers alone until SIGTERM or SIGINT (`roster worker`).

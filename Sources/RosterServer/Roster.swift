@@ -20,6 +20,7 @@ public final class Roster: Sendable {
     public let provisioning: ProvisioningService
     public let groups: GroupService
     public let accounts: AccountService
+    public let sessions: SessionService
     public let logger: Logger
 
     public static func bootstrap(_ configuration: RosterConfiguration, logger: Logger) async throws -> Roster {
@@ -55,6 +56,7 @@ public final class Roster: Sendable {
         administrators = AdministratorService(storage: storage, hasher: BcryptHasher())
         accounts = AccountService(storage: storage, hasher: BcryptHasher(), mailer: mailer, publicURL: configuration.publicURL,
                                   linkLifetime: TimeInterval(configuration.activationLinkSeconds))
+        sessions = SessionService(storage: storage, hasher: BcryptHasher())
         applications = ApplicationService(storage: storage, connector: connector)
         imports = ImportService(storage: storage, applications: applications, connector: connector, mailer: mailer, logger: logger)
         provisioning = ProvisioningService(storage: storage, applications: applications, connector: connector, logger: logger)

@@ -114,6 +114,24 @@ extension SQLStore {
             "DROP TABLE provisioning_log", "DROP TABLE provisioned_groups", "DROP TABLE provisioned_users",
             "DROP TABLE group_bindings",
         ]),
+        Migration(version: 3, name: "portal", up: [
+            // Admin Portal sign-ins: only a hash of the cookie's token is kept; any instance serves them.
+            """
+            CREATE TABLE admin_sessions (token_hash TEXT PRIMARY KEY,
+              administrator_id TEXT NOT NULL REFERENCES administrators(id) ON DELETE CASCADE, csrf_token TEXT NOT NULL,
+              created BIGINT NOT NULL, expires BIGINT NOT NULL, client_ip TEXT)
+            """,
+            "CREATE INDEX admin_sessions_expires ON admin_sessions (expires)",
+            // Failed sign-ins in a row per email, and the lock they earned.
+            "CREATE TABLE sign_in_failures (email_key TEXT PRIMARY KEY, failures BIGINT NOT NULL, locked_until BIGINT, updated BIGINT NOT NULL)",
+            // The users list sorts by these at a million users.
+            "CREATE INDEX users_created ON users (created, email_key)",
+            "CREATE INDEX users_state ON users (state, email_key)",
+            "CREATE INDEX insights_application_time ON insights_events (application_id, time)",
+        ], down: [
+            "DROP INDEX insights_application_time", "DROP INDEX users_state", "DROP INDEX users_created",
+            "DROP TABLE sign_in_failures", "DROP TABLE admin_sessions",
+        ]),
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an

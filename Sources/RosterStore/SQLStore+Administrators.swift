@@ -41,13 +41,16 @@ extension SQLStore: AdministratorRepository {
     }
 
     public func apiKey(hash: String) async throws -> APIKey? {
-        try await withDB { db in
-            try await db.raw("SELECT * FROM api_keys WHERE hash = \(bind: hash)").first().map { row in
-                APIKey(id: try row.uuid("id"), name: try row.string("name"), role: Role(rawValue: try row.string("role")) ?? .readonly,
-                       hash: try row.string("hash"), administratorId: try row.optionalUUID("administrator_id"),
-                       created: try row.date("created"))
-            }
-        }
+        try await withDB { db in try await db.raw("SELECT * FROM api_keys WHERE hash = \(bind: hash)").first().map(Self.apiKey) }
+    }
+
+    public func apiKeys() async throws -> [APIKey] {
+        try await withDB { db in try await db.raw("SELECT * FROM api_keys ORDER BY created").all().map(Self.apiKey) }
+    }
+
+    static func apiKey(_ row: any SQLRow) throws -> APIKey {
+        APIKey(id: try row.uuid("id"), name: try row.string("name"), role: Role(rawValue: try row.string("role")) ?? .readonly,
+               hash: try row.string("hash"), administratorId: try row.optionalUUID("administrator_id"), created: try row.date("created"))
     }
 
     static func administrator(_ row: any SQLRow) throws -> Administrator {

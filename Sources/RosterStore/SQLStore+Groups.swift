@@ -25,6 +25,15 @@ extension SQLStore: GroupRepository {
         try await withDB { db in try await db.raw("SELECT * FROM user_groups ORDER BY name_key").all().map(Self.group) }
     }
 
+    public func groups(memberId: UUID) async throws -> [UserGroup] {
+        try await withDB { db in
+            try await db.raw("""
+                SELECT g.* FROM user_groups g JOIN group_members m ON m.group_id = g.id WHERE m.user_id = \(bind: memberId.text)
+                ORDER BY g.name_key
+                """).all().map(Self.group)
+        }
+    }
+
     public func addMembers(groupId: UUID, userIds: [UUID]) async throws {
         try await transaction { db in
             for id in userIds {

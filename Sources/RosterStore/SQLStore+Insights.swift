@@ -18,27 +18,56 @@ extension SQLStore: InsightsRepository {
             """).run()
     }
 
-    public func events(type: String?, limit: Int) async throws -> [InsightsEvent] {
+    public func events(_ query: InsightsQuery) async throws -> [InsightsEvent] {
         try await withDB { db in
-            var query = SQLQueryString("SELECT * FROM insights_events")
-            if let type {
-                query.appendInterpolation(unsafeRaw: " WHERE type = ")
-                query.appendInterpolation(bind: type)
-            }
-            query.appendInterpolation(unsafeRaw: " ORDER BY time DESC, id LIMIT \(limit)")
-            return try await db.raw(query).all().map { row in
-                let applicationId = try row.optionalUUID("application_id")
-                return InsightsEvent(
-                    id: try row.uuid("id"), time: try row.date("time"), type: try row.string("type"),
-                    initiator: Initiator(type: .init(rawValue: try row.string("initiator_type")) ?? .system,
-                                         id: try row.optionalUUID("initiator_id"), email: try row.optionalString("initiator_email"),
-                                         role: .readonly, clientIp: try row.optionalString("client_ip")),
-                    resource: try row.optionalString("resource_type").map {
-                        .init(type: $0, id: try row.optionalString("resource_id"), name: try row.optionalString("resource_name"))
-                    },
-                    application: try applicationId.map { .init(id: $0, name: try row.optionalString("application_name") ?? "") },
-                    importJobId: try row.optionalUUID("import_job_id"), success: try row.int("success") != 0)
+            var sql = SQLQueryString("SELECT * FROM insights_events")
+            Self.appendConditions(query, to: &sql)
+            sql.appendInterpolation(unsafeRaw: " ORDER BY time DESC, id LIMIT \(max(1, query.limit))")
+            return try await db.raw(sql).all().map(Self.event)
+        }
+    }
+
+    public func dailyCounts(_ query: InsightsQuery) async throws -> [(day: Date, count: Int)] {
+        try await withDB { db in
+            var sql = SQLQueryString("SELECT time / 86400000 AS day, count(*) AS n FROM insights_events")
+            Self.appendConditions(query, to: &sql)
+            sql.appendInterpolation(unsafeRaw: " GROUP BY time / 86400000 ORDER BY day")
+            return try await db.raw(sql).all().map { row in
+                (Date(timeIntervalSince1970: TimeInterval(try row.int("day")) * 86400), try row.int("n"))
             }
         }
+    }
+
+    private static func appendConditions(_ query: InsightsQuery, to sql: inout SQLQueryString) {
+        var first = true
+        func and(_ column: String) {
+            sql.appendInterpolation(unsafeRaw: first ? " WHERE \(column) " : " AND \(column) ")
+            first = false
+        }
+        if let type = query.type { and("type ="); sql.appendInterpolation(bind: type) }
+        if let from = query.from { and("time >="); sql.appendInterpolation(bind: from.millis) }
+        if let to = query.to { and("time <"); sql.appendInterpolation(bind: to.millis) }
+        if let applicationId = query.applicationId { and("application_id ="); sql.appendInterpolation(bind: applicationId.text) }
+        if let initiator = query.initiator?.lowercased() {
+            if initiator == Initiator.Kind.system.rawValue || initiator == Initiator.Kind.apikey.rawValue {
+                and("initiator_type ="); sql.appendInterpolation(bind: initiator)
+            } else {
+                and("lower(initiator_email) ="); sql.appendInterpolation(bind: initiator)
+            }
+        }
+    }
+
+    static func event(_ row: any SQLRow) throws -> InsightsEvent {
+        let applicationId = try row.optionalUUID("application_id")
+        return InsightsEvent(
+            id: try row.uuid("id"), time: try row.date("time"), type: try row.string("type"),
+            initiator: Initiator(type: .init(rawValue: try row.string("initiator_type")) ?? .system,
+                                 id: try row.optionalUUID("initiator_id"), email: try row.optionalString("initiator_email"),
+                                 role: .readonly, clientIp: try row.optionalString("client_ip")),
+            resource: try row.optionalString("resource_type").map {
+                .init(type: $0, id: try row.optionalString("resource_id"), name: try row.optionalString("resource_name"))
+            },
+            application: try applicationId.map { .init(id: $0, name: try row.optionalString("application_name") ?? "") },
+            importJobId: try row.optionalUUID("import_job_id"), success: try row.int("success") != 0)
     }
 }

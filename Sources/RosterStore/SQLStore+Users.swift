@@ -9,7 +9,7 @@ extension SQLStore: DirectoryRepository {
         source_type, source_application_id, source_import_job_id, source_remote_id, created, updated
         """
 
-    public func users(search: String?, limit: Int, offset: Int) async throws -> [DirectoryUser] {
+    public func users(search: String?, sort: UserSort, limit: Int, offset: Int) async throws -> [DirectoryUser] {
         try await withDB { db in
             var query = SQLQueryString("SELECT \(unsafeRaw: Self.userColumns) FROM users")
             if let search = search?.lowercased(), !search.isEmpty {
@@ -21,9 +21,20 @@ extension SQLStore: DirectoryRepository {
                 query.appendInterpolation(unsafeRaw: " OR lower(coalesce(displayname, '')) LIKE ")
                 query.appendInterpolation(bind: pattern)
             }
-            query.appendInterpolation(unsafeRaw: " ORDER BY email_key LIMIT \(limit) OFFSET \(offset)")
+            // Each order walks an index (migration 3), so the first pages come back at once at any size.
+            let order = switch sort {
+            case .email: "email_key"
+            case .username: "username_key"
+            case .created: "created DESC, email_key DESC"
+            case .state: "state, email_key"
+            }
+            query.appendInterpolation(unsafeRaw: " ORDER BY \(order) LIMIT \(limit) OFFSET \(offset)")
             return try await db.raw(query).all().map(Self.user)
         }
+    }
+
+    public func userCount() async throws -> Int {
+        try await withDB { db in try await db.raw("SELECT count(*) AS n FROM users").first()?.int("n") ?? 0 }
     }
 
     public func user(id: UUID) async throws -> DirectoryUser? {

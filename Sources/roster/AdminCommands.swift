@@ -90,7 +90,7 @@ struct InsightsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await global.withRoster { roster in
-                let events = try await roster.directory.events(type: type, limit: limit, by: .system)
+                let events = try await roster.directory.events(InsightsQuery(type: type, limit: limit), by: .system)
                 if json { return try printJSON(events.map(EventJSON.init)) }
                 let formatter = ISO8601DateFormatter()
                 for e in events {

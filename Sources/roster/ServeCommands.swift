@@ -21,7 +21,7 @@ struct Serve: AsyncParsableCommand {
                     """.utf8))
             }
             FileHandle.standardError.write(Data("roster: serving on http://\(hostname):\(port) (data in \(roster.configuration.dataDirectory.path))\n".utf8))
-            let app = buildApplication(roster: roster, hostname: hostname, port: port, workers: !noWorkers)
+            let app = try buildApplication(roster: roster, hostname: hostname, port: port, workers: !noWorkers)
             try await app.runService()
         }
     }

@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func importResultsCSVQuotesAndDefusesFormulas() {
-        let csv = ImportMail.csv([ImportResult(remoteId: "1", userName: "=cmd()", outcome: .failed, reason: "a, \"b\"")])
+        let csv = ImportResult.csv([ImportResult(remoteId: "1", userName: "=cmd()", outcome: .failed, reason: "a, \"b\"")])
         #expect(csv.contains("1,'=cmd(),failed,,\"a, \"\"b\"\"\""))
     }
 }

@@ -16,7 +16,7 @@ import Testing
 
     @Test func healthAnswersWithoutAKeyAndTheAPIRefusesCallsWithout() async throws {
         try await withRoster { roster in
-            let app = buildApplication(roster: roster, hostname: "127.0.0.1", port: 0, workers: false)
+            let app = try buildApplication(roster: roster, hostname: "127.0.0.1", port: 0, workers: false)
             try await app.test(.router) { client in
                 try await client.execute(uri: "/healthz", method: .get) { response in
                     #expect(response.status == .ok)
@@ -36,7 +36,7 @@ import Testing
     @Test func aReadonlyKeyReadsButCannotChange() async throws {
         try await withRoster { roster in
             let (_, key) = try await roster.administrators.createAPIKey(name: "r", role: .readonly, owner: nil, by: .system)
-            let app = buildApplication(roster: roster, hostname: "127.0.0.1", port: 0, workers: false)
+            let app = try buildApplication(roster: roster, hostname: "127.0.0.1", port: 0, workers: false)
             try await app.test(.router) { client in
                 try await client.execute(uri: "/api/v1/applications", method: .get, headers: [.authorization: "Bearer \(key)"]) { response in
                     #expect(response.status == .ok)

@@ -83,8 +83,8 @@ struct StoreTestError: Error { let message: String }
             let created = (resultsA + resultsB).filter { $0.outcome == .created }
             #expect(created.count == 50)
             #expect(Set(created.map(\.remoteId)).count == 50)
-            #expect(try await store.users(search: nil, limit: 1000, offset: 0).count == 50)
-            #expect(try await store.events(type: "user_create", limit: 1000).count == 50)
+            #expect(try await store.users(search: nil, sort: .email, limit: 1000, offset: 0).count == 50)
+            #expect(try await store.events(InsightsQuery(type: "user_create")).count == 50)
         }
     }
 

@@ -27,23 +27,6 @@ enum ImportMail {
             from: from, to: to, subject: "Roster import from \(application.name): \(verdict)",
             text: lines.joined(separator: "\n"),
             attachments: [.init(filename: "import-\(job.id.uuidString.lowercased()).csv", contentType: "text/csv",
-                                data: Data(csv(results).utf8))])
-    }
-
-    static func csv(_ results: [ImportResult]) -> String {
-        var rows = ["remoteId,userName,outcome,userId,reason"]
-        for r in results {
-            rows.append([r.remoteId, r.userName ?? "", r.outcome.rawValue, r.userId?.uuidString.lowercased() ?? "", r.reason ?? ""]
-                .map(csvField).joined(separator: ","))
-        }
-        return rows.joined(separator: "\r\n") + "\r\n"
-    }
-
-    /// Quotes a field; a leading formula character is escaped so spreadsheets show text.
-    static func csvField(_ value: String) -> String {
-        var value = value
-        if let first = value.first, "=+-@".contains(first) { value = "'" + value }
-        guard value.contains(where: { ",\"\r\n".contains($0) }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                                data: Data(ImportResult.csv(results).utf8))])
     }
 }

@@ -79,6 +79,41 @@ public struct ImportService: Sendable {
         }.map(\.1)
     }
 
+    /// One page of the import screen, and how many users of each status the whole listing has.
+    public struct RemotePage: Sendable {
+        public var users: [RemoteUserStatus]
+        public var matching: Int
+        public var counts: [RemoteUserStatus.Status: Int]
+    }
+
+    /// The import screen's page: the whole listing is read (statuses need every user), then
+    /// narrowed to `status` and cut to the page.
+    public func remoteUserPage(application name: String, options: ListOptions, status: RemoteUserStatus.Status?,
+                               page: Int, pageSize: Int, by initiator: Initiator) async throws -> RemotePage {
+        let all = try await remoteUsers(application: name, options: options, by: initiator)
+        let counts = Dictionary(grouping: all, by: \.status).mapValues(\.count)
+        let kept = status.map { wanted in all.filter { $0.status == wanted } } ?? all
+        let start = max(0, (page - 1) * pageSize)
+        return RemotePage(users: Array(kept.dropFirst(start).prefix(pageSize)), matching: kept.count, counts: counts)
+    }
+
+    /// What each selected remote user would become, read from the service provider now.
+    public func preview(application name: String, remoteIds: [String], by initiator: Initiator) async throws
+        -> [(status: RemoteUserStatus, user: DirectoryUser?)] {
+        try initiator.require(.read)
+        let (application, integration) = try await activeIntegration(name)
+        let client = connector.client(for: integration)
+        var remote: [SCIMUser] = []
+        for id in remoteIds {
+            do { remote.append(try await client.user(id: id)) } catch { throw RosterError.from(error) }
+        }
+        var seen: [String: String] = [:]
+        let statuses = try await ImportRules.classify(remote, application: application, storage: storage, seen: &seen)
+        return zip(remote, statuses).map { user, status in
+            (status, try? UserMapping.map(user, source: ImportRules.source(application, jobId: nil)).get())
+        }
+    }
+
     public enum StartOutcome: Sendable {
         /// Fewer than 100 users: done at once.
         case finished(ImportJob, [ImportResult])

@@ -44,6 +44,18 @@ public struct InsightsEvent: Sendable, Hashable {
     }
 }
 
+extension InsightsEvent {
+    /// Every event type Roster records, for filters (SPEC.md's Insights list, and Roster's own).
+    public static let knownTypes: [String] = [
+        "user_create", "user_update", "user_suspend", "user_password_set", "user_activation_sent", "user_reset_sent",
+        "import_start", "import_complete", "application_create", "idm_activate", "idm_deactivate", "idm_release",
+        "group_create", "group_add_member", "group_remove_member", "group_bind", "group_unbind",
+        "provision_create", "provision_link", "provision_update", "provision_deactivate", "provision_delete",
+        "provision_addMembers", "provision_removeMembers", "provision_confirm", "provision_cancel",
+        "admin_create", "admin_signin", "apikey_create",
+    ]
+}
+
 extension InsightsEvent.ApplicationRef {
     public init(_ application: Application) { self.init(id: application.id, name: application.name) }
 }

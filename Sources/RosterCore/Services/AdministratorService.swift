@@ -70,6 +70,11 @@ public struct AdministratorService: Sendable {
         return .administrator(admin)
     }
 
+    public func apiKeys(by initiator: Initiator) async throws -> [APIKey] {
+        try initiator.require(.manageAdministrators)
+        return try await storage.apiKeys()
+    }
+
     public func list(by initiator: Initiator) async throws -> [Administrator] {
         try initiator.require(.manageAdministrators)
         return try await storage.administrators()

@@ -65,10 +65,25 @@ public struct DirectoryService: Sendable {
         return user
     }
 
-    public func users(search: String? = nil, limit: Int = 100, offset: Int = 0, by initiator: Initiator) async throws -> [DirectoryUser] {
+    public func users(search: String? = nil, sort: UserSort = .email, limit: Int = 100, offset: Int = 0,
+                      by initiator: Initiator) async throws -> [DirectoryUser] {
         try initiator.require(.read)
         guard (1...10_000).contains(limit), offset >= 0 else { throw RosterError.invalid("limit must be 1 to 10000 and offset not negative") }
-        return try await storage.users(search: search, limit: limit, offset: offset)
+        return try await storage.users(search: search, sort: sort, limit: limit, offset: offset)
+    }
+
+    public func userCount(by initiator: Initiator) async throws -> Int {
+        try initiator.require(.read)
+        return try await storage.userCount()
+    }
+
+    /// Where the user came from and the groups it is in, for the details page.
+    public func origin(of user: DirectoryUser, by initiator: Initiator) async throws -> (application: Application?, job: ImportJob?, groups: [UserGroup]) {
+        try initiator.require(.read)
+        var application: Application?, job: ImportJob?
+        if let id = user.source.applicationId { application = try await storage.application(id: id) }
+        if let id = user.source.importJobId { job = try await storage.job(id: id) }
+        return (application, job, try await storage.groups(memberId: user.id))
     }
 
     /// Every user, a page at a time (for the command line's full listing).
@@ -76,7 +91,7 @@ public struct DirectoryService: Sendable {
         try initiator.require(.read)
         var offset = 0
         while true {
-            let users = try await storage.users(search: nil, limit: 1000, offset: offset)
+            let users = try await storage.users(search: nil, sort: .email, limit: 1000, offset: offset)
             try page(users)
             if users.count < 1000 { return }
             offset += users.count
@@ -89,9 +104,19 @@ public struct DirectoryService: Sendable {
         return user
     }
 
-    public func events(type: String?, limit: Int = 1000, by initiator: Initiator) async throws -> [InsightsEvent] {
+    public func events(_ query: InsightsQuery, by initiator: Initiator) async throws -> [InsightsEvent] {
         try initiator.require(.read)
-        return try await storage.events(type: type, limit: limit)
+        guard (1...100_000).contains(query.limit) else { throw RosterError.invalid("limit must be 1 to 100000") }
+        if let from = query.from, let to = query.to, from >= to { throw RosterError.invalid("the time range ends before it starts") }
+        return try await storage.events(query)
+    }
+
+    /// Users created by imports per UTC day, for the Insights chart.
+    public func importsPerDay(_ query: InsightsQuery, by initiator: Initiator) async throws -> [(day: Date, count: Int)] {
+        try initiator.require(.read)
+        var query = query
+        query.type = "user_create"
+        return try await storage.dailyCounts(query)
     }
 
     public func importJobs(limit: Int = 100, by initiator: Initiator) async throws -> [ImportJob] {

@@ -72,9 +72,26 @@ public struct GroupService: Sendable {
         return rows
     }
 
+    /// A group with its members (the first `limit`) and the applications it is bound to.
+    public func details(group name: String, limit: Int = 500, by initiator: Initiator) async throws
+        -> (group: UserGroup, members: [DirectoryUser], memberCount: Int, applications: [Application]) {
+        try initiator.require(.read)
+        let group = try await find(name)
+        let ids = try await storage.members(groupId: group.id)
+        var members: [DirectoryUser] = []
+        for id in ids.prefix(limit) { if let user = try await storage.user(id: id) { members.append(user) } }
+        var applications: [Application] = []
+        for id in try await storage.bindings(groupId: group.id) {
+            if let app = try await storage.application(id: id) { applications.append(app) }
+        }
+        return (group, members.sorted { $0.email.lowercased() < $1.email.lowercased() }, ids.count, applications)
+    }
+
+    /// A group by name, or by id (the portal's links).
     func find(_ name: String) async throws -> UserGroup {
-        guard let group = try await storage.group(named: name) else { throw RosterError.notFound("there is no group named \"\(name)\"") }
-        return group
+        if let group = try await storage.group(named: name) { return group }
+        if let id = UUID(uuidString: name), let group = try await storage.group(id: id) { return group }
+        throw RosterError.notFound("there is no group named \"\(name)\"")
     }
 
     func resolve(_ emails: [String]) async throws -> [DirectoryUser] {

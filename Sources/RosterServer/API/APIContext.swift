@@ -3,11 +3,16 @@ import Logging
 import NIOCore
 import RosterCore
 
-/// Per-request state: who is calling (set by ``APIKeyMiddleware``) and from where.
+/// Per-request state: who is calling (set by ``APIKeyMiddleware`` or, in the Admin Portal,
+/// ``PortalSessionMiddleware``) and from where.
 public struct APIContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var initiator: Initiator?
     public let remoteAddress: String?
+    /// Portal only: the signed-in session, the posted form and the message left by the last action.
+    var session: AdminSession?
+    var form = FormData("")
+    var flash: Flash?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

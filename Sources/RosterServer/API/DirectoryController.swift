@@ -34,8 +34,8 @@ struct DirectoryController {
         }
         group.get("insights") { request, context in
             let query = request.uri.queryParameters
-            let events = try await roster.directory.events(
-                type: query["type"].map(String.init), limit: min(query["limit"].flatMap { Int($0) } ?? 1000, 10_000),
+            let events = try await roster.directory.events(InsightsQuery(
+                type: query["type"].map(String.init), limit: min(query["limit"].flatMap { Int($0) } ?? 1000, 10_000)),
                 by: try context.caller())
             return try ["events": events.map(EventJSON.init)].response()
         }

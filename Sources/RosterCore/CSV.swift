@@ -1,0 +1,25 @@
+import Foundation
+
+/// RFC 4180 CSV, for the downloads and the import email.
+public enum CSV {
+    public static func document(header: [String], rows: [[String]]) -> String {
+        ([header] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// Quotes a field; a leading formula character is escaped so spreadsheets show text.
+    public static func field(_ value: String) -> String {
+        var value = value
+        if let first = value.first, "=+-@".contains(first) { value = "'" + value }
+        guard value.contains(where: { ",\"\r\n".contains($0) }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+extension ImportResult {
+    /// Every result of a job as CSV: the email's attachment and the portal's download.
+    public static func csv(_ results: [ImportResult]) -> String {
+        CSV.document(header: ["remoteId", "userName", "outcome", "userId", "reason"], rows: results.map { r in
+            [r.remoteId, r.userName ?? "", r.outcome.rawValue, r.userId?.uuidString.lowercased() ?? "", r.reason ?? ""]
+        })
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Hummingbird
+import RosterCore
+
+/// Sign in and sign out. The sign-in form has its own CSRF token (a cookie and a hidden
+/// field that must match) since there is no session yet to hold one.
+struct PortalAuth {
+    let portal: Portal
+    static let loginCookie = "roster_login"
+
+    func addRoutes(to router: Router<APIContext>) {
+        router.get("login") { request, context in
+            let next = safeNext(request.query("next"))
+            if let token = request.cookies[Portal.sessionCookie]?.value,
+               try await portal.roster.sessions.authenticate(token: token, clientIp: context.remoteAddress) != nil {
+                return Response.redirect(to: next, type: .normal)
+            }
+            let notice = request.query("signedOut") != nil ? "You are signed out." : nil
+            return form(next: next, email: "", error: nil, notice: notice, status: .ok)
+        }
+        router.post("login") { request, context in
+            let form = FormData(String(buffer: try await request.body.collect(upTo: 64 * 1024)))
+            let next = safeNext(form["next"])
+            guard let expected = request.cookies[Self.loginCookie]?.value, let sent = form["_csrf"], constantTimeEqual(sent, expected) else {
+                return self.form(next: next, email: form["email"] ?? "", error: "The sign-in form had expired. Please sign in again.",
+                                 notice: nil, status: .forbidden)
+            }
+            do {
+                let signedIn = try await portal.roster.sessions.signIn(email: form["email"] ?? "", password: form.raw("password") ?? "",
+                                                                       clientIp: context.remoteAddress)
+                var response = Response.redirect(to: next, type: .normal)
+                response.setCookie(portal.cookie(Portal.sessionCookie, signedIn.token,
+                                                 maxAge: Int(portal.roster.sessions.idleLifetime)))
+                response.setCookie(portal.expired(Self.loginCookie))
+                return response
+            } catch let error as RosterError {
+                let status: HTTPResponse.Status = if case .invalid = error { .badRequest } else { .unauthorized }
+                let message = error.description.prefix(1).uppercased() + error.description.dropFirst() + "."
+                return self.form(next: next, email: form["email"] ?? "", error: message, notice: nil, status: status)
+            }
+        }
+    }
+
+    /// Sign-out is a POST behind the session middleware, so it needs the session's CSRF token.
+    func addSignOut(to group: RouterGroup<APIContext>) {
+        group.post("logout") { request, _ in
+            if let token = request.cookies[Portal.sessionCookie]?.value { try await portal.roster.sessions.signOut(token: token) }
+            var response = Response.redirect(to: "/login?signedOut=1", type: .normal)
+            response.setCookie(portal.expired(Portal.sessionCookie))
+            return response
+        }
+    }
+
+    private func form(next: String, email: String, error: String?, notice: String?, status: HTTPResponse.Status) -> Response {
+        let token = Digest.randomToken(prefix: "")
+        let values: [String: Any] = ["csrf": token, "next": next, "email": email, "error": error as Any, "notice": notice as Any]
+        var response = portal.html(portal.templates.render(values, withTemplate: "login") ?? "", status: status)
+        response.setCookie(portal.cookie(Self.loginCookie, token, maxAge: 3600))
+        return response
+    }
+
+    /// Where to go after signing in: only a path on this site.
+    private func safeNext(_ text: String?) -> String {
+        guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.hasPrefix("/\\"), !text.hasPrefix("/login") else {
+            return "/applications"
+        }
+        return text
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Hummingbird
+import RosterCore
+
+/// Users: the list, a user's details, and their password.
+struct PortalDirectory {
+    let portal: Portal
+    var roster: Roster { portal.roster }
+    static let pageSize = 50
+    static let sorts: [(UserSort, String)] = [(.email, "Email"), (.username, "Username"), (.created, "Newest first"), (.state, "State")]
+
+    func addRoutes(to group: RouterGroup<APIContext>) {
+        group.get("users") { request, context in
+            let caller = try context.caller()
+            let search = request.query("search") ?? ""
+            let sort = request.query("sort").flatMap(UserSort.init(rawValue:)) ?? .email
+            let page = max(1, request.query("page").flatMap { Int($0) } ?? 1)
+            // One row more than a page says whether there is a next page, without counting a million rows.
+            var users = try await roster.directory.users(search: search.isEmpty ? nil : search, sort: sort, limit: Self.pageSize + 1,
+                                                         offset: (page - 1) * Self.pageSize, by: caller)
+            let hasNext = users.count > Self.pageSize
+            users = Array(users.prefix(Self.pageSize))
+            func link(_ page: Int) -> String {
+                var components = URLComponents()
+                components.queryItems = [.init(name: "page", value: String(page)), .init(name: "sort", value: sort.rawValue)]
+                    + (search.isEmpty ? [] : [.init(name: "search", value: search)])
+                return "/users?" + (components.percentEncodedQuery ?? "")
+            }
+            let first = (page - 1) * Self.pageSize
+            var summary = users.isEmpty ? "No user on this page." : "Users \(first + 1) to \(first + users.count)"
+            if search.isEmpty, !users.isEmpty { summary += " of \(try await roster.directory.userCount(by: caller))." } else if !users.isEmpty { summary += " matching “\(search)”." }
+            let values: [String: Any] = [
+                "search": search, "summary": summary,
+                "sorts": Self.sorts.map { ["value": $0.0.rawValue, "label": $0.1, "selected": $0.0 == sort] },
+                "prevPage": page > 1 ? link(page - 1) : "", "nextPage": hasNext ? link(page + 1) : "",
+                "users": users.map { u -> [String: Any] in
+                    ["id": u.id.text, "email": u.email, "username": u.username, "name": u.label, "state": u.state.rawValue,
+                     "stateClass": u.state == .active ? "ok" : u.state == .suspended ? "bad" : "",
+                     "passwordStatus": u.passwordStatus == .set ? "set" : "not set yet", "created": PortalFormat.time(u.created)]
+                },
+            ]
+            return portal.page("users", title: "Users", section: "users", values, context: context)
+        }
+        group.get("users/:id") { _, context in
+            let caller = try context.caller()
+            let user = try await roster.directory.user(id: try userId(context), by: caller)
+            let origin = try await roster.directory.origin(of: user, by: caller)
+            var source: [String: Any] = ["type": user.source.type == .api ? "through the API" : "by hand",
+                                         "remoteId": user.source.remoteId ?? ""]
+            if user.source.type == .import {
+                source["application"] = origin.application?.name ?? "an application since deleted"
+                source["applicationId"] = user.source.applicationId?.text ?? ""
+                source["jobId"] = user.source.importJobId?.text ?? ""
+                source["jobShort"] = String((user.source.importJobId?.text ?? "").prefix(8))
+            }
+            let values: [String: Any] = [
+                "user": [
+                    "id": user.id.text, "label": user.label, "email": user.email, "username": user.username,
+                    "state": user.state.rawValue, "passwordStatus": user.passwordStatus == .set ? "set" : "not set yet",
+                    "firstname": user.firstname ?? "", "middlename": user.middlename ?? "", "lastname": user.lastname ?? "",
+                    "displayname": user.displayname ?? "", "jobTitle": user.jobTitle ?? "", "department": user.department ?? "",
+                    "costCenter": user.costCenter ?? "", "employeeType": user.employeeType ?? "",
+                    "employeeIdentifier": user.employeeIdentifier ?? "", "organization": user.organization ?? "",
+                    "addresses": user.addresses.map { ["type": $0.type, "text": PortalFormat.address($0)] },
+                    "phones": user.phoneNumbers.map { ["type": $0.type, "number": $0.number] },
+                    "created": PortalFormat.time(user.created), "updated": PortalFormat.time(user.updated),
+                ] as [String: Any],
+                "source": source, "passwordSet": user.passwordStatus == .set,
+                "groups": origin.groups.map { ["id": $0.id.text, "name": $0.name] },
+            ]
+            return portal.page("user", title: user.label, section: "users", values, context: context)
+        }
+        group.post("users/:id/password") { _, context in
+            let caller = try context.caller()
+            let user = try await roster.directory.user(id: try userId(context), by: caller)
+            guard context.form.raw("password") == context.form.raw("confirm") else { throw RosterError.invalid("the two passwords differ") }
+            try await roster.accounts.setPassword(email: user.email, password: context.form.raw("password") ?? "", by: caller)
+            return portal.redirect("/users/\(user.id.text)", Flash(.notice, "Password set for \(user.email)."))
+        }
+        group.post("users/:id/activation") { _, context in
+            let caller = try context.caller()
+            let user = try await roster.directory.user(id: try userId(context), by: caller)
+            try await roster.accounts.sendLink(email: user.email, by: caller)
+            let kind = user.passwordStatus == .set ? "A password reset" : "An activation"
+            return portal.redirect("/users/\(user.id.text)", Flash(.notice, "\(kind) link was emailed to \(user.email)."))
+        }
+    }
+
+    private func userId(_ context: APIContext) throws -> UUID {
+        guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw RosterError.notFound("there is no such user") }
+        return id
+    }
+}

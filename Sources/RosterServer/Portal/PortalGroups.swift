@@ -1,0 +1,65 @@
+import Foundation
+import Hummingbird
+import RosterCore
+
+/// User groups: create, members, bindings to applications.
+struct PortalGroups {
+    let portal: Portal
+    var roster: Roster { portal.roster }
+
+    func addRoutes(to group: RouterGroup<APIContext>) {
+        group.get("groups") { _, context in
+            let caller = try context.caller()
+            let apps = Dictionary(try await roster.applications.list(search: nil).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+            let rows = try await roster.groups.list(by: caller).map { g -> [String: Any] in
+                ["id": g.0.id.text, "name": g.0.name, "members": g.members,
+                 "applications": g.applications.compactMap { apps[$0] }.sorted().joined(separator: ", ")]
+            }
+            return portal.page("groups", title: "User groups", section: "groups", ["groups": rows], context: context)
+        }
+        group.post("groups") { _, context in
+            let created = try await roster.groups.create(name: context.form["name"] ?? "", by: try context.caller())
+            return portal.redirect("/groups/\(created.id.text)", Flash(.notice, "Group \(created.name) created."))
+        }
+        group.get("groups/:id") { _, context in
+            let caller = try context.caller()
+            let details = try await roster.groups.details(group: try context.parameters.require("id"), by: caller)
+            let bound = Set(details.applications.map(\.id))
+            let unbound = try await roster.applications.list(search: nil).filter { !bound.contains($0.id) }
+            let values: [String: Any] = [
+                "group": ["id": details.group.id.text, "name": details.group.name],
+                "bound": details.applications.map { ["id": $0.id.text, "name": $0.name] },
+                "unbound": unbound.map { ["id": $0.id.text, "name": $0.name] }, "hasUnbound": !unbound.isEmpty,
+                "members": details.members.map { ["id": $0.id.text, "email": $0.email, "label": $0.label, "state": $0.state.rawValue] },
+                "memberCount": details.memberCount, "moreMembers": details.memberCount > details.members.count,
+                "shown": details.members.count,
+            ]
+            return portal.page("group", title: details.group.name, section: "groups", values, context: context)
+        }
+        group.post("groups/:id/members") { _, context in
+            let id = try context.parameters.require("id")
+            let emails = (context.form["email"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" }).map(String.init)
+            try await roster.groups.addMembers(group: id, emails: emails, by: try context.caller())
+            return portal.redirect("/groups/\(id)", Flash(.notice, "Added \(emails.joined(separator: ", "))."))
+        }
+        group.post("groups/:id/members/remove") { _, context in
+            let id = try context.parameters.require("id")
+            let email = context.form["email"] ?? ""
+            try await roster.groups.removeMembers(group: id, emails: [email], by: try context.caller())
+            return portal.redirect("/groups/\(id)", Flash(.notice, "Removed \(email)."))
+        }
+        for (path, bind) in [("bindings", true), ("bindings/remove", false)] {
+            group.post("groups/:id/\(path)") { _, context in
+                let id = try context.parameters.require("id")
+                let app = try await roster.applications.find(context.form["application"] ?? "")
+                if bind {
+                    try await roster.groups.bind(group: id, application: app.id.text, by: try context.caller())
+                } else {
+                    try await roster.groups.unbind(group: id, application: app.id.text, by: try context.caller())
+                }
+                let message = bind ? "Bound to \(app.name): its members are being provisioned." : "Unbound from \(app.name)."
+                return portal.redirect("/groups/\(id)", Flash(.notice, message))
+            }
+        }
+    }
+}

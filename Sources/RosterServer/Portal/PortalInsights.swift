@@ -1,0 +1,96 @@
+import Foundation
+import Hummingbird
+import RosterCore
+
+/// Directory Insights: filters, a chart of imports over time, and exports.
+struct PortalInsights {
+    let portal: Portal
+    var roster: Roster { portal.roster }
+    static let shown = 500
+    func addRoutes(to group: RouterGroup<APIContext>) {
+        group.get("insights") { request, context in
+            let caller = try context.caller()
+            let (query, filters) = try await parse(request)
+            let events = try await roster.directory.events(InsightsQuery(
+                type: query.type, from: query.from, to: query.to, initiator: query.initiator, applicationId: query.applicationId,
+                limit: Self.shown + 1), by: caller)
+            let apps = try await roster.applications.list(search: nil)
+            var values = filters
+            values["types"] = InsightsEvent.knownTypes
+            values["type"] = query.type ?? ""
+            values["applications"] = apps.map { ["id": $0.id.text, "name": $0.name, "selected": $0.id == query.applicationId] }
+            values["events"] = events.prefix(Self.shown).map(Self.row)
+            values["count"] = min(events.count, Self.shown)
+            values["limited"] = events.count > Self.shown
+            values["limit"] = Self.shown
+            values["chart"] = Self.chart(try await roster.directory.importsPerDay(query, by: caller)) as Any
+            return portal.page("insights", title: "Directory Insights", section: "insights", values, context: context)
+        }
+        group.get("insights/export") { request, context in
+            let caller = try context.caller()
+            var (query, _) = try await parse(request)
+            query.limit = 100_000
+            let events = try await roster.directory.events(query, by: caller)
+            let csv = request.query("format") == "csv"
+            let body: String
+            if csv {
+                body = CSV.document(header: ["time", "type", "initiatorType", "initiator", "resourceType", "resourceId", "resource",
+                                             "applicationId", "application", "importJobId", "clientIp", "success"],
+                                    rows: events.map { e in
+                    [e.time.formatted(.iso8601), e.type, e.initiator.type.rawValue, e.initiator.email ?? "", e.resource?.type ?? "",
+                     e.resource?.id ?? "", e.resource?.name ?? "", e.application?.id.text ?? "", e.application?.name ?? "",
+                     e.importJobId?.text ?? "", e.initiator.clientIp ?? "", e.success ? "true" : "false"]
+                })
+            } else {
+                body = try events.map { try RosterJSON.string(EventJSON($0)) + "\n" }.joined()
+            }
+            return Response(status: .ok, headers: [
+                .contentType: csv ? "text/csv; charset=utf-8" : "application/jsonl; charset=utf-8",
+                .contentDisposition: "attachment; filename=\"roster-insights.\(csv ? "csv" : "jsonl")\"", .cacheControl: "no-store",
+            ], body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+    }
+
+    /// The query the filters describe, and the filters as the form shows them again.
+    private func parse(_ request: Request) async throws -> (InsightsQuery, [String: Any]) {
+        let param = request.query
+        var query = InsightsQuery(type: param("type"), initiator: param("initiator"))
+        if let text = param("from") {
+            guard let from = PortalFormat.parseDay(text) else { throw RosterError.invalid("\"from\" must be a date like 2026-11-30") }
+            query.from = from
+        }
+        if let text = param("to") {
+            guard let to = PortalFormat.parseDay(text) else { throw RosterError.invalid("\"to\" must be a date like 2026-11-30") }
+            query.to = to.addingTimeInterval(86400)  // the whole last day
+        }
+        if let app = param("application") { query.applicationId = try await roster.applications.find(app).id }
+        var items: [URLQueryItem] = []
+        for name in ["type", "from", "to", "initiator", "application"] { if let v = param(name) { items.append(.init(name: name, value: v)) } }
+        var components = URLComponents()
+        components.queryItems = items
+        return (query, ["from": param("from") ?? "", "to": param("to") ?? "", "initiator": param("initiator") ?? "",
+                        "query": components.percentEncodedQuery ?? ""])
+    }
+
+    static func row(_ e: InsightsEvent) -> [String: Any] {
+        ["time": PortalFormat.time(e.time), "type": e.type,
+         "initiator": e.initiator.email ?? e.initiator.type.rawValue,
+         "resource": [e.resource?.type, e.resource?.name].compactMap { $0 }.joined(separator: ": "),
+         "application": e.application?.name ?? "", "outcome": e.success ? "success" : "failure"]
+    }
+
+    /// A bar chart as SVG, drawn on the server: no script, no library.
+    static func chart(_ days: [(day: Date, count: Int)]) -> [String: Any]? {
+        let days = Array(days.suffix(60))
+        guard let peak = days.map(\.count).max(), peak > 0 else { return nil }
+        let slot = 40, height = 200, top = 16, bottom = 20
+        let bars = days.enumerated().map { index, item -> [String: Any] in
+            let h = max(1, Int(Double(item.count) / Double(peak) * Double(height - top - bottom)))
+            let x = index * slot + 6
+            let label = PortalFormat.day(item.day)
+            return ["x": x, "y": height - bottom - h, "w": slot - 12, "h": h, "count": item.count, "label": label,
+                    "short": String(label.dropFirst(5)), "tx": x + (slot - 12) / 2, "ty": height - bottom - h - 3, "ly": height - 5]
+        }
+        return ["bars": bars, "width": max(days.count * slot, 200), "height": height]
+    }
+}
