@@ -156,3 +156,10 @@ func constantTimeEqual(_ a: String, _ b: String) -> Bool {
     guard x.count == y.count else { return false }
     return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
 }
+
+/// As in JavaScript Mustache, an empty string counts as no value: `{{#reason}}…{{/reason}}`
+/// shows nothing for a blank reason, and a blank link is no link.
+extension String: @retroactive MustacheCustomRenderable {
+    public var renderText: String { self }
+    public var isNull: Bool { isEmpty }
+}

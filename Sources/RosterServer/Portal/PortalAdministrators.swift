@@ -33,12 +33,14 @@ struct PortalAdministrators {
         let admins = try await roster.administrators.list(by: caller)
         let emails = Dictionary(admins.map { ($0.id, $0.email) }, uniquingKeysWith: { a, _ in a })
         let keys = try await roster.administrators.apiKeys(by: caller)
-        let values: [String: Any] = [
+        var values: [String: Any] = [
             "admins": admins.map { ["email": $0.email, "role": $0.role.rawValue, "created": PortalFormat.time($0.created)] },
             "keys": keys.map { k in ["name": k.name, "role": k.role.rawValue, "owner": k.administratorId.flatMap { emails[$0] } ?? "nobody",
                                      "created": PortalFormat.time(k.created)] },
-            "minimumPassword": AdministratorService.minimumPasswordLength, "newKey": newKey as Any,
+            "minimumPassword": AdministratorService.minimumPasswordLength,
         ]
+        // Mustache shows a nil inside Any as "nil": absent keys are left out instead.
+        if let newKey { values["newKey"] = newKey }
         return portal.page("administrators", title: "Administrators", section: "administrators", values, context: context)
     }
 }

@@ -21,7 +21,7 @@ struct PortalApplications {
                              "statusClass": statusClass])
             }
             return portal.page("applications", title: "Applications", section: "applications",
-                               ["applications": rows, "search": search ?? ""], context: context)
+                               ["applications": rows, "search": search ?? "", "searched": search != nil], context: context)
         }
         group.post("applications") { _, context in
             let app = try await roster.applications.create(name: context.form["name"] ?? "", description: context.form["description"],

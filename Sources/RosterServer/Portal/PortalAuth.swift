@@ -53,7 +53,9 @@ struct PortalAuth {
 
     private func form(next: String, email: String, error: String?, notice: String?, status: HTTPResponse.Status) -> Response {
         let token = Digest.randomToken(prefix: "")
-        let values: [String: Any] = ["csrf": token, "next": next, "email": email, "error": error as Any, "notice": notice as Any]
+        var values: [String: Any] = ["csrf": token, "next": next, "email": email]
+        if let error { values["error"] = error }
+        if let notice { values["notice"] = notice }
         var response = portal.html(portal.templates.render(values, withTemplate: "login") ?? "", status: status)
         response.setCookie(portal.cookie(Self.loginCookie, token, maxAge: 3600))
         return response

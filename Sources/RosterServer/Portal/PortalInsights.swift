@@ -23,7 +23,7 @@ struct PortalInsights {
             values["count"] = min(events.count, Self.shown)
             values["limited"] = events.count > Self.shown
             values["limit"] = Self.shown
-            values["chart"] = Self.chart(try await roster.directory.importsPerDay(query, by: caller)) as Any
+            if let chart = Self.chart(try await roster.directory.importsPerDay(query, by: caller)) { values["chart"] = chart }
             return portal.page("insights", title: "Directory Insights", section: "insights", values, context: context)
         }
         group.get("insights/export") { request, context in

@@ -1,0 +1,218 @@
+"""The Admin Portal in real headless Chromium, against `roster serve` and a real scim2-server."""
+import re
+
+import pytest
+from selenium.webdriver.support.ui import Select
+
+from conftest import Roster
+from portal import Browser, Server, Session, XSS, chromium, wait_until
+
+
+@pytest.fixture(scope="module")
+def driver():
+    driver = chromium()
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def portal(tmp_path, driver):
+    roster = Roster(tmp_path / "data").with_admin().with_admin("viewer@example.com", role="readonly")
+    server = Server(roster)
+    driver.delete_all_cookies()
+    yield roster, server, Browser(driver, server.url)
+    driver.delete_all_cookies()
+    server.stop()
+
+
+def add_application(browser, scim_url, name="Acme CRM"):
+    browser.get("/applications")
+    browser.fill("#add-application input[name=name]", name)
+    browser.fill("#add-application input[name=description]", "Customer relationships")
+    browser.click("#add-application button")
+    browser.fill("#configure input[name=scimUrl]", scim_url)
+    browser.click("#configure input[value=bearer]")
+    browser.fill("#configure input[name=token]", "portal-test-token")
+    browser.click("#save-integration")
+    assert "Saved and activated" in browser.text("#flash")
+    return browser.driver.current_url.split("?")[0]
+
+
+def test_import_workflow_in_the_browser_from_sign_in_to_insights(portal, scim_server):
+    roster, server, browser = portal
+    url, remote = scim_server
+
+    browser.get("/")
+    browser.screenshot("sign-in")
+    browser.sign_in("admin@example.com")
+    assert browser.driver.current_url.endswith("/applications")
+
+    app_url = add_application(browser, url)
+    browser.click("#test-connection")
+    assert "Connection works" in browser.text("#flash") and f"{len(remote)} users" in browser.text("#flash")
+    supports = browser.text("#supports")
+    assert "PATCH: yes" in supports and "Filtering: yes" in supports
+    browser.screenshot("identity-management")
+
+    # Manual import: search, select three users, preview, import.
+    browser.click("#open-import")
+    assert f"{len(remote)} user(s) match" in browser.text("#import-summary")
+    browser.screenshot("manual-import")
+    browser.fill("#search", "user001")
+    browser.click("#import-search button")
+    names = [cell.text for cell in browser.all("#remote-users td.username")]
+    assert names and all("user001" in name for name in names), names
+    for box in browser.all("#remote-users input[name=id]")[:3]:
+        box.click()
+    browser.click("#preview-selected")
+    rows = browser.all("#preview tbody tr")
+    assert len(rows) == 3
+    assert browser.text("#preview").count("@example.com") >= 3
+    browser.screenshot("import-preview")
+    browser.click("#import-button")
+    assert "Import finished: 3 created" in browser.text("#flash")
+    assert browser.text("#job-status") == "completed"
+    assert len(browser.all("#results tbody tr.created")) == 3
+    browser.screenshot("import-results")
+
+    # The user whose displayName is markup imports and is shown as text everywhere.
+    browser.get(app_url.replace(server.url, "") + "/import?search=user0009")
+    browser.assert_shows_xss_as_text()
+    browser.all("#remote-users input[name=id]")[0].click()
+    browser.click("#preview-selected")
+    browser.assert_shows_xss_as_text()
+    browser.click("#import-button")
+    assert "1 created" in browser.text("#flash").lower()
+    browser.assert_no_script_ran()
+    browser.get("/users?search=user0009")
+    browser.assert_shows_xss_as_text()
+    browser.click("#users tbody a")
+    browser.assert_shows_xss_as_text()
+    assert "Imported from Acme CRM" in browser.text("#origin")
+    browser.screenshot("user-details")
+
+    # All users: 100 or more run in the background with a live progress bar.
+    browser.get(app_url.replace(server.url, "") + "/import")
+    browser.assert_shows_xss_as_text()
+    browser.click("#preview-all")
+    assert "runs in the background" in browser.text("#background-note")
+    browser.click("#import-button")
+    assert "emailed" in browser.text("#flash").lower()
+    seen = []
+
+    def finished():
+        bar = browser.css("#progress")
+        seen.append((int(bar.get_attribute("value")), int(bar.get_attribute("max"))))
+        return browser.text("#job-status") == "completed"
+
+    browser.wait(finished, timeout=120, message="the background import finished")
+    browser.screenshot("import-progress-finished")
+    value, maximum = seen[-1]
+    assert value == maximum >= 100, seen
+    assert "done" in browser.text("#progress-text")
+    counts = {k: int(browser.text(f"#count-{k}")) for k in ["total", "created", "skipped", "failed"]}
+    assert counts["total"] == len(remote) and counts["skipped"] == 4
+    assert counts["created"] + counts["skipped"] + counts["failed"] == len(remote)
+    job_id = browser.driver.current_url.rstrip("/").split("/")[-1]
+    assert any(re.search(r"Roster import from Acme CRM", mail) for mail in wait_until(lambda: roster.mails() or None))
+
+    # Import history and the CSV of a job.
+    browser.get("/imports")
+    assert len(browser.all("#imports tbody tr")) == 3
+    assert "admin@example.com" in browser.text("#imports")
+    browser.screenshot("import-history")
+    session = Session(server.url, "admin@example.com")
+    csv = session.get(f"/imports/{job_id}/results.csv")
+    assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
+    assert len(csv.text.strip().splitlines()) == len(remote) + 1
+
+    # Users list: search and paging.
+    browser.get("/users")
+    assert "of " in browser.text("#users-summary")
+    assert len(browser.all("#users tbody tr")) == 50
+    browser.click("a[rel=next]")
+    assert "Users 51 to 100" in browser.text("#users-summary")
+    browser.screenshot("users")
+
+    # Insights: the user_create events, filtered, with the chart, exported.
+    browser.get("/insights?type=user_create")
+    events = browser.all("#events tbody tr.event")
+    assert events and all(e.get_attribute("data-type") == "user_create" for e in events)
+    assert "Acme CRM" in browser.text("#events")
+    assert browser.all("#imports-chart rect")
+    browser.screenshot("insights")
+    jsonl = session.get("/insights/export?format=jsonl&type=user_create")
+    lines = jsonl.text.strip().splitlines()
+    assert len(lines) == counts["created"] + 4 and all('"type":"user_create"' in line for line in lines)
+    exported_csv = session.get("/insights/export?format=csv&type=user_create&initiator=admin@example.com")
+    assert len(exported_csv.text.strip().splitlines()) == len(lines) + 1
+
+    # Deactivation asks first and says what happens.
+    browser.get(app_url.replace(server.url, "") + "?tab=idm")
+    browser.click("#deactivate")
+    assert "stops all syncing" in browser.text("#deactivate-explanation")
+    browser.screenshot("deactivate-confirmation")
+    browser.click("#confirm-deactivate")
+    assert browser.text("#idm-status") == "deactivated"
+    assert not browser.all("#open-import")
+    assert roster.json("app", "list")[0]["integration"]["status"] == "deactivated"
+
+
+def test_posts_without_the_csrf_token_are_refused_and_readonly_cannot_import(portal, scim_server):
+    roster, server, browser = portal
+    url, remote = scim_server
+    admin = Session(server.url, "admin@example.com")
+    token = admin.csrf()
+    assert admin.post("/applications", {"name": "No token"}).status_code == 403
+    assert admin.post("/applications", {"name": "Wrong token", "_csrf": token[:-2] + "xx"}).status_code == 403
+    assert admin.post("/applications", {"name": "With token", "_csrf": token}).status_code == 303
+    assert [a["name"] for a in roster.json("app", "list")] == ["With token"]
+    app_id = roster.json("app", "list")[0]["id"]
+    assert admin.post(f"/applications/{app_id}/integration", {
+        "_csrf": token, "scimUrl": url, "authType": "bearer", "token": "t"}).status_code == 303
+
+    # The readonly administrator sees the users but no import button, and is refused when posting anyway.
+    browser.sign_in("viewer@example.com")
+    browser.get(f"/applications/{app_id}?tab=idm")
+    assert browser.text("#open-import") == "Browse users"
+    assert not browser.all("#configure") and not browser.all("#deactivate")
+    browser.click("#open-import")
+    browser.all("#remote-users input[name=id]")[0].click()
+    browser.click("#preview-selected")
+    assert not browser.all("#import-button")
+    assert "can look but not import" in browser.text("#confirm-import")
+    browser.screenshot("readonly-preview")
+    browser.get("/administrators")
+    assert "403" in browser.text("h1")
+    viewer = Session(server.url, "viewer@example.com")
+    refused = viewer.post(f"/applications/{app_id}/import", {"_csrf": viewer.csrf(), "id": remote[0]["id"]})
+    assert refused.status_code == 403 and "readonly" in refused.text
+    assert viewer.post("/applications", {"_csrf": viewer.csrf(), "name": "x"}).status_code == 403
+    assert roster.sql("SELECT count(*) FROM import_jobs") == "0"
+
+
+def test_sign_in_locks_after_repeated_failures_and_sessions_work_on_every_instance(portal):
+    roster, server, browser = portal
+    for attempt in range(5):
+        browser.sign_in("admin@example.com", password="wrong password!")
+        assert ("too many failed sign-ins" if attempt == 4 else "email or password is wrong") in browser.text("#flash").lower()
+    browser.sign_in("admin@example.com")
+    assert "too many failed sign-ins" in browser.text("#flash").lower()
+    assert "/login" in browser.driver.current_url
+    assert roster.sql("SELECT count(*) FROM insights_events WHERE type = 'admin_signin' AND success = 0") == "5"
+    browser.screenshot("sign-in-locked")
+
+    # A second instance on the same database serves a session the first one created; sign-out ends it everywhere.
+    other = Server(roster)
+    try:
+        viewer = Session(server.url, "viewer@example.com")
+        viewer.base = other.url
+        page = viewer.get("/users")
+        assert page.status_code == 200 and "viewer@example.com" in page.text
+        cookie = viewer.http.cookies.get("roster_session")
+        assert viewer.post("/logout", {"_csrf": viewer.csrf("/users")}).status_code == 303
+        viewer.base = server.url
+        viewer.http.cookies.set("roster_session", cookie)
+        assert viewer.get("/users").headers["Location"].startswith("/login")
+    finally:
+        other.stop()
