@@ -101,6 +101,9 @@ def test_the_whole_import_flow_over_the_api_matches_the_document(server):
     assert len(users) == 250
     one = api.call("GET", f"/api/v1/users/{users[0]['id']}", "/api/v1/users/{id}").json()
     assert one["email"] == users[0]["email"]
+    newest = api.call("GET", "/api/v1/users?sort=created&limit=3").json()["users"]
+    assert [u["created"] for u in newest] == sorted((u["created"] for u in users), reverse=True)[:3]
+    assert api.call("GET", "/api/v1/users?sort=shoe-size").status_code == 400
     events = api.call("GET", "/api/v1/insights?type=user_create").json()["events"]
     assert len(events) == 250 and all(e["initiatedBy"]["email"] == ADMIN for e in events)
     assert events[0]["clientIp"] == "127.0.0.1"
@@ -191,9 +194,13 @@ def test_roster_serve_on_a_fresh_directory_creates_data_and_answers_health():
     try:
         assert requests.get(wait_for_url(f"http://127.0.0.1:{port}/healthz")).status_code == 200
         assert os.path.exists(os.path.join(folder, "data", "roster.sqlite"))
+        portal = requests.get(f"http://127.0.0.1:{port}/")
+        assert portal.url.endswith("/login?next=%2Fapplications") and "Sign in" in portal.text
     finally:
         stop(process)
         shutil.rmtree(folder, ignore_errors=True)
+    # The first start says how to create the first administrator.
+    assert "roster admin create --email" in process.stdout.read().decode()
 
 
 def wait_for_url(url):

@@ -6,8 +6,18 @@ import SQLKit
 struct Migration: Sendable {
     let version: Int
     let name: String
+    /// `{pattern_ops}` becomes the dialect's operator class for prefix searches.
     let up: [String]
     let down: [String]
+    /// PostgreSQL only: what SQLite gets from indexes it already has.
+    var postgresUp: [String] = []
+    var postgresDown: [String] = []
+
+    func statements(up: Bool, _ dialect: Dialect) -> [String] {
+        let extra = dialect == .postgres ? (up ? postgresUp : postgresDown) : []
+        let list = up ? self.up + extra : extra + down
+        return list.map { $0.replacingOccurrences(of: "{pattern_ops}", with: dialect.patternOps) }
+    }
 }
 
 extension SQLStore {
@@ -128,10 +138,22 @@ extension SQLStore {
             "CREATE INDEX users_created ON users (created, email_key)",
             "CREATE INDEX users_state ON users (state, email_key)",
             "CREATE INDEX insights_application_time ON insights_events (application_id, time)",
+            // The users list searches by prefix on these keys, through indexes, at any size.
+            "ALTER TABLE users ADD COLUMN displayname_key TEXT",
+            "ALTER TABLE users ADD COLUMN lastname_key TEXT",
+            "UPDATE users SET displayname_key = lower(displayname), lastname_key = lower(lastname)",
+            "CREATE INDEX users_displayname_key ON users (displayname_key{pattern_ops})",
+            "CREATE INDEX users_lastname_key ON users (lastname_key{pattern_ops})",
         ], down: [
+            "DROP INDEX users_lastname_key", "DROP INDEX users_displayname_key",
+            "ALTER TABLE users DROP COLUMN lastname_key", "ALTER TABLE users DROP COLUMN displayname_key",
             "DROP INDEX insights_application_time", "DROP INDEX users_state", "DROP INDEX users_created",
             "DROP TABLE sign_in_failures", "DROP TABLE admin_sessions",
-        ]),
+        ], postgresUp: [
+            // PostgreSQL's unique indexes cannot serve LIKE 'prefix%' outside the C locale.
+            "CREATE INDEX users_email_prefix ON users (email_key text_pattern_ops)",
+            "CREATE INDEX users_username_prefix ON users (username_key text_pattern_ops)",
+        ], postgresDown: ["DROP INDEX users_username_prefix", "DROP INDEX users_email_prefix"]),
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an
@@ -156,7 +178,7 @@ extension SQLStore {
             try await transaction(on: db, dialect: dialect) { db in
                 let done = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)").all()
                 guard done.isEmpty else { return }
-                for statement in migration.up { try await db.raw(SQLQueryString(statement)).run() }
+                for statement in migration.statements(up: true, dialect) { try await db.raw(SQLQueryString(statement)).run() }
                 try await db.raw("INSERT INTO schema_migrations (version, name, applied) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Date().millis))").run()
                 logger.info("migration applied", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
             }
@@ -165,11 +187,12 @@ extension SQLStore {
 
     /// Reverts the newest applied migration.
     public func revertLastMigration() async throws {
+        let dialect = self.dialect
         try await transaction { db in
             let rows = try await db.raw("SELECT version FROM schema_migrations ORDER BY version DESC LIMIT 1").all()
             guard let version = try rows.first?.int("version"),
                   let migration = Self.migrations.first(where: { $0.version == version }) else { return }
-            for statement in migration.down { try await db.raw(SQLQueryString(statement)).run() }
+            for statement in migration.statements(up: false, dialect) { try await db.raw(SQLQueryString(statement)).run() }
             try await db.raw("DELETE FROM schema_migrations WHERE version = \(bind: version)").run()
         }
     }

@@ -10,16 +10,19 @@ extension SQLStore: DirectoryRepository {
         """
 
     public func users(search: String?, sort: UserSort, limit: Int, offset: Int) async throws -> [DirectoryUser] {
-        try await withDB { db in
+        let dialect = self.dialect
+        return try await withDB { db in
             var query = SQLQueryString("SELECT \(unsafeRaw: Self.userColumns) FROM users")
-            if let search = search?.lowercased(), !search.isEmpty {
-                let pattern = "%" + search.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
-                query.appendInterpolation(unsafeRaw: " WHERE email_key LIKE ")
+            if let search = search?.trimmingCharacters(in: .whitespaces).lowercased(), !search.isEmpty {
+                // Starts-with on four indexed keys: quick at a million users, where "contains" is a full scan.
+                let pattern = dialect.prefixPattern(search)
+                let op = dialect.prefixOperator
+                query.appendInterpolation(unsafeRaw: " WHERE email_key \(op) ")
                 query.appendInterpolation(bind: pattern)
-                query.appendInterpolation(unsafeRaw: " OR username_key LIKE ")
-                query.appendInterpolation(bind: pattern)
-                query.appendInterpolation(unsafeRaw: " OR lower(coalesce(displayname, '')) LIKE ")
-                query.appendInterpolation(bind: pattern)
+                for column in ["username_key", "displayname_key", "lastname_key"] {
+                    query.appendInterpolation(unsafeRaw: " OR \(column) \(op) ")
+                    query.appendInterpolation(bind: pattern)
+                }
             }
             // Each order walks an index (migration 3), so the first pages come back at once at any size.
             let order = switch sort {
@@ -102,7 +105,8 @@ extension SQLStore: DirectoryRepository {
                   job_title = \(bind: u.jobTitle), department = \(bind: u.department), phone_numbers = \(bind: try jsonText(u.phoneNumbers)),
                   cost_center = \(bind: u.costCenter), employee_type = \(bind: u.employeeType),
                   employee_identifier = \(bind: u.employeeIdentifier), organization = \(bind: u.organization),
-                  state = \(bind: u.state.rawValue), password_status = \(bind: u.passwordStatus.rawValue), updated = \(bind: Date().millis)
+                  state = \(bind: u.state.rawValue), password_status = \(bind: u.passwordStatus.rawValue), updated = \(bind: Date().millis),
+                  displayname_key = \(bind: u.displayname?.lowercased()), lastname_key = \(bind: u.lastname?.lowercased())
                 WHERE id = \(bind: u.id.text)
                 """).run()
         }
@@ -111,14 +115,15 @@ extension SQLStore: DirectoryRepository {
     /// Inserts the user unless its email, username or remote identity is taken; true when inserted.
     static func insertIfNew(_ u: DirectoryUser, in db: any SQLDatabase) async throws -> Bool {
         let rows = try await db.raw("""
-            INSERT INTO users (\(unsafeRaw: userColumns), email_key, username_key) VALUES (
+            INSERT INTO users (\(unsafeRaw: userColumns), email_key, username_key, displayname_key, lastname_key) VALUES (
               \(bind: u.id.text), \(bind: u.email), \(bind: u.username), \(bind: u.firstname), \(bind: u.lastname),
               \(bind: u.middlename), \(bind: u.displayname), \(bind: try jsonText(u.addresses)), \(bind: u.jobTitle),
               \(bind: u.department), \(bind: try jsonText(u.phoneNumbers)), \(bind: u.costCenter), \(bind: u.employeeType),
               \(bind: u.employeeIdentifier), \(bind: u.organization), \(bind: u.state.rawValue), \(bind: u.passwordStatus.rawValue),
               \(bind: u.source.type.rawValue), \(bind: u.source.applicationId?.text), \(bind: u.source.importJobId?.text),
               \(bind: u.source.remoteId), \(bind: u.created.millis), \(bind: u.updated.millis),
-              \(bind: u.email.lowercased()), \(bind: u.username.lowercased()))
+              \(bind: u.email.lowercased()), \(bind: u.username.lowercased()), \(bind: u.displayname?.lowercased()),
+              \(bind: u.lastname?.lowercased()))
             ON CONFLICT DO NOTHING RETURNING id
             """).all()
         return !rows.isEmpty
@@ -142,5 +147,14 @@ extension SQLStore: DirectoryRepository {
                           importJobId: try row.optionalUUID("source_import_job_id"),
                           remoteId: try row.optionalString("source_remote_id")),
             created: try row.date("created"), updated: try row.date("updated"))
+    }
+}
+
+extension SQLStore {
+    /// Inserts many users in one transaction, skipping any that exist (benchmarks seed with it).
+    public func insertUsers(_ users: [DirectoryUser]) async throws {
+        try await transaction { db in
+            for user in users { _ = try await Self.insertIfNew(user, in: db) }
+        }
     }
 }

@@ -122,11 +122,29 @@ struct Dialect: Sendable, Equatable {
     /// PostgreSQL: instances starting together run the migrations one at a time.
     let migrationLock: String?
     let migrationUnlock: String?
+    /// Prefix search through an index: SQLite's GLOB compares bytes like its indexes do;
+    /// PostgreSQL's LIKE needs `text_pattern_ops` indexes outside the C locale.
+    let prefixOperator: String
+    let patternOps: String
 
     static let sqlite = Dialect(name: "sqlite", beginTransaction: "BEGIN IMMEDIATE", skipLocked: "",
-                                migrationLock: nil, migrationUnlock: nil)
+                                migrationLock: nil, migrationUnlock: nil, prefixOperator: "GLOB", patternOps: "")
     static let postgres = Dialect(name: "postgresql", beginTransaction: "BEGIN", skipLocked: " FOR UPDATE SKIP LOCKED",
-                                  migrationLock: "SELECT pg_advisory_lock(7241707)", migrationUnlock: "SELECT pg_advisory_unlock(7241707)")
+                                  migrationLock: "SELECT pg_advisory_lock(7241707)", migrationUnlock: "SELECT pg_advisory_unlock(7241707)",
+                                  prefixOperator: "LIKE", patternOps: " text_pattern_ops")
+
+    /// The pattern that matches values starting with `prefix`, its wildcards taken literally.
+    func prefixPattern(_ prefix: String) -> String {
+        var pattern = ""
+        for c in prefix {
+            switch (self == .sqlite, c) {
+            case (true, "*"), (true, "?"), (true, "["): pattern += "[\(c)]"
+            case (false, "%"), (false, "_"), (false, "\\"): pattern += "\\\(c)"
+            default: pattern.append(c)
+            }
+        }
+        return pattern + (self == .sqlite ? "*" : "%")
+    }
 }
 
 /// A FIFO lock for async code.

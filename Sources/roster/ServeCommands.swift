@@ -15,12 +15,12 @@ struct Serve: AsyncParsableCommand {
         try await global.withRoster { roster in
             if try await roster.storage.administrators().isEmpty {
                 FileHandle.standardError.write(Data("""
-                    roster: no administrator yet. Create the first one with
+                    roster: no administrator yet. Create the first one, then sign in to the Admin Portal:
                       ROSTER_PASSWORD=... roster admin create --email you@example.com --role admin --password-env ROSTER_PASSWORD
 
                     """.utf8))
             }
-            FileHandle.standardError.write(Data("roster: serving on http://\(hostname):\(port) (data in \(roster.configuration.dataDirectory.path))\n".utf8))
+            FileHandle.standardError.write(Data("roster: Admin Portal and API on http://\(hostname):\(port) (data in \(roster.configuration.dataDirectory.path))\n".utf8))
             let app = try buildApplication(roster: roster, hostname: hostname, port: port, workers: !noWorkers)
             try await app.runService()
         }

@@ -14,8 +14,14 @@ struct DirectoryController {
     func addRoutes(to group: RouterGroup<APIContext>) {
         group.get("users") { request, context in
             let query = request.uri.queryParameters
+            let sort = try request.query("sort").map { text in
+                guard let sort = UserSort(rawValue: text) else {
+                    throw RosterError.invalid("sort must be one of \(UserSort.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(text)\"")
+                }
+                return sort
+            } ?? .email
             let users = try await roster.directory.users(
-                search: query["search"].map(String.init), limit: query["limit"].flatMap { Int($0) } ?? 100,
+                search: query["search"].map(String.init), sort: sort, limit: query["limit"].flatMap { Int($0) } ?? 100,
                 offset: query["offset"].flatMap { Int($0) } ?? 0, by: try context.caller())
             return try ["users": users.map(UserJSON.init)].response()
         }

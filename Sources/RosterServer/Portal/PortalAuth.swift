@@ -29,8 +29,8 @@ struct PortalAuth {
                 let signedIn = try await portal.roster.sessions.signIn(email: form["email"] ?? "", password: form.raw("password") ?? "",
                                                                        clientIp: context.remoteAddress)
                 var response = Response.redirect(to: next, type: .normal)
-                response.setCookie(portal.cookie(Portal.sessionCookie, signedIn.token,
-                                                 maxAge: Int(portal.roster.sessions.idleLifetime)))
+                // A browser-session cookie: the database decides when the session ends (idle time, sign-out).
+                response.setCookie(portal.cookie(Portal.sessionCookie, signedIn.token))
                 response.setCookie(portal.expired(Self.loginCookie))
                 return response
             } catch let error as RosterError {
