@@ -205,3 +205,25 @@ def smtp_server(tmp_path):
     wait_ready(process)
     yield port, folder
     stop(process)
+
+
+@pytest.fixture
+def target():
+    """An empty scim2-server: an application Roster provisions to."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = start_process([str(VENV_BIN / "scim2-server"), "--port", str(port)], f"{url}/ServiceProviderConfig")
+    yield url
+    stop(process)
+
+
+def remote_users(url):
+    """Every user of a SCIM server, page by page."""
+    users, start = [], 1
+    while True:
+        status, _, body = http("GET", f"{url}/Users?startIndex={start}&count=100")
+        page = body.get("Resources", [])
+        if not page:
+            return users
+        users += page
+        start += len(page)

@@ -4,7 +4,10 @@ import re
 import pytest
 from selenium.webdriver.support.ui import Select
 
-from conftest import Roster
+import requests
+
+import seed
+from conftest import Roster, remote_users
 from portal import Browser, Server, Session, XSS, chromium, wait_until
 
 
@@ -216,3 +219,73 @@ def test_sign_in_locks_after_repeated_failures_and_sessions_work_on_every_instan
         assert viewer.get("/users").headers["Location"].startswith("/login")
     finally:
         other.stop()
+
+
+def test_groups_passwords_administrators_and_api_keys_in_the_browser(portal, scim_server, target):
+    roster, server, browser = portal
+    source, remote = scim_server
+    roster.run("app", "create", "HR", "--scim-url", source, "--bearer-token-env", "TOKEN")
+    chosen = [u for u in remote if seed.expected(u) is not None][:3]
+    args = ["import", "run", "HR", "--as", "admin@example.com"]
+    for user in chosen:
+        args += ["--user", user["id"]]
+    roster.run(*args)
+    roster.run("app", "create", "Wiki", "--scim-url", target, "--bearer-token-env", "TOKEN")
+    emails = [seed.expected(u)["email"] for u in chosen]
+
+    # A group with two members, bound to Wiki: both are provisioned there.
+    browser.sign_in("admin@example.com")
+    browser.get("/groups")
+    browser.fill("#create-group input[name=name]", "Engineering")
+    browser.click("#create-group button")
+    assert "Group Engineering created" in browser.text("#flash")
+    browser.fill("#add-member input[name=email]", f"{emails[0]}, {emails[1]}")
+    browser.click("#add-member button")
+    assert len(browser.all("#members tbody tr")) == 2
+    Select(browser.css("#bind select")).select_by_visible_text("Wiki")
+    browser.click("#bind button")
+    assert "Wiki" in browser.text("#bindings")
+    wait_until(lambda: len(remote_users(target)) == 2)
+    assert sorted(u["userName"] for u in remote_users(target)) == sorted(u["userName"] for u in chosen[:2])
+    browser.screenshot("group")
+
+    # A user: its groups, an activation email, a password.
+    browser.click("#members tbody a")
+    assert "Engineering" in browser.text("#memberships")
+    browser.click("#send-activation")
+    assert "activation link was emailed" in browser.text("#flash")
+    assert any("Activate your account" in mail for mail in roster.mails())
+    browser.fill("#set-password input[name=password]", "short")
+    browser.fill("#set-password input[name=confirm]", "short")
+    browser.click("#set-password button")
+    assert "password" in browser.text("#flash").lower() and browser.text("#password-status") == "not set yet"
+    browser.fill("#set-password input[name=password]", "violet-harbour-tuesday-42")
+    browser.fill("#set-password input[name=confirm]", "violet-harbour-tuesday-42")
+    browser.click("#set-password button")
+    assert browser.text("#password-status") == "set"
+
+    # Administrators and API keys: the key is shown once and works on the API.
+    browser.get("/administrators")
+    browser.fill("#add-administrator input[name=email]", "manager@example.com")
+    Select(browser.css("#add-administrator select")).select_by_value("manager")
+    browser.fill("#add-administrator input[name=password]", "correct horse battery")
+    browser.click("#add-administrator button")
+    assert "manager@example.com" in browser.text("#administrators")
+    browser.fill("#add-apikey input[name=name]", "deploy script")
+    Select(browser.css("#add-apikey select")).select_by_value("readonly")
+    browser.click("#add-apikey button")
+    key = browser.text("#new-key-secret")
+    assert key.startswith("rst_") and "deploy script" in browser.text("#apikeys")
+    browser.screenshot("administrators")
+    listed = requests.get(f"{server.url}/api/v1/users", headers={"Authorization": f"Bearer {key}"})
+    assert listed.status_code == 200 and len(listed.json()["users"]) == 3
+    browser.get("/administrators")
+    assert key not in browser.driver.page_source
+
+    # The new manager signs in: no Administrators page for that role.
+    browser.sign_out()
+    assert "signed out" in browser.text("#flash")
+    browser.sign_in("manager@example.com")
+    assert not browser.all("header nav a[href='/administrators']")
+    browser.get("/administrators")
+    assert "403" in browser.text("h1")

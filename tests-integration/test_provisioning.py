@@ -7,30 +7,9 @@ import time
 import pytest
 
 import seed
-from conftest import VENV_BIN, free_port, http, start_process, stop
+from conftest import http, remote_users
 
 ADMIN = "admin@example.com"
-
-
-@pytest.fixture
-def target():
-    """An empty scim2-server: the application Roster provisions to."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    process = start_process([str(VENV_BIN / "scim2-server"), "--port", str(port)], f"{url}/ServiceProviderConfig")
-    yield url
-    stop(process)
-
-
-def remote_users(url):
-    users, start = [], 1
-    while True:
-        status, _, body = http("GET", f"{url}/Users?startIndex={start}&count=100")
-        page = body.get("Resources", [])
-        if not page:
-            return users
-        users += page
-        start += len(page)
 
 
 def remote_groups(url):
