@@ -258,7 +258,7 @@ def test_groups_passwords_administrators_and_api_keys_in_the_browser(portal, sci
     browser.fill("#set-password input[name=password]", "short")
     browser.fill("#set-password input[name=confirm]", "short")
     browser.click("#set-password button")
-    assert "password" in browser.text("#flash").lower() and browser.text("#password-status") == "not set yet"
+    assert "password" in browser.text("#flash").lower() and browser.text("#password-status") == "pending"
     browser.fill("#set-password input[name=password]", "violet-harbour-tuesday-42")
     browser.fill("#set-password input[name=confirm]", "violet-harbour-tuesday-42")
     browser.click("#set-password button")

@@ -36,7 +36,7 @@ struct PortalDirectory {
                 "users": users.map { u -> [String: Any] in
                     ["id": u.id.text, "email": u.email, "username": u.username, "name": u.label, "state": u.state.rawValue,
                      "stateClass": u.state == .active ? "ok" : u.state == .suspended ? "bad" : "",
-                     "passwordStatus": u.passwordStatus == .set ? "set" : "not set yet", "created": PortalFormat.time(u.created)]
+                     "passwordStatus": u.passwordStatus.rawValue, "created": PortalFormat.time(u.created)]
                 },
             ]
             return portal.page("users", title: "Users", section: "users", values, context: context)
@@ -56,7 +56,7 @@ struct PortalDirectory {
             let values: [String: Any] = [
                 "user": [
                     "id": user.id.text, "label": user.label, "email": user.email, "username": user.username,
-                    "state": user.state.rawValue, "passwordStatus": user.passwordStatus == .set ? "set" : "not set yet",
+                    "state": user.state.rawValue, "passwordStatus": user.passwordStatus.rawValue,
                     "firstname": user.firstname ?? "", "middlename": user.middlename ?? "", "lastname": user.lastname ?? "",
                     "displayname": user.displayname ?? "", "jobTitle": user.jobTitle ?? "", "department": user.department ?? "",
                     "costCenter": user.costCenter ?? "", "employeeType": user.employeeType ?? "",

@@ -23,7 +23,9 @@ struct PortalInsights {
             values["count"] = min(events.count, Self.shown)
             values["limited"] = events.count > Self.shown
             values["limit"] = Self.shown
-            if let chart = Self.chart(try await roster.directory.importsPerDay(query, by: caller)) { values["chart"] = chart }
+            if let chart = Self.chart(try await roster.directory.importsPerDay(query, by: caller), from: query.from, to: query.to) {
+                values["chart"] = chart
+            }
             return portal.page("insights", title: "Directory Insights", section: "insights", values, context: context)
         }
         group.get("insights/export") { request, context in
@@ -79,18 +81,29 @@ struct PortalInsights {
          "application": e.application?.name ?? "", "outcome": e.success ? "success" : "failure"]
     }
 
-    /// A bar chart as SVG, drawn on the server: no script, no library.
-    static func chart(_ days: [(day: Date, count: Int)]) -> [String: Any]? {
-        let days = Array(days.suffix(60))
-        guard let peak = days.map(\.count).max(), peak > 0 else { return nil }
-        let slot = 40, height = 200, top = 16, bottom = 20
-        let bars = days.enumerated().map { index, item -> [String: Any] in
-            let h = max(1, Int(Double(item.count) / Double(peak) * Double(height - top - bottom)))
-            let x = index * slot + 6
-            let label = PortalFormat.day(item.day)
-            return ["x": x, "y": height - bottom - h, "w": slot - 12, "h": h, "count": item.count, "label": label,
-                    "short": String(label.dropFirst(5)), "tx": x + (slot - 12) / 2, "ty": height - bottom - h - 3, "ly": height - 5]
+    /// A bar chart as SVG, drawn on the server: no script, no library. One bar per UTC day of
+    /// the range asked for (the last 30 days by default, at most 92), empty days included.
+    static func chart(_ counts: [(day: Date, count: Int)], from: Date?, to: Date?, now: Date = Date()) -> [String: Any]? {
+        let dayLength: TimeInterval = 86400
+        let startOfDay = { (d: Date) in Date(timeIntervalSince1970: (d.timeIntervalSince1970 / dayLength).rounded(.down) * dayLength) }
+        let last = startOfDay(to.map { $0.addingTimeInterval(-1) } ?? now)  // `to` is exclusive
+        var first = startOfDay(from ?? last.addingTimeInterval(-29 * dayLength))
+        if last.timeIntervalSince(first) > 91 * dayLength { first = last.addingTimeInterval(-91 * dayLength) }
+        let byDay = Dictionary(counts.map { (startOfDay($0.day), $0.count) }, uniquingKeysWith: +)
+        let days = stride(from: first.timeIntervalSince1970, through: last.timeIntervalSince1970, by: dayLength)
+            .map { Date(timeIntervalSince1970: $0) }
+        guard let peak = days.compactMap({ byDay[$0] }).max(), peak > 0 else { return nil }
+        let slot = 24, height = 200, top = 16, bottom = 20
+        let labelEvery = max(1, days.count / 10)
+        let bars = days.enumerated().map { index, day -> [String: Any] in
+            let count = byDay[day] ?? 0
+            let h = count == 0 ? 0 : max(2, Int(Double(count) / Double(peak) * Double(height - top - bottom)))
+            let x = index * slot + 3
+            let label = PortalFormat.day(day)
+            return ["x": x, "y": height - bottom - h, "w": slot - 6, "h": h, "count": count, "label": label,
+                    "value": count > 0 ? String(count) : "", "short": index % labelEvery == 0 ? String(label.dropFirst(5)) : "",
+                    "tx": x + (slot - 6) / 2, "ty": height - bottom - h - 3, "ly": height - 5]
         }
-        return ["bars": bars, "width": max(days.count * slot, 200), "height": height]
+        return ["bars": bars, "width": days.count * slot, "height": height]
     }
 }
