@@ -289,3 +289,29 @@ def test_groups_passwords_administrators_and_api_keys_in_the_browser(portal, sci
     assert not browser.all("header nav a[href='/administrators']")
     browser.get("/administrators")
     assert "403" in browser.text("h1")
+
+
+def test_the_progress_bar_updates_in_place_while_a_background_import_runs(portal, misbehaving):
+    roster, server, browser = portal
+    # Pages that take 2 s each: the import is slow enough to be watched.
+    roster.run("app", "create", "Slow", "--scim-url", f"{misbehaving}/slow-pages", "--bearer-token-env", "TOKEN")
+    job = roster.json("import", "run", "Slow", "--all", "--as", "admin@example.com")["job"]
+    assert job["status"] == "queued"
+    browser.sign_in("admin@example.com")
+    browser.get(f"/imports/{job['id']}")
+    assert "emailed to admin@example.com" in browser.text("#progress-panel")
+    browser.driver.execute_script("window.rosterMarker = 'same page'")
+    values = []
+
+    def reloaded():
+        if browser.driver.execute_script("return window.rosterMarker || null") != "same page":
+            return True
+        values.append(int(browser.css("#progress").get_attribute("value")))
+        return False
+
+    browser.wait(reloaded, timeout=120, message="the page reloaded when the import finished")
+    distinct = sorted(set(values))
+    assert len(distinct) >= 2 and distinct[-1] >= 100 and values == sorted(values), values
+    assert browser.text("#job-status") == "completed"
+    bar = browser.css("#progress")
+    assert bar.get_attribute("value") == bar.get_attribute("max") == "250"
