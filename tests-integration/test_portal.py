@@ -159,6 +159,8 @@ def test_import_workflow_in_the_browser_from_sign_in_to_insights(portal, scim_se
     assert browser.text("#idm-status") == "deactivated"
     assert not browser.all("#open-import")
     assert roster.json("app", "list")[0]["integration"]["status"] == "deactivated"
+    browser.click("#activate")
+    assert browser.text("#idm-status") == "active" and browser.all("#open-import")
 
 
 def test_posts_without_the_csrf_token_are_refused_and_readonly_cannot_import(portal, scim_server):

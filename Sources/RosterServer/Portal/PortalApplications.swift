@@ -7,7 +7,6 @@ import SCIM
 struct PortalApplications {
     let portal: Portal
     var roster: Roster { portal.roster }
-    static let pageSize = 50
 
     func addRoutes(to group: RouterGroup<APIContext>) {
         group.get("applications") { request, context in
@@ -77,6 +76,12 @@ struct PortalApplications {
             try context.caller().require(.change)
             return portal.page("deactivate", title: "Deactivate \(app.name)", section: "applications",
                                ["app": ["id": app.id.text, "name": app.name]], context: context)
+        }
+        group.post("applications/:app/integration/release") { _, context in
+            let app = try await roster.applications.find(try context.parameters.require("app"))
+            _ = try await roster.applications.release(application: app.name, by: try context.caller())
+            return portal.redirect("/applications/\(app.id.text)?tab=idm",
+                                   Flash(.notice, "\(app.name) is out of quarantine: its held pushes go out again."))
         }
         for (path, active) in [("activate", true), ("deactivate", false)] {
             group.post("applications/:app/integration/\(path)") { _, context in
