@@ -95,7 +95,10 @@ def test_import_workflow_in_the_browser_from_sign_in_to_insights(portal, scim_se
     browser.screenshot("user-details")
 
     # All users: 100 or more run in the background with a live progress bar.
-    browser.get(app_url.replace(server.url, "") + "/import")
+    # (The status filter shows the four imported so far, the one with markup among them.)
+    browser.get(app_url.replace(server.url, "") + "/import?status=exists")
+    assert len(browser.all("#remote-users tbody tr")) == 4
+    assert "4 user(s) match" in browser.text("#import-summary")
     browser.assert_shows_xss_as_text()
     browser.click("#preview-all")
     assert "runs in the background" in browser.text("#background-note")
