@@ -7,7 +7,7 @@ import time
 
 import requests
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -72,7 +72,10 @@ class Browser:
         self.assert_no_script_ran()
 
     def wait(self, condition, timeout=60, message="condition"):
-        return WebDriverWait(self.driver, timeout, poll_frequency=0.2).until(lambda _: condition(), message)
+        # The page may reload between finding an element and reading it: look again then.
+        return WebDriverWait(self.driver, timeout, poll_frequency=0.2,
+                             ignored_exceptions=[NoSuchElementException, StaleElementReferenceException]).until(
+            lambda _: condition(), message)
 
     def sign_in(self, email, password="correct horse battery"):
         self.get("/")

@@ -61,9 +61,9 @@ struct PortalImport {
             guard !ids.isEmpty else { throw RosterError.invalid("select at least one user to import") }
             let shown = Array(ids.prefix(Self.pageSize))
             let preview = try await roster.imports.preview(application: app.name, remoteIds: shown, by: caller)
-            let values: [String: Any] = [
+            var values: [String: Any] = [
                 "app": ["id": app.id.text, "name": app.name], "all": all, "ids": all ? [] : ids, "selected": selected,
-                "more": max(0, selected - shown.count), "threshold": ImportService.backgroundThreshold,
+                "threshold": ImportService.backgroundThreshold,
                 "background": selected >= ImportService.backgroundThreshold,
                 "rows": preview.map { item -> [String: Any] in
                     var row = Self.row(item.status)
@@ -71,6 +71,7 @@ struct PortalImport {
                     return row
                 },
             ]
+            if selected > shown.count { values["more"] = selected - shown.count }  // a number is "true" in Mustache, even 0
             return portal.page("import-preview", title: "Preview import", section: "applications", values, context: context)
         }
         group.post("applications/:app/import") { _, context in
