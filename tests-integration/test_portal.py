@@ -178,6 +178,10 @@ def test_posts_without_the_csrf_token_are_refused_and_readonly_cannot_import(por
     app_id = roster.json("app", "list")[0]["id"]
     assert admin.post(f"/applications/{app_id}/integration", {
         "_csrf": token, "scimUrl": url, "authType": "bearer", "token": "t"}).status_code == 303
+    # A selected user deleted from the application since it was listed is a row of its own in the preview.
+    preview = admin.post(f"/applications/{app_id}/import/preview", {"_csrf": token, "id": [remote[0]["id"], "gone-since"]})
+    assert preview.status_code == 200 and "gone-since was not found in With token" in preview.text
+    assert remote[0]["userName"] in preview.text
 
     # The readonly administrator sees the users but no import button, and is refused when posting anyway.
     browser.sign_in("viewer@example.com")

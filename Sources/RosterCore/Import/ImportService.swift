@@ -103,14 +103,27 @@ public struct ImportService: Sendable {
         try initiator.require(.read)
         let (application, integration) = try await activeIntegration(name)
         let client = connector.client(for: integration)
-        var remote: [SCIMUser] = []
+        var remote: [SCIMUser] = [], fetchedIds: [String] = []
+        var missing: Set<String> = []
         for id in remoteIds {
-            do { remote.append(try await client.user(id: id)) } catch { throw RosterError.from(error) }
+            do {
+                remote.append(try await client.user(id: id))
+                fetchedIds.append(id)
+            } catch let error as SCIMClientError where error.kind == .notFound {
+                missing.insert(id)  // deleted since it was listed: the import will report it too
+            } catch { throw RosterError.from(error) }
         }
         var seen: [String: String] = [:]
         let statuses = try await ImportRules.classify(remote, application: application, storage: storage, seen: &seen)
-        return zip(remote, statuses).map { user, status in
-            (status, try? UserMapping.map(user, source: ImportRules.source(application, jobId: nil)).get())
+        var found: [String: (RemoteUserStatus, DirectoryUser?)] = [:]
+        for (id, (user, status)) in zip(fetchedIds, zip(remote, statuses)) {
+            found[id] = (status, try? UserMapping.map(user, source: ImportRules.source(application, jobId: nil)).get())
+        }
+        return remoteIds.compactMap { id in
+            if let item = found[id] { return item }
+            guard missing.contains(id) else { return nil }
+            return (RemoteUserStatus(remoteId: id, userName: nil, email: nil, displayName: nil, status: .invalid, matchedUserId: nil,
+                                     reason: "\(id) was not found in \(application.name)"), nil)
         }
     }
 
