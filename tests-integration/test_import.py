@@ -94,6 +94,13 @@ def test_fewer_than_100_users_answer_at_once_and_email_the_results(roster, scim_
         assert event["resource"]["type"] == "user" and event["success"] is True
     kinds = [e["type"] for e in roster.json("insights", "list")]
     assert "import_start" in kinds and "import_complete" in kinds
+    # The filters the portal offers, from the command line: time range, initiator, application.
+    today = insights[0]["time"][:10]
+    assert len(roster.json("insights", "list", "--type", "user_create", "--since", today, "--initiator", ADMIN, "--app", "Demo")) == 5
+    assert roster.json("insights", "list", "--until", today) == []
+    assert roster.json("insights", "list", "--initiator", "someone@else.example") == []
+    refused = roster.run("insights", "list", "--since", "yesterday", check=False)
+    assert refused.returncode == 1 and "--since must be a date" in refused.stderr
 
 
 def test_100_or_more_users_are_queued_run_by_a_worker_and_emailed(roster, scim_server):

@@ -25,3 +25,11 @@ public struct InsightsQuery: Sendable, Hashable {
         self.limit = limit
     }
 }
+
+extension InsightsQuery {
+    /// `2026-11-30` (the start of that UTC day) or a full ISO 8601 time: how the filters are typed.
+    public static func time(_ text: String) -> Date? {
+        if let date = try? Date(text + "T00:00:00Z", strategy: .iso8601) { return date }
+        return try? Date(text, strategy: .iso8601)
+    }
+}

@@ -13,12 +13,6 @@ enum PortalFormat {
         date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day())
     }
 
-    /// `yyyy-mm-dd` from a date field, as the start of that UTC day.
-    static func parseDay(_ text: String?) -> Date? {
-        guard let text, !text.isEmpty else { return nil }
-        return try? Date(text + "T00:00:00Z", strategy: .iso8601)
-    }
-
     static func address(_ a: DirectoryUser.Address) -> String {
         [a.streetAddress, a.poBox.map { "PO Box \($0)" }, a.locality, a.region, a.postalCode, a.country]
             .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")

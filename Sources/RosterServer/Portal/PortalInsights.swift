@@ -58,11 +58,11 @@ struct PortalInsights {
         let param = request.query
         var query = InsightsQuery(type: param("type"), initiator: param("initiator"))
         if let text = param("from") {
-            guard let from = PortalFormat.parseDay(text) else { throw RosterError.invalid("\"from\" must be a date like 2026-11-30") }
+            guard let from = InsightsQuery.time(text) else { throw RosterError.invalid("\"from\" must be a date like 2026-11-30") }
             query.from = from
         }
         if let text = param("to") {
-            guard let to = PortalFormat.parseDay(text) else { throw RosterError.invalid("\"to\" must be a date like 2026-11-30") }
+            guard let to = InsightsQuery.time(text) else { throw RosterError.invalid("\"to\" must be a date like 2026-11-30") }
             query.to = to.addingTimeInterval(86400)  // the whole last day
         }
         if let app = param("application") { query.applicationId = try await roster.applications.find(app).id }
