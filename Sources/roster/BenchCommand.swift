@@ -26,28 +26,14 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roster-bench-\(UUID().uuidString)")
-            defer { try? FileManager.default.removeItem(at: folder) }
-            LoggingSystem.bootstrapOnce()
-            var logger = Logger(label: "roster")
-            logger.logLevel = .warning
             let token = try bearerTokenEnv.map { try secret(fromEnvironment: $0, flag: "--bearer-token-env") }
-            var environment = ProcessInfo.processInfo.environment
-            environment["DATABASE_URL"] = nil
-            let roster = try await Roster.bootstrap(RosterConfiguration(dataDirectory: folder.path, environment: environment), logger: logger)
-            do {
-                let report = try await measure(roster, token: token)
-                await roster.shutdown()
-                if json { return try printJSON(report) }
-                print("users:            \(report.users)")
-                print("download only:    \(String(format: "%.1f", report.downloadSeconds)) s")
-                print("import:           \(String(format: "%.1f", report.importSeconds)) s (\(report.usersPerSecond) users/s)")
-                print("import/download:  \(String(format: "%.2f", report.ratio))")
-                print("peak memory:      \(report.peakMemoryMB) MB")
-            } catch {
-                await roster.shutdown()
-                throw error
-            }
+            let report = try await BenchCommand.withFreshRoster(databaseURL: nil) { try await measure($0, token: token) }
+            if json { return try printJSON(report) }
+            print("users:            \(report.users)")
+            print("download only:    \(String(format: "%.1f", report.downloadSeconds)) s")
+            print("import:           \(String(format: "%.1f", report.importSeconds)) s (\(report.usersPerSecond) users/s)")
+            print("import/download:  \(String(format: "%.2f", report.ratio))")
+            print("peak memory:      \(report.peakMemoryMB) MB")
         }
 
         func measure(_ roster: Roster, token: String?) async throws -> Report {
@@ -69,10 +55,9 @@ struct BenchCommand: AsyncParsableCommand {
                     try await worker.drain { try await roster.storage.job(id: job.id)?.isFinished ?? true }
                 }
             }
-            let seconds = { (d: Duration) in Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
-            return Report(users: users, downloadSeconds: seconds(download), importSeconds: seconds(importing),
-                          ratio: seconds(importing) / max(seconds(download), 0.001), peakMemoryMB: Self.peakMemoryMB(),
-                          usersPerSecond: Int(Double(users) / max(seconds(importing), 0.001)))
+            return Report(users: users, downloadSeconds: download.seconds, importSeconds: importing.seconds,
+                          ratio: importing.seconds / max(download.seconds, 0.001), peakMemoryMB: Self.peakMemoryMB(),
+                          usersPerSecond: Int(Double(users) / max(importing.seconds, 0.001)))
         }
 
         /// VmHWM: the most resident memory this process has had.
@@ -96,32 +81,19 @@ struct BenchCommand: AsyncParsableCommand {
         struct Row: Encodable { let query: String; let smallMillis, largeMillis, ratio: Double }
 
         func run() async throws {
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roster-bench-\(UUID().uuidString)")
-            defer { try? FileManager.default.removeItem(at: folder) }
-            LoggingSystem.bootstrapOnce()
-            var logger = Logger(label: "roster")
-            logger.logLevel = .warning
-            var environment = ProcessInfo.processInfo.environment
-            environment["DATABASE_URL"] = databaseUrl
-            if databaseUrl != nil, environment["ROSTER_SECRET_KEY"] == nil { environment["ROSTER_SECRET_KEY"] = SymmetricKeyText.random() }
-            let roster = try await Roster.bootstrap(RosterConfiguration(dataDirectory: folder.path, environment: environment), logger: logger)
-            do {
+            let rows = try await BenchCommand.withFreshRoster(databaseURL: databaseUrl) { roster in
                 let small = 1_000
                 try await seed(roster, from: 0, to: small)
                 let before = try await measure(roster, size: small)
                 try await seed(roster, from: small, to: max(count, small))
                 let after = try await measure(roster, size: max(count, small))
-                await roster.shutdown()
-                let rows = zip(before, after).map { Row(query: $0.0, smallMillis: $0.1, largeMillis: $1.1, ratio: $1.1 / max($0.1, 0.001)) }
-                if json { return try printJSON(rows) }
-                print("query".padding(toLength: 34, withPad: " ", startingAt: 0) + "1,000 users   \(count) users   ratio")
-                for row in rows {
-                    print(row.query.padding(toLength: 34, withPad: " ", startingAt: 0)
-                          + String(format: "%8.1f ms   %10.1f ms   %5.1f", row.smallMillis, row.largeMillis, row.ratio))
-                }
-            } catch {
-                await roster.shutdown()
-                throw error
+                return zip(before, after).map { Row(query: $0.0, smallMillis: $0.1, largeMillis: $1.1, ratio: $1.1 / max($0.1, 0.001)) }
+            }
+            if json { return try printJSON(rows) }
+            print("query".padding(toLength: 34, withPad: " ", startingAt: 0) + "1,000 users   \(count) users   ratio")
+            for row in rows {
+                print(row.query.padding(toLength: 34, withPad: " ", startingAt: 0)
+                      + String(format: "%8.1f ms   %10.1f ms   %5.1f", row.smallMillis, row.largeMillis, row.ratio))
             }
         }
 
@@ -158,7 +130,7 @@ struct BenchCommand: AsyncParsableCommand {
                 var times: [Double] = []
                 for _ in 0..<5 {
                     let d = try await clock.measure { try await query() }
-                    times.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+                    times.append(d.seconds * 1000)
                 }
                 results.append((name, times.sorted()[2]))
             }
@@ -167,9 +139,33 @@ struct BenchCommand: AsyncParsableCommand {
     }
 }
 
-/// A random key in the form ROSTER_SECRET_KEY takes, for throwaway databases.
-enum SymmetricKeyText {
-    static func random() -> String {
-        Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+extension BenchCommand {
+    /// Runs `body` on a Roster of its own: a temporary data directory (removed afterwards) and
+    /// SQLite, or the empty PostgreSQL database `databaseURL` names; quiet logs.
+    static func withFreshRoster<T: Sendable>(databaseURL: String?, _ body: (Roster) async throws -> T) async throws -> T {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roster-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        LoggingSystem.bootstrapOnce()
+        var logger = Logger(label: "roster")
+        logger.logLevel = .warning
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = databaseURL
+        if databaseURL != nil, environment["ROSTER_SECRET_KEY"] == nil {
+            // A throwaway key: nothing the bench stores must be read by anyone else.
+            environment["ROSTER_SECRET_KEY"] = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        }
+        let roster = try await Roster.bootstrap(RosterConfiguration(dataDirectory: folder.path, environment: environment), logger: logger)
+        do {
+            let result = try await body(roster)
+            await roster.shutdown()
+            return result
+        } catch {
+            await roster.shutdown()
+            throw error
+        }
     }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
