@@ -1,16 +1,27 @@
 import Foundation
 import Hummingbird
 import Logging
+import RosterApp
 import RosterCore
 import ServiceLifecycle
 
 /// Builds the HTTP application; the same function serves `roster serve` and the tests.
+/// With `workers`, the background services run in the same service group and stop with it.
 public func buildApplication(roster: Roster, hostname: String, port: Int, workers: Bool) throws -> some ApplicationProtocol {
     let router = Router(context: APIContext.self)
+    // Outermost first: metrics and the request log see every request as it finally answered.
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: RequestIdMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.get("healthz") { _, _ in try ["status": "ok"].response() }
+    router.get("metrics") { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(string: MetricsSetup.render())))
+    }
     router.get("openapi.yaml") { _, _ in
-        Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
+        Response(status: .ok, headers: [.contentType: "application/yaml"],
+                 body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
     }
     ActivationPage(accounts: roster.accounts).addRoutes(to: router)
     try addPortal(roster: roster, to: router)
@@ -20,7 +31,7 @@ public func buildApplication(roster: Roster, hostname: String, port: Int, worker
     ProvisioningController(roster: roster).addRoutes(to: api)
     var app = Application(router: router, configuration: .init(address: .hostname(hostname, port: port), serverName: "Roster"),
                           logger: roster.logger)
-    if workers { app.addServices(WorkerService(worker: roster.makeWorker())) }
+    if workers { app.addServices(roster.backgroundServices()) }
     return app
 }
 
@@ -37,7 +48,8 @@ func addPortal(roster: Roster, to router: Router<APIContext>) throws {
     }
     router.get("/") { _, _ in Response.redirect(to: "/applications", type: .normal) }
     PortalAuth(portal: portal).addRoutes(to: router)
-    let pages = router.group().add(middleware: PortalErrorMiddleware(portal: portal)).add(middleware: PortalSessionMiddleware(portal: portal))
+    let pages = router.group().add(middleware: PortalErrorMiddleware(portal: portal))
+        .add(middleware: PortalSessionMiddleware(portal: portal))
     PortalAuth(portal: portal).addSignOut(to: pages)
     PortalApplications(portal: portal).addRoutes(to: pages)
     PortalDirectory(portal: portal).addRoutes(to: pages)
@@ -49,25 +61,9 @@ func addPortal(roster: Roster, to router: Router<APIContext>) throws {
 enum PortalStatic {
     static func text(_ file: String) throws -> String {
         guard let url = Bundle.module.resourceURL?.appendingPathComponent("Static").appendingPathComponent(file) else {
-            throw RosterError.invalid("the portal's \(file) is missing from the build")
+            throw RosterError.internal("the portal's \(file) is missing from the build")
         }
         return try String(contentsOf: url, encoding: .utf8)
-    }
-}
-
-/// Runs the workers alone until SIGTERM or SIGINT (`roster worker`).
-public func runWorkers(roster: Roster) async throws {
-    let group = ServiceGroup(configuration: .init(
-        services: [WorkerService(worker: roster.makeWorker())], gracefulShutdownSignals: [.sigterm, .sigint], logger: roster.logger))
-    try await group.run()
-}
-
-/// The background worker as a lifecycle service: it stops with the server.
-public struct WorkerService: Service {
-    let worker: Worker
-    public init(worker: Worker) { self.worker = worker }
-    public func run() async throws {
-        await cancelWhenGracefulShutdown { await worker.run() }
     }
 }
 
@@ -75,7 +71,8 @@ public struct WorkerService: Service {
 enum OpenAPIDocument {
     static let text: String = {
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
-              let text = try? String(contentsOf: url, encoding: .utf8) else { return "openapi: 3.1.0\n" }
+            let text = try? String(contentsOf: url, encoding: .utf8)
+        else { return "openapi: 3.1.0\n" }
         return text
     }()
 }

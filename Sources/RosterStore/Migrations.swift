@@ -12,6 +12,8 @@ struct Migration: Sendable {
     /// PostgreSQL only: what SQLite gets from indexes it already has.
     var postgresUp: [String] = []
     var postgresDown: [String] = []
+    /// A step SQL alone cannot take (rewriting JSON), run after `up` in the same transaction.
+    var code: (@Sendable (any SQLDatabase) async throws -> Void)?
 
     func statements(up: Bool, _ dialect: Dialect) -> [String] {
         let extra = dialect == .postgres ? (up ? postgresUp : postgresDown) : []
@@ -154,6 +156,7 @@ extension SQLStore {
             "CREATE INDEX users_email_prefix ON users (email_key text_pattern_ops)",
             "CREATE INDEX users_username_prefix ON users (username_key text_pattern_ops)",
         ], postgresDown: ["DROP INDEX users_username_prefix", "DROP INDEX users_email_prefix"]),
+        typedContracts,
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an
@@ -179,6 +182,7 @@ extension SQLStore {
                 let done = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)").all()
                 guard done.isEmpty else { return }
                 for statement in migration.statements(up: true, dialect) { try await db.raw(SQLQueryString(statement)).run() }
+                try await migration.code?(db)
                 try await db.raw("INSERT INTO schema_migrations (version, name, applied) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Date().millis))").run()
                 logger.info("migration applied", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
             }

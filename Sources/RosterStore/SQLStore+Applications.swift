@@ -27,10 +27,17 @@ extension SQLStore: ApplicationRepository {
         }
     }
 
-    public func applications(search: String?) async throws -> [Application] {
-        try await withDB { db in
+    public func applications(search: String?) async throws -> [(Application, Integration?)] {
+        let rows = try await withDB { db in
             let pattern = "%" + (search ?? "").lowercased() + "%"
-            return try await db.raw("SELECT * FROM applications WHERE name_key LIKE \(bind: pattern) ORDER BY name_key").all().map(Self.application)
+            return try await db.raw("""
+                SELECT a.*, i.application_id AS integrated, i.base_url, i.credentials, i.status, i.last_error, i.service_provider,
+                  i.updated FROM applications a LEFT JOIN integrations i ON i.application_id = a.id
+                WHERE a.name_key LIKE \(bind: pattern) ORDER BY a.name_key
+                """).all()
+        }
+        return try rows.map { row in
+            (try Self.application(row), try row.optionalString("integrated") == nil ? nil : try integration(row, idColumn: "integrated"))
         }
     }
 
@@ -73,9 +80,14 @@ extension SQLStore: ApplicationRepository {
         guard let row = try await withDB({ db in
             try await db.raw("SELECT * FROM integrations WHERE application_id = \(bind: applicationId.text)").first()
         }) else { return nil }
+        return try integration(row)
+    }
+
+    /// An integration row (its credentials decrypted).
+    func integration(_ row: any SQLRow, idColumn: String = "application_id") throws -> Integration {
         let credentials = try JSONDecoder().decode(Credentials.self, from: try secrets.open(try row.string("credentials")))
         return Integration(
-            applicationId: try row.uuid("application_id"), baseURL: try row.string("base_url"), credentials: credentials,
+            applicationId: try row.uuid(idColumn), baseURL: try row.string("base_url"), credentials: credentials,
             status: .init(rawValue: try row.string("status")) ?? .error, lastError: try row.optionalString("last_error"),
             serviceProvider: try row.optionalString("service_provider").map {
                 try JSONDecoder().decode(ServiceProviderConfig.self, from: Data($0.utf8))

@@ -3,24 +3,26 @@ import RosterCore
 import SQLKit
 
 extension SQLStore: JobQueue {
-    public func enqueue(kind: String, payload: String) async throws -> UUID {
+    public func enqueue(_ payload: JobPayload) async throws -> UUID {
         let id = UUID()
-        let now = Date().millis
-        try await withDB { db in
-            try await db.raw("""
-                INSERT INTO jobs (id, kind, payload, status, run_after, attempts, created)
-                VALUES (\(bind: id.text), \(bind: kind), \(bind: payload), 'queued', \(bind: now), 0, \(bind: now))
-                """).run()
-        }
+        try await withDB { db in try await Self.insertJob(id: id, payload, status: "queued", in: db) }
         return id
     }
 
-    public func enqueueOnce(kind: String, payload: String, held: Bool) async throws {
+    static func insertJob(id: UUID, _ payload: JobPayload, status: String, in db: any SQLDatabase) async throws {
         let now = Date().millis
-        let status = held ? "held" : "queued"
+        try await db.raw("""
+            INSERT INTO jobs (id, kind, payload, application_id, status, run_after, attempts, created)
+            VALUES (\(bind: id.text), \(bind: payload.kind.rawValue), \(bind: payload.encoded()), \(bind: payload.applicationId?.text),
+              \(bind: status), \(bind: now), 0, \(bind: now))
+            """).run()
+    }
+
+    public func enqueueOnce(_ payload: JobPayload, held: Bool) async throws {
         try await transaction { db in
             let waiting = try await db.raw("""
-                SELECT id, status FROM jobs WHERE kind = \(bind: kind) AND payload = \(bind: payload) AND status IN ('queued', 'held')
+                SELECT id, status FROM jobs WHERE kind = \(bind: payload.kind.rawValue) AND payload = \(bind: payload.encoded())
+                AND status IN ('queued', 'held')
                 """).first()
             if let waiting {
                 if held, try waiting.string("status") == "queued" {
@@ -28,10 +30,7 @@ extension SQLStore: JobQueue {
                 }
                 return
             }
-            try await db.raw("""
-                INSERT INTO jobs (id, kind, payload, status, run_after, attempts, created)
-                VALUES (\(bind: UUID().text), \(bind: kind), \(bind: payload), \(bind: status), \(bind: now), 0, \(bind: now))
-                """).run()
+            try await Self.insertJob(id: UUID(), payload, status: held ? "held" : "queued", in: db)
         }
     }
 
@@ -44,33 +43,34 @@ extension SQLStore: JobQueue {
         }
     }
 
-    public func releaseHeld(payloadPrefix: String) async throws -> Int {
+    public func releaseHeld(applicationId: UUID) async throws -> Int {
         let now = Date().millis
         return try await withDB { db in
             try await db.raw("""
                 UPDATE jobs SET status = 'queued', run_after = \(bind: now), attempts = 0
-                WHERE status = 'held' AND payload LIKE \(bind: payloadPrefix + "%") RETURNING id
+                WHERE status = 'held' AND application_id = \(bind: applicationId.text) RETURNING id
                 """).all().count
         }
     }
 
-    public func cancelQueued(kind: String, payloadPrefix: String, error: String) async throws -> [QueuedJob] {
-        try await withDB { db in
+    public func cancelQueued(kinds: Set<JobKind>, applicationId: UUID, error: String) async throws -> [QueuedJob] {
+        guard !kinds.isEmpty else { return [] }
+        return try await withDB { db in
             try await db.raw("""
                 UPDATE jobs SET status = 'failed', last_error = \(bind: error)
-                WHERE kind = \(bind: kind) AND status IN ('queued', 'held') AND payload LIKE \(bind: payloadPrefix + "%")
+                WHERE kind IN (\(binds: kinds.map(\.rawValue))) AND status IN ('queued', 'held')
+                AND application_id = \(bind: applicationId.text)
                 RETURNING id, kind, payload, attempts
-                """).all().map { row in
-                QueuedJob(id: try row.uuid("id"), kind: try row.string("kind"), payload: try row.string("payload"), attempts: try row.int("attempts"))
-            }
+                """).all().map(Self.queuedJob)
         }
     }
 
-    public func retry(jobId: UUID, owner: String, error: String, delaySeconds: Int) async throws {
-        let at = Date().millis + Int64(delaySeconds) * 1000
+    public func retry(jobId: UUID, owner: String, error: String, delay: Duration) async throws {
+        let at = Date().millis + delay.milliseconds
         try await withDB { db in
             try await db.raw("""
-                UPDATE jobs SET status = 'queued', last_error = \(bind: error), run_after = \(bind: at), lease_owner = NULL, lease_until = NULL
+                UPDATE jobs SET status = 'queued', last_error = \(bind: error), run_after = \(bind: at), lease_owner = NULL,
+                  lease_until = NULL
                 WHERE id = \(bind: jobId.text) AND lease_owner = \(bind: owner)
                 """).run()
         }
@@ -78,37 +78,44 @@ extension SQLStore: JobQueue {
 
     public func queue(limit: Int) async throws -> [QueuedJobStatus] {
         try await withDB { db in
-            try await db.raw("SELECT * FROM jobs ORDER BY created DESC LIMIT \(unsafeRaw: String(limit))").all().map { row in
+            try await db.raw("SELECT * FROM jobs ORDER BY created DESC LIMIT \(bind: limit)").all().map { row in
                 QueuedJobStatus(
-                    job: QueuedJob(id: try row.uuid("id"), kind: try row.string("kind"), payload: try row.string("payload"),
-                                   attempts: try row.int("attempts")),
-                    status: try row.string("status"), leaseOwner: try row.optionalString("lease_owner"),
+                    job: try Self.queuedJob(row), status: try row.string("status"), leaseOwner: try row.optionalString("lease_owner"),
                     leaseUntil: try row.optionalDate("lease_until"), lastError: try row.optionalString("last_error"))
             }
         }
     }
 
-    public func claim(owner: String, leaseSeconds: Int) async throws -> QueuedJob? {
-        let now = Date().millis
-        let until = now + Int64(leaseSeconds) * 1000
-        return try await transaction { db in
-            // A running job whose lease ran out belonged to a worker that died: take it over.
-            let row = try await db.raw("""
-                UPDATE jobs SET status = 'running', lease_owner = \(bind: owner), lease_until = \(bind: until),
-                  attempts = attempts + 1
-                WHERE id = (SELECT id FROM jobs WHERE (status = 'queued' AND run_after <= \(bind: now))
-                  OR (status = 'running' AND lease_until < \(bind: now)) ORDER BY created LIMIT 1\(unsafeRaw: self.dialect.skipLocked))
-                RETURNING id, kind, payload, attempts
-                """).first()
-            return try row.map { row in
-                QueuedJob(id: try row.uuid("id"), kind: try row.string("kind"), payload: try row.string("payload"),
-                          attempts: try row.int("attempts"))
+    public func queueDepth() async throws -> [QueueDepth] {
+        try await withDB { db in
+            try await db.raw("""
+                SELECT kind, count(*) AS n, min(created) AS oldest FROM jobs WHERE status IN ('queued', 'held', 'running')
+                GROUP BY kind
+                """).all().map { row in
+                QueueDepth(kind: try row.string("kind"), waiting: try row.int("n"), oldest: try row.optionalDate("oldest"))
             }
         }
     }
 
-    public func renew(jobId: UUID, owner: String, leaseSeconds: Int) async throws -> Bool {
-        let until = Date().millis + Int64(leaseSeconds) * 1000
+    public func claim(owner: String, lease: Duration, kinds: Set<JobKind>) async throws -> QueuedJob? {
+        guard !kinds.isEmpty else { return nil }
+        let now = Date().millis
+        let until = now + lease.milliseconds
+        return try await transaction { db in
+            // A running job whose lease ran out belonged to a worker that died: take it over.
+            try await db.raw("""
+                UPDATE jobs SET status = 'running', lease_owner = \(bind: owner), lease_until = \(bind: until),
+                  attempts = attempts + 1
+                WHERE id = (SELECT id FROM jobs WHERE kind IN (\(binds: kinds.map(\.rawValue)))
+                  AND ((status = 'queued' AND run_after <= \(bind: now)) OR (status = 'running' AND lease_until < \(bind: now)))
+                  ORDER BY created LIMIT 1\(unsafeRaw: self.dialect.skipLocked))
+                RETURNING id, kind, payload, attempts
+                """).first().map(Self.queuedJob)
+        }
+    }
+
+    public func renew(jobId: UUID, owner: String, lease: Duration) async throws -> Bool {
+        let until = Date().millis + lease.milliseconds
         return try await withDB { db in
             try await db.raw("""
                 UPDATE jobs SET lease_until = \(bind: until)
@@ -124,5 +131,10 @@ extension SQLStore: JobQueue {
                 WHERE id = \(bind: jobId.text) AND lease_owner = \(bind: owner)
                 """).run()
         }
+    }
+
+    static func queuedJob(_ row: any SQLRow) throws -> QueuedJob {
+        QueuedJob(id: try row.uuid("id"), kind: try row.string("kind"), encodedPayload: try row.string("payload"),
+                  attempts: try row.int("attempts"))
     }
 }

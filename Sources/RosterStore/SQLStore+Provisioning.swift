@@ -76,20 +76,30 @@ extension SQLStore: ProvisioningRepository {
         }
     }
 
-    public func provisioningLog(applicationId: UUID, limit: Int) async throws -> [ProvisioningLogEntry] {
+    public func provisioningLog(_ query: ProvisioningLogQuery) async throws -> [ProvisioningLogEntry] {
         try await withDB { db in
-            try await db.raw("""
-                SELECT * FROM provisioning_log WHERE application_id = \(bind: applicationId.text) ORDER BY time, id LIMIT \(unsafeRaw: String(limit))
-                """).all().map { row in
-                ProvisioningLogEntry(
-                    id: try row.uuid("id"), time: try row.date("time"),
-                    application: .init(id: try row.uuid("application_id"), name: try row.string("application_name")),
-                    targetType: .init(rawValue: try row.string("target_type")) ?? .user, targetId: try row.uuid("target_id"),
-                    targetName: try row.optionalString("target_name"), operation: .init(rawValue: try row.string("operation")) ?? .update,
-                    outcome: .init(rawValue: try row.string("outcome")) ?? .failed, remoteId: try row.optionalString("remote_id"),
-                    detail: try row.optionalString("detail"))
+            var sql = SQLQueryString("SELECT * FROM provisioning_log WHERE application_id = \(bind: query.applicationId.text)")
+            if let target = query.targetId {
+                sql.appendInterpolation(unsafeRaw: " AND target_id = ")
+                sql.appendInterpolation(bind: target.text)
             }
+            sql.appendInterpolation(unsafeRaw: query.newestFirst ? " ORDER BY time DESC, id DESC" : " ORDER BY time, id")
+            sql.appendInterpolation(unsafeRaw: " LIMIT ")
+            sql.appendInterpolation(bind: query.limit)
+            sql.appendInterpolation(unsafeRaw: " OFFSET ")
+            sql.appendInterpolation(bind: query.offset)
+            return try await db.raw(sql).all().map(Self.logEntry)
         }
+    }
+
+    static func logEntry(_ row: any SQLRow) throws -> ProvisioningLogEntry {
+        ProvisioningLogEntry(
+            id: try row.uuid("id"), time: try row.date("time"),
+            application: .init(id: try row.uuid("application_id"), name: try row.string("application_name")),
+            targetType: .init(rawValue: try row.string("target_type")) ?? .user, targetId: try row.uuid("target_id"),
+            targetName: try row.optionalString("target_name"), operation: .init(rawValue: try row.string("operation")) ?? .update,
+            outcome: .init(rawValue: try row.string("outcome")) ?? .failed, remoteId: try row.optionalString("remote_id"),
+            detail: try row.optionalString("detail"))
     }
 
     public func provisionedApplications(userId: UUID) async throws -> [UUID] {

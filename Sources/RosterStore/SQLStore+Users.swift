@@ -75,10 +75,12 @@ extension SQLStore: DirectoryRepository {
         }
     }
 
-    public func userToken(hash: String) async throws -> (userId: UUID, purpose: String, expires: Date, used: Date?)? {
+    public func userToken(hash: String) async throws -> UserToken? {
         try await withDB { db in
-            guard let row = try await db.raw("SELECT * FROM user_tokens WHERE token_hash = \(bind: hash)").first() else { return nil }
-            return (try row.uuid("user_id"), try row.string("purpose"), try row.date("expires"), try row.optionalDate("used"))
+            try await db.raw("SELECT * FROM user_tokens WHERE token_hash = \(bind: hash)").first().map { row in
+                UserToken(userId: try row.uuid("user_id"), purpose: try row.string("purpose"), expires: try row.date("expires"),
+                          used: try row.optionalDate("used"))
+            }
         }
     }
 

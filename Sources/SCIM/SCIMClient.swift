@@ -4,49 +4,41 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// Limits and retry policy for calls to one service provider.
-public struct SCIMClientConfiguration: Sendable {
-    /// Deadline of one HTTP exchange, connect to last byte.
-    public var timeout: TimeAmount
-    /// Largest response body accepted; a larger one is refused, not buffered.
-    public var maxResponseBytes: Int
-    /// Attempts after the first for 429, 502, 503, 504 and connection errors.
-    public var maxRetries: Int
-    public var baseBackoff: Duration
-    public var maxBackoff: Duration
-    /// Longest `Retry-After` honoured as given; longer ones are cut to this.
-    public var maxRetryAfter: Duration
-
-    public init(timeout: TimeAmount = .seconds(30), maxResponseBytes: Int = 32 << 20, maxRetries: Int = 6,
-                baseBackoff: Duration = .milliseconds(250), maxBackoff: Duration = .seconds(20),
-                maxRetryAfter: Duration = .seconds(120)) {
-        self.timeout = timeout
-        self.maxResponseBytes = maxResponseBytes
-        self.maxRetries = maxRetries
-        self.baseBackoff = baseBackoff
-        self.maxBackoff = maxBackoff
-        self.maxRetryAfter = maxRetryAfter
-    }
-}
-
 /// An async client for one SCIM 2.0 service provider (RFC 7644).
 public final class SCIMClient: Sendable {
     public let baseURL: String
     let authentication: SCIMAuthentication
-    let http: HTTPClient
+    let transport: any SCIMTransport
     let configuration: SCIMClientConfiguration
+    let tokens: OAuthTokenCache
+    let observer: (any SCIMClientObserver)?
     let logger: Logger
-    private let tokens = OAuthTokenCache()
 
-    public init(baseURL: String, authentication: SCIMAuthentication, httpClient: HTTPClient,
-                configuration: SCIMClientConfiguration = .init(), logger: Logger = Logger(label: "scim", factory: { _ in SwiftLogNoOpLogHandler() })) {
+    /// - Parameter tokens: the OAuth token cache to share with every other client of the same
+    ///   OAuth client (one per integration); a new one by default.
+    public init(
+        baseURL: String, authentication: SCIMAuthentication, transport: any SCIMTransport,
+        configuration: SCIMClientConfiguration = .init(), tokens: OAuthTokenCache = OAuthTokenCache(),
+        observer: (any SCIMClientObserver)? = nil,
+        logger: Logger = Logger(label: "scim", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
         self.authentication = authentication
-        self.http = httpClient
+        self.transport = transport
         self.configuration = configuration
+        self.tokens = tokens
+        self.observer = observer
         self.logger = logger
+    }
+
+    public convenience init(
+        baseURL: String, authentication: SCIMAuthentication, httpClient: HTTPClient,
+        configuration: SCIMClientConfiguration = .init()
+    ) {
+        self.init(baseURL: baseURL, authentication: authentication, transport: HTTPClientTransport(http: httpClient),
+                  configuration: configuration)
     }
 
     /// A response as far as Roster needs it: status, ETag and the JSON body.
@@ -60,54 +52,60 @@ public final class SCIMClient: Sendable {
     ///
     /// - Parameter idempotent: whether a request that may have reached the server can be sent
     ///   again (a timed-out POST is not retried: it may have created the resource).
-    public func send(_ method: HTTPMethod, _ path: String, query: [(String, String?)] = [],
-                     body: JSONValue? = nil, headers extra: [(String, String)] = [],
-                     idempotent: Bool = true) async throws -> Response {
+    public func send(
+        _ method: HTTPMethod, _ path: String, query: [(String, String?)] = [],
+        body: JSONValue? = nil, headers extra: [(String, String)] = [],
+        idempotent: Bool = true
+    ) async throws -> Response {
         let url = baseURL + path + Self.queryString(query)
         guard URL(string: url)?.host != nil else {
             throw SCIMClientError(.invalidConfiguration, "the SCIM base URL is not a valid http(s) URL", url: baseURL)
         }
+        let encodedBody = try body.map { Array(try JSONEncoder().encode($0)) }
         var attempt = 0
         var refreshedToken = false
         while true {
-            var request = HTTPClientRequest(url: url)
-            request.method = method
-            request.headers.add(name: "Accept", value: "application/scim+json, application/json")
-            for (name, value) in extra { request.headers.add(name: name, value: value) }
-            if let auth = try await authorizationHeader(forceRefresh: refreshedToken && attempt == 0) {
-                request.headers.add(name: "Authorization", value: auth)
-            }
-            if let body {
-                request.headers.add(name: "Content-Type", value: "application/scim+json")
-                request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
+            var request = SCIMHTTPRequest(method: method, url: url, headers: [("Accept", "application/scim+json, application/json")])
+            request.headers += extra
+            let token = try await authorizationHeader()
+            if let token { request.headers.append(("Authorization", token)) }
+            if let encodedBody {
+                request.headers.append(("Content-Type", "application/scim+json"))
+                request.body = encodedBody
             }
             let outcome: Outcome
+            let started = ContinuousClock.now
             do {
                 outcome = try await exchange(request, url: url)
+                observer?.exchanged(method: method.rawValue, path: path, status: outcome.status,
+                                    duration: ContinuousClock.now - started)
             } catch let error as SCIMClientError {
+                observer?.exchanged(method: method.rawValue, path: path, status: nil, duration: ContinuousClock.now - started)
                 let retryable = error.kind == .unreachable || (error.kind == .timeout && idempotent)
                 guard retryable, attempt < configuration.maxRetries else { throw error }
                 attempt += 1
+                observer?.retrying(status: nil)
                 logger.debug("scim request retried", metadata: ["url": "\(url)", "reason": "\(error.kind)"])
-                try await Task.sleep(for: backoff(attempt: attempt))
+                try await configuration.sleep(backoff(attempt: attempt))
                 continue
             }
             switch outcome.status {
             case 200..<300:
                 return Response(status: outcome.status, etag: outcome.etag, body: outcome.body)
             case 401 where !refreshedToken:
-                if case .oauthClientCredentials = authentication {
-                    // The cached token may have been revoked early: fetch a new one once.
+                if case .oauthClientCredentials = authentication, let token {
+                    // The shared token may have been revoked early: drop it and fetch a new one, once.
+                    await tokens.invalidate(String(token.dropFirst("Bearer ".count)))
                     refreshedToken = true
-                    attempt = 0
                     continue
                 }
             case 429, 502, 503, 504:
                 if attempt < configuration.maxRetries {
                     attempt += 1
                     let delay = outcome.retryAfter.map { min($0, configuration.maxRetryAfter) } ?? backoff(attempt: attempt)
+                    observer?.retrying(status: outcome.status)
                     logger.debug("scim request retried", metadata: ["url": "\(url)", "status": "\(outcome.status)"])
-                    try await Task.sleep(for: delay)
+                    try await configuration.sleep(delay)
                     continue
                 }
             default: break
@@ -123,56 +121,34 @@ public final class SCIMClient: Sendable {
         var body: JSONValue
     }
 
-    private func exchange(_ request: HTTPClientRequest, url: String) async throws -> Outcome {
-        let response: HTTPClientResponse
-        do {
-            response = try await http.execute(request, timeout: configuration.timeout, logger: logger)
-        } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
-            throw SCIMClientError(.timeout, "the service provider did not answer within \(configuration.timeout.seconds) s", url: url)
-        } catch {
-            throw SCIMClientError(.unreachable, "could not reach the service provider: \(error)", url: url)
-        }
-        let status = Int(response.status.code)
-        if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > configuration.maxResponseBytes {
-            throw Self.tooLarge(url: url, limit: configuration.maxResponseBytes)
-        }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await response.body.collect(upTo: configuration.maxResponseBytes)
-        } catch is NIOTooManyBytesError {
-            throw Self.tooLarge(url: url, limit: configuration.maxResponseBytes)
-        } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout].contains(error) {
-            throw SCIMClientError(.timeout, "the service provider stopped sending within \(configuration.timeout.seconds) s", url: url)
-        } catch {
-            throw SCIMClientError(.unreachable, "the connection broke while reading the answer: \(error)", url: url)
-        }
+    private func exchange(_ request: SCIMHTTPRequest, url: String) async throws -> Outcome {
+        let response = try await transport.execute(request, timeout: configuration.timeout,
+                                                   maxBodyBytes: configuration.maxResponseBytes)
+        let status = response.status
         let json: JSONValue
-        if buffer.readableBytes == 0 {
+        if response.body.isEmpty {
             json = .null
-        } else if let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView)) {
+        } else if let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(response.body)) {
             json = decoded
         } else if (200..<300).contains(status) {
-            let start = String(decoding: buffer.readableBytesView.prefix(80), as: UTF8.self)
-            throw SCIMClientError(.unexpectedResponse, "the service provider sent a body that is not JSON, starting \"\(start)\"", status: status, url: url)
+            let start = String(decoding: response.body.prefix(80), as: UTF8.self)
+            throw SCIMClientError(.unexpectedResponse, "the service provider sent a body that is not JSON, starting \"\(start)\"",
+                                  status: status, url: url)
         } else {
             json = .null
         }
-        return Outcome(status: status, etag: response.headers.first(name: "ETag"),
-                       retryAfter: response.headers.first(name: "Retry-After").flatMap(Self.parseRetryAfter), body: json)
+        return Outcome(status: status, etag: response.header("ETag"),
+                       retryAfter: response.header("Retry-After").flatMap(Self.parseRetryAfter), body: json)
     }
 
-    private func authorizationHeader(forceRefresh: Bool) async throws -> String? {
+    private func authorizationHeader() async throws -> String? {
         switch authentication {
         case .none: return nil
         case .bearer(let token): return "Bearer \(token)"
         case .basic(let user, let password): return "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
         case .oauthClientCredentials(let tokenURL, let clientID, let clientSecret, let scope):
-            let token = try await tokens.token(
-                tokenURL: tokenURL, clientID: clientID, clientSecret: clientSecret, scope: scope,
-                forceRefresh: forceRefresh
-            ) { request in
-                let outcome = try await self.exchange(request, url: tokenURL)
-                return (outcome.status, outcome.body)
+            let token = try await tokens.token {
+                try await self.fetchToken(tokenURL: tokenURL, clientID: clientID, clientSecret: clientSecret, scope: scope)
             }
             return "Bearer \(token)"
         }
@@ -181,8 +157,7 @@ public final class SCIMClient: Sendable {
     func backoff(attempt: Int) -> Duration {
         let exponential = configuration.baseBackoff * (1 << min(attempt - 1, 16))
         let capped = min(exponential, configuration.maxBackoff)
-        // Jitter keeps many workers from retrying in lockstep.
-        return capped * Double.random(in: 0.5...1.0)
+        return capped * configuration.jitter()
     }
 
     static func parseRetryAfter(_ value: String) -> Duration? {
@@ -194,10 +169,6 @@ public final class SCIMClient: Sendable {
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: trimmed) else { return nil }
         return .milliseconds(max(0, Int(date.timeIntervalSinceNow * 1000)))
-    }
-
-    static func tooLarge(url: String, limit: Int) -> SCIMClientError {
-        SCIMClientError(.bodyTooLarge, "the service provider's answer is larger than the \(limit / 1024) KiB limit", url: url)
     }
 
     static func error(status: Int, body: JSONValue, url: String, retried: Int) -> SCIMClientError {
@@ -240,6 +211,3 @@ public final class SCIMClient: Sendable {
     }
 }
 
-extension TimeAmount {
-    var seconds: Int64 { nanoseconds / 1_000_000_000 }
-}

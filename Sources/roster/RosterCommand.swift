@@ -1,19 +1,22 @@
 import ArgumentParser
 import Foundation
 import Logging
+import RosterApp
 import RosterCore
-import RosterServer
 
 @main
 struct RosterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "roster",
         abstract: "Roster: a self-hosted identity directory that imports and provisions users over SCIM 2.0.",
-        subcommands: [Serve.self, Worker.self, Migrate.self, AdminCommand.self, AppCommand.self, ImportCommand.self,
-                      UsersCommand.self, APIKeyCommand.self, InsightsCommand.self, JobsCommand.self, GroupCommand.self, ProvisionCommand.self, UserCommand.self, BenchCommand.self])
+        subcommands: [
+            Serve.self, WorkerCommand.self, MigrateCommand.self, ConfigCommand.self, AdminCommand.self, AppCommand.self,
+            ImportCommand.self, UsersCommand.self, UserCommand.self, GroupCommand.self, ProvisionCommand.self,
+            APIKeyCommand.self, InsightsCommand.self, JobsCommand.self, MailCommand.self, BenchCommand.self,
+        ])
 
-    /// SPEC.md's exit codes: 1 for usage or input errors (ArgumentParser's default is 64),
-    /// 2 when the service provider could not be reached or understood.
+    /// The exit codes of the command line contract: 1 for usage or input errors (and for
+    /// Roster's own failures), 2 when the service provider could not be reached or understood.
     static func main() async {
         do {
             var command = try parseAsRoot()
@@ -25,6 +28,9 @@ struct RosterCommand: AsyncParsableCommand {
         } catch let error as RosterError {
             FileHandle.standardError.write(Data("roster: \(error.description)\n".utf8))
             Foundation.exit(error.exitCode)
+        } catch let problem as IntegrationInput.Problem {
+            FileHandle.standardError.write(Data("roster: \(problem.description)\n".utf8))
+            Foundation.exit(1)
         } catch let error as CommandFailure {
             FileHandle.standardError.write(Data("roster: \(error.message)\n".utf8))
             Foundation.exit(error.code)
@@ -54,34 +60,39 @@ extension RosterError {
 
 /// The flags every command takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "Where Roster keeps its database, secret key and email outbox.")
-    var dataDir: String = "./data"
+    @Option(name: .long, help: "Where Roster keeps its database, secret key and email outbox (default ./data, or ROSTER_DATA_DIR).")
+    var dataDir: String?
+
+    @Option(name: .customLong("config"), help: "A settings file, roster.toml or roster.json (default: one in the data directory).")
+    var configFile: String?
 
     @Flag(name: .long, help: "Log at debug level to standard error.")
     var verbose = false
 
-    /// Opens Roster, runs `body`, and closes it again whatever happens.
-    func withRoster<T>(_ body: (Roster) async throws -> T) async throws -> T {
-        LoggingSystem.bootstrapOnce()
-        var logger = Logger(label: "roster")
-        logger.logLevel = verbose ? .debug : (ProcessInfo.processInfo.environment["ROSTER_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning)
-        let roster = try await Roster.bootstrap(RosterConfiguration(dataDirectory: dataDir), logger: logger)
+    /// The settings: these flags and `extra` (a command's own), then the environment, then the file.
+    func configuration(_ extra: [String: String] = [:]) throws -> RosterConfiguration {
+        var flags = extra
+        if let dataDir { flags["dataDir"] = dataDir }
+        if verbose { flags["log.level"] = "debug" }
+        return try RosterConfiguration.load(flags: flags, file: configFile)
+    }
+
+    /// Opens Roster, runs `body`, delivers the mail it made, and closes Roster again whatever happens.
+    func withRoster<T>(_ extra: [String: String] = [:], _ body: (Roster) async throws -> T) async throws -> T {
+        let configuration = try configuration(extra)
+        let logger = LogSetup.logger(format: configuration.log.format, level: configuration.log.level)
+        let roster = try await Roster.bootstrap(configuration, logger: logger)
         do {
             let result = try await body(roster)
+            await roster.deliverMailEnqueuedHere()
             await roster.shutdown()
             return result
         } catch {
+            await roster.deliverMailEnqueuedHere()
             await roster.shutdown()
             throw error
         }
     }
-}
-
-extension LoggingSystem {
-    private static let once: Void = {
-        LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
-    }()
-    static func bootstrapOnce() { _ = once }
 }
 
 /// Reads a secret from the environment variable a flag names (never from the flag itself).
@@ -96,7 +107,7 @@ func printJSON<T: Encodable>(_ value: T) throws {
     print(try RosterJSON.string(value, pretty: false))
 }
 
-func parseRole(_ text: String) throws -> Role {
-    guard let role = Role(rawValue: text) else { throw RosterError.invalid("--role must be admin, manager or readonly, not \"\(text)\"") }
-    return role
+/// Tab-separated columns: what the text output of a listing prints per row.
+func printRow(_ columns: String...) {
+    print(columns.joined(separator: "\t"))
 }

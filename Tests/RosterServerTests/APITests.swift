@@ -4,12 +4,13 @@ import HummingbirdTesting
 import Logging
 import RosterCore
 import Testing
+import RosterApp
 @testable import RosterServer
 
 @Suite struct APITests {
     func withRoster(_ body: (Roster) async throws -> Void) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roster-api-\(UUID().uuidString)")
-        let roster = try await Roster.bootstrap(RosterConfiguration(dataDirectory: folder.path, environment: [:]), logger: Logger(label: "test"))
+        let roster = try await Roster.bootstrap(.defaults(dataDirectory: folder.path), logger: Logger(label: "test"))
         do { try await body(roster) } catch { await roster.shutdown(); throw error }
         await roster.shutdown()
     }

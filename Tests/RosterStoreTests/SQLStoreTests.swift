@@ -67,7 +67,7 @@ struct StoreTestError: Error { let message: String }
     var rules: ImportBatchRules {
         ImportBatchRules(
             resolveConflict: { c, existing in ImportResult(remoteId: c.remoteId, userName: c.userName, outcome: .skipped, userId: existing.id) },
-            createdEvent: { user in InsightsEvent(type: "user_create", initiator: .system, resource: .init(type: "user", id: user.id.uuidString, name: user.email)) })
+            createdEvent: { user in InsightsEvent(type: .userCreate, initiator: .system, resource: .init(type: "user", id: user.id, name: user.email)) })
     }
 
     @Test func concurrentBatchesOfTheSameUsersCreateEachUserOnce() async throws {
@@ -84,7 +84,7 @@ struct StoreTestError: Error { let message: String }
             #expect(created.count == 50)
             #expect(Set(created.map(\.remoteId)).count == 50)
             #expect(try await store.users(search: nil, sort: .email, limit: 1000, offset: 0).count == 50)
-            #expect(try await store.events(InsightsQuery(type: "user_create")).count == 50)
+            #expect(try await store.events(InsightsQuery(type: .userCreate)).count == 50)
         }
     }
 
@@ -114,16 +114,17 @@ struct StoreTestError: Error { let message: String }
 
     @Test func aJobWhoseLeaseRanOutIsTakenOverByAnotherWorker() async throws {
         try await withStore { store in
-            let id = try await store.enqueue(kind: "import", payload: "x")
-            let first = try #require(try await store.claim(owner: "a", leaseSeconds: 0))
+            let all = Set(JobKind.allCases)
+            let id = try await store.enqueue(.importJob(importJobId: UUID()))
+            let first = try #require(try await store.claim(owner: "a", lease: .zero, kinds: all))
             #expect(first.id == id)
             try await Task.sleep(for: .milliseconds(20))
-            let second = try #require(try await store.claim(owner: "b", leaseSeconds: 30))
+            let second = try #require(try await store.claim(owner: "b", lease: .seconds(30), kinds: all))
             #expect(second.id == id && second.attempts == 2)
-            #expect(try await store.renew(jobId: id, owner: "a", leaseSeconds: 30) == false)
-            #expect(try await store.claim(owner: "c", leaseSeconds: 30) == nil)
+            #expect(try await store.renew(jobId: id, owner: "a", lease: .seconds(30)) == false)
+            #expect(try await store.claim(owner: "c", lease: .seconds(30), kinds: all) == nil)
             try await store.finish(jobId: id, owner: "b", error: nil)
-            #expect(try await store.claim(owner: "c", leaseSeconds: 30) == nil)
+            #expect(try await store.claim(owner: "c", lease: .seconds(30), kinds: all) == nil)
         }
     }
 

@@ -10,7 +10,7 @@ enum ImportMail {
         }
         var lines = [
             "The import of users from \(application.name) \(verdict).", "",
-            "Import job: \(job.id.uuidString.lowercased())",
+            "Import job: \(job.id.text)",
             "Users: \(job.total)   created: \(job.created)   skipped: \(job.skipped)   failed: \(job.failed)", "",
         ]
         let failed = results.filter { $0.outcome == .failed }
@@ -22,11 +22,11 @@ enum ImportMail {
             if failed.count > 200 { lines.append("- ... and \(failed.count - 200) more (see the attached CSV)") }
             lines.append("")
         }
-        lines.append("Every user's result is in the attached CSV, and in `roster import show \(job.id.uuidString.lowercased())`.")
+        lines.append("Every user's result is in the attached CSV, and in `roster import show \(job.id.text)`.")
         return EmailMessage(
             from: from, to: to, subject: "Roster import from \(application.name): \(verdict)",
             text: lines.joined(separator: "\n"),
-            attachments: [.init(filename: "import-\(job.id.uuidString.lowercased()).csv", contentType: "text/csv",
+            attachments: [.init(filename: "import-\(job.id.text).csv", contentType: "text/csv",
                                 data: Data(ImportResult.csv(results).utf8))])
     }
 }

@@ -18,6 +18,10 @@ enum ImportRules {
         "duplicate: email or username is also used by remote user \(existing.source.remoteId ?? "?"), already imported as \(existing.email)"
     }
 
+    static func notFoundReason(_ remoteId: String, _ application: Application) -> String {
+        "\(remoteId) was not found in \(application.name)"
+    }
+
     static func batchRules(application: Application, job: ImportJob) -> ImportBatchRules {
         ImportBatchRules(
             resolveConflict: { candidate, existing in
@@ -29,8 +33,8 @@ enum ImportRules {
                                     userId: existing.id, reason: "already in the directory as \(existing.email)")
             },
             createdEvent: { user in
-                InsightsEvent(type: "user_create", initiator: job.initiator,
-                              resource: .init(type: "user", id: user.id.uuidString, name: user.email),
+                InsightsEvent(type: .userCreate, initiator: job.initiator,
+                              resource: .init(type: "user", id: user.id, name: user.email),
                               application: .init(application), importJobId: job.id)
             })
     }

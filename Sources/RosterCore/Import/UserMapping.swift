@@ -110,7 +110,7 @@ extension UserMapping {
     /// Roster to SCIM: the same table read the other way, for provisioning.
     public static func scimUser(_ user: DirectoryUser, active: Bool) -> SCIMUser {
         var remote = SCIMUser(
-            externalId: user.id.uuidString.lowercased(), userName: user.username,
+            externalId: user.id.text, userName: user.username,
             name: .init(givenName: user.firstname, familyName: user.lastname, middleName: user.middlename),
             displayName: user.displayname, title: user.jobTitle, userType: user.employeeType, active: active,
             emails: [.init(value: user.email, type: "work", primary: true)],

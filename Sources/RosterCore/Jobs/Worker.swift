@@ -5,26 +5,25 @@ import Logging
 /// dies, the lease runs out and another worker takes the job over and resumes it.
 public struct Worker: Sendable {
     let storage: any Storage
-    let imports: ImportService
-    let provisioning: ProvisioningService
-    let mailer: Mailer
+    let handlers: [JobKind: any JobHandler]
     let logger: Logger
+    /// The kinds this worker runs: mail has a worker of its own, so a long import never delays it.
+    public let kinds: Set<JobKind>
     public let owner: String
-    public var leaseSeconds = 30
+    public var lease: Duration = .seconds(30)
     public var idleDelay: Duration = .milliseconds(500)
 
-    public init(storage: any Storage, imports: ImportService, provisioning: ProvisioningService, mailer: Mailer, logger: Logger) {
+    public init(storage: any Storage, handlers: [JobKind: any JobHandler], kinds: Set<JobKind>, logger: Logger) {
         self.storage = storage
-        self.imports = imports
-        self.provisioning = provisioning
-        self.mailer = mailer
+        self.handlers = handlers
+        self.kinds = kinds
         self.logger = logger
-        owner = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
+        let process = ProcessInfo.processInfo
+        owner = "\(process.hostName)-\(process.processIdentifier)-\(UUID().text.prefix(8))"
     }
 
     /// Runs until cancelled.
     public func run() async {
-        var lastMail = ContinuousClock.now - .seconds(3600)  // deliver what waits at once
         while !Task.isCancelled {
             do {
                 if try await runOne() == nil { try await Task.sleep(for: idleDelay) }
@@ -34,64 +33,64 @@ public struct Worker: Sendable {
                 logger.error("worker loop failed", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: .seconds(2))
             }
-            if ContinuousClock.now - lastMail > .seconds(30) {
-                await mailer.deliverPending()
-                lastMail = .now
-            }
         }
     }
 
     /// Claims and runs one job; nil when none was due.
     @discardableResult
     public func runOne() async throws -> QueuedJob? {
-        guard let job = try await storage.claim(owner: owner, leaseSeconds: leaseSeconds) else { return nil }
-        logger.info("job claimed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)"])
+        guard let job = try await storage.claim(owner: owner, lease: lease, kinds: kinds) else { return nil }
+        logger.debug("job claimed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)"])
         let lease = Lease()
-        var failure: String?
+        let outcome: JobOutcome
         do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            outcome = try await withThrowingTaskGroup(of: JobOutcome?.self) { group in
                 // Renewed on its own clock, so a slow provider never lets the lease run out
                 // under a job that is still making progress.
-                group.addTask { try await keepLeased(job, lease) }
+                group.addTask { try await keepLeased(job, lease); return nil }
                 group.addTask { try await perform(job, lease) }
-                try await group.next()
-                group.cancelAll()
+                defer { group.cancelAll() }
+                while let result = try await group.next() {
+                    if let result { return result }
+                }
+                throw CancellationError()
             }
-        } catch let held as ProvisioningService.Held {
-            try await storage.hold(jobId: job.id, owner: owner, reason: held.reason)
-            return job
-        } catch let retry as ProvisioningService.RetryLater {
-            try await storage.retry(jobId: job.id, owner: owner, error: retry.reason, delaySeconds: retry.delaySeconds)
-            return job
         } catch is CancellationError {
             // Shutting down: the job stays leased until the lease runs out, then is resumed.
             throw CancellationError()
         } catch {
-            failure = "\(error)"
-            logger.error("job failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            outcome = .failed(RosterError.from(error).description)
         }
-        if lease.lost { return job }
-        try await storage.finish(jobId: job.id, owner: owner, error: failure)
+        // Another worker holds the job now: it records how the job ends.
+        guard lease.isHeld else { return job }
+        try await record(outcome, of: job)
         return job
     }
 
-    private func perform(_ job: QueuedJob, _ lease: Lease) async throws {
-        switch job.kind {
-        case ImportWorkerJob.kind:
-            guard let id = UUID(uuidString: job.payload) else { throw RosterError.invalid("bad import job payload \(job.payload)") }
-            try await imports.runQueued(jobId: id) { !lease.lost }
-        case ProvisioningQueue.userKind, ProvisioningQueue.groupKind:
-            try await provisioning.run(job)
-        default:
-            throw RosterError.invalid("no worker handles jobs of kind \(job.kind)")
+    private func perform(_ job: QueuedJob, _ lease: Lease) async throws -> JobOutcome {
+        let payload = try job.payload()
+        guard let handler = handlers[payload.kind] else {
+            return .failed("this Roster has no handler for \(payload.kind.rawValue) jobs")
+        }
+        return try await handler.run(payload, attempt: job.attempts, lease: lease)
+    }
+
+    private func record(_ outcome: JobOutcome, of job: QueuedJob) async throws {
+        switch outcome {
+        case .done: try await storage.finish(jobId: job.id, owner: owner, error: nil)
+        case .failed(let reason):
+            logger.error("job failed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "error": "\(reason)"])
+            try await storage.finish(jobId: job.id, owner: owner, error: reason)
+        case .retry(let delay, let reason): try await storage.retry(jobId: job.id, owner: owner, error: reason, delay: delay)
+        case .hold(let reason): try await storage.hold(jobId: job.id, owner: owner, reason: reason)
         }
     }
 
     /// Renews the lease every third of its length; marks it lost when another worker took over.
     private func keepLeased(_ job: QueuedJob, _ lease: Lease) async throws {
         while true {
-            try await Task.sleep(for: .seconds(Double(leaseSeconds) / 3))
-            if try await !storage.renew(jobId: job.id, owner: owner, leaseSeconds: leaseSeconds) {
+            try await Task.sleep(for: self.lease / 3)
+            if try await !storage.renew(jobId: job.id, owner: owner, lease: self.lease) {
                 lease.lose()
                 logger.warning("job lease lost to another worker", metadata: ["job": "\(job.id)"])
                 return try await Task.sleep(for: .seconds(3600 * 24))
@@ -99,18 +98,18 @@ public struct Worker: Sendable {
         }
     }
 
-    /// Runs jobs until none is due (the `--wait` of a command line import).
+    /// Runs jobs until `done` says so (the `--wait` of a command line import).
     public func drain(until done: () async throws -> Bool) async throws {
         while try await !done() {
             if try await runOne() == nil { try await Task.sleep(for: idleDelay) }
         }
     }
-}
 
-/// Whether this worker still holds a job's lease, shared between the job and its renewer.
-final class Lease: @unchecked Sendable {
-    private let lock = NSLock()
-    private var isLost = false
-    var lost: Bool { lock.withLock { isLost } }
-    func lose() { lock.withLock { isLost = true } }
+    /// Runs every job that is due now, then returns how many ran (`roster worker --until-idle`).
+    @discardableResult
+    public func runUntilIdle() async throws -> Int {
+        var count = 0
+        while try await runOne() != nil { count += 1 }
+        return count
+    }
 }

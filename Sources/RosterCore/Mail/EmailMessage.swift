@@ -14,7 +14,7 @@ public struct EmailMessage: Sendable, Hashable {
         }
     }
 
-    public var id: String
+    public var id: UUID
     public var from: String
     public var to: String
     public var subject: String
@@ -23,7 +23,7 @@ public struct EmailMessage: Sendable, Hashable {
     public var date: Date
 
     public init(from: String, to: String, subject: String, text: String, attachments: [Attachment] = [], date: Date = Date()) {
-        self.id = UUID().uuidString.lowercased()
+        self.id = UUID()
         self.from = from
         self.to = to
         self.subject = subject
@@ -39,14 +39,14 @@ public struct EmailMessage: Sendable, Hashable {
         let domain = from.split(separator: "@").last.map(String.init) ?? "roster.local"
         var headers = [
             "From: \(from)", "To: \(to)", "Subject: \(Self.encodeHeader(subject))",
-            "Date: \(formatter.string(from: date))", "Message-ID: <\(id)@\(domain)>", "MIME-Version: 1.0",
+            "Date: \(formatter.string(from: date))", "Message-ID: <\(id.text)@\(domain)>", "MIME-Version: 1.0",
         ]
         let textPart = ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "",
                         Self.base64Lines(Data(text.utf8))]
         guard !attachments.isEmpty else {
             return (headers + textPart).joined(separator: "\r\n") + "\r\n"
         }
-        let boundary = "roster-\(id)"
+        let boundary = "roster-\(id.text)"
         headers.append("Content-Type: multipart/mixed; boundary=\"\(boundary)\"")
         var lines = headers + ["", "--\(boundary)"] + textPart
         for attachment in attachments {

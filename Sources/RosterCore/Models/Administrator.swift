@@ -14,6 +14,16 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     }
 }
 
+extension Role {
+    /// A role as an administrator types it.
+    public static func parse(_ text: String) throws -> Role {
+        guard let role = Role(rawValue: text.lowercased()) else {
+            throw RosterError.invalid("the role must be admin, manager or readonly, not \"\(text)\"")
+        }
+        return role
+    }
+}
+
 public enum Permission: Sendable {
     case read, change, manageAdministrators
 }
@@ -49,36 +59,5 @@ public struct APIKey: Sendable, Hashable, Codable {
         self.hash = hash
         self.administratorId = administratorId
         self.created = created
-    }
-}
-
-/// Who did something, for permissions and for the audit trail.
-public struct Initiator: Sendable, Hashable, Codable {
-    public enum Kind: String, Sendable, Codable { case administrator, apikey, system }
-    public var type: Kind
-    public var id: UUID?
-    public var email: String?
-    public var role: Role
-    public var clientIp: String?
-
-    public init(type: Kind, id: UUID?, email: String?, role: Role, clientIp: String? = nil) {
-        self.type = type
-        self.id = id
-        self.email = email
-        self.role = role
-        self.clientIp = clientIp
-    }
-
-    public static let system = Initiator(type: .system, id: nil, email: nil, role: .admin)
-
-    public static func administrator(_ admin: Administrator, clientIp: String? = nil) -> Initiator {
-        Initiator(type: .administrator, id: admin.id, email: admin.email, role: admin.role, clientIp: clientIp)
-    }
-
-    /// Throws ``RosterError/forbidden`` unless the role allows `permission`.
-    public func require(_ permission: Permission) throws {
-        guard role.allows(permission) else {
-            throw RosterError.forbidden("the \(role.rawValue) role cannot do this")
-        }
     }
 }

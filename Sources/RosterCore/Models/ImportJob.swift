@@ -44,7 +44,7 @@ public struct ImportJob: Sendable, Hashable {
 }
 
 public struct ImportResult: Sendable, Hashable {
-    public enum Outcome: String, Sendable, Codable { case created, skipped, failed }
+    public enum Outcome: String, Sendable, Codable, CaseIterable { case created, skipped, failed }
     public var remoteId: String
     public var userName: String?
     public var outcome: Outcome

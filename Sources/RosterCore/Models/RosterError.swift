@@ -7,13 +7,23 @@ public enum RosterError: Error, Sendable, Equatable, CustomStringConvertible {
     case conflict(String)
     case forbidden(String)
     case unauthorized(String)
-    /// The service provider could not be reached or understood.
+    /// The service provider could not be reached or understood: the application's fault.
     case serviceProvider(String)
+    /// Roster itself failed (its database, its disk): never the application's fault, so it
+    /// never counts towards quarantine (HTTP 500, exit 1).
+    case `internal`(String)
 
     public var description: String {
         switch self {
         case .invalid(let m), .notFound(let m), .conflict(let m), .forbidden(let m), .unauthorized(let m),
-             .serviceProvider(let m): m
+            .serviceProvider(let m), .internal(let m):
+            m
         }
+    }
+
+    /// Whether the application, rather than Roster or its administrator, is to blame.
+    public var isServiceProviderFailure: Bool {
+        if case .serviceProvider = self { return true }
+        return false
     }
 }

@@ -1,33 +1,13 @@
 import Crypto
 import Foundation
 
-/// Encrypts secrets at rest (integration credentials) with AES-GCM.
-///
-/// The key comes from `ROSTER_SECRET_KEY` (base64, 32 bytes) or a file in the data
-/// directory created on first use, readable by its owner only.
+/// Encrypts secrets at rest (integration credentials) with AES-GCM. Where the key comes from
+/// (`ROSTER_SECRET_KEY` or a key file) is the composition's business, not the domain's.
 public struct SecretBox: Sendable {
     private let key: SymmetricKey
 
     public init(key: SymmetricKey) {
         self.key = key
-    }
-
-    public static func load(dataDirectory: URL, environmentKey: String?) throws -> SecretBox {
-        if let environmentKey {
-            guard let data = Data(base64Encoded: environmentKey), data.count == 32 else {
-                throw RosterError.invalid("ROSTER_SECRET_KEY must be 32 bytes in base64 (try: openssl rand -base64 32)")
-            }
-            return SecretBox(key: SymmetricKey(data: data))
-        }
-        let file = dataDirectory.appendingPathComponent("secret.key")
-        if let text = try? String(contentsOf: file, encoding: .utf8),
-           let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 {
-            return SecretBox(key: SymmetricKey(data: data))
-        }
-        let key = SymmetricKey(size: .bits256)
-        let encoded = key.withUnsafeBytes { Data($0).base64EncodedString() }
-        FileManager.default.createFile(atPath: file.path, contents: Data(encoded.utf8), attributes: [.posixPermissions: 0o600])
-        return SecretBox(key: key)
     }
 
     public func seal(_ plaintext: Data) throws -> String {

@@ -4,34 +4,37 @@ import Foundation
 /// administrator or through a single-use, expiring link emailed to the user.
 public struct AccountService: Sendable {
     let storage: any Storage
+    let lookup: Lookup
     let hasher: any PasswordHasher
-    let mailer: Mailer
+    let mail: MailOutbox
     /// Where the activation page is reached, e.g. https://roster.example.com.
     let publicURL: String
     let linkLifetime: TimeInterval
 
-    public init(storage: any Storage, hasher: any PasswordHasher, mailer: Mailer, publicURL: String, linkLifetime: TimeInterval = 72 * 3600) {
+    init(storage: any Storage, lookup: Lookup, hasher: any PasswordHasher, mail: MailOutbox, publicURL: String,
+         linkLifetime: TimeInterval) {
         self.storage = storage
+        self.lookup = lookup
         self.hasher = hasher
-        self.mailer = mailer
+        self.mail = mail
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
         self.linkLifetime = linkLifetime
     }
 
     public func setPassword(email: String, password: String, by initiator: Initiator) async throws {
         try initiator.require(.change)
-        let user = try await DirectoryService.find(email: email, in: storage)
+        let user = try await lookup.user(email: email)
         try PasswordRules.check(password, for: user)
         try await storage.setPassword(userId: user.id, hash: hasher.hash(password))
-        try await storage.record(InsightsEvent(type: "user_password_set", initiator: initiator,
-                                               resource: .init(type: "user", id: user.id.uuidString, name: user.email)))
+        try await storage.record(InsightsEvent(type: .userPasswordSet, initiator: initiator,
+                                               resource: .init(type: "user", id: user.id, name: user.email)))
     }
 
     /// Emails the user a link to choose a password: an activation while the password is
     /// pending, a reset once it is set.
     public func sendLink(email: String, by initiator: Initiator) async throws {
         try initiator.require(.change)
-        let user = try await DirectoryService.find(email: email, in: storage)
+        let user = try await lookup.user(email: email)
         let purpose = user.passwordStatus == .pending ? "activation" : "reset"
         let token = Digest.randomToken(prefix: "")
         let expires = Date().addingTimeInterval(linkLifetime)
@@ -41,10 +44,12 @@ public struct AccountService: Sendable {
         let text = purpose == "activation"
             ? "Hello \(user.label),\n\nan account was created for you. Choose your password here:\n\n\(link)\n\nThe link works once and expires in \(hours > 0 ? "\(hours) hours" : "\(Int(linkLifetime)) seconds")."
             : "Hello \(user.label),\n\nchoose a new password here:\n\n\(link)\n\nThe link works once and expires in \(hours > 0 ? "\(hours) hours" : "\(Int(linkLifetime)) seconds"). If you did not expect this, ignore it."
-        try await mailer.send(EmailMessage(from: mailer.from, to: user.email,
-                                           subject: purpose == "activation" ? "Activate your account" : "Reset your password", text: text))
-        try await storage.record(InsightsEvent(type: "user_\(purpose)_sent", initiator: initiator,
-                                               resource: .init(type: "user", id: user.id.uuidString, name: user.email)))
+        try await mail.enqueue(EmailMessage(from: mail.from, to: user.email,
+                                            subject: purpose == "activation" ? "Activate your account" : "Reset your password",
+                                            text: text))
+        try await storage.record(InsightsEvent(type: purpose == "activation" ? .userActivationSent : .userResetSent,
+                                               initiator: initiator,
+                                               resource: .init(type: "user", id: user.id, name: user.email)))
     }
 
     public enum LinkState: Sendable, Equatable {
@@ -73,8 +78,8 @@ public struct AccountService: Sendable {
             guard try await storage.redeemUserToken(hash: Digest.sha256(token), passwordHash: hasher.hash(password), now: now) else {
                 throw RosterError.conflict("this link was already used: ask your administrator for a new one")
             }
-            try await storage.record(InsightsEvent(type: "user_password_set", initiator: Initiator(type: .system, id: user.id, email: user.email, role: .readonly),
-                                                   resource: .init(type: "user", id: user.id.uuidString, name: user.email)))
+            try await storage.record(InsightsEvent(type: .userPasswordSet, initiator: Initiator(type: .system, id: user.id, email: user.email, role: .readonly),
+                                                   resource: .init(type: "user", id: user.id, name: user.email)))
         }
     }
 }

@@ -5,11 +5,6 @@ public struct AdministratorService: Sendable {
     let storage: any Storage
     let hasher: any PasswordHasher
 
-    public init(storage: any Storage, hasher: any PasswordHasher) {
-        self.storage = storage
-        self.hasher = hasher
-    }
-
     public static let minimumPasswordLength = 12
 
     /// Creates an administrator. The very first one may be created by the operator (`system`).
@@ -25,8 +20,8 @@ public struct AdministratorService: Sendable {
         }
         let admin = Administrator(email: email, role: role, passwordHash: hasher.hash(password))
         try await storage.createAdministrator(admin)
-        try await storage.record(InsightsEvent(type: "admin_create", initiator: initiator,
-                                               resource: .init(type: "administrator", id: admin.id.uuidString, name: email)))
+        try await storage.record(InsightsEvent(type: .adminCreate, initiator: initiator,
+                                               resource: .init(type: "administrator", id: admin.id, name: email)))
         return admin
     }
 
@@ -45,21 +40,22 @@ public struct AdministratorService: Sendable {
         let secret = Digest.randomToken(prefix: "rst_")
         let key = APIKey(name: name, role: role, hash: Digest.sha256(secret), administratorId: ownerId)
         try await storage.createAPIKey(key)
-        try await storage.record(InsightsEvent(type: "apikey_create", initiator: initiator,
-                                               resource: .init(type: "apikey", id: key.id.uuidString, name: name)))
+        try await storage.record(InsightsEvent(type: .apikeyCreate, initiator: initiator,
+                                               resource: .init(type: "apikey", id: key.id, name: name)))
         return (key, secret)
     }
 
     /// Who an API key acts as: its owner's identity (for the audit trail and the import email)
     /// with the key's role.
-    public func authenticate(apiKey secret: String, clientIp: String?) async throws -> Initiator {
+    public func authenticate(apiKey secret: String, clientIp: String?, requestId: String? = nil) async throws -> Initiator {
         guard let key = try await storage.apiKey(hash: Digest.sha256(secret)) else {
             throw RosterError.unauthorized("the API key is not valid")
         }
         if let ownerId = key.administratorId, let owner = try await storage.administrator(id: ownerId) {
-            return Initiator(type: .administrator, id: owner.id, email: owner.email, role: min(key.role, owner.role), clientIp: clientIp)
+            return Initiator(type: .administrator, id: owner.id, email: owner.email, role: min(key.role, owner.role),
+                             clientIp: clientIp, requestId: requestId)
         }
-        return Initiator(type: .apikey, id: key.id, email: nil, role: key.role, clientIp: clientIp)
+        return Initiator(type: .apikey, id: key.id, email: nil, role: key.role, clientIp: clientIp, requestId: requestId)
     }
 
     /// The administrator named by email, acting with their own role (the `--as` of the CLI).
@@ -78,6 +74,11 @@ public struct AdministratorService: Sendable {
     public func list(by initiator: Initiator) async throws -> [Administrator] {
         try initiator.require(.manageAdministrators)
         return try await storage.administrators()
+    }
+
+    /// Whether anyone can sign in yet (`roster serve` says how to create the first administrator).
+    public func exist() async throws -> Bool {
+        try await !storage.administrators().isEmpty
     }
 }
 

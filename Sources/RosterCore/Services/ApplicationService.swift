@@ -4,12 +4,9 @@ import SCIM
 /// Applications and their IdM integrations: create, configure, test, activate, deactivate.
 public struct ApplicationService: Sendable {
     let storage: any Storage
-    let connector: SCIMConnector
-
-    public init(storage: any Storage, connector: SCIMConnector) {
-        self.storage = storage
-        self.connector = connector
-    }
+    let access: IntegrationAccess
+    let lookup: Lookup
+    let queue: ProvisioningQueue
 
     public func create(name: String, description: String?, by initiator: Initiator) async throws -> Application {
         try initiator.require(.change)
@@ -18,28 +15,24 @@ public struct ApplicationService: Sendable {
         let application = Application(name: name, description: description)
         try await storage.createApplication(application)
         try await storage.record(InsightsEvent(
-            type: "application_create", initiator: initiator,
-            resource: .init(type: "application", id: application.id.uuidString, name: name), application: .init(application)))
+            type: .applicationCreate, initiator: initiator,
+            resource: .init(type: "application", id: application.id, name: name), application: .init(application)))
         return application
     }
 
-    /// Sets the SCIM URL and credentials; the integration starts `active`.
-    public func configureIntegration(application name: String, baseURL: String, credentials: Credentials,
-                                     by initiator: Initiator) async throws -> Integration {
+    /// Sets the SCIM URL and credentials; the integration starts `active`. Throws
+    /// ``IntegrationInput/Problem`` for what the administrator must correct.
+    public func configureIntegration(application name: String, input: IntegrationInput, by initiator: Initiator)
+        async throws -> Integration
+    {
         try initiator.require(.change)
-        let application = try await find(name)
-        guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              url.host != nil else {
-            throw RosterError.invalid("the SCIM URL \"\(baseURL)\" is not an http:// or https:// URL")
-        }
-        if case .oauth(let tokenURL, _, _, _) = credentials, URL(string: tokenURL)?.host == nil {
-            throw RosterError.invalid("the OAuth token URL \"\(tokenURL)\" is not a URL")
-        }
-        let integration = Integration(applicationId: application.id, baseURL: baseURL, credentials: credentials)
+        let application = try await lookup.application(name)
+        let integration = Integration(applicationId: application.id, baseURL: try input.baseURL(),
+                                      credentials: try input.credentials())
         try await storage.saveIntegration(integration)
         try await storage.record(InsightsEvent(
-            type: "idm_activate", initiator: initiator,
-            resource: .init(type: "integration", id: application.id.uuidString, name: name), application: .init(application)))
+            type: .idmActivate, initiator: initiator,
+            resource: .init(type: "integration", id: application.id, name: application.name), application: .init(application)))
         return integration
     }
 
@@ -50,9 +43,11 @@ public struct ApplicationService: Sendable {
 
     /// Reaches the service provider, reads what it supports and remembers it.
     public func test(application name: String, by initiator: Initiator) async throws -> ConnectionReport {
-        let application = try await find(name)
-        let integration = try await integration(of: application)
-        let client = connector.client(for: integration)
+        // It records what it learns, so it is a change.
+        try initiator.require(.change)
+        let application = try await lookup.application(name)
+        let integration = try await access.integration(of: application)
+        let client = access.connector.client(for: integration, application: application)
         do {
             let config = try await client.serviceProviderConfig()
             let page = try await client.listUsers(startIndex: 1, count: 1, query: .init())
@@ -68,20 +63,20 @@ public struct ApplicationService: Sendable {
 
     public func setActive(_ active: Bool, application name: String, by initiator: Initiator) async throws -> Integration {
         try initiator.require(.change)
-        let application = try await find(name)
-        var integration = try await integration(of: application)
+        let application = try await lookup.application(name)
+        var integration = try await access.integration(of: application)
         integration.status = active ? .active : .deactivated
         try await storage.setIntegrationStatus(applicationId: application.id, status: integration.status)
         if active {
             _ = try await storage.recordPush(applicationId: application.id, succeeded: true)
-            try await ProvisioningQueue(storage: storage).reconcileAll(application)
+            try await queue.reconcileAll(application)
         } else {
             // SPEC.md: deactivation stops all syncing at once; waiting pushes end in error.
-            try await ProvisioningQueue(storage: storage).cancelAll(in: application, reason: "integration deactivated", by: initiator)
+            try await queue.cancelAll(in: application, reason: "integration deactivated", by: initiator)
         }
         try await storage.record(InsightsEvent(
-            type: active ? "idm_activate" : "idm_deactivate", initiator: initiator,
-            resource: .init(type: "integration", id: application.id.uuidString, name: application.name),
+            type: active ? .idmActivate : .idmDeactivate, initiator: initiator,
+            resource: .init(type: "integration", id: application.id, name: application.name),
             application: .init(application)))
         return integration
     }
@@ -89,33 +84,38 @@ public struct ApplicationService: Sendable {
     /// Takes an application out of quarantine: its held pushes go out again.
     public func release(application name: String, by initiator: Initiator) async throws -> Integration {
         let integration = try await setActive(true, application: name, by: initiator)
-        try await storage.record(InsightsEvent(type: "idm_release", initiator: initiator,
-                                               resource: .init(type: "integration", id: integration.applicationId.uuidString, name: name)))
+        let application = try await lookup.application(name)
+        try await storage.record(InsightsEvent(
+            type: .idmRelease, initiator: initiator,
+            resource: .init(type: "integration", id: application.id, name: application.name), application: .init(application)))
         return integration
     }
 
     /// Chooses what deprovisioning does in the application.
-    public func setDeprovisionAction(_ action: DeprovisionAction, application name: String, by initiator: Initiator) async throws {
+    public func setDeprovisionAction(_ action: DeprovisionAction, application name: String, by initiator: Initiator)
+        async throws
+    {
         try initiator.require(.change)
-        let application = try await find(name)
-        _ = try await integration(of: application)
+        let application = try await lookup.application(name)
+        _ = try await access.integration(of: application)
         try await storage.setDeprovisionAction(applicationId: application.id, action)
     }
 
+    /// The application an administrator names (by name, or by id as the portal's links do).
     public func find(_ name: String) async throws -> Application {
-        if let application = try await storage.application(named: name) { return application }
-        if let id = UUID(uuidString: name), let application = try await storage.application(id: id) { return application }
-        throw RosterError.notFound("there is no application named \"\(name)\"")
+        try await lookup.application(name)
     }
 
-    public func integration(of application: Application) async throws -> Integration {
-        guard let integration = try await storage.integration(applicationId: application.id) else {
-            throw RosterError.invalid("application \"\(application.name)\" has no IdM integration: configure its SCIM URL and credentials first")
-        }
-        return integration
+    /// The application and its integration, if it has one.
+    public func details(_ name: String, by initiator: Initiator) async throws -> (Application, Integration?) {
+        try initiator.require(.read)
+        let application = try await lookup.application(name)
+        return (application, try await storage.integration(applicationId: application.id))
     }
 
-    public func list(search: String?) async throws -> [Application] {
-        try await storage.applications(search: search)
+    /// Applications whose name contains `search`, each with its integration.
+    public func list(search: String?, by initiator: Initiator) async throws -> [(Application, Integration?)] {
+        try initiator.require(.read)
+        return try await storage.applications(search: search)
     }
 }

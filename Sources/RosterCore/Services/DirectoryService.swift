@@ -1,23 +1,21 @@
 import Foundation
 
-/// Reading the directory and its audit trail.
+/// Reading the directory and changing its users.
 public struct DirectoryService: Sendable {
     let storage: any Storage
-    let provisioning: ProvisioningService
-
-    public init(storage: any Storage, provisioning: ProvisioningService) {
-        self.storage = storage
-        self.provisioning = provisioning
-    }
+    let lookup: Lookup
+    let provisioning: ProvisioningScheduler
 
     /// The attributes an administrator may change by name (SPEC.md's Roster attribute names).
-    public static let editableAttributes = ["firstname", "lastname", "middlename", "displayname", "jobTitle", "department",
-                                            "costCenter", "employeeType", "employeeIdentifier", "organization"]
+    public static let editableAttributes = [
+        "firstname", "lastname", "middlename", "displayname", "jobTitle", "department",
+        "costCenter", "employeeType", "employeeIdentifier", "organization",
+    ]
 
     /// Changes attributes (empty text clears one) and pushes the change to the user's applications.
     public func update(email: String, attributes: [String: String], by initiator: Initiator) async throws -> DirectoryUser {
         try initiator.require(.change)
-        var user = try await find(email: email)
+        var user = try await lookup.user(email: email)
         for (name, value) in attributes {
             let value: String? = value.isEmpty ? nil : value
             switch name {
@@ -32,35 +30,30 @@ public struct DirectoryService: Sendable {
             case "employeeIdentifier": user.employeeIdentifier = value
             case "organization": user.organization = value
             default:
-                throw RosterError.invalid("\"\(name)\" is not an attribute that can be set; use one of \(Self.editableAttributes.joined(separator: ", "))")
+                let names = Self.editableAttributes.joined(separator: ", ")
+                throw RosterError.invalid("\"\(name)\" is not an attribute that can be set; use one of \(names)")
             }
         }
-        return try await save(user, event: "user_update", by: initiator)
+        return try await save(user, event: .userUpdate, by: initiator)
     }
 
     /// Suspends or reactivates a user; suspension deprovisions it from its applications.
     public func setState(email: String, _ state: DirectoryUser.State, by initiator: Initiator) async throws -> DirectoryUser {
         try initiator.require(.change)
-        var user = try await find(email: email)
+        var user = try await lookup.user(email: email)
         user.state = state
-        return try await save(user, event: state == .suspended ? "user_suspend" : "user_update", by: initiator)
+        return try await save(user, event: state == .suspended ? .userSuspend : .userUpdate, by: initiator)
     }
 
-    public func find(email: String) async throws -> DirectoryUser {
-        try await Self.find(email: email, in: storage)
+    public func find(email: String, by initiator: Initiator) async throws -> DirectoryUser {
+        try initiator.require(.read)
+        return try await lookup.user(email: email)
     }
 
-    static func find(email: String, in storage: any Storage) async throws -> DirectoryUser {
-        guard let user = try await storage.usersMatching(keys: [email]).first(where: { $0.email.lowercased() == email.lowercased() }) else {
-            throw RosterError.notFound("no directory user has the email \(email)")
-        }
-        return user
-    }
-
-    private func save(_ user: DirectoryUser, event: String, by initiator: Initiator) async throws -> DirectoryUser {
+    private func save(_ user: DirectoryUser, event: InsightsEventType, by initiator: Initiator) async throws -> DirectoryUser {
         try await storage.updateUser(user)
         try await storage.record(InsightsEvent(type: event, initiator: initiator,
-                                               resource: .init(type: "user", id: user.id.uuidString, name: user.email)))
+                                               resource: .init(type: "user", id: user.id, name: user.email)))
         try await provisioning.usersChanged([user.id], by: initiator)
         return user
     }
@@ -68,7 +61,9 @@ public struct DirectoryService: Sendable {
     public func users(search: String? = nil, sort: UserSort = .email, limit: Int = 100, offset: Int = 0,
                       by initiator: Initiator) async throws -> [DirectoryUser] {
         try initiator.require(.read)
-        guard (1...10_000).contains(limit), offset >= 0 else { throw RosterError.invalid("limit must be 1 to 10000 and offset not negative") }
+        guard (1...10_000).contains(limit), offset >= 0 else {
+            throw RosterError.invalid("limit must be 1 to 10000 and offset not negative")
+        }
         return try await storage.users(search: search, sort: sort, limit: limit, offset: offset)
     }
 
@@ -78,9 +73,12 @@ public struct DirectoryService: Sendable {
     }
 
     /// Where the user came from and the groups it is in, for the details page.
-    public func origin(of user: DirectoryUser, by initiator: Initiator) async throws -> (application: Application?, job: ImportJob?, groups: [UserGroup]) {
+    public func origin(of user: DirectoryUser, by initiator: Initiator) async throws
+        -> (application: Application?, job: ImportJob?, groups: [UserGroup])
+    {
         try initiator.require(.read)
-        var application: Application?, job: ImportJob?
+        var application: Application?
+        var job: ImportJob?
         if let id = user.source.applicationId { application = try await storage.application(id: id) }
         if let id = user.source.importJobId { job = try await storage.job(id: id) }
         return (application, job, try await storage.groups(memberId: user.id))
@@ -100,27 +98,7 @@ public struct DirectoryService: Sendable {
 
     public func user(id: UUID, by initiator: Initiator) async throws -> DirectoryUser {
         try initiator.require(.read)
-        guard let user = try await storage.user(id: id) else { throw RosterError.notFound("there is no user \(id.uuidString.lowercased())") }
+        guard let user = try await storage.user(id: id) else { throw RosterError.notFound("there is no user \(id.text)") }
         return user
-    }
-
-    public func events(_ query: InsightsQuery, by initiator: Initiator) async throws -> [InsightsEvent] {
-        try initiator.require(.read)
-        guard (1...100_000).contains(query.limit) else { throw RosterError.invalid("limit must be 1 to 100000") }
-        if let from = query.from, let to = query.to, from >= to { throw RosterError.invalid("the time range ends before it starts") }
-        return try await storage.events(query)
-    }
-
-    /// Users created by imports per UTC day, for the Insights chart.
-    public func importsPerDay(_ query: InsightsQuery, by initiator: Initiator) async throws -> [(day: Date, count: Int)] {
-        try initiator.require(.read)
-        var query = query
-        query.type = "user_create"
-        return try await storage.dailyCounts(query)
-    }
-
-    public func importJobs(limit: Int = 100, by initiator: Initiator) async throws -> [ImportJob] {
-        try initiator.require(.read)
-        return try await storage.jobs(limit: limit)
     }
 }

@@ -4,14 +4,8 @@ import Foundation
 /// the provisioning it implies.
 public struct GroupService: Sendable {
     let storage: any Storage
-    let applications: ApplicationService
-    let provisioning: ProvisioningService
-
-    public init(storage: any Storage, applications: ApplicationService, provisioning: ProvisioningService) {
-        self.storage = storage
-        self.applications = applications
-        self.provisioning = provisioning
-    }
+    let lookup: Lookup
+    let provisioning: ProvisioningScheduler
 
     public func create(name: String, by initiator: Initiator) async throws -> UserGroup {
         try initiator.require(.change)
@@ -19,47 +13,49 @@ public struct GroupService: Sendable {
         guard !name.isEmpty, name.count <= 200 else { throw RosterError.invalid("a group needs a name of 1 to 200 characters") }
         let group = UserGroup(name: name)
         try await storage.createGroup(group)
-        try await storage.record(InsightsEvent(type: "group_create", initiator: initiator,
-                                               resource: .init(type: "group", id: group.id.uuidString, name: name)))
+        try await storage.record(InsightsEvent(type: .groupCreate, initiator: initiator,
+                                               resource: .init(type: "group", id: group.id, name: name)))
         return group
     }
 
     public func addMembers(group name: String, emails: [String], by initiator: Initiator) async throws {
         try initiator.require(.change)
-        let group = try await find(name)
-        let users = try await resolve(emails)
+        let group = try await lookup.group(name)
+        let users = try await lookup.users(emails: emails)
         try await storage.addMembers(groupId: group.id, userIds: users.map(\.id))
-        try await record("group_add_member", group, users, initiator)
+        try await record(.groupAddMember, users, initiator)
         try await provisioning.groupChanged(group.id, members: users.map(\.id))
     }
 
     public func removeMembers(group name: String, emails: [String], by initiator: Initiator) async throws {
         try initiator.require(.change)
-        let group = try await find(name)
-        let users = try await resolve(emails)
+        let group = try await lookup.group(name)
+        let users = try await lookup.users(emails: emails)
         try await storage.removeMembers(groupId: group.id, userIds: users.map(\.id))
-        try await record("group_remove_member", group, users, initiator)
+        try await record(.groupRemoveMember, users, initiator)
         try await provisioning.usersChanged(users.map(\.id), by: initiator)
         try await provisioning.groupChanged(group.id, members: [])
     }
 
     public func bind(group name: String, application: String, by initiator: Initiator) async throws {
         try initiator.require(.change)
-        let group = try await find(name)
-        let app = try await applications.find(application)
+        let group = try await lookup.group(name)
+        let app = try await lookup.application(application)
         try await storage.bind(groupId: group.id, applicationId: app.id)
-        try await storage.record(InsightsEvent(type: "group_bind", initiator: initiator,
-                                               resource: .init(type: "group", id: group.id.uuidString, name: group.name), application: .init(app)))
+        try await storage.record(InsightsEvent(type: .groupBind, initiator: initiator,
+                                               resource: .init(type: "group", id: group.id, name: group.name),
+                                               application: .init(app)))
         try await provisioning.groupChanged(group.id, members: try await storage.members(groupId: group.id))
     }
 
     public func unbind(group name: String, application: String, by initiator: Initiator) async throws {
         try initiator.require(.change)
-        let group = try await find(name)
-        let app = try await applications.find(application)
+        let group = try await lookup.group(name)
+        let app = try await lookup.application(application)
         try await storage.unbind(groupId: group.id, applicationId: app.id)
-        try await storage.record(InsightsEvent(type: "group_unbind", initiator: initiator,
-                                               resource: .init(type: "group", id: group.id.uuidString, name: group.name), application: .init(app)))
+        try await storage.record(InsightsEvent(type: .groupUnbind, initiator: initiator,
+                                               resource: .init(type: "group", id: group.id, name: group.name),
+                                               application: .init(app)))
         try await provisioning.usersChanged(try await storage.members(groupId: group.id), by: initiator)
     }
 
@@ -74,9 +70,10 @@ public struct GroupService: Sendable {
 
     /// A group with its members (the first `limit`) and the applications it is bound to.
     public func details(group name: String, limit: Int = 500, by initiator: Initiator) async throws
-        -> (group: UserGroup, members: [DirectoryUser], memberCount: Int, applications: [Application]) {
+        -> (group: UserGroup, members: [DirectoryUser], memberCount: Int, applications: [Application])
+    {
         try initiator.require(.read)
-        let group = try await find(name)
+        let group = try await lookup.group(name)
         let ids = try await storage.members(groupId: group.id)
         var members: [DirectoryUser] = []
         for id in ids.prefix(limit) { if let user = try await storage.user(id: id) { members.append(user) } }
@@ -87,26 +84,10 @@ public struct GroupService: Sendable {
         return (group, members.sorted { $0.email.lowercased() < $1.email.lowercased() }, ids.count, applications)
     }
 
-    /// A group by name, or by id (the portal's links).
-    func find(_ name: String) async throws -> UserGroup {
-        if let group = try await storage.group(named: name) { return group }
-        if let id = UUID(uuidString: name), let group = try await storage.group(id: id) { return group }
-        throw RosterError.notFound("there is no group named \"\(name)\"")
-    }
-
-    func resolve(_ emails: [String]) async throws -> [DirectoryUser] {
-        guard !emails.isEmpty else { throw RosterError.invalid("name at least one user by email") }
-        let found = try await storage.usersMatching(keys: emails)
-        let byEmail = Dictionary(found.map { ($0.email.lowercased(), $0) }, uniquingKeysWith: { a, _ in a })
-        let missing = emails.filter { byEmail[$0.lowercased()] == nil }
-        guard missing.isEmpty else { throw RosterError.notFound("no directory user has the email \(missing.joined(separator: ", "))") }
-        return emails.compactMap { byEmail[$0.lowercased()] }
-    }
-
-    private func record(_ type: String, _ group: UserGroup, _ users: [DirectoryUser], _ initiator: Initiator) async throws {
+    private func record(_ type: InsightsEventType, _ users: [DirectoryUser], _ initiator: Initiator) async throws {
         for user in users {
             try await storage.record(InsightsEvent(type: type, initiator: initiator,
-                                                   resource: .init(type: "user", id: user.id.uuidString, name: user.email)))
+                                                   resource: .init(type: "user", id: user.id, name: user.email)))
         }
     }
 }

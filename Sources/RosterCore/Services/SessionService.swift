@@ -23,7 +23,9 @@ public struct SessionService: Sendable {
         public var administrator: Administrator
     }
 
-    public func signIn(email: String, password: String, clientIp: String?, now: Date = Date()) async throws -> SignedIn {
+    public func signIn(email: String, password: String, clientIp: String?, requestId: String? = nil, now: Date = Date())
+        async throws -> SignedIn
+    {
         let key = email.trimmingCharacters(in: .whitespaces).lowercased()
         guard !key.isEmpty, !password.isEmpty else { throw RosterError.invalid("enter your email and password") }
         if let until = try await storage.signInLock(emailKey: key), until > now {
@@ -33,11 +35,12 @@ public struct SessionService: Sendable {
         // Hash even for an unknown email, so the answer takes as long either way.
         let valid = administrator.map { hasher.verify(password, hash: $0.passwordHash) } ?? { _ = hasher.hash(password); return false }()
         guard let administrator, valid else {
+            RosterMetrics.signInFailed()
             let failures = try await storage.recordSignInFailure(emailKey: key, now: now)
             if failures >= maxFailures { try await storage.lockSignIn(emailKey: key, until: now.addingTimeInterval(lockDuration)) }
-            try await storage.record(InsightsEvent(type: "admin_signin", initiator: Initiator(
-                type: .administrator, id: administrator?.id, email: key, role: .readonly, clientIp: clientIp),
-                resource: .init(type: "administrator", id: administrator?.id.uuidString, name: key), success: false))
+            try await storage.record(InsightsEvent(type: .adminSignin, initiator: Initiator(
+                type: .administrator, id: administrator?.id, email: key, role: .readonly, clientIp: clientIp, requestId: requestId),
+                resource: .init(type: "administrator", id: administrator?.id, name: key), success: false))
             if failures >= maxFailures {
                 throw RosterError.unauthorized("too many failed sign-ins for this account: try again in \(Self.minutes(lockDuration))")
             }
@@ -49,14 +52,18 @@ public struct SessionService: Sendable {
                                    csrfToken: Digest.randomToken(prefix: ""), created: now,
                                    expires: now.addingTimeInterval(idleLifetime), clientIp: clientIp)
         try await storage.createSession(session)
-        try await storage.record(InsightsEvent(type: "admin_signin", initiator: .administrator(administrator, clientIp: clientIp),
-                                               resource: .init(type: "administrator", id: administrator.id.uuidString, name: administrator.email)))
+        var initiator = Initiator.administrator(administrator, clientIp: clientIp)
+        initiator.requestId = requestId
+        try await storage.record(InsightsEvent(type: .adminSignin, initiator: initiator,
+                                               resource: .init(type: "administrator", id: administrator.id, name: administrator.email)))
         return SignedIn(token: token, session: session, administrator: administrator)
     }
 
     /// The administrator a session cookie belongs to, with their current role; nil when the
     /// session is unknown or expired. Busy sessions are extended now and then, not on every request.
-    public func authenticate(token: String, clientIp: String?, now: Date = Date()) async throws -> (Initiator, AdminSession)? {
+    public func authenticate(token: String, clientIp: String?, requestId: String? = nil, now: Date = Date()) async throws
+        -> (Initiator, AdminSession)?
+    {
         guard !token.isEmpty, let session = try await storage.session(tokenHash: Digest.sha256(token)) else { return nil }
         guard session.expires > now else {
             try await storage.deleteSession(tokenHash: session.tokenHash)
@@ -66,7 +73,9 @@ public struct SessionService: Sendable {
         if session.expires.timeIntervalSince(now) < idleLifetime - 300 {
             try await storage.extendSession(tokenHash: session.tokenHash, expires: now.addingTimeInterval(idleLifetime))
         }
-        return (.administrator(administrator, clientIp: clientIp), session)
+        var initiator = Initiator.administrator(administrator, clientIp: clientIp)
+        initiator.requestId = requestId
+        return (initiator, session)
     }
 
     public func signOut(token: String) async throws {

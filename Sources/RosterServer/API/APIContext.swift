@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import RosterApp
 import RosterCore
 
 /// Per-request state: who is calling (set by ``APIKeyMiddleware`` or, in the Admin Portal,
@@ -36,9 +37,20 @@ struct APIKeyMiddleware: RouterMiddleware {
             throw HTTPError(.unauthorized, message: "send an API key: Authorization: Bearer <key> (create one with roster apikey create)")
         }
         var context = context
-        context.initiator = try await administrators.authenticate(apiKey: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces),
-                                                                  clientIp: context.remoteAddress)
+        context.initiator = try await administrators.authenticate(
+            apiKey: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), clientIp: context.remoteAddress,
+            requestId: context.id)
         return try await next(request, context)
+    }
+}
+
+/// Sends the request's id back as `X-Request-Id`: the same id is in the log lines of the
+/// request and in the Insights events it made.
+struct RequestIdMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[.init("X-Request-Id")!] = context.id
+        return response
     }
 }
 
@@ -55,8 +67,12 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case .forbidden: .forbidden
             case .unauthorized: .unauthorized
             case .serviceProvider: .badGateway
+            case .internal: .internalServerError
             }
+            if case .internal = error { context.logger.error("request failed", metadata: ["error": "\(error)"]) }
             return try errorResponse(status, error.description)
+        } catch let problem as IntegrationInput.Problem {
+            return try errorResponse(.badRequest, problem.description)
         } catch let error as HTTPError {
             return try errorResponse(error.status, error.body ?? error.status.reasonPhrase)
         } catch is DecodingError {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RosterApp
 import RosterCore
 
 /// `/api/v1`: groups, bindings, provisioning log and safeguards, and account registration.
@@ -9,13 +10,21 @@ struct ProvisioningController {
     struct GroupBody: Decodable { let name: String }
     struct PasswordBody: Decodable { let password: String }
     struct SettingsBody: Decodable { let deprovision: String }
-    struct GroupJSON: Encodable { let id, name: String; let members: Int; let applicationIds: [String] }
-    struct Done: Encodable { let ok: Bool; let count: Int? }
+    struct GroupJSON: Encodable {
+        let id, name: String
+        let members: Int
+        let applicationIds: [String]
+    }
+    struct Done: Encodable {
+        let ok: Bool
+        let count: Int?
+    }
 
     func addRoutes(to group: RouterGroup<APIContext>) {
         group.get("groups") { _, context in
             let rows = try await roster.groups.list(by: try context.caller())
-            return try ["groups": rows.map { GroupJSON(id: $0.0.id.text, name: $0.0.name, members: $0.members, applicationIds: $0.applications.map(\.text)) }].response()
+            return try ["groups": rows.map { GroupJSON(id: $0.0.id.text, name: $0.0.name, members: $0.members,
+                                                         applicationIds: $0.applications.map(\.text)) }].response()
         }
         group.post("groups") { request, context in
             let body = try await request.decode(as: GroupBody.self, context: context)
@@ -23,34 +32,38 @@ struct ProvisioningController {
             return try GroupJSON(id: created.id.text, name: created.name, members: 0, applicationIds: []).response(.created)
         }
         group.put("groups/:group/members/:email") { _, context in
-            try await roster.groups.addMembers(group: try context.parameters.require("group"), emails: [try context.parameters.require("email")],
-                                               by: try context.caller())
+            try await roster.groups.addMembers(group: try context.parameters.require("group"),
+                                               emails: [try context.parameters.require("email")], by: try context.caller())
             return try Done(ok: true, count: nil).response()
         }
         group.delete("groups/:group/members/:email") { _, context in
-            try await roster.groups.removeMembers(group: try context.parameters.require("group"), emails: [try context.parameters.require("email")],
-                                                  by: try context.caller())
+            try await roster.groups.removeMembers(group: try context.parameters.require("group"),
+                                                  emails: [try context.parameters.require("email")], by: try context.caller())
             return try Done(ok: true, count: nil).response()
         }
         group.put("groups/:group/bindings/:app") { _, context in
-            try await roster.groups.bind(group: try context.parameters.require("group"), application: try context.parameters.require("app"),
-                                         by: try context.caller())
+            try await roster.groups.bind(group: try context.parameters.require("group"),
+                                         application: try context.parameters.require("app"), by: try context.caller())
             return try Done(ok: true, count: nil).response()
         }
         group.delete("groups/:group/bindings/:app") { _, context in
-            try await roster.groups.unbind(group: try context.parameters.require("group"), application: try context.parameters.require("app"),
-                                           by: try context.caller())
+            try await roster.groups.unbind(group: try context.parameters.require("group"),
+                                           application: try context.parameters.require("app"), by: try context.caller())
             return try Done(ok: true, count: nil).response()
         }
         group.get("applications/:app/provisioning-log") { request, context in
-            var entries = try await roster.provisioning.log(application: try context.parameters.require("app"), by: try context.caller())
-            if let user = request.uri.queryParameters["userId"].flatMap({ UUID(uuidString: String($0)) }) {
-                entries = entries.filter { $0.targetType == .user && $0.targetId == user }
+            let user = try request.query("userId").map { text in
+                guard let id = UUID(uuidString: text) else { throw RosterError.invalid("userId \"\(text)\" is not a user id") }
+                return id
             }
+            let entries = try await roster.provisioningLog.entries(
+                application: try context.parameters.require("app"), user: user, limit: try request.intQuery("limit") ?? 1000,
+                offset: try request.intQuery("offset") ?? 0, by: try context.caller())
             return try ["entries": entries.map(ProvisioningLogJSON.init)].response()
         }
         group.post("applications/:app/provisioning/confirm") { _, context in
-            let count = try await roster.provisioning.confirmHeld(application: try context.parameters.require("app"), by: try context.caller())
+            let count = try await roster.provisioning.confirmHeld(application: try context.parameters.require("app"),
+                                                                  by: try context.caller())
             return try Done(ok: true, count: count).response()
         }
         group.post("applications/:app/integration/release") { _, context in
@@ -63,24 +76,20 @@ struct ProvisioningController {
             guard let action = DeprovisionAction(rawValue: body.deprovision) else {
                 throw RosterError.invalid("deprovision must be deactivate or delete, not \"\(body.deprovision)\"")
             }
-            try await roster.applications.setDeprovisionAction(action, application: try context.parameters.require("app"), by: try context.caller())
+            try await roster.applications.setDeprovisionAction(action, application: try context.parameters.require("app"),
+                                                               by: try context.caller())
             return try Done(ok: true, count: nil).response()
         }
         group.post("users/:id/password") { request, context in
             let body = try await request.decode(as: PasswordBody.self, context: context)
-            let user = try await roster.directory.user(id: try Self.userId(context), by: try context.caller())
+            let user = try await roster.directory.user(id: try context.id("id", "user"), by: try context.caller())
             try await roster.accounts.setPassword(email: user.email, password: body.password, by: try context.caller())
             return try Done(ok: true, count: nil).response()
         }
         group.post("users/:id/activation-email") { _, context in
-            let user = try await roster.directory.user(id: try Self.userId(context), by: try context.caller())
+            let user = try await roster.directory.user(id: try context.id("id", "user"), by: try context.caller())
             try await roster.accounts.sendLink(email: user.email, by: try context.caller())
             return try Done(ok: true, count: nil).response(.accepted)
         }
-    }
-
-    static func userId(_ context: APIContext) throws -> UUID {
-        guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw RosterError.notFound("no such user") }
-        return id
     }
 }

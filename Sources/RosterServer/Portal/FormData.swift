@@ -49,12 +49,3 @@ struct Flash: Sendable {
         self.init(kind, String(text.prefix(1000)))
     }
 }
-
-import Hummingbird
-
-extension Request {
-    /// A query parameter, trimmed; nil when absent or blank.
-    func query(_ name: String) -> String? {
-        uri.queryParameters[Substring(name)].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-    }
-}

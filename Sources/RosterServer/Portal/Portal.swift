@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Mustache
+import RosterApp
 import RosterCore
 
 /// The Admin Portal: server-rendered pages over the same domain services as the API and
@@ -17,7 +18,7 @@ struct Portal: Sendable {
     init(roster: Roster) throws {
         self.roster = roster
         guard let folder = Bundle.module.resourceURL?.appendingPathComponent("Templates") else {
-            throw RosterError.invalid("the portal's templates are missing from the build")
+            throw RosterError.internal("the portal's templates are missing from the build")
         }
         var library = MustacheLibrary()
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".mustache") }
@@ -91,7 +92,9 @@ struct PortalSessionMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         var context = context
         guard let token = request.cookies[Portal.sessionCookie]?.value,
-              let (initiator, session) = try await portal.roster.sessions.authenticate(token: token, clientIp: context.remoteAddress) else {
+            let (initiator, session) = try await portal.roster.sessions.authenticate(
+                token: token, clientIp: context.remoteAddress, requestId: context.id)
+        else {
             let target = request.method == .get ? request.uri.description : "/"
             return Response.redirect(to: "/login?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"),
                                      type: .normal)
@@ -121,6 +124,9 @@ struct PortalErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as RosterError {
             switch error {
+            case .internal:
+                context.logger.error("portal request failed", metadata: ["error": "\(error)"])
+                return portal.errorPage(.internalServerError, "Roster failed to handle the request; the server log has details.")
             case .forbidden(let reason):
                 return portal.errorPage(.forbidden, "You cannot do this: \(reason). Ask an administrator with more rights.")
             case .unauthorized:

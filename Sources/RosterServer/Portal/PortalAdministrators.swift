@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RosterApp
 import RosterCore
 
 /// Administrators and API keys: the admin role only (the services refuse the others).
@@ -14,14 +15,14 @@ struct PortalAdministrators {
         group.post("administrators") { _, context in
             let form = context.form
             let admin = try await roster.administrators.create(
-                email: form["email"] ?? "", role: try DirectoryController.role(form["role"] ?? "readonly"),
+                email: form["email"] ?? "", role: try Role.parse(form["role"] ?? "readonly"),
                 password: form.raw("password") ?? "", by: try context.caller())
             return portal.redirect("/administrators", Flash(.notice, "Administrator \(admin.email) (\(admin.role.rawValue)) added."))
         }
         group.post("apikeys") { _, context in
             let caller = try context.caller()
             let (key, secret) = try await roster.administrators.createAPIKey(
-                name: context.form["name"] ?? "", role: try DirectoryController.role(context.form["role"] ?? "readonly"),
+                name: context.form["name"] ?? "", role: try Role.parse(context.form["role"] ?? "readonly"),
                 owner: caller.email, by: caller)
             // Shown on this response only: a redirect would have to carry the secret somewhere.
             return try await render(context, newKey: ["name": key.name, "role": key.role.rawValue, "secret": secret])

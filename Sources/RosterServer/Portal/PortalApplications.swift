@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RosterApp
 import RosterCore
 import SCIM
 
@@ -10,14 +11,11 @@ struct PortalApplications {
 
     func addRoutes(to group: RouterGroup<APIContext>) {
         group.get("applications") { request, context in
-            let caller = try context.caller()
-            try caller.require(.read)
             let search = request.query("search")
-            var rows: [[String: Any]] = []
-            for app in try await roster.applications.list(search: search) {
-                let (status, statusClass) = Self.status(try await roster.storage.integration(applicationId: app.id))
-                rows.append(["id": app.id.text, "name": app.name, "description": app.description ?? "", "status": status,
-                             "statusClass": statusClass])
+            let rows = try await roster.applications.list(search: search, by: try context.caller()).map { app, integration in
+                let (status, statusClass) = Self.status(integration)
+                return ["id": app.id.text, "name": app.name, "description": app.description ?? "", "status": status,
+                        "statusClass": statusClass] as [String: Any]
             }
             return portal.page("applications", title: "Applications", section: "applications",
                                ["applications": rows, "search": search ?? "", "searched": search != nil], context: context)
@@ -30,16 +28,14 @@ struct PortalApplications {
         }
         group.get("applications/:app") { request, context in
             let caller = try context.caller()
-            try caller.require(.read)
-            let app = try await roster.applications.find(try context.parameters.require("app"))
-            let integration = try await roster.storage.integration(applicationId: app.id)
+            let (app, integration) = try await roster.applications.details(try context.parameters.require("app"), by: caller)
             let tab = request.query("tab") == "idm" ? "idm" : "overview"
             var values = base(app, integration)
             values["tab_" + tab] = true
             if tab == "overview" {
                 values["groups"] = try await roster.groups.list(by: caller).filter { $0.applications.contains(app.id) }
                     .map { ["id": $0.0.id.text, "name": $0.0.name] }
-                let log = try await roster.storage.provisioningLog(applicationId: app.id, limit: 20)
+                let log = try await roster.provisioningLog.entries(application: app.id.text, newestFirst: true, limit: 20, by: caller)
                 values["log"] = log.map { entry -> [String: Any] in
                     ["time": PortalFormat.time(entry.time), "target": entry.targetName ?? entry.targetId.text,
                      "operation": entry.operation.rawValue, "outcome": entry.outcome.rawValue, "detail": entry.detail ?? ""]
@@ -49,15 +45,23 @@ struct PortalApplications {
         }
         group.post("applications/:app/integration") { _, context in
             let form = context.form
-            let auth = ApplicationsController.IntegrationBody.Auth(
-                type: form["authType"] ?? "", token: form.raw("token"), user: form["user"], password: form.raw("password"),
-                tokenUrl: form["tokenUrl"], clientId: form["clientId"], clientSecret: form.raw("clientSecret"), scope: form["scope"])
-            let name = try context.parameters.require("app")
-            let app = try await roster.applications.find(name)
-            _ = try await roster.applications.configureIntegration(
-                application: app.name, baseURL: form["scimUrl"] ?? "", credentials: try ApplicationsController.credentials(auth),
-                by: try context.caller())
-            return portal.redirect("/applications/\(app.id.text)?tab=idm", Flash(.notice, "Saved and activated. Test the connection to see what \(app.name) supports."))
+            let input = IntegrationInput(
+                scimURL: form["scimUrl"] ?? "", authType: form["authType"] ?? "", token: form.raw("token"), user: form["user"],
+                password: form.raw("password"), tokenURL: form["tokenUrl"], clientID: form["clientId"],
+                clientSecret: form.raw("clientSecret"), scope: form["scope"])
+            let (app, integration) = try await roster.applications.details(try context.parameters.require("app"),
+                                                                          by: try context.caller())
+            do {
+                _ = try await roster.applications.configureIntegration(application: app.name, input: input, by: try context.caller())
+            } catch let problem as IntegrationInput.Problem {
+                // Shown again with what was typed (never the secrets) and the problem in the page's words.
+                var values = base(app, integration, typed: input, problem: problem)
+                values["tab_idm"] = true
+                return portal.page("application", title: app.name, section: "applications", values, context: context,
+                                   status: .badRequest)
+            }
+            return portal.redirect("/applications/\(app.id.text)?tab=idm",
+                                   Flash(.notice, "Saved and activated. Test the connection to see what \(app.name) supports."))
         }
         group.post("applications/:app/integration/test") { _, context in
             let app = try await roster.applications.find(try context.parameters.require("app"))
@@ -95,32 +99,56 @@ struct PortalApplications {
         PortalImport(portal: portal).addRoutes(to: group)
     }
 
-    /// The values every application page shows.
-    func base(_ app: RosterCore.Application, _ integration: Integration?) -> [String: Any] {
+    /// The values every application page shows; `typed` and `problem` refill the integration form after a mistake.
+    func base(_ app: RosterCore.Application, _ integration: Integration?, typed: IntegrationInput? = nil,
+              problem: IntegrationInput.Problem? = nil) -> [String: Any] {
         let (status, statusClass) = Self.status(integration)
         var values: [String: Any] = [
             "app": ["id": app.id.text, "name": app.name, "description": app.description ?? "", "created": PortalFormat.time(app.created)],
-            "status": status, "statusClass": statusClass, "auth_bearer": integration == nil,
+            "status": status, "statusClass": statusClass,
         ]
         if let integration {
             var facts: [String: Any] = ["url": integration.baseURL, "authKind": integration.credentials.kind,
                                         "lastError": integration.lastError ?? ""]
-            if let sp = integration.serviceProvider {
-                func yes(_ b: Bool) -> String { b ? "yes" : "no" }
-                let paging = [sp.indexPagination ? "index" : nil, sp.cursorPagination ? "cursor (RFC 9865)" : nil].compactMap { $0 }
-                facts["provider"] = ["patch": yes(sp.patchSupported), "filter": yes(sp.filterSupported), "sort": yes(sp.sortSupported),
-                                     "etag": yes(sp.etagSupported), "paging": paging.isEmpty ? "index" : paging.joined(separator: ", "),
-                                     "maxPageSize": sp.maxPageSize.map(String.init) ?? "not stated",
-                                     "schemes": sp.authenticationSchemes.isEmpty ? "not stated" : sp.authenticationSchemes.joined(separator: ", ")]
-            }
+            if let sp = integration.serviceProvider { facts["provider"] = Self.supports(sp) }
             values["integration"] = facts
             values["active"] = integration.status == .active
             values["quarantined"] = integration.status == .error
-            values["auth_bearer"] = integration.credentials.kind == "bearer"
-            values["auth_basic"] = integration.credentials.kind == "basic"
-            values["auth_oauth2"] = integration.credentials.kind == "oauth2"
         }
+        let authType = typed?.authType ?? integration?.credentials.kind ?? "bearer"
+        var form: [String: Any] = [
+            "scimUrl": typed?.scimURL ?? integration?.baseURL ?? "", "user": typed?.user ?? "", "tokenUrl": typed?.tokenURL ?? "",
+            "clientId": typed?.clientID ?? "", "scope": typed?.scope ?? "", "auth_" + authType: true,
+        ]
+        if let problem {
+            form["error_" + problem.field.rawValue] = Self.words(problem)
+            form["problem"] = Self.words(problem)
+        }
+        values["form"] = form
         return values
+    }
+
+    /// A problem with the integration form, in the form's own words.
+    static func words(_ problem: IntegrationInput.Problem) -> String {
+        switch problem.field {
+        case .scimURL: "Enter the application's SCIM base URL, starting with https:// (or http://)."
+        case .authType: "Choose how Roster signs in to the application."
+        case .token: "Enter the bearer token."
+        case .user: "Enter the user name for HTTP basic authentication."
+        case .password: "Enter the password for HTTP basic authentication."
+        case .tokenURL: problem.kind == .missing ? "Enter the OAuth token URL." : "Enter the OAuth token URL, starting with https://."
+        case .clientID: "Enter the OAuth client id."
+        case .clientSecret: "Enter the OAuth client secret."
+        }
+    }
+
+    static func supports(_ sp: ServiceProviderConfig) -> [String: Any] {
+        func yes(_ b: Bool) -> String { b ? "yes" : "no" }
+        let paging = [sp.indexPagination ? "index" : nil, sp.cursorPagination ? "cursor (RFC 9865)" : nil].compactMap { $0 }
+        return ["patch": yes(sp.patchSupported), "filter": yes(sp.filterSupported), "sort": yes(sp.sortSupported),
+                "etag": yes(sp.etagSupported), "paging": paging.isEmpty ? "index" : paging.joined(separator: ", "),
+                "maxPageSize": sp.maxPageSize.map(String.init) ?? "not stated",
+                "schemes": sp.authenticationSchemes.isEmpty ? "not stated" : sp.authenticationSchemes.joined(separator: ", ")]
     }
 
     static func status(_ integration: Integration?) -> (String, String) {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RosterApp
 import RosterCore
 
 /// Sign in and sign out. The sign-in form has its own CSRF token (a cookie and a hidden
@@ -26,8 +27,9 @@ struct PortalAuth {
                                  notice: nil, status: .forbidden)
             }
             do {
-                let signedIn = try await portal.roster.sessions.signIn(email: form["email"] ?? "", password: form.raw("password") ?? "",
-                                                                       clientIp: context.remoteAddress)
+                let signedIn = try await portal.roster.sessions.signIn(
+                    email: form["email"] ?? "", password: form.raw("password") ?? "", clientIp: context.remoteAddress,
+                    requestId: context.id)
                 var response = Response.redirect(to: next, type: .normal)
                 // A browser-session cookie: the database decides when the session ends (idle time, sign-out).
                 response.setCookie(portal.cookie(Portal.sessionCookie, signedIn.token))

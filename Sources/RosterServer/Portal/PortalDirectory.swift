@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RosterApp
 import RosterCore
 
 /// Users: the list, a user's details, and their password.

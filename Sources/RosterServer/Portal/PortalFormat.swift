@@ -1,4 +1,5 @@
 import Foundation
+import RosterApp
 import RosterCore
 
 /// How the portal writes dates and compound values.

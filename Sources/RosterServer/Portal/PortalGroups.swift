@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RosterApp
 import RosterCore
 
 /// User groups: create, members, bindings to applications.
@@ -10,7 +11,8 @@ struct PortalGroups {
     func addRoutes(to group: RouterGroup<APIContext>) {
         group.get("groups") { _, context in
             let caller = try context.caller()
-            let apps = Dictionary(try await roster.applications.list(search: nil).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+            let apps = Dictionary(try await roster.applications.list(search: nil, by: caller).map { ($0.0.id, $0.0.name) },
+                                  uniquingKeysWith: { a, _ in a })
             let rows = try await roster.groups.list(by: caller).map { g -> [String: Any] in
                 ["id": g.0.id.text, "name": g.0.name, "members": g.members,
                  "applications": g.applications.compactMap { apps[$0] }.sorted().joined(separator: ", ")]
@@ -25,7 +27,7 @@ struct PortalGroups {
             let caller = try context.caller()
             let details = try await roster.groups.details(group: try context.parameters.require("id"), by: caller)
             let bound = Set(details.applications.map(\.id))
-            let unbound = try await roster.applications.list(search: nil).filter { !bound.contains($0.id) }
+            let unbound = try await roster.applications.list(search: nil, by: caller).map(\.0).filter { !bound.contains($0.id) }
             let values: [String: Any] = [
                 "group": ["id": details.group.id.text, "name": details.group.name],
                 "bound": details.applications.map { ["id": $0.id.text, "name": $0.name] },

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RosterApp
 import RosterCore
 import SCIM
 
@@ -22,10 +23,10 @@ struct PortalImport {
             let sort = param("sort").flatMap { s in Self.sorts.first { $0.0 == s }?.0 }
             let descending = param("order") == "descending"
             let page = max(1, param("page").flatMap(Int.init) ?? 1)
-            let options = ImportService.ListOptions(filter: param("filter"), search: param("search"), sortBy: sort,
+            let options = RemoteListing.Options(filter: param("filter"), search: param("search"), sortBy: sort,
                                                     sortOrder: descending ? .descending : .ascending)
-            let result = try await roster.imports.remoteUserPage(application: app.name, options: options, status: status, page: page,
-                                                                 pageSize: Self.pageSize, by: caller)
+            let result = try await roster.remoteUsers.page(application: app.name, options: options, status: status, page: page,
+                                                           pageSize: Self.pageSize, by: caller)
             let pages = max(1, (result.matching + Self.pageSize - 1) / Self.pageSize)
             func link(_ page: Int) -> String {
                 var items = [URLQueryItem(name: "page", value: String(page))]
@@ -54,13 +55,13 @@ struct PortalImport {
             var ids = context.form.all("id")
             var selected = ids.count
             if all {
-                let everyone = try await roster.imports.remoteUsers(application: app.name, by: caller)
+                let everyone = try await roster.remoteUsers.remoteUsers(application: app.name, by: caller)
                 selected = everyone.count
                 ids = everyone.map(\.remoteId)
             }
             guard !ids.isEmpty else { throw RosterError.invalid("select at least one user to import") }
             let shown = Array(ids.prefix(Self.pageSize))
-            let preview = try await roster.imports.preview(application: app.name, remoteIds: shown, by: caller)
+            let preview = try await roster.importPreview.preview(application: app.name, remoteIds: shown, by: caller)
             var values: [String: Any] = [
                 "app": ["id": app.id.text, "name": app.name], "all": all, "ids": all ? [] : ids, "selected": selected,
                 "threshold": ImportService.backgroundThreshold,

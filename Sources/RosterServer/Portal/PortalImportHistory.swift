@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RosterApp
 import RosterCore
 
 /// Import history: every job, its per-user results, its live progress and its CSV.
@@ -13,20 +14,15 @@ struct PortalImportHistory {
     func addRoutes(to group: RouterGroup<APIContext>) {
         group.get("imports") { _, context in
             let caller = try context.caller()
-            let jobs = try await roster.directory.importJobs(limit: 500, by: caller)
-            var names: [UUID: String] = [:]
-            var rows: [[String: Any]] = []
-            for job in jobs {
-                if names[job.applicationId] == nil {
-                    names[job.applicationId] = try await roster.storage.application(id: job.applicationId)?.name ?? "deleted application"
-                }
-                rows.append(summary(job, application: names[job.applicationId]!))
+            let rows = try await roster.imports.history(limit: 500, by: caller).map {
+                summary($0.job, application: $0.application ?? "deleted application")
             }
             return portal.page("imports", title: "Import history", section: "imports", ["jobs": rows], context: context)
         }
         group.get("imports/:id") { _, context in
-            let (job, results) = try await roster.imports.job(id: try jobId(context), by: try context.caller())
-            let application = try await roster.storage.application(id: job.applicationId)?.name ?? "deleted application"
+            let caller = try context.caller()
+            let (job, results) = try await roster.imports.job(id: try jobId(context), by: caller)
+            let application = try await roster.imports.applicationName(of: job, by: caller) ?? "deleted application"
             var values = summary(job, application: application)
             values["running"] = !job.isFinished
             values["finished"] = job.isFinished
@@ -44,7 +40,7 @@ struct PortalImportHistory {
             return portal.page("import-job", title: "Import from \(application)", section: "imports", values, context: context)
         }
         group.get("imports/:id/progress") { _, context in
-            let (job, _) = try await roster.imports.job(id: try jobId(context), by: try context.caller())
+            let job = try await roster.imports.progress(id: try jobId(context), by: try context.caller())
             return try Progress(status: job.status.rawValue, total: max(job.total, job.processed), processed: job.processed,
                                 created: job.created, skipped: job.skipped, failed: job.failed, finished: job.isFinished).response()
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RosterApp
 import RosterCore
 
 /// Directory Insights: filters, a chart of imports over time, and exports.
@@ -11,19 +12,19 @@ struct PortalInsights {
         group.get("insights") { request, context in
             let caller = try context.caller()
             let (query, filters) = try await parse(request)
-            let events = try await roster.directory.events(InsightsQuery(
+            let events = try await roster.insights.events(InsightsQuery(
                 type: query.type, from: query.from, to: query.to, initiator: query.initiator, applicationId: query.applicationId,
                 limit: Self.shown + 1), by: caller)
-            let apps = try await roster.applications.list(search: nil)
+            let apps = try await roster.applications.list(search: nil, by: caller).map(\.0)
             var values = filters
-            values["types"] = InsightsEvent.knownTypes
-            values["type"] = query.type ?? ""
+            values["types"] = InsightsEventType.allCases.map(\.rawValue)
+            values["type"] = query.type?.rawValue ?? ""
             values["applications"] = apps.map { ["id": $0.id.text, "name": $0.name, "selected": $0.id == query.applicationId] }
             values["events"] = events.prefix(Self.shown).map(Self.row)
             values["count"] = min(events.count, Self.shown)
             values["limited"] = events.count > Self.shown
             values["limit"] = Self.shown
-            if let chart = Self.chart(try await roster.directory.importsPerDay(query, by: caller), from: query.from, to: query.to) {
+            if let chart = Self.chart(try await roster.insights.importsPerDay(query, by: caller), from: query.from, to: query.to) {
                 values["chart"] = chart
             }
             return portal.page("insights", title: "Directory Insights", section: "insights", values, context: context)
@@ -32,14 +33,14 @@ struct PortalInsights {
             let caller = try context.caller()
             var (query, _) = try await parse(request)
             query.limit = 100_000
-            let events = try await roster.directory.events(query, by: caller)
+            let events = try await roster.insights.events(query, by: caller)
             let csv = request.query("format") == "csv"
             let body: String
             if csv {
                 body = CSV.document(header: ["time", "type", "initiatorType", "initiator", "resourceType", "resourceId", "resource",
                                              "applicationId", "application", "importJobId", "clientIp", "success"],
                                     rows: events.map { e in
-                    [e.time.formatted(.iso8601), e.type, e.initiator.type.rawValue, e.initiator.email ?? "", e.resource?.type ?? "",
+                    [e.time.formatted(.iso8601), e.type.rawValue, e.initiator.type.rawValue, e.initiator.email ?? "", e.resource?.type ?? "",
                      e.resource?.id ?? "", e.resource?.name ?? "", e.application?.id.text ?? "", e.application?.name ?? "",
                      e.importJobId?.text ?? "", e.initiator.clientIp ?? "", e.success ? "true" : "false"]
                 })
@@ -56,7 +57,7 @@ struct PortalInsights {
     /// The query the filters describe, and the filters as the form shows them again.
     private func parse(_ request: Request) async throws -> (InsightsQuery, [String: Any]) {
         let param = request.query
-        var query = InsightsQuery(type: param("type"), initiator: param("initiator"))
+        var query = InsightsQuery(type: try param("type").map(InsightsEventType.parse), initiator: param("initiator"))
         if let text = param("from") {
             guard let from = InsightsQuery.time(text) else { throw RosterError.invalid("\"from\" must be a date like 2026-11-30") }
             query.from = from
@@ -75,7 +76,7 @@ struct PortalInsights {
     }
 
     static func row(_ e: InsightsEvent) -> [String: Any] {
-        ["time": PortalFormat.time(e.time), "type": e.type,
+        ["time": PortalFormat.time(e.time), "type": e.type.rawValue,
          "initiator": e.initiator.email ?? e.initiator.type.rawValue,
          "resource": [e.resource?.type, e.resource?.name].compactMap { $0 }.joined(separator: ": "),
          "application": e.application?.name ?? "", "outcome": e.success ? "success" : "failure"]

@@ -1,0 +1,175 @@
+import Foundation
+import RosterCore
+import SCIM
+
+// The JSON shapes of SPEC.md's command line contract. The REST API uses the same ones, so
+// a script can move between the two doors without learning a second vocabulary.
+
+public struct UserJSON: Codable, Sendable {
+    struct Address: Codable, Sendable {
+        var type: String
+        var streetAddress, locality, region, postalCode, country, poBox: String?
+    }
+    struct Phone: Codable, Sendable { var type: String; var number: String }
+    struct Source: Codable, Sendable { var type: String; var applicationId, importJobId: String? }
+
+    var id, email, username: String
+    var firstname, lastname, middlename, displayname: String?
+    var addresses: [Address]
+    var jobTitle, department: String?
+    var phoneNumbers: [Phone]
+    var costCenter, employeeType, employeeIdentifier, organization: String?
+    var state, passwordStatus: String
+    var source: Source
+    var created, updated: Date
+
+    public init(_ u: DirectoryUser) {
+        id = u.id.text; email = u.email; username = u.username
+        firstname = u.firstname; lastname = u.lastname; middlename = u.middlename; displayname = u.displayname
+        addresses = u.addresses.map { .init(type: $0.type, streetAddress: $0.streetAddress, locality: $0.locality, region: $0.region,
+                                            postalCode: $0.postalCode, country: $0.country, poBox: $0.poBox) }
+        jobTitle = u.jobTitle; department = u.department
+        phoneNumbers = u.phoneNumbers.map { .init(type: $0.type, number: $0.number) }
+        costCenter = u.costCenter; employeeType = u.employeeType; employeeIdentifier = u.employeeIdentifier
+        organization = u.organization; state = u.state.rawValue; passwordStatus = u.passwordStatus.rawValue
+        source = .init(type: u.source.type.rawValue, applicationId: u.source.applicationId?.text, importJobId: u.source.importJobId?.text)
+        created = u.created; updated = u.updated
+    }
+}
+
+public struct RemoteUserJSON: Codable, Sendable {
+    var remoteId: String
+    var userName, email, displayName: String?
+    var status: String
+    var matchedUserId, reason: String?
+
+    public init(_ r: RemoteUserStatus) {
+        remoteId = r.remoteId; userName = r.userName; email = r.email; displayName = r.displayName
+        status = r.status.rawValue; matchedUserId = r.matchedUserId?.text; reason = r.reason
+    }
+}
+
+public struct ImportJSON: Codable, Sendable {
+    public struct Job: Codable, Sendable {
+        var id, status: String
+        var total, created, skipped, failed: Int
+        var applicationId: String
+        var initiatedBy: String?
+        var reason: String?
+        var createdAt: Date
+        var finishedAt: Date?
+    }
+    struct Result: Codable, Sendable {
+        var remoteId: String
+        var userName: String?
+        var outcome: String
+        var userId, reason: String?
+    }
+    public var job: Job
+    var results: [Result]
+
+    public init(_ j: ImportJob, _ results: [ImportResult]) {
+        job = Job(id: j.id.text, status: j.status.rawValue, total: j.total, created: j.created, skipped: j.skipped,
+                  failed: j.failed, applicationId: j.applicationId.text, initiatedBy: j.initiator.email, reason: j.reason,
+                  createdAt: j.createdAt, finishedAt: j.finishedAt)
+        self.results = results.map { .init(remoteId: $0.remoteId, userName: $0.userName, outcome: $0.outcome.rawValue,
+                                           userId: $0.userId?.text, reason: $0.reason) }
+    }
+}
+
+public struct EventJSON: Codable, Sendable {
+    struct Initiator: Codable, Sendable { var type: String; var id, email: String? }
+    struct Resource: Codable, Sendable { var type: String; var id, name: String? }
+    struct App: Codable, Sendable { var id, name: String }
+    var id: String
+    var time: Date
+    var type: String
+    var initiatedBy: Initiator
+    var resource: Resource?
+    var application: App?
+    var importJobId, clientIp, requestId: String?
+    var success: Bool
+
+    public init(_ e: InsightsEvent) {
+        id = e.id.text; time = e.time; type = e.type.rawValue; requestId = e.initiator.requestId
+        initiatedBy = .init(type: e.initiator.type.rawValue, id: e.initiator.id?.text, email: e.initiator.email)
+        resource = e.resource.map { .init(type: $0.type, id: $0.id, name: $0.name) }
+        application = e.application.map { .init(id: $0.id.text, name: $0.name) }
+        importJobId = e.importJobId?.text; clientIp = e.initiator.clientIp; success = e.success
+    }
+}
+
+public struct ServiceProviderJSON: Codable, Sendable {
+    var patch, filter, sort, etag, cursorPagination, indexPagination: Bool
+    var filterMaxResults, maxPageSize: Int?
+    var authenticationSchemes: [String]
+
+    public init(_ c: ServiceProviderConfig) {
+        patch = c.patchSupported; filter = c.filterSupported; sort = c.sortSupported; etag = c.etagSupported
+        cursorPagination = c.cursorPagination; indexPagination = c.indexPagination
+        filterMaxResults = c.filterMaxResults; maxPageSize = c.maxPageSize; authenticationSchemes = c.authenticationSchemes
+    }
+}
+
+public struct ApplicationJSON: Codable, Sendable {
+    struct IntegrationJSON: Codable, Sendable {
+        var scimUrl, authType, status: String
+        var lastError: String?
+        var serviceProvider: ServiceProviderJSON?
+    }
+    var id, name: String
+    var description: String?
+    var created: Date
+    var integration: IntegrationJSON?
+
+    public init(_ a: Application, _ i: Integration?) {
+        id = a.id.text; name = a.name; description = a.description; created = a.created
+        // Credentials never leave Roster: only their kind is shown.
+        integration = i.map { .init(scimUrl: $0.baseURL, authType: $0.credentials.kind, status: $0.status.rawValue,
+                                    lastError: $0.lastError, serviceProvider: $0.serviceProvider.map(ServiceProviderJSON.init)) }
+    }
+}
+
+public struct ConnectionTestJSON: Codable, Sendable {
+    var ok: Bool
+    var totalUsers: Int?
+    var serviceProvider: ServiceProviderJSON
+
+    public init(ok: Bool, totalUsers: Int?, serviceProvider: ServiceProviderJSON) {
+        self.ok = ok
+        self.totalUsers = totalUsers
+        self.serviceProvider = serviceProvider
+    }
+}
+
+
+public enum RosterJSON {
+    public static func encoder(pretty: Bool = false) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    public static func string<T: Encodable>(_ value: T, pretty: Bool = false) throws -> String {
+        String(decoding: try encoder(pretty: pretty).encode(value), as: UTF8.self)
+    }
+}
+
+public struct ProvisioningLogJSON: Codable, Sendable {
+    struct App: Codable, Sendable { var id, name: String }
+    struct Target: Codable, Sendable { var type, id: String; var name: String? }
+    var id: String
+    var time: Date
+    var application: App
+    var target: Target
+    var operation, outcome: String
+    var remoteId, detail: String?
+
+    public init(_ e: ProvisioningLogEntry) {
+        id = e.id.text; time = e.time
+        application = .init(id: e.application.id.text, name: e.application.name)
+        target = .init(type: e.targetType.rawValue, id: e.targetId.text, name: e.targetName)
+        operation = e.operation.rawValue; outcome = e.outcome.rawValue; remoteId = e.remoteId; detail = e.detail
+    }
+}

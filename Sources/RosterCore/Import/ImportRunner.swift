@@ -1,0 +1,153 @@
+import Foundation
+import Logging
+import SCIM
+
+/// Runs an import job, batch by batch: reads the remote users, commits each batch in one
+/// transaction, and at the end records how it went and emails the results. Resumes a job a
+/// crashed worker left: users that already have a result are not read again.
+public struct ImportRunner: JobHandler {
+    static let batchSize = 100
+
+    let storage: any Storage
+    let access: IntegrationAccess
+    let mail: MailOutbox
+    let logger: Logger
+
+    public func run(_ payload: JobPayload, attempt: Int, lease: Lease) async throws -> JobOutcome {
+        guard case .importJob(let jobId) = payload else { return .failed("not an import job") }
+        guard var job = try await storage.job(id: jobId), !job.isFinished else { return .done }
+        guard let application = try await storage.application(id: job.applicationId) else {
+            try await storage.updateJob(id: jobId, status: .failed, total: nil, reason: "the application was deleted",
+                                        finishedAt: Date())
+            return .done
+        }
+        if job.status == .queued {
+            try await storage.updateJob(id: jobId, status: .running, total: nil, reason: nil, finishedAt: nil)
+            job.status = .running
+        }
+        _ = try await run(job, application: application, lease: lease)
+        return .done
+    }
+
+    /// Runs the job to its end (or until the lease is lost), then reports it.
+    func run(_ job: ImportJob, application: Application, lease: Lease) async throws -> ImportJob {
+        try await finish(job, application: application) {
+            let connection = try await access.connect(application)
+            switch job.selection {
+            case .ids(let ids):
+                try await importSelected(ids, job: job, connection: connection, lease: lease)
+            case .all:
+                var listed = 0
+                let query = UserQuery(pageSize: Self.batchSize)
+                for try await page in connection.client.userPages(query, config: connection.provider) {
+                    try await checkpoint(job, lease: lease)
+                    listed += page.count
+                    try await storage.updateJob(id: job.id, status: .running, total: listed, reason: nil, finishedAt: nil)
+                    try await importBatch(page, job: job, application: application)
+                }
+                try await storage.updateJob(id: job.id, status: .running, total: listed, reason: nil, finishedAt: nil)
+            }
+        }
+    }
+
+    /// Imports users already read (a small "all" read while deciding whether to queue).
+    func run(_ job: ImportJob, application: Application, listed users: [SCIMUser]) async throws -> ImportJob {
+        try await finish(job, application: application) {
+            try await importBatch(users, job: job, application: application)
+        }
+    }
+
+    private func importSelected(_ ids: [String], job: ImportJob, connection: IntegrationAccess.Connection, lease: Lease)
+        async throws
+    {
+        let application = connection.application
+        for start in stride(from: 0, to: ids.count, by: Self.batchSize) {
+            let chunk = Array(ids[start..<min(start + Self.batchSize, ids.count)])
+            try await checkpoint(job, lease: lease)
+            let done = try await storage.remoteIdsWithResults(jobId: job.id, among: chunk)
+            var candidates: [ImportCandidate] = []
+            for id in chunk where !done.contains(id) {
+                do {
+                    candidates.append(candidate(try await connection.client.user(id: id), job: job, application: application))
+                } catch let error as SCIMClientError where error.kind == .notFound {
+                    candidates.append(ImportCandidate(remoteId: id, userName: nil, mapped: .failure(
+                        .invalidValue(attribute: "user", problem: ImportRules.notFoundReason(id, application)))))
+                }
+            }
+            try await commit(candidates, job: job, application: application)
+        }
+    }
+
+    /// Why a job stopped before its end.
+    private enum Stop: Error {
+        /// The integration was deactivated: the job fails with this reason, what was done stays.
+        case deactivated
+        /// Another worker holds the job now: it will finish and report it.
+        case leaseLost
+    }
+
+    /// Runs `work`, then records how the job ended, emits `import_complete` and emails the results.
+    private func finish(_ job: ImportJob, application: Application, work: () async throws -> Void) async throws -> ImportJob {
+        var status = ImportJob.Status.completed
+        var reason: String?
+        let started = ContinuousClock.now
+        do {
+            try await work()
+        } catch Stop.deactivated {
+            status = .failed
+            reason = "integration deactivated"
+        } catch Stop.leaseLost {
+            logger.warning("import job lease lost", metadata: ["job": "\(job.id)"])
+            return try await storage.job(id: job.id) ?? job
+        } catch let error where error is CancellationError || Task.isCancelled {
+            // The process is stopping: leave the job to be resumed, do not call it failed.
+            throw error
+        } catch {
+            status = .failed
+            reason = RosterError.from(error).description
+        }
+        try await storage.updateJob(id: job.id, status: status, total: nil, reason: reason, finishedAt: Date())
+        guard let finished = try await storage.job(id: job.id) else { return job }
+        RosterMetrics.importRate(users: finished.processed - job.processed, in: ContinuousClock.now - started)
+        try await storage.record(InsightsEvent(
+            type: .importComplete, initiator: job.initiator,
+            resource: .init(type: "import_job", id: job.id, name: application.name),
+            application: .init(application), importJobId: job.id, success: status == .completed))
+        let results = try await storage.results(jobId: job.id)
+        if let to = job.initiator.email {
+            try await mail.enqueue(ImportMail.compose(job: finished, application: application, results: results,
+                                                      from: mail.from, to: to))
+        } else {
+            logger.info("import results not emailed: the initiator has no email", metadata: ["job": "\(job.id)"])
+        }
+        logger.info("import job finished", metadata: ["job": "\(job.id)", "status": "\(status)",
+                                                      "created": "\(finished.created)"])
+        return finished
+    }
+
+    /// Stops between batches when the integration was deactivated or the lease was lost.
+    private func checkpoint(_ job: ImportJob, lease: Lease) async throws {
+        guard lease.isHeld else { throw Stop.leaseLost }
+        guard try await access.isActive(job.applicationId) else { throw Stop.deactivated }
+    }
+
+    private func importBatch(_ users: [SCIMUser], job: ImportJob, application: Application) async throws {
+        let done = try await storage.remoteIdsWithResults(jobId: job.id, among: users.compactMap(\.id))
+        let candidates = users.filter { !done.contains($0.id ?? "") }.map { candidate($0, job: job, application: application) }
+        try await commit(candidates, job: job, application: application)
+    }
+
+    private func candidate(_ user: SCIMUser, job: ImportJob, application: Application) -> ImportCandidate {
+        ImportCandidate(remoteId: user.id ?? "", userName: user.userName,
+                        mapped: UserMapping.map(user, source: ImportRules.source(application, jobId: job.id)))
+    }
+
+    /// Commits one batch, unless the integration was deactivated since the batch was read.
+    private func commit(_ candidates: [ImportCandidate], job: ImportJob, application: Application) async throws {
+        guard !candidates.isEmpty else { return }
+        guard try await access.isActive(application.id) else { throw Stop.deactivated }
+        let results = try await storage.commitImportBatch(
+            jobId: job.id, candidates: candidates, rules: ImportRules.batchRules(application: application, job: job))
+        RosterMetrics.importedUsers(results)
+    }
+}

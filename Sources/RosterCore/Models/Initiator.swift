@@ -1,0 +1,66 @@
+import Foundation
+
+/// Who did something, for permissions and for the audit trail, and the request it came in.
+public struct Initiator: Sendable, Hashable {
+    public enum Kind: String, Sendable, Codable { case administrator, apikey, system }
+    public var type: Kind
+    public var id: UUID?
+    public var email: String?
+    public var role: Role
+    public var clientIp: String?
+    /// The HTTP request that carried the change, also sent back as `X-Request-Id`, so an
+    /// Insights event leads to the log lines of its request.
+    public var requestId: String?
+
+    public init(type: Kind, id: UUID?, email: String?, role: Role, clientIp: String? = nil, requestId: String? = nil) {
+        self.type = type
+        self.id = id
+        self.email = email
+        self.role = role
+        self.clientIp = clientIp
+        self.requestId = requestId
+    }
+
+    public static let system = Initiator(type: .system, id: nil, email: nil, role: .admin)
+
+    public static func administrator(_ admin: Administrator, clientIp: String? = nil) -> Initiator {
+        Initiator(type: .administrator, id: admin.id, email: admin.email, role: admin.role, clientIp: clientIp)
+    }
+
+    /// Throws ``RosterError/forbidden`` unless the role allows `permission`.
+    public func require(_ permission: Permission) throws {
+        guard role.allows(permission) else {
+            throw RosterError.forbidden("the \(role.rawValue) role cannot do this")
+        }
+    }
+}
+
+/// Stored with import jobs; ids are written in lower case like every id Roster writes.
+extension Initiator: Codable {
+    enum CodingKeys: String, CodingKey { case type, id, email, role, clientIp, requestId }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        type = try c.decode(Kind.self, forKey: .type)
+        id = try c.decodeIfPresent(String.self, forKey: .id).flatMap(UUID.init(uuidString:))
+        email = try c.decodeIfPresent(String.self, forKey: .email)
+        role = try c.decode(Role.self, forKey: .role)
+        clientIp = try c.decodeIfPresent(String.self, forKey: .clientIp)
+        requestId = try c.decodeIfPresent(String.self, forKey: .requestId)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(type, forKey: .type)
+        try c.encodeIfPresent(id?.text, forKey: .id)
+        try c.encodeIfPresent(email, forKey: .email)
+        try c.encode(role, forKey: .role)
+        try c.encodeIfPresent(clientIp, forKey: .clientIp)
+        try c.encodeIfPresent(requestId, forKey: .requestId)
+    }
+}
+
+extension UUID {
+    /// The lower-case form Roster writes and prints everywhere (never `uuidString`).
+    public var text: String { uuidString.lowercased() }
+}

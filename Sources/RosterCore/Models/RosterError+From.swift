@@ -1,0 +1,14 @@
+import SCIM
+
+extension RosterError {
+    /// The administrator-facing form of any error: a provider's failure stays the provider's,
+    /// a bad filter is bad input, and anything else (a database error) is Roster's own.
+    public static func from(_ error: any Error) -> RosterError {
+        switch error {
+        case let error as RosterError: error
+        case let error as SCIMClientError: .serviceProvider(error.description)
+        case let error as SCIMFilterError: .invalid(error.description)
+        default: .internal("Roster failed: \(String(describing: error))")
+        }
+    }
+}

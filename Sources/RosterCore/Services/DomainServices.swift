@@ -1,0 +1,102 @@
+import Foundation
+import Logging
+import SCIM
+
+/// The domain, assembled: every service the three doors (portal, API, command line) call,
+/// and the job handlers the workers run. Built once per process by the composition root.
+public struct DomainServices: Sendable {
+    public struct Settings: Sendable {
+        /// The sender address of Roster's email.
+        public var mailFrom: String
+        /// Where people reach Roster, for the links in emails.
+        public var publicURL: String
+        /// How long an activation or reset link works.
+        public var activationLinkLifetime: TimeInterval
+
+        public init(mailFrom: String = "roster@localhost", publicURL: String = "http://127.0.0.1:8080",
+                    activationLinkLifetime: TimeInterval = 72 * 3600) {
+            self.mailFrom = mailFrom
+            self.publicURL = publicURL
+            self.activationLinkLifetime = activationLinkLifetime
+        }
+    }
+
+    public let administrators: AdministratorService
+    public let sessions: SessionService
+    public let applications: ApplicationService
+    public let remoteUsers: RemoteListing
+    public let importPreview: ImportPreview
+    public let imports: ImportService
+    public let directory: DirectoryService
+    public let insights: InsightsService
+    public let groups: GroupService
+    public let accounts: AccountService
+    public let provisioning: ProvisioningScheduler
+    public let provisioningLog: ProvisioningLog
+    public let mail: MailOutbox
+    public let jobs: JobsService
+    /// What runs each kind of background job.
+    public let handlers: [JobKind: any JobHandler]
+    let storage: any Storage
+    let logger: Logger
+
+    public init(storage: any Storage, connector: SCIMConnector, hasher: any PasswordHasher, mailSender: any MailSender,
+                settings: Settings, logger: Logger) {
+        self.storage = storage
+        self.logger = logger
+        let lookup = Lookup(storage: storage)
+        let access = IntegrationAccess(storage: storage, connector: connector)
+        let log = ProvisioningLog(storage: storage, lookup: lookup, logger: logger)
+        let queue = ProvisioningQueue(storage: storage, log: log)
+        mail = MailOutbox(storage: storage, from: settings.mailFrom)
+        administrators = AdministratorService(storage: storage, hasher: hasher)
+        sessions = SessionService(storage: storage, hasher: hasher)
+        applications = ApplicationService(storage: storage, access: access, lookup: lookup, queue: queue)
+        remoteUsers = RemoteListing(storage: storage, applications: applications, access: access)
+        importPreview = ImportPreview(storage: storage, applications: applications, access: access)
+        let importRunner = ImportRunner(storage: storage, access: access, mail: mail, logger: logger)
+        imports = ImportService(storage: storage, applications: applications, access: access, runner: importRunner)
+        provisioning = ProvisioningScheduler(storage: storage, applications: applications, queue: queue, log: log)
+        provisioningLog = log
+        directory = DirectoryService(storage: storage, lookup: lookup, provisioning: provisioning)
+        insights = InsightsService(storage: storage)
+        groups = GroupService(storage: storage, lookup: lookup, provisioning: provisioning)
+        accounts = AccountService(storage: storage, lookup: lookup, hasher: hasher, mail: mail, publicURL: settings.publicURL,
+                                  linkLifetime: settings.activationLinkLifetime)
+        jobs = JobsService(storage: storage)
+        let pushes = ProvisioningRunner(
+            storage: storage, access: access,
+            users: UserSync(storage: storage, access: access, queue: queue, log: log),
+            groups: GroupSync(storage: storage, access: access, log: log), log: log)
+        handlers = [
+            .importJob: importRunner, .provisionUser: pushes, .provisionGroup: pushes,
+            .mail: MailDelivery(storage: storage, sender: mailSender, logger: logger),
+        ]
+    }
+
+    /// A worker for the given kinds of job.
+    public func worker(kinds: Set<JobKind> = Set(JobKind.allCases), lease: Duration = .seconds(30)) -> Worker {
+        var worker = Worker(storage: storage, handlers: handlers, kinds: kinds, logger: logger)
+        worker.lease = lease
+        return worker
+    }
+}
+
+/// The background job queue, as operators see it.
+public struct JobsService: Sendable {
+    let storage: any Storage
+
+    public func list(limit: Int, by initiator: Initiator) async throws -> [QueuedJobStatus] {
+        try initiator.require(.read)
+        guard (1...10_000).contains(limit) else { throw RosterError.invalid("limit must be 1 to 10000") }
+        return try await storage.queue(limit: limit)
+    }
+
+    /// Work waiting per kind, recorded as the queue gauges; answered too.
+    @discardableResult
+    public func recordDepth() async throws -> [QueueDepth] {
+        let depth = try await storage.queueDepth()
+        RosterMetrics.queue(depth)
+        return depth
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+public protocol DirectoryRepository: Sendable {
+    /// Users in `sort` order; `search` matches the start of email, username, display name or last name.
+    func users(search: String?, sort: UserSort, limit: Int, offset: Int) async throws -> [DirectoryUser]
+    func userCount() async throws -> Int
+    func user(id: UUID) async throws -> DirectoryUser?
+    /// Users whose email or username equals one of `keys`, compared case-insensitively.
+    func usersMatching(keys: [String]) async throws -> [DirectoryUser]
+    func setPassword(userId: UUID, hash: String) async throws
+    func createUserToken(hash: String, userId: UUID, purpose: String, expires: Date) async throws
+    /// The token's user, purpose, expiry and when it was used, if it exists.
+    func userToken(hash: String) async throws -> UserToken?
+    /// Marks the token used and sets the password in one transaction; false when the token
+    /// was used or expired in the meantime.
+    func redeemUserToken(hash: String, passwordHash: String, now: Date) async throws -> Bool
+    /// Saves a user's attributes and state (never its email or username uniqueness: those conflict).
+    func updateUser(_ user: DirectoryUser) async throws
+}
+
+/// An activation or reset link as stored: only the hash of its token is kept.
+public struct UserToken: Sendable, Hashable {
+    public var userId: UUID
+    public var purpose: String
+    public var expires: Date
+    public var used: Date?
+    public init(userId: UUID, purpose: String, expires: Date, used: Date?) {
+        self.userId = userId
+        self.purpose = purpose
+        self.expires = expires
+        self.used = used
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+
+public protocol GroupRepository: Sendable {
+    /// Throws ``RosterError/conflict(_:)`` when the name is taken (case-insensitively).
+    func createGroup(_ group: UserGroup) async throws
+    func group(named name: String) async throws -> UserGroup?
+    func group(id: UUID) async throws -> UserGroup?
+    func groups() async throws -> [UserGroup]
+    /// The groups the user is a member of.
+    func groups(memberId: UUID) async throws -> [UserGroup]
+    func addMembers(groupId: UUID, userIds: [UUID]) async throws
+    func removeMembers(groupId: UUID, userIds: [UUID]) async throws
+    func members(groupId: UUID) async throws -> [UUID]
+    func bind(groupId: UUID, applicationId: UUID) async throws
+    func unbind(groupId: UUID, applicationId: UUID) async throws
+    /// Groups bound to the application.
+    func boundGroups(applicationId: UUID) async throws -> [UUID]
+    /// Applications the group is bound to.
+    func bindings(groupId: UUID) async throws -> [UUID]
+    /// Whether the user is a member of any group bound to the application.
+    func isManaged(userId: UUID, applicationId: UUID) async throws -> Bool
+    /// Applications the user is managed in through a bound group.
+    func managingApplications(userId: UUID) async throws -> [UUID]
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// One remote user ready to commit: the mapped directory user or why it cannot be imported.
+public struct ImportCandidate: Sendable {
+    public var remoteId: String
+    public var userName: String?
+    public var mapped: Result<DirectoryUser, UserMapping.Failure>
+    public init(remoteId: String, userName: String?, mapped: Result<DirectoryUser, UserMapping.Failure>) {
+        self.remoteId = remoteId
+        self.userName = userName
+        self.mapped = mapped
+    }
+}
+
+/// The rules the store applies inside its transaction, so a rule stays in the domain.
+public struct ImportBatchRules: Sendable {
+    /// What to record when a candidate collides with an existing user.
+    public var resolveConflict: @Sendable (ImportCandidate, DirectoryUser) -> ImportResult
+    /// The Insights event for a created user.
+    public var createdEvent: @Sendable (DirectoryUser) -> InsightsEvent
+
+    public init(
+        resolveConflict: @escaping @Sendable (ImportCandidate, DirectoryUser) -> ImportResult,
+        createdEvent: @escaping @Sendable (DirectoryUser) -> InsightsEvent
+    ) {
+        self.resolveConflict = resolveConflict
+        self.createdEvent = createdEvent
+    }
+}
+
+public protocol ImportRepository: Sendable {
+    func createJob(_ job: ImportJob) async throws
+    func job(id: UUID) async throws -> ImportJob?
+    func jobs(limit: Int) async throws -> [ImportJob]
+    func results(jobId: UUID) async throws -> [ImportResult]
+    /// Of `remoteIds`, those that already have a result in the job (work done before a crash).
+    func remoteIdsWithResults(jobId: UUID, among remoteIds: [String]) async throws -> Set<String>
+    /// Creates the users, their events and the results of one batch in one transaction, and
+    /// adds the counts to the job. A user whose email or username is taken is never created.
+    func commitImportBatch(jobId: UUID, candidates: [ImportCandidate], rules: ImportBatchRules) async throws
+        -> [ImportResult]
+    func updateJob(id: UUID, status: ImportJob.Status, total: Int?, reason: String?, finishedAt: Date?) async throws
+}

@@ -1,0 +1,42 @@
+/// Limits and retry policy for calls to one service provider.
+public struct SCIMClientConfiguration: Sendable {
+    /// Deadline of one HTTP exchange, connect to last byte of the body.
+    public var timeout: Duration
+    /// Largest response body accepted; a larger one is refused, not buffered.
+    public var maxResponseBytes: Int
+    /// Attempts after the first for 429, 502, 503, 504 and connection errors.
+    public var maxRetries: Int
+    public var baseBackoff: Duration
+    public var maxBackoff: Duration
+    /// Longest `Retry-After` honoured as given; longer ones are cut to this.
+    public var maxRetryAfter: Duration
+    /// How the client waits before a retry; tests record the waits instead of sleeping them.
+    public var sleep: @Sendable (Duration) async throws -> Void
+    /// The share of a back-off actually waited (jitter keeps many workers from retrying in lockstep).
+    public var jitter: @Sendable () -> Double
+
+    public init(
+        timeout: Duration = .seconds(30), maxResponseBytes: Int = 32 << 20, maxRetries: Int = 6,
+        baseBackoff: Duration = .milliseconds(250), maxBackoff: Duration = .seconds(20),
+        maxRetryAfter: Duration = .seconds(120),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        jitter: @escaping @Sendable () -> Double = { Double.random(in: 0.5...1.0) }
+    ) {
+        self.timeout = timeout
+        self.maxResponseBytes = maxResponseBytes
+        self.maxRetries = maxRetries
+        self.baseBackoff = baseBackoff
+        self.maxBackoff = maxBackoff
+        self.maxRetryAfter = maxRetryAfter
+        self.sleep = sleep
+        self.jitter = jitter
+    }
+}
+
+/// Told about every exchange with a service provider, for metrics; the client works the same without one.
+public protocol SCIMClientObserver: Sendable {
+    /// One exchange ended with `status` (nil: no answer) after `duration` (nil when not timed).
+    func exchanged(method: String, path: String, status: Int?, duration: Duration?)
+    /// A request is sent again, because of `status` (nil: a timeout or a broken connection).
+    func retrying(status: Int?)
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import RosterApp
+import RosterCore
+
+struct GroupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "group", abstract: "User groups: members and bindings to applications.",
+        subcommands: [Create.self, List.self, AddMember.self, RemoveMember.self, Bind.self, Unbind.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a user group.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+        func run() async throws {
+            try await global.withRoster { roster in
+                let group = try await roster.groups.create(name: name, by: .system)
+                print("created group \(group.name), id \(group.id.text)")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List user groups.")
+        @OptionGroup var global: GlobalOptions
+        func run() async throws {
+            try await global.withRoster { roster in
+                for (group, members, applications) in try await roster.groups.list(by: .system) {
+                    printRow(group.name, "\(members) members", "\(applications.count) applications")
+                }
+            }
+        }
+    }
+
+    struct AddMember: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add-member", abstract: "Add users (by email) to a group.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+        @Argument var emails: [String]
+        func run() async throws {
+            try await global.withRoster { roster in
+                try await roster.groups.addMembers(group: name, emails: emails, by: .system)
+                print("added \(emails.count) members to \(name)")
+            }
+        }
+    }
+
+    struct RemoveMember: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "remove-member", abstract: "Remove users (by email) from a group.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+        @Argument var emails: [String]
+        func run() async throws {
+            try await global.withRoster { roster in
+                try await roster.groups.removeMembers(group: name, emails: emails, by: .system)
+                print("removed \(emails.count) members from \(name)")
+            }
+        }
+    }
+
+    struct Bind: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Bind a group to an application: its members are provisioned there.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+        @Argument var application: String
+        func run() async throws {
+            try await global.withRoster { roster in
+                try await roster.groups.bind(group: name, application: application, by: .system)
+                print("bound \(name) to \(application)")
+            }
+        }
+    }
+
+    struct Unbind: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Unbind a group from an application.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+        @Argument var application: String
+        func run() async throws {
+            try await global.withRoster { roster in
+                try await roster.groups.unbind(group: name, application: application, by: .system)
+                print("unbound \(name) from \(application)")
+            }
+        }
+    }
+}
