@@ -1,0 +1,69 @@
+import Foundation
+import Logging
+import SCIM
+import Synchronization
+@testable import RosterCore
+
+/// The domain assembled over fakes: an in-memory store, an in-memory service provider, a mail
+/// sender that keeps what it is given, and a hasher that needs no bcrypt.
+struct Harness {
+    let storage = InMemoryStorage()
+    let provider: FakeProvider
+    let sent = SentMail()
+    let sleeps = Sleeps()
+    let domain: DomainServices
+    let admin = Initiator(type: .administrator, id: UUID(), email: "admin@example.com", role: .admin)
+
+    init(provider: FakeProvider = FakeProvider()) {
+        self.provider = provider
+        let sleeps = self.sleeps
+        // Back-offs are recorded, not slept: the tests check the timing without waiting for it.
+        let configuration = SCIMClientConfiguration(maxRetries: 3, sleep: { sleeps.record($0) }, jitter: { 1.0 })
+        domain = DomainServices(
+            storage: storage, connector: SCIMConnector(transport: provider, configuration: configuration, logger: Self.logger),
+            hasher: PlainHasher(), mailSender: sent, settings: .init(), logger: Self.logger)
+    }
+
+    static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// An application with an active integration to the fake provider.
+    @discardableResult
+    func application(_ name: String = "App", auth: IntegrationInput? = nil) async throws -> Application {
+        let app = try await domain.applications.create(name: name, description: nil, by: .system)
+        let input = auth ?? IntegrationInput(scimURL: FakeProvider.base, authType: "bearer", token: "t")
+        _ = try await domain.applications.configureIntegration(application: name, input: input, by: .system)
+        return app
+    }
+
+    /// Runs queued jobs until none is due.
+    @discardableResult
+    func work(kinds: Set<JobKind> = Set(JobKind.allCases)) async throws -> Int {
+        try await domain.worker(kinds: kinds).runUntilIdle()
+    }
+}
+
+struct PlainHasher: PasswordHasher {
+    func hash(_ password: String) -> String { "plain:" + password }
+    func verify(_ password: String, hash: String) -> Bool { hash == "plain:" + password }
+}
+
+/// A mail sender that keeps every message it is handed, and can be made to fail.
+final class SentMail: MailSender {
+    private let state = Mutex<(mails: [OutboxMail], failing: Bool)>(([], false))
+    var mails: [OutboxMail] { state.withLock { $0.mails } }
+    func fail(_ failing: Bool) { state.withLock { $0.failing = failing } }
+
+    func send(_ mail: OutboxMail) async throws {
+        try state.withLock { state in
+            if state.failing { throw RosterError.serviceProvider("the SMTP server is down") }
+            state.mails.append(mail)
+        }
+    }
+}
+
+/// The back-offs the SCIM client asked for.
+final class Sleeps: Sendable {
+    private let waits = Mutex<[Duration]>([])
+    var all: [Duration] { waits.withLock { $0 } }
+    func record(_ wait: Duration) { waits.withLock { $0.append(wait) } }
+}

@@ -1,0 +1,219 @@
+import Foundation
+@testable import RosterCore
+
+// MARK: - Import jobs, Insights, administrators, sessions, mail
+
+extension InMemoryStorage {
+    func createJob(_ job: ImportJob) async throws { try check(); importJobs[job.id] = job }
+    func job(id: UUID) async throws -> ImportJob? { try check(); return importJobs[id] }
+
+    func jobs(limit: Int) async throws -> [ImportJob] {
+        try check()
+        return Array(importJobs.values.sorted { $0.createdAt > $1.createdAt }.prefix(limit))
+    }
+
+    func results(jobId: UUID) async throws -> [ImportResult] { try check(); return importResults[jobId, default: []] }
+
+    func remoteIdsWithResults(jobId: UUID, among remoteIds: [String]) async throws -> Set<String> {
+        try check()
+        return Set(importResults[jobId, default: []].map(\.remoteId)).intersection(remoteIds)
+    }
+
+    func commitImportBatch(jobId: UUID, candidates: [ImportCandidate], rules: ImportBatchRules) async throws -> [ImportResult] {
+        try check()
+        var results: [ImportResult] = []
+        for candidate in candidates where !importResults[jobId, default: []].contains(where: { $0.remoteId == candidate.remoteId }) {
+            let result: ImportResult
+            switch candidate.mapped {
+            case .failure(let failure):
+                result = ImportResult(remoteId: candidate.remoteId, userName: candidate.userName, outcome: .failed,
+                                      reason: failure.description)
+            case .success(let user):
+                if let existing = conflicting(user) {
+                    result = rules.resolveConflict(candidate, existing)
+                } else {
+                    users[user.id] = user
+                    events.append(rules.createdEvent(user))
+                    result = ImportResult(remoteId: candidate.remoteId, userName: candidate.userName, outcome: .created, userId: user.id)
+                }
+            }
+            importResults[jobId, default: []].append(result)
+            results.append(result)
+        }
+        importJobs[jobId]?.created += results.count { $0.outcome == .created }
+        importJobs[jobId]?.skipped += results.count { $0.outcome == .skipped }
+        importJobs[jobId]?.failed += results.count { $0.outcome == .failed }
+        return results
+    }
+
+    func updateJob(id: UUID, status: ImportJob.Status, total: Int?, reason: String?, finishedAt: Date?) async throws {
+        try check()
+        importJobs[id]?.status = status
+        if let total { importJobs[id]?.total = total }
+        if let reason { importJobs[id]?.reason = reason }
+        if let finishedAt { importJobs[id]?.finishedAt = finishedAt }
+    }
+
+    func record(_ event: InsightsEvent) async throws { try check(); events.append(event) }
+
+    func events(_ query: InsightsQuery) async throws -> [InsightsEvent] {
+        try check()
+        return Array(events.filter { event in
+            (query.type == nil || event.type == query.type) && (query.applicationId == nil || event.application?.id == query.applicationId)
+                && (query.from == nil || event.time >= query.from!) && (query.to == nil || event.time < query.to!)
+        }.reversed().prefix(query.limit))
+    }
+
+    func dailyCounts(_ query: InsightsQuery) async throws -> [(day: Date, count: Int)] {
+        let days = Dictionary(grouping: try await events(InsightsQuery(type: query.type, limit: Int.max))) {
+            Date(timeIntervalSince1970: ($0.time.timeIntervalSince1970 / 86400).rounded(.down) * 86400)
+        }
+        return days.map { ($0.key, $0.value.count) }.sorted { $0.0 < $1.0 }
+    }
+
+    func createAdministrator(_ administrator: Administrator) async throws { try check(); administrators[administrator.id] = administrator }
+
+    func administrator(email: String) async throws -> Administrator? {
+        try check()
+        return administrators.values.first { $0.email.lowercased() == email.lowercased() }
+    }
+
+    func administrator(id: UUID) async throws -> Administrator? { try check(); return administrators[id] }
+    func administrators() async throws -> [Administrator] { try check(); return Array(administrators.values) }
+    func createAPIKey(_ key: APIKey) async throws { try check(); keys.append(key) }
+    func apiKey(hash: String) async throws -> APIKey? { try check(); return keys.first { $0.hash == hash } }
+    func apiKeys() async throws -> [APIKey] { try check(); return keys }
+
+    func createSession(_ session: AdminSession) async throws { try check(); sessions[session.tokenHash] = session }
+    func session(tokenHash: String) async throws -> AdminSession? { try check(); return sessions[tokenHash] }
+    func extendSession(tokenHash: String, expires: Date) async throws { try check(); sessions[tokenHash]?.expires = expires }
+    func deleteSession(tokenHash: String) async throws { try check(); sessions[tokenHash] = nil }
+
+    func recordSignInFailure(emailKey: String, now: Date) async throws -> Int {
+        try check()
+        signInFailures[emailKey, default: (0, nil)].failures += 1
+        return signInFailures[emailKey]!.failures
+    }
+
+    func lockSignIn(emailKey: String, until: Date) async throws { try check(); signInFailures[emailKey]?.lockedUntil = until }
+    func signInLock(emailKey: String) async throws -> Date? { try check(); return signInFailures[emailKey]?.lockedUntil }
+    func clearSignInFailures(emailKey: String) async throws { try check(); signInFailures[emailKey] = nil }
+
+    func enqueueMail(_ mail: OutboxMail) async throws {
+        try check()
+        outbox[mail.id] = mail
+        append(.mail(messageId: mail.id), status: "queued")
+    }
+
+    func mail(id: UUID) async throws -> OutboxMail? { try check(); return outbox[id] }
+    func markMailSent(id: UUID, at: Date) async throws { try check(); outbox[id]?.sent = at }
+    func mails(limit: Int) async throws -> [OutboxMail] { try check(); return Array(outbox.values.prefix(limit)) }
+}
+
+// MARK: - The job queue
+
+extension InMemoryStorage {
+    @discardableResult
+    private func append(_ payload: JobPayload, status: String) -> UUID {
+        let id = UUID()
+        jobs.append(Job(id: id, payload: payload, status: status, runAfter: now(), attempts: 0, created: now()))
+        return id
+    }
+
+    func queue(limit: Int) async throws -> [QueuedJobStatus] {
+        try check()
+        return jobs.reversed().prefix(limit).map {
+            QueuedJobStatus(job: $0.queued, status: $0.status, leaseOwner: $0.leaseOwner, leaseUntil: $0.leaseUntil, lastError: $0.lastError)
+        }
+    }
+
+    func queueDepth() async throws -> [QueueDepth] {
+        try check()
+        let waiting = jobs.filter { ["queued", "held", "running"].contains($0.status) }
+        return Dictionary(grouping: waiting, by: \.payload.kind).map {
+            QueueDepth(kind: $0.key.rawValue, waiting: $0.value.count, oldest: $0.value.map(\.created).min())
+        }
+    }
+
+    func enqueue(_ payload: JobPayload) async throws -> UUID { try check(); return append(payload, status: "queued") }
+
+    func enqueueOnce(_ payload: JobPayload, held: Bool) async throws {
+        try check()
+        if let index = jobs.firstIndex(where: { $0.payload == payload && ["queued", "held"].contains($0.status) }) {
+            if held { jobs[index].status = "held" }
+            return
+        }
+        append(payload, status: held ? "held" : "queued")
+    }
+
+    func hold(jobId: UUID, owner: String, reason: String) async throws {
+        try update(jobId, owner: owner) { $0.status = "held"; $0.lastError = reason; $0.leaseOwner = nil; $0.leaseUntil = nil }
+    }
+
+    func releaseHeld(applicationId: UUID) async throws -> Int {
+        try check()
+        var count = 0
+        for index in jobs.indices where jobs[index].status == "held" && jobs[index].payload.applicationId == applicationId {
+            jobs[index].status = "queued"
+            jobs[index].runAfter = now()
+            jobs[index].attempts = 0
+            count += 1
+        }
+        return count
+    }
+
+    func cancelQueued(kinds: Set<JobKind>, applicationId: UUID, error: String) async throws -> [QueuedJob] {
+        try check()
+        var cancelled: [QueuedJob] = []
+        for index in jobs.indices where kinds.contains(jobs[index].payload.kind) && ["queued", "held"].contains(jobs[index].status)
+            && jobs[index].payload.applicationId == applicationId {
+            jobs[index].status = "failed"
+            jobs[index].lastError = error
+            cancelled.append(jobs[index].queued)
+        }
+        return cancelled
+    }
+
+    func retry(jobId: UUID, owner: String, error: String, delay: Duration) async throws {
+        let due = now().addingTimeInterval(Double(delay.milliseconds) / 1000)
+        try update(jobId, owner: owner) { $0.status = "queued"; $0.lastError = error; $0.runAfter = due; $0.leaseOwner = nil; $0.leaseUntil = nil }
+    }
+
+    func claim(owner: String, lease: Duration, kinds: Set<JobKind>) async throws -> QueuedJob? {
+        try check()
+        let now = now()
+        guard let index = jobs.firstIndex(where: { job in
+            kinds.contains(job.payload.kind)
+                && ((job.status == "queued" && job.runAfter <= now) || (job.status == "running" && job.leaseUntil! < now))
+        }) else { return nil }
+        jobs[index].status = "running"
+        jobs[index].leaseOwner = owner
+        jobs[index].leaseUntil = now.addingTimeInterval(Double(lease.milliseconds) / 1000)
+        jobs[index].attempts += 1
+        return jobs[index].queued
+    }
+
+    func renew(jobId: UUID, owner: String, lease: Duration) async throws -> Bool {
+        try check()
+        guard let index = jobs.firstIndex(where: { $0.id == jobId && $0.leaseOwner == owner && $0.status == "running" }) else {
+            return false
+        }
+        jobs[index].leaseUntil = now().addingTimeInterval(Double(lease.milliseconds) / 1000)
+        return true
+    }
+
+    func finish(jobId: UUID, owner: String, error: String?) async throws {
+        try update(jobId, owner: owner) { $0.status = error == nil ? "done" : "failed"; $0.lastError = error; $0.leaseUntil = nil }
+    }
+
+    private func update(_ id: UUID, owner: String, _ change: (inout Job) -> Void) throws {
+        try check()
+        guard let index = jobs.firstIndex(where: { $0.id == id && $0.leaseOwner == owner }) else { return }
+        change(&jobs[index])
+    }
+
+    /// Queue entries of one kind in one status, for checks.
+    func jobs(_ kind: JobKind, status: String? = nil) -> [Job] {
+        jobs.filter { $0.payload.kind == kind && (status == nil || $0.status == status) }
+    }
+}
