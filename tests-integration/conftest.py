@@ -113,6 +113,15 @@ class Roster:
         """The text of each email in the outbox (or sent by SMTP), decoded."""
         return [mail_text(path) for path in self.outbox()]
 
+    def mails_eventually(self, condition=lambda mails: mails, timeout=20):
+        """The emails once `condition` holds: `roster serve` delivers mail in the background."""
+        deadline = time.time() + timeout
+        while True:
+            mails = self.mails()
+            if condition(mails) or time.time() > deadline:
+                return mails
+            time.sleep(0.2)
+
     def outbox(self):
         folder = self.data_dir / "outbox"
         return sorted(folder.glob("*.eml")) if folder.exists() else []

@@ -1,6 +1,7 @@
 """The REST API against a running `roster serve`, every response validated against the OpenAPI
 document the server itself serves (made strict: an undocumented field fails)."""
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -152,7 +153,8 @@ def test_groups_bindings_provisioning_and_accounts_over_the_api(server):
     assert api.call("POST", f"/api/v1/users/{user_id}/password", u + "/password", json={"password": "violet-harbour-tuesday-42"}).status_code == 200
     assert api.call("GET", f"/api/v1/users/{user_id}", u).json()["passwordStatus"] == "set"
     assert api.call("POST", f"/api/v1/users/{user_id}/activation-email", u + "/activation-email").status_code == 202
-    assert any("Subject: Reset your password" in m for m in server["roster"].mails())
+    mails = server["roster"].mails_eventually(lambda ms: any("Subject: Reset your password" in m for m in ms))
+    assert any("Subject: Reset your password" in m for m in mails)
 
 
 def test_administrators_and_keys_are_for_the_admin_role_only(server):
@@ -176,6 +178,74 @@ def test_readonly_reads_but_cannot_change_and_no_key_is_refused(server):
     assert Client(server, "rst_wrong").call("GET", "/api/v1/users").status_code == 401
     r = Client(server, server["admin"]).call("POST", "/api/v1/applications", data="{not json")
     assert r.status_code == 400
+
+
+def metrics(api):
+    """The scrape as {series with labels: value}."""
+    response = api.call("GET", "/metrics")
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/plain")
+    series = {}
+    for line in response.text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            series[name] = float(value)
+    return series
+
+
+def total(series, name, **labels):
+    """The sum of a metric's series whose labels include `labels`."""
+    wanted = [f'{key}="{value}"' for key, value in labels.items()]
+    return sum(value for key, value in series.items()
+               if (key == name or key.startswith(name + "{")) and all(w in key for w in wanted))
+
+
+def test_metrics_count_requests_scim_calls_imports_pushes_and_the_queue(server):
+    api = Client(server, server["admin"])
+    before = metrics(api)
+    # setup: an import and a push, both after the first scrape
+    app, t = "/api/v1/applications/Metered", "/api/v1/applications/{app}"
+    api.call("POST", "/api/v1/applications", json={"name": "Metered"})
+    api.call("PUT", app + "/integration", t + "/integration",
+             json={"scimUrl": server["scim"].replace("/ok", "/prov-flaky"), "auth": {"type": "bearer", "token": "t"}})
+    assert api.call("POST", app + "/imports", t + "/imports", json={"userIds": ["m-00010", "m-00011"]}).status_code == 200
+    portal = requests.Session()
+    csrf = re.search(r'name="_csrf" value="([^"]+)"', portal.get(server["base"] + "/login").text).group(1)
+    portal.post(server["base"] + "/login", data={"_csrf": csrf, "email": "nobody@example.com", "password": "wrong"})
+    api.call("POST", "/api/v1/groups", json={"name": "Metered staff"})
+    api.call("PUT", "/api/v1/groups/Metered%20staff/members/mis00010@example.net", "/api/v1/groups/{group}/members/{email}")
+    api.call("PUT", "/api/v1/groups/Metered%20staff/bindings/Metered", "/api/v1/groups/{group}/bindings/{app}")
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        after = metrics(api)
+        # the user and the group, the second write after a 429
+        if total(after, "roster_provisioning_pushes", outcome="succeeded") >= total(before, "roster_provisioning_pushes", outcome="succeeded") + 2:
+            break
+        time.sleep(0.3)
+    # validate: each named series is there and moved
+    assert total(after, "hb_requests", http_route="/api/v1/applications/{app}/imports", http_response_status_code="200") \
+        > total(before, "hb_requests", http_route="/api/v1/applications/{app}/imports", http_response_status_code="200")
+    assert total(after, "roster_scim_requests", application="Metered") >= 3
+    assert total(after, "roster_scim_request_duration_count", application="Metered") >= 3
+    assert total(after, "roster_import_users") == total(before, "roster_import_users") + 2
+    assert total(after, "roster_import_users_per_second") > 0
+    assert total(after, "roster_provisioning_pushes", outcome="succeeded", operation="create") >= 1
+    assert total(after, "roster_mail_sent") > total(before, "roster_mail_sent")
+    # the flaky provider answers 429 with Retry-After and 503 to some writes: Roster waits and retries
+    assert total(after, "roster_scim_rate_limited", application="Metered") >= 1, "\n".join(k for k in after if "scim_requests" in k)
+    assert total(after, "roster_scim_retries", application="Metered") >= 1
+    assert total(after, "roster_signin_failures") == total(before, "roster_signin_failures") + 1
+    assert any(name.startswith("roster_queue_depth{") for name in after)
+    assert any(name.startswith("roster_queue_oldest_age_seconds{") for name in after)
+
+
+def test_every_answer_has_a_request_id_that_the_events_it_made_carry(server):
+    api = Client(server, server["admin"])
+    response = api.call("POST", "/api/v1/groups", json={"name": "Traced"})
+    request_id = response.headers["X-Request-Id"]
+    assert request_id and api.call("GET", "/healthz").headers["X-Request-Id"] != request_id
+    events = api.call("GET", "/api/v1/insights?type=group_create").json()["events"]
+    traced = [e for e in events if e["resource"]["name"] == "Traced"]
+    assert [e["requestId"] for e in traced] == [request_id]
 
 
 def test_every_operation_in_the_document_was_exercised(server):

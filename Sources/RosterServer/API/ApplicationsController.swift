@@ -40,25 +40,25 @@ struct ApplicationsController {
             return try ApplicationJSON(app, nil).response(.created)
         }
         group.get("applications/:app") { _, context in
-            let (app, integration) = try await roster.applications.details(try context.parameters.require("app"),
+            let (app, integration) = try await roster.applications.details(try context.path("app"),
                                                                           by: try context.caller())
             return try ApplicationJSON(app, integration).response()
         }
         group.put("applications/:app/integration") { request, context in
             let body = try await request.decode(as: IntegrationBody.self, context: context)
-            let name = try context.parameters.require("app")
+            let name = try context.path("app")
             let integration = try await roster.applications.configureIntegration(application: name, input: body.input,
                                                                                  by: try context.caller())
             return try ApplicationJSON(try await roster.applications.find(name), integration).response()
         }
         group.post("applications/:app/integration/test") { _, context in
-            let report = try await roster.applications.test(application: try context.parameters.require("app"), by: try context.caller())
+            let report = try await roster.applications.test(application: try context.path("app"), by: try context.caller())
             return try ConnectionTestJSON(ok: true, totalUsers: report.totalUsers,
                                           serviceProvider: .init(report.serviceProvider)).response()
         }
         for (path, active) in [("activate", true), ("deactivate", false)] {
             group.post("applications/:app/integration/\(path)") { _, context in
-                let name = try context.parameters.require("app")
+                let name = try context.path("app")
                 let integration = try await roster.applications.setActive(active, application: name, by: try context.caller())
                 return try ApplicationJSON(try await roster.applications.find(name), integration).response()
             }
@@ -67,7 +67,7 @@ struct ApplicationsController {
             let options = RemoteListing.Options(
                 filter: request.query("filter"), search: request.query("search"), sortBy: request.query("sortBy"),
                 sortOrder: request.query("sortOrder") == "descending" ? .descending : .ascending)
-            let users = try await roster.remoteUsers.remoteUsers(application: try context.parameters.require("app"), options: options,
+            let users = try await roster.remoteUsers.remoteUsers(application: try context.path("app"), options: options,
                                                                  by: try context.caller())
             return try ["users": users.map(RemoteUserJSON.init)].response()
         }
@@ -79,7 +79,7 @@ struct ApplicationsController {
             case (false, let ids) where !ids.isEmpty: selection = .ids(ids)
             default: throw RosterError.invalid("send either \"all\": true or a non-empty \"userIds\" list, not both")
             }
-            let outcome = try await roster.imports.start(application: try context.parameters.require("app"), selection: selection,
+            let outcome = try await roster.imports.start(application: try context.path("app"), selection: selection,
                                                          by: try context.caller())
             switch outcome {
             case .finished(let job, let results): return try ImportJSON(job, results).response()

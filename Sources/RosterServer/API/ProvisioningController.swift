@@ -32,23 +32,23 @@ struct ProvisioningController {
             return try GroupJSON(id: created.id.text, name: created.name, members: 0, applicationIds: []).response(.created)
         }
         group.put("groups/:group/members/:email") { _, context in
-            try await roster.groups.addMembers(group: try context.parameters.require("group"),
-                                               emails: [try context.parameters.require("email")], by: try context.caller())
+            try await roster.groups.addMembers(group: try context.path("group"),
+                                               emails: [try context.path("email")], by: try context.caller())
             return try Done(ok: true, count: nil).response()
         }
         group.delete("groups/:group/members/:email") { _, context in
-            try await roster.groups.removeMembers(group: try context.parameters.require("group"),
-                                                  emails: [try context.parameters.require("email")], by: try context.caller())
+            try await roster.groups.removeMembers(group: try context.path("group"),
+                                                  emails: [try context.path("email")], by: try context.caller())
             return try Done(ok: true, count: nil).response()
         }
         group.put("groups/:group/bindings/:app") { _, context in
-            try await roster.groups.bind(group: try context.parameters.require("group"),
-                                         application: try context.parameters.require("app"), by: try context.caller())
+            try await roster.groups.bind(group: try context.path("group"),
+                                         application: try context.path("app"), by: try context.caller())
             return try Done(ok: true, count: nil).response()
         }
         group.delete("groups/:group/bindings/:app") { _, context in
-            try await roster.groups.unbind(group: try context.parameters.require("group"),
-                                           application: try context.parameters.require("app"), by: try context.caller())
+            try await roster.groups.unbind(group: try context.path("group"),
+                                           application: try context.path("app"), by: try context.caller())
             return try Done(ok: true, count: nil).response()
         }
         group.get("applications/:app/provisioning-log") { request, context in
@@ -57,17 +57,17 @@ struct ProvisioningController {
                 return id
             }
             let entries = try await roster.provisioningLog.entries(
-                application: try context.parameters.require("app"), user: user, limit: try request.intQuery("limit") ?? 1000,
+                application: try context.path("app"), user: user, limit: try request.intQuery("limit") ?? 1000,
                 offset: try request.intQuery("offset") ?? 0, by: try context.caller())
             return try ["entries": entries.map(ProvisioningLogJSON.init)].response()
         }
         group.post("applications/:app/provisioning/confirm") { _, context in
-            let count = try await roster.provisioning.confirmHeld(application: try context.parameters.require("app"),
+            let count = try await roster.provisioning.confirmHeld(application: try context.path("app"),
                                                                   by: try context.caller())
             return try Done(ok: true, count: count).response()
         }
         group.post("applications/:app/integration/release") { _, context in
-            let name = try context.parameters.require("app")
+            let name = try context.path("app")
             let integration = try await roster.applications.release(application: name, by: try context.caller())
             return try ApplicationJSON(try await roster.applications.find(name), integration).response()
         }
@@ -76,7 +76,7 @@ struct ProvisioningController {
             guard let action = DeprovisionAction(rawValue: body.deprovision) else {
                 throw RosterError.invalid("deprovision must be deactivate or delete, not \"\(body.deprovision)\"")
             }
-            try await roster.applications.setDeprovisionAction(action, application: try context.parameters.require("app"),
+            try await roster.applications.setDeprovisionAction(action, application: try context.path("app"),
                                                                by: try context.caller())
             return try Done(ok: true, count: nil).response()
         }

@@ -17,9 +17,15 @@ extension Request {
 }
 
 extension APIContext {
+    /// A path parameter, percent-decoded: a group named "Sales EMEA" is `/groups/Sales%20EMEA`.
+    func path(_ name: String) throws -> String {
+        let raw = try parameters.require(name)
+        return raw.removingPercentEncoding ?? raw
+    }
+
     /// The id in the path parameter `name`; one that is not an id names nothing (404).
     func id(_ name: String, _ what: String) throws -> UUID {
-        guard let id = UUID(uuidString: try parameters.require(name)) else { throw RosterError.notFound("there is no such \(what)") }
+        guard let id = UUID(uuidString: try path(name)) else { throw RosterError.notFound("there is no such \(what)") }
         return id
     }
 }

@@ -28,7 +28,7 @@ struct PortalApplications {
         }
         group.get("applications/:app") { request, context in
             let caller = try context.caller()
-            let (app, integration) = try await roster.applications.details(try context.parameters.require("app"), by: caller)
+            let (app, integration) = try await roster.applications.details(try context.path("app"), by: caller)
             let tab = request.query("tab") == "idm" ? "idm" : "overview"
             var values = base(app, integration)
             values["tab_" + tab] = true
@@ -49,7 +49,7 @@ struct PortalApplications {
                 scimURL: form["scimUrl"] ?? "", authType: form["authType"] ?? "", token: form.raw("token"), user: form["user"],
                 password: form.raw("password"), tokenURL: form["tokenUrl"], clientID: form["clientId"],
                 clientSecret: form.raw("clientSecret"), scope: form["scope"])
-            let (app, integration) = try await roster.applications.details(try context.parameters.require("app"),
+            let (app, integration) = try await roster.applications.details(try context.path("app"),
                                                                           by: try context.caller())
             do {
                 _ = try await roster.applications.configureIntegration(application: app.name, input: input, by: try context.caller())
@@ -64,7 +64,7 @@ struct PortalApplications {
                                    Flash(.notice, "Saved and activated. Test the connection to see what \(app.name) supports."))
         }
         group.post("applications/:app/integration/test") { _, context in
-            let app = try await roster.applications.find(try context.parameters.require("app"))
+            let app = try await roster.applications.find(try context.path("app"))
             let back = "/applications/\(app.id.text)?tab=idm"
             do {
                 let report = try await roster.applications.test(application: app.name, by: try context.caller())
@@ -76,20 +76,20 @@ struct PortalApplications {
             }
         }
         group.get("applications/:app/deactivate") { _, context in
-            let app = try await roster.applications.find(try context.parameters.require("app"))
+            let app = try await roster.applications.find(try context.path("app"))
             try context.caller().require(.change)
             return portal.page("deactivate", title: "Deactivate \(app.name)", section: "applications",
                                ["app": ["id": app.id.text, "name": app.name]], context: context)
         }
         group.post("applications/:app/integration/release") { _, context in
-            let app = try await roster.applications.find(try context.parameters.require("app"))
+            let app = try await roster.applications.find(try context.path("app"))
             _ = try await roster.applications.release(application: app.name, by: try context.caller())
             return portal.redirect("/applications/\(app.id.text)?tab=idm",
                                    Flash(.notice, "\(app.name) is out of quarantine: its held pushes go out again."))
         }
         for (path, active) in [("activate", true), ("deactivate", false)] {
             group.post("applications/:app/integration/\(path)") { _, context in
-                let app = try await roster.applications.find(try context.parameters.require("app"))
+                let app = try await roster.applications.find(try context.path("app"))
                 _ = try await roster.applications.setActive(active, application: app.name, by: try context.caller())
                 let message = active ? "Identity Management for \(app.name) is active: Roster syncs it again."
                     : "Identity Management for \(app.name) is deactivated: Roster no longer syncs it."

@@ -88,7 +88,7 @@ struct PortalDirectory {
     }
 
     private func userId(_ context: APIContext) throws -> UUID {
-        guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw RosterError.notFound("there is no such user") }
+        guard let id = UUID(uuidString: try context.path("id")) else { throw RosterError.notFound("there is no such user") }
         return id
     }
 }

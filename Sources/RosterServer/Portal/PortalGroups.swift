@@ -25,7 +25,7 @@ struct PortalGroups {
         }
         group.get("groups/:id") { _, context in
             let caller = try context.caller()
-            let details = try await roster.groups.details(group: try context.parameters.require("id"), by: caller)
+            let details = try await roster.groups.details(group: try context.path("id"), by: caller)
             let bound = Set(details.applications.map(\.id))
             let unbound = try await roster.applications.list(search: nil, by: caller).map(\.0).filter { !bound.contains($0.id) }
             let values: [String: Any] = [
@@ -39,20 +39,20 @@ struct PortalGroups {
             return portal.page("group", title: details.group.name, section: "groups", values, context: context)
         }
         group.post("groups/:id/members") { _, context in
-            let id = try context.parameters.require("id")
+            let id = try context.path("id")
             let emails = (context.form["email"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" }).map(String.init)
             try await roster.groups.addMembers(group: id, emails: emails, by: try context.caller())
             return portal.redirect("/groups/\(id)", Flash(.notice, "Added \(emails.joined(separator: ", "))."))
         }
         group.post("groups/:id/members/remove") { _, context in
-            let id = try context.parameters.require("id")
+            let id = try context.path("id")
             let email = context.form["email"] ?? ""
             try await roster.groups.removeMembers(group: id, emails: [email], by: try context.caller())
             return portal.redirect("/groups/\(id)", Flash(.notice, "Removed \(email)."))
         }
         for (path, bind) in [("bindings", true), ("bindings/remove", false)] {
             group.post("groups/:id/\(path)") { _, context in
-                let id = try context.parameters.require("id")
+                let id = try context.path("id")
                 let app = try await roster.applications.find(context.form["application"] ?? "")
                 if bind {
                     try await roster.groups.bind(group: id, application: app.id.text, by: try context.caller())

@@ -17,7 +17,7 @@ struct PortalImport {
     func addRoutes(to group: RouterGroup<APIContext>) {
         group.get("applications/:app/import") { request, context in
             let caller = try context.caller()
-            let app = try await roster.applications.find(try context.parameters.require("app"))
+            let app = try await roster.applications.find(try context.path("app"))
             let param = request.query
             let status = param("status").flatMap(RemoteUserStatus.Status.init(rawValue:))
             let sort = param("sort").flatMap { s in Self.sorts.first { $0.0 == s }?.0 }
@@ -50,7 +50,7 @@ struct PortalImport {
         }
         group.post("applications/:app/import/preview") { _, context in
             let caller = try context.caller()
-            let app = try await roster.applications.find(try context.parameters.require("app"))
+            let app = try await roster.applications.find(try context.path("app"))
             let all = context.form["all"] != nil
             var ids = context.form.all("id")
             var selected = ids.count
@@ -76,7 +76,7 @@ struct PortalImport {
             return portal.page("import-preview", title: "Preview import", section: "applications", values, context: context)
         }
         group.post("applications/:app/import") { _, context in
-            let app = try await roster.applications.find(try context.parameters.require("app"))
+            let app = try await roster.applications.find(try context.path("app"))
             let selection: ImportSelection = context.form["all"] != nil ? .all : .ids(context.form.all("id"))
             let outcome = try await roster.imports.start(application: app.name, selection: selection, by: try context.caller())
             switch outcome {

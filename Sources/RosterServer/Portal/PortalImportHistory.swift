@@ -55,7 +55,7 @@ struct PortalImportHistory {
     }
 
     private func jobId(_ context: APIContext) throws -> UUID {
-        guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw RosterError.notFound("there is no such import job") }
+        guard let id = UUID(uuidString: try context.path("id")) else { throw RosterError.notFound("there is no such import job") }
         return id
     }
 
