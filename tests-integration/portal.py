@@ -7,7 +7,8 @@ import time
 
 import requests
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException, NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (JavascriptException, NoAlertPresentException, NoSuchElementException,
+                                        StaleElementReferenceException)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -68,13 +69,25 @@ class Browser:
         field.send_keys(value)
 
     def click(self, selector):
-        self.css(selector).click()
+        element = self.css(selector)
+        kind = (element.get_attribute("type") or "").lower()
+        navigates = element.tag_name == "a" or (element.tag_name == "button" and kind in ("", "submit")) or kind == "submit"
+        if navigates:
+            # Marks this document, so the wait below knows when the next one has loaded.
+            self.driver.execute_script("window.rosterBeforeClick = true")
+        element.click()
+        if navigates:
+            self.wait(lambda: self.driver.execute_script(
+                "return window.rosterBeforeClick === undefined && document.readyState === 'complete'"),
+                timeout=60, message=f"the page after clicking {selector}")
         self.assert_no_script_ran()
 
     def wait(self, condition, timeout=60, message="condition"):
-        # The page may reload between finding an element and reading it: look again then.
+        # The page may reload between finding an element and reading it (or while a script runs
+        # in it): look again then.
         return WebDriverWait(self.driver, timeout, poll_frequency=0.2,
-                             ignored_exceptions=[NoSuchElementException, StaleElementReferenceException]).until(
+                             ignored_exceptions=[NoSuchElementException, StaleElementReferenceException,
+                                                 JavascriptException]).until(
             lambda _: condition(), message)
 
     def sign_in(self, email, password="correct horse battery"):
@@ -83,6 +96,9 @@ class Browser:
         self.fill("input[name=email]", email)
         self.fill("input[name=password]", password)
         self.click("form button[type=submit]")
+        # bcrypt takes a moment: wait for the next page (or the sign-in form's error) before looking.
+        self.wait(lambda: "/login" not in self.driver.current_url or self.all(".flash-error"), timeout=20,
+                  message="the sign-in to answer")
 
     def sign_out(self):
         self.click("form.signout button")
