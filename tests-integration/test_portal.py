@@ -325,3 +325,92 @@ def test_the_progress_bar_updates_in_place_while_a_background_import_runs(portal
     assert browser.text("#job-status") == "completed"
     bar = browser.css("#progress")
     assert bar.get_attribute("value") == bar.get_attribute("max") == "250"
+
+
+WIDE = 300
+
+
+def fits_the_window(browser, path):
+    """The page and every table on it are no wider than the window."""
+    browser.get(path)
+    width = browser.driver.execute_script("return document.documentElement.clientWidth")
+    page = browser.driver.execute_script("return document.documentElement.scrollWidth")
+    tables = browser.driver.execute_script(
+        "return [...document.querySelectorAll('table')].map(t => Math.ceil(t.getBoundingClientRect().right))")
+    assert page <= width, f"{path} is {page} px wide in a {width} px window"
+    assert all(right <= width for right in tables), f"a table on {path} reaches {max(tables)} px of {width}"
+
+
+def test_long_unbroken_values_never_make_a_page_wider_than_the_window(portal, target):
+    roster, server, browser = portal
+    # setup: a provider whose user has 300-character unbroken values, and long names in Roster
+    long_user = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "u" * WIDE,
+                 "displayName": "D" * WIDE, "title": "T" * WIDE, "name": {"givenName": "G" * WIDE, "familyName": "F" * WIDE},
+                 "emails": [{"value": "e" * 60 + "@" + "x" * 150 + ".example.com", "primary": True}]}
+    from conftest import http
+    assert http("POST", f"{target}/Users", long_user)[0] == 201
+    app = "A" * 200
+    roster.run("app", "create", app, "--scim-url", target, "--bearer-token-env", "TOKEN")
+    job = roster.json("import", "run", app, "--all", "--as", "admin@example.com")["job"]
+    assert job["created"] == 1, roster.json("import", "show", job["id"])
+    roster.run("group", "create", "G" * 200)
+    roster.run("group", "add-member", "G" * 200, long_user["emails"][0]["value"])
+    browser.sign_in("admin@example.com")
+    app_id = re.search(r"/applications/([0-9a-f-]{36})", browser.driver.page_source).group(1)
+    user_id = roster.json("users", "list")[0]["id"]
+    group_id = roster.json("insights", "list", "--type", "group_create")[0]["resource"]["id"]
+    # MUT, validate: every list page, and the pages behind them
+    for path in ["/applications", f"/applications/{app_id}", f"/applications/{app_id}?tab=idm",
+                 f"/applications/{app_id}/import", "/users", f"/users/{user_id}", "/groups", f"/groups/{group_id}",
+                 "/imports", f"/imports/{job['id']}", "/insights", "/administrators"]:
+        fits_the_window(browser, path)
+        if path == "/users":
+            browser.screenshot("users-long-values")
+        if path.endswith("/import"):
+            assert "u" * WIDE in browser.text("#remote-users"), "the whole value is shown, wrapped"
+            browser.screenshot("manual-import-long-values")
+
+
+def test_the_integration_form_shows_only_the_chosen_authentication_and_keeps_what_was_typed(portal):
+    roster, server, browser = portal
+    browser.sign_in("admin@example.com")
+    browser.get("/applications")
+    browser.fill("#add-application input[name=name]", "HR")
+    browser.click("#add-application button")
+    shown = lambda: {name for name in ("token", "user", "password", "tokenUrl", "clientId", "clientSecret", "scope")
+                     if browser.css(f"#configure input[name={name}]").is_displayed()}
+    assert browser.css("#configure input[value=bearer]").is_selected()
+    assert shown() == {"token"}
+    browser.click("#configure input[value=basic]")
+    assert shown() == {"user", "password"}
+    browser.click("#configure input[value=oauth2]")
+    assert shown() == {"tokenUrl", "clientId", "clientSecret", "scope"}
+    # A mistake: no client secret. The page says so in its own words and keeps what was typed, never the secret.
+    browser.fill("#configure input[name=scimUrl]", "https://hr.example.com/scim/v2")
+    browser.fill("#configure input[name=tokenUrl]", "https://hr.example.com/oauth/token")
+    browser.fill("#configure input[name=clientId]", "roster-client")
+    browser.fill("#configure input[name=scope]", "users.read")
+    browser.click("#save-integration")
+    assert browser.text("#error-clientSecret") == "Enter the OAuth client secret."
+    assert "Enter the OAuth client secret." in browser.text("#form-problem")
+    assert '"clientSecret"' not in browser.text("body") and "auth type" not in browser.text("body")
+    assert browser.css("#configure input[value=oauth2]").is_selected()
+    assert browser.css("#configure input[name=scimUrl]").get_attribute("value") == "https://hr.example.com/scim/v2"
+    assert browser.css("#configure input[name=tokenUrl]").get_attribute("value") == "https://hr.example.com/oauth/token"
+    assert browser.css("#configure input[name=clientId]").get_attribute("value") == "roster-client"
+    assert browser.css("#configure input[name=scope]").get_attribute("value") == "users.read"
+    assert shown() == {"tokenUrl", "clientId", "clientSecret", "scope"}
+    browser.screenshot("integration-form-error")
+    # Another: a URL that is not one, with the bearer token given.
+    browser.click("#configure input[value=bearer]")
+    browser.fill("#configure input[name=scimUrl]", "hr.example.com")
+    browser.fill("#configure input[name=token]", "secret-token-value")
+    browser.click("#save-integration")
+    assert browser.text("#error-scimURL").startswith("Enter the application's SCIM base URL")
+    assert browser.css("#configure input[name=token]").get_attribute("value") == ""
+    assert "secret-token-value" not in browser.driver.page_source
+    # Right this time.
+    browser.fill("#configure input[name=scimUrl]", "https://hr.example.com/scim/v2")
+    browser.fill("#configure input[name=token]", "secret-token-value")
+    browser.click("#save-integration")
+    assert "Saved and activated" in browser.text("#flash")

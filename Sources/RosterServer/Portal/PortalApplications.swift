@@ -125,6 +125,7 @@ struct PortalApplications {
             form["problem"] = Self.words(problem)
         }
         values["form"] = form
+        values["formOpen"] = integration == nil || problem != nil
         return values
     }
 
