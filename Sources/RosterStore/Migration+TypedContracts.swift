@@ -40,8 +40,8 @@ extension SQLStore {
         "UPDATE insights_events SET type = 'provision_addMembers' WHERE type = 'provision_add_members'",
         "DROP INDEX jobs_application",
         "UPDATE jobs SET payload = substr(payload, 17, 36) WHERE kind = 'import' AND payload LIKE '{%'",
-        "UPDATE jobs SET payload = substr(payload, 20, 36) || '/' || substr(payload, 69, 36) WHERE kind = 'provision-group' AND payload LIKE '{%'",
-        "UPDATE jobs SET payload = substr(payload, 20, 36) || '/' || substr(payload, 68, 36) WHERE kind = 'provision-user' AND payload LIKE '{%'",
+        "UPDATE jobs SET payload = substr(payload, 19, 36) || '/' || substr(payload, 68, 36) WHERE kind = 'provision-group' AND payload LIKE '{%'",
+        "UPDATE jobs SET payload = substr(payload, 19, 36) || '/' || substr(payload, 67, 36) WHERE kind = 'provision-user' AND payload LIKE '{%'",
         "ALTER TABLE jobs DROP COLUMN application_id",
     ], code: { db in
         // The initiator of an import job is JSON whose id was written in upper case.

@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+import RosterCore
+import SQLKit
+import Synchronization
+import Testing
+@testable import RosterStore
+
+/// A mail sender that counts deliveries per message.
+final class CountingSender: MailSender {
+    let deliveries = Mutex<[UUID: Int]>([:])
+    func send(_ mail: OutboxMail) async throws {
+        try await Task.sleep(for: .milliseconds(1))
+        deliveries.withLock { $0[mail.id, default: 0] += 1 }
+    }
+}
+
+@Suite struct QueueAndMailTests {
+    @Test func twoSendersOnOneDatabaseDeliverEachMessageExactlyOnce() async throws {
+        try await withStore { store in
+            // setup
+            for i in 0..<30 {
+                try await store.enqueueMail(OutboxMail(EmailMessage(from: "r@example.com", to: "u\(i)@example.com",
+                                                                    subject: "s\(i)", text: "x")))
+            }
+            let sender = CountingSender()
+            let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+            let handlers: [JobKind: any JobHandler] = [.mail: MailDelivery(storage: store, sender: sender, logger: logger)]
+            let a = Worker(storage: store, handlers: handlers, kinds: [.mail], logger: logger)
+            let b = Worker(storage: store, handlers: handlers, kinds: [.mail], logger: logger)
+            // MUT
+            async let ranA = a.runUntilIdle()
+            async let ranB = b.runUntilIdle()
+            let total = try await ranA + ranB
+            // validate
+            #expect(total == 30)
+            let counts = sender.deliveries.withLock { $0 }
+            #expect(counts.count == 30 && counts.values.allSatisfy { $0 == 1 })
+            #expect(try await store.mails(limit: 100).allSatisfy { $0.sent != nil })
+        }
+    }
+
+    @Test func heldWorkIsReleasedAndCancelledPerApplication() async throws {
+        try await withStore { store in
+            // setup
+            let (appA, appB, user) = (UUID(), UUID(), UUID())
+            try await store.enqueueOnce(.provisionUser(applicationId: appA, userId: user), held: true)
+            try await store.enqueueOnce(.provisionUser(applicationId: appA, userId: user), held: false)
+            try await store.enqueueOnce(.provisionUser(applicationId: appB, userId: user), held: true)
+            try await store.enqueueOnce(.provisionGroup(applicationId: appB, groupId: UUID()), held: false)
+            // MUT, validate: the same work coalesces (held wins); release and cancel touch one application
+            #expect(try await store.queue(limit: 10).count == 3)
+            #expect(try await store.releaseHeld(applicationId: appA) == 1)
+            let cancelled = try await store.cancelQueued(kinds: [.provisionUser, .provisionGroup], applicationId: appB, error: "off")
+            #expect(Set(try cancelled.map { try $0.payload().applicationId }) == [appB] && cancelled.count == 2)
+            let claimed = try await store.claim(owner: "w", lease: .seconds(30), kinds: [.provisionUser])
+            #expect(try claimed?.payload() == .provisionUser(applicationId: appA, userId: user))
+        }
+    }
+
+    @Test func migrationFourRewritesOldPayloadsAndUpperCaseIds() async throws {
+        try await withStore { store in
+            // setup: the database as migration 3 left it, with rows written the old way
+            try await store.revertLastMigration()
+            let (app, user, job, event) = (UUID(), UUID(), UUID(), UUID())
+            try await store.withDB { db in
+                for (kind, payload) in [("provision-user", "\(app.uuidString)/\(user.uuidString)"), ("import", job.uuidString.lowercased())] {
+                    try await db.raw("""
+                        INSERT INTO jobs (id, kind, payload, status, run_after, attempts, created)
+                        VALUES (\(bind: UUID().text), \(bind: kind), \(bind: payload), 'queued', 0, 0, 0)
+                        """).run()
+                }
+                try await db.raw("""
+                    INSERT INTO insights_events (id, time, type, initiator_type, resource_type, resource_id, success)
+                    VALUES (\(bind: event.text), 0, 'provision_addMembers', 'system', 'user', \(bind: user.uuidString), 1)
+                    """).run()
+            }
+            // MUT
+            try await store.migrate()
+            // validate
+            let payloads = try await store.queue(limit: 10).map { try $0.job.payload() }
+            #expect(Set(payloads) == [.provisionUser(applicationId: app, userId: user), .importJob(importJobId: job)])
+            #expect(try await store.releaseHeld(applicationId: app) == 0)
+            let stored = try #require(try await store.events(InsightsQuery()).first)
+            #expect(stored.type == .provisionAddMembers && stored.resource?.id == user.text)
+            // and back: the revert restores the old forms
+            try await store.revertLastMigration()
+            let old = try await store.withDB { db in
+                try await db.raw("SELECT payload FROM jobs WHERE kind = 'provision-user'").first()?.string("payload")
+            }
+            #expect(old == "\(app.text)/\(user.text)")
+            try await store.migrate()
+        }
+    }
+}
