@@ -7,7 +7,9 @@ import SCIM
 /// afterwards, and SQLite or an empty PostgreSQL database).
 public enum Benchmarks {
     /// Runs `body` on a fresh Roster with quiet logs.
-    public static func withFreshRoster<T: Sendable>(databaseURL: String?, _ body: (Roster) async throws -> T) async throws -> T {
+    public static func withFreshRoster<T: Sendable>(databaseURL: String?, _ body: (Roster) async throws -> T)
+        async throws -> T
+    {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roster-bench-\(UUID().text)")
         defer { try? FileManager.default.removeItem(at: folder) }
         var configuration = RosterConfiguration.defaults(dataDirectory: folder.path)
@@ -36,29 +38,34 @@ public enum Benchmarks {
 
     /// Imports every user of a SCIM server into `roster` and compares with merely downloading the pages.
     public static func importAll(into roster: Roster, scimURL: String, token: String?) async throws -> ImportReport {
-        let client = SCIMClient(baseURL: scimURL, authentication: token.map { .bearer(token: $0) } ?? .none,
-                                httpClient: roster.http)
+        let client = SCIMClient(
+            baseURL: scimURL, authentication: token.map { .bearer(token: $0) } ?? .none,
+            httpClient: roster.http)
         let config = try await client.serviceProviderConfig()
         let clock = ContinuousClock()
         var users = 0
         let download = try await clock.measure {
             for try await page in client.userPages(UserQuery(pageSize: 100), config: config) { users += page.count }
         }
-        _ = try await roster.administrators.create(email: "bench@example.com", role: .admin,
-                                                   password: "bench-password-\(UUID())", by: .system)
+        _ = try await roster.administrators.create(
+            email: "bench@example.com", role: .admin,
+            password: "bench-password-\(UUID())", by: .system)
         let admin = try await roster.administrators.actingAs(email: "bench@example.com")
         _ = try await roster.applications.create(name: "Bench", description: nil, by: .system)
         _ = try await roster.applications.configureIntegration(
-            application: "Bench", input: IntegrationInput(scimURL: scimURL, authType: "bearer", token: token ?? "none"), by: .system)
+            application: "Bench", input: IntegrationInput(scimURL: scimURL, authType: "bearer", token: token ?? "none"),
+            by: .system)
         let worker = roster.makeWorker()
         let importing = try await clock.measure {
-            if case .queued(let job) = try await roster.imports.start(application: "Bench", selection: .all, by: admin) {
+            if case .queued(let job) = try await roster.imports.start(application: "Bench", selection: .all, by: admin)
+            {
                 try await worker.drain { try await roster.imports.progress(id: job.id, by: .system).isFinished }
             }
         }
-        return ImportReport(users: users, downloadSeconds: download.seconds, importSeconds: importing.seconds,
-                            ratio: importing.seconds / max(download.seconds, 0.001), peakMemoryMB: peakMemoryMB(),
-                            usersPerSecond: Int(Double(users) / max(importing.seconds, 0.001)))
+        return ImportReport(
+            users: users, downloadSeconds: download.seconds, importSeconds: importing.seconds,
+            ratio: importing.seconds / max(download.seconds, 0.001), peakMemoryMB: peakMemoryMB(),
+            usersPerSecond: Int(Double(users) / max(importing.seconds, 0.001)))
     }
 
     /// Adds users `from..<to` straight into the store, 5,000 per transaction.
@@ -67,9 +74,10 @@ public enum Benchmarks {
         let started = Date()
         while next < to {
             let batch = (next..<min(next + 5_000, to)).map { i in
-                DirectoryUser(email: String(format: "user%08d@example.com", i), username: String(format: "user%08d", i),
-                              firstname: "First\(i % 977)", lastname: "Last\(i % 1013)", displayname: "Person \(i)",
-                              jobTitle: "Engineer", department: "R&D", created: started.addingTimeInterval(Double(i) / 1000))
+                DirectoryUser(
+                    email: String(format: "user%08d@example.com", i), username: String(format: "user%08d", i),
+                    firstname: "First\(i % 977)", lastname: "Last\(i % 1013)", displayname: "Person \(i)",
+                    jobTitle: "Engineer", department: "R&D", created: started.addingTimeInterval(Double(i) / 1000))
             }
             try await roster.storage.insertUsers(batch)
             next += batch.count

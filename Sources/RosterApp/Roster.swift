@@ -33,21 +33,27 @@ public final class Roster: Sendable {
 
     public static func bootstrap(_ configuration: RosterConfiguration, logger: Logger) async throws -> Roster {
         // Owner only: the folder holds the database, the key file and every email.
-        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
-        let secrets = try SecretKeyFile.load(dataDirectory: configuration.dataDirectory, configured: configuration.secretKey)
+        try FileManager.default.createDirectory(
+            at: configuration.dataDirectory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
+        let secrets = try SecretKeyFile.load(
+            dataDirectory: configuration.dataDirectory, configured: configuration.secretKey)
         let storage: SQLStore
         if let url = configuration.database.url {
             // Every instance reads the credentials the others stored: the key must be shared.
             guard configuration.secretKey != nil else {
                 throw RosterError.invalid(
-                    "with DATABASE_URL, set ROSTER_SECRET_KEY to the same key on every instance (openssl rand -base64 32)")
+                    "with DATABASE_URL, set ROSTER_SECRET_KEY to the same key on every instance (openssl rand -base64 "
+                        + "32)"
+                )
             }
-            storage = try await SQLStore.openPostgres(url: url, poolSize: configuration.database.poolSize, secrets: secrets,
-                                                      logger: logger)
+            storage = try await SQLStore.openPostgres(
+                url: url, poolSize: configuration.database.poolSize, secrets: secrets,
+                logger: logger)
         } else {
             storage = try await SQLStore.openSQLite(
-                path: configuration.dataDirectory.appendingPathComponent("roster.sqlite").path, secrets: secrets, logger: logger)
+                path: configuration.dataDirectory.appendingPathComponent("roster.sqlite").path, secrets: secrets,
+                logger: logger)
         }
         do {
             return try Roster(configuration: configuration, storage: storage, logger: logger)
@@ -61,25 +67,30 @@ public final class Roster: Sendable {
         self.configuration = configuration
         self.storage = storage
         self.logger = logger
-        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
-            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10))))
+        http = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: .init(
+                redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10))))
         let outbox = configuration.dataDirectory.appendingPathComponent("outbox")
         let sender: any MailSender
         if let smtp = try configuration.mail.smtpURL.map(SMTPConfiguration.init(url:)) {
-            sender = SMTPMailSender(configuration: smtp, sentFolder: outbox.appendingPathComponent("sent"), logger: logger)
+            sender = SMTPMailSender(
+                configuration: smtp, sentFolder: outbox.appendingPathComponent("sent"), logger: logger)
         } else {
             sender = OutboxFolderSender(folder: outbox)
         }
         let scim = configuration.scim
         let connector = SCIMConnector(
             transport: HTTPClientTransport(http: http, logger: logger),
-            configuration: SCIMClientConfiguration(timeout: .seconds(scim.timeoutSeconds), maxResponseBytes: scim.maxResponseBytes,
-                                                   baseBackoff: .milliseconds(scim.retryBaseMillis)),
+            configuration: SCIMClientConfiguration(
+                timeout: .seconds(scim.timeoutSeconds), maxResponseBytes: scim.maxResponseBytes,
+                baseBackoff: .milliseconds(scim.retryBaseMillis)),
             logger: logger)
         domain = DomainServices(
             storage: storage, connector: connector, hasher: BcryptHasher(), mailSender: sender,
-            settings: .init(mailFrom: configuration.mail.from, publicURL: configuration.publicURL,
-                            activationLinkLifetime: TimeInterval(configuration.activationLinkSeconds)),
+            settings: .init(
+                mailFrom: configuration.mail.from, publicURL: configuration.publicURL,
+                activationLinkLifetime: TimeInterval(configuration.activationLinkSeconds)),
             logger: logger)
     }
 
@@ -91,8 +102,10 @@ public final class Roster: Sendable {
     /// The background services of `roster serve` and `roster worker`: the job worker, the mail
     /// worker, and the queue gauges.
     public func backgroundServices() -> [any Service] {
-        [WorkerService(worker: makeWorker()), WorkerService(worker: makeWorker(kinds: [.mail])),
-         QueueMetricsService(jobs: jobs, logger: logger)]
+        [
+            WorkerService(worker: makeWorker()), WorkerService(worker: makeWorker(kinds: [.mail])),
+            QueueMetricsService(jobs: jobs, logger: logger),
+        ]
     }
 
     /// Delivers the mail this process enqueued before a command exits (a one-shot command has no

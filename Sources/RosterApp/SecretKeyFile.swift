@@ -3,7 +3,7 @@ import Foundation
 import RosterCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where the key that encrypts credentials at rest comes from: `ROSTER_SECRET_KEY` (base64,
@@ -41,7 +41,9 @@ enum SecretKeyFile {
             let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32
         else {
             throw RosterError.internal(
-                "the key file \(file.path) does not hold a 32-byte base64 key; restore it from a backup (the credentials it encrypted cannot be read without it)")
+                "the key file \(file.path) does not hold a 32-byte base64 key; restore it from a backup (the "
+                    + "credentials it encrypted cannot be read without it)"
+            )
         }
         return SymmetricKey(data: data)
     }

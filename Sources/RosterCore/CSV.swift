@@ -18,8 +18,10 @@ public enum CSV {
 extension ImportResult {
     /// Every result of a job as CSV: the email's attachment and the portal's download.
     public static func csv(_ results: [ImportResult]) -> String {
-        CSV.document(header: ["remoteId", "userName", "outcome", "userId", "reason"], rows: results.map { r in
-            [r.remoteId, r.userName ?? "", r.outcome.rawValue, r.userId?.text ?? "", r.reason ?? ""]
-        })
+        CSV.document(
+            header: ["remoteId", "userName", "outcome", "userId", "reason"],
+            rows: results.map { r in
+                [r.remoteId, r.userName ?? "", r.outcome.rawValue, r.userId?.text ?? "", r.reason ?? ""]
+            })
     }
 }

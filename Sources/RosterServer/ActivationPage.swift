@@ -7,7 +7,11 @@ import RosterCore
 struct ActivationPage {
     let accounts: AccountService
 
-    struct Form: Decodable { let token: String; let password: String; let confirm: String }
+    struct Form: Decodable {
+        let token: String
+        let password: String
+        let confirm: String
+    }
 
     func addRoutes(to router: Router<APIContext>) {
         router.get("activate") { request, _ in
@@ -16,7 +20,8 @@ struct ActivationPage {
             case .valid(let email): return page(.ok, form(token: token, email: email, error: nil))
             case .used: return page(.gone, message("This link was already used. Ask your administrator for a new one."))
             case .expired: return page(.gone, message("This link has expired. Ask your administrator for a new one."))
-            case .unknown: return page(.notFound, message("This link is not valid. Ask your administrator for a new one."))
+            case .unknown:
+                return page(.notFound, message("This link is not valid. Ask your administrator for a new one."))
             }
         }
         router.post("activate") { request, _ in
@@ -35,7 +40,8 @@ struct ActivationPage {
                     return try await retry(form.token, error: reason.prefix(1).uppercased() + reason.dropFirst() + ".")
                 }
                 let status: HTTPResponse.Status = if case .notFound = error { .notFound } else { .gone }
-                return page(status, message(error.description.prefix(1).uppercased() + error.description.dropFirst() + "."))
+                return page(
+                    status, message(error.description.prefix(1).uppercased() + error.description.dropFirst() + "."))
             }
         }
     }
@@ -50,11 +56,13 @@ struct ActivationPage {
     private func form(token: String, email: String, error: String?) -> String {
         """
         <h1>Choose your password</h1>
-        <p>For <strong>\(html(email))</strong>. At least \(PasswordRules.minimumLength) characters; common passwords are refused.</p>
+        <p>For <strong>\(html(email))</strong>. At least \(PasswordRules.minimumLength) characters; \
+        common passwords are refused.</p>
         \(error.map { "<p class=\"error\" role=\"alert\">\(html($0))</p>" } ?? "")
         <form method="post" action="/activate">
           <input type="hidden" name="token" value="\(html(token))">
-          <label>Password <input type="password" name="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" autofocus></label>
+          <label>Password <input type="password" name="password" autocomplete="new-password" required \
+        minlength="\(PasswordRules.minimumLength)" autofocus></label>
           <label>Again <input type="password" name="confirm" autocomplete="new-password" required></label>
           <button type="submit">Set password</button>
         </form>
@@ -65,15 +73,21 @@ struct ActivationPage {
 
     private func page(_ status: HTTPResponse.Status, _ content: String) -> Response {
         let document = """
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+            <!doctype html><html lang="en"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width">
             <title>Roster</title><style>body{font:16px system-ui;max-width:32rem;margin:3rem auto;padding:0 1rem}
-            label{display:block;margin:1rem 0}input{display:block;width:100%;padding:.5rem}.error{color:#b00020}</style></head>
+            label{display:block;margin:1rem 0}input{display:block;width:100%;padding:.5rem}
+            .error{color:#b00020}</style></head>
             <body>\(content)</body></html>
             """
-        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
-                                                  .init("Referrer-Policy")!: "no-referrer",
-                                                  .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"],
-                        body: .init(byteBuffer: ByteBuffer(string: document)))
+        return Response(
+            status: status,
+            headers: [
+                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                .init("Referrer-Policy")!: "no-referrer",
+                .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: document)))
     }
 }
 

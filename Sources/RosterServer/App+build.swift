@@ -7,7 +7,9 @@ import ServiceLifecycle
 
 /// Builds the HTTP application; the same function serves `roster serve` and the tests.
 /// With `workers`, the background services run in the same service group and stop with it.
-public func buildApplication(roster: Roster, hostname: String, port: Int, workers: Bool) throws -> some ApplicationProtocol {
+public func buildApplication(roster: Roster, hostname: String, port: Int, workers: Bool) throws
+    -> some ApplicationProtocol
+{
     let router = Router(context: APIContext.self)
     // Outermost first: metrics and the request log see every request as it finally answered.
     router.add(middleware: MetricsMiddleware())
@@ -16,12 +18,14 @@ public func buildApplication(roster: Roster, hostname: String, port: Int, worker
     router.add(middleware: ErrorMiddleware())
     router.get("healthz") { _, _ in try ["status": "ok"].response() }
     router.get("metrics") { _, _ in
-        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(string: MetricsSetup.render())))
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: MetricsSetup.render())))
     }
     router.get("openapi.yaml") { _, _ in
-        Response(status: .ok, headers: [.contentType: "application/yaml"],
-                 body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
+        Response(
+            status: .ok, headers: [.contentType: "application/yaml"],
+            body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
     }
     ActivationPage(accounts: roster.accounts).addRoutes(to: router)
     try addPortal(roster: roster, to: router)
@@ -29,8 +33,9 @@ public func buildApplication(roster: Roster, hostname: String, port: Int, worker
     ApplicationsController(roster: roster).addRoutes(to: api)
     DirectoryController(roster: roster).addRoutes(to: api)
     ProvisioningController(roster: roster).addRoutes(to: api)
-    var app = Application(router: router, configuration: .init(address: .hostname(hostname, port: port), serverName: "Roster"),
-                          logger: roster.logger)
+    var app = Application(
+        router: router, configuration: .init(address: .hostname(hostname, port: port), serverName: "Roster"),
+        logger: roster.logger)
     if workers { app.addServices(roster.backgroundServices()) }
     return app
 }
@@ -41,9 +46,13 @@ func addPortal(roster: Roster, to router: Router<APIContext>) throws {
     for (file, type) in [("portal.css", "text/css; charset=utf-8"), ("portal.js", "text/javascript; charset=utf-8")] {
         let text = try PortalStatic.text(file)
         router.get("static/\(file)") { _, _ in
-            Response(status: .ok, headers: [.contentType: type, .cacheControl: "max-age=300",
-                                             .init("X-Content-Type-Options")!: "nosniff"],
-                     body: .init(byteBuffer: ByteBuffer(string: text)))
+            Response(
+                status: .ok,
+                headers: [
+                    .contentType: type, .cacheControl: "max-age=300",
+                    .init("X-Content-Type-Options")!: "nosniff",
+                ],
+                body: .init(byteBuffer: ByteBuffer(string: text)))
         }
     }
     router.get("/") { _, _ in Response.redirect(to: "/applications", type: .normal) }

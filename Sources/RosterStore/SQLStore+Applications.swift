@@ -6,18 +6,24 @@ import SQLKit
 extension SQLStore: ApplicationRepository {
     public func createApplication(_ application: Application) async throws {
         try await withDB { db in
-            let rows = try await db.raw("""
-                INSERT INTO applications (id, name, name_key, description, created) VALUES (\(bind: application.id.text),
+            let rows = try await db.raw(
+                """
+                INSERT INTO applications (id, name, name_key, description, created) VALUES
+                  (\(bind: application.id.text),
                 \(bind: application.name), \(bind: application.name.lowercased()), \(bind: application.description),
                 \(bind: application.created.millis)) ON CONFLICT DO NOTHING RETURNING id
-                """).all()
-            if rows.isEmpty { throw RosterError.conflict("an application named \"\(application.name)\" already exists") }
+                """
+            ).all()
+            if rows.isEmpty {
+                throw RosterError.conflict("an application named \"\(application.name)\" already exists")
+            }
         }
     }
 
     public func application(named name: String) async throws -> Application? {
         try await withDB { db in
-            try await db.raw("SELECT * FROM applications WHERE name_key = \(bind: name.lowercased())").first().map(Self.application)
+            try await db.raw("SELECT * FROM applications WHERE name_key = \(bind: name.lowercased())").first().map(
+                Self.application)
         }
     }
 
@@ -30,14 +36,20 @@ extension SQLStore: ApplicationRepository {
     public func applications(search: String?) async throws -> [(Application, Integration?)] {
         let rows = try await withDB { db in
             let pattern = "%" + (search ?? "").lowercased() + "%"
-            return try await db.raw("""
-                SELECT a.*, i.application_id AS integrated, i.base_url, i.credentials, i.status, i.last_error, i.service_provider,
+            return try await db.raw(
+                """
+                SELECT a.*, i.application_id AS integrated, i.base_url, i.credentials, i.status, i.last_error,
+                  i.service_provider,
                   i.updated FROM applications a LEFT JOIN integrations i ON i.application_id = a.id
                 WHERE a.name_key LIKE \(bind: pattern) ORDER BY a.name_key
-                """).all()
+                """
+            ).all()
         }
         return try rows.map { row in
-            (try Self.application(row), try row.optionalString("integrated") == nil ? nil : try integration(row, idColumn: "integrated"))
+            (
+                try Self.application(row),
+                try row.optionalString("integrated") == nil ? nil : try integration(row, idColumn: "integrated")
+            )
         }
     }
 
@@ -45,50 +57,68 @@ extension SQLStore: ApplicationRepository {
         let sealed = try secrets.seal(try JSONEncoder().encode(integration.credentials))
         let provider = try integration.serviceProvider.map(jsonText)
         try await withDB { db in
-            try await db.raw("""
-                INSERT INTO integrations (application_id, base_url, credential_kind, credentials, status, last_error, service_provider, updated)
-                VALUES (\(bind: integration.applicationId.text), \(bind: integration.baseURL), \(bind: integration.credentials.kind),
-                \(bind: sealed), \(bind: integration.status.rawValue), \(bind: integration.lastError), \(bind: provider),
+            try await db.raw(
+                """
+                INSERT INTO integrations (application_id, base_url, credential_kind, credentials, status, last_error,
+                  service_provider, updated)
+                VALUES (\(bind: integration.applicationId.text), \(bind: integration.baseURL),
+                  \(bind: integration.credentials.kind),
+                \(bind: sealed), \(bind: integration.status.rawValue), \(bind: integration.lastError),
+                  \(bind: provider),
                 \(bind: Date().millis))
                 ON CONFLICT (application_id) DO UPDATE SET base_url = excluded.base_url,
-                  credential_kind = excluded.credential_kind, credentials = excluded.credentials, status = excluded.status,
-                  last_error = excluded.last_error, service_provider = excluded.service_provider, updated = excluded.updated
-                """).run()
+                  credential_kind = excluded.credential_kind, credentials = excluded.credentials, status =
+                    excluded.status,
+                  last_error = excluded.last_error, service_provider = excluded.service_provider, updated =
+                    excluded.updated
+                """
+            ).run()
         }
     }
 
     public func setIntegrationStatus(applicationId: UUID, status: Integration.Status) async throws {
         try await withDB { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE integrations SET status = \(bind: status.rawValue), updated = \(bind: Date().millis)
                 WHERE application_id = \(bind: applicationId.text)
-                """).run()
+                """
+            ).run()
         }
     }
 
-    public func recordConnection(applicationId: UUID, serviceProvider: ServiceProviderConfig?, lastError: String?) async throws {
+    public func recordConnection(applicationId: UUID, serviceProvider: ServiceProviderConfig?, lastError: String?)
+        async throws
+    {
         let provider = try serviceProvider.map(jsonText)
         try await withDB { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE integrations SET service_provider = \(bind: provider), last_error = \(bind: lastError),
                 updated = \(bind: Date().millis) WHERE application_id = \(bind: applicationId.text)
-                """).run()
+                """
+            ).run()
         }
     }
 
     public func integration(applicationId: UUID) async throws -> Integration? {
-        guard let row = try await withDB({ db in
-            try await db.raw("SELECT * FROM integrations WHERE application_id = \(bind: applicationId.text)").first()
-        }) else { return nil }
+        guard
+            let row = try await withDB({ db in
+                try await db.raw("SELECT * FROM integrations WHERE application_id = \(bind: applicationId.text)")
+                    .first()
+            })
+        else { return nil }
         return try integration(row)
     }
 
     /// An integration row (its credentials decrypted).
     func integration(_ row: any SQLRow, idColumn: String = "application_id") throws -> Integration {
-        let credentials = try JSONDecoder().decode(Credentials.self, from: try secrets.open(try row.string("credentials")))
+        let credentials = try JSONDecoder().decode(
+            Credentials.self, from: try secrets.open(try row.string("credentials")))
         return Integration(
             applicationId: try row.uuid(idColumn), baseURL: try row.string("base_url"), credentials: credentials,
-            status: .init(rawValue: try row.string("status")) ?? .error, lastError: try row.optionalString("last_error"),
+            status: .init(rawValue: try row.string("status")) ?? .error,
+            lastError: try row.optionalString("last_error"),
             serviceProvider: try row.optionalString("service_provider").map {
                 try JSONDecoder().decode(ServiceProviderConfig.self, from: Data($0.utf8))
             },
@@ -96,7 +126,8 @@ extension SQLStore: ApplicationRepository {
     }
 
     static func application(_ row: any SQLRow) throws -> Application {
-        Application(id: try row.uuid("id"), name: try row.string("name"), description: try row.optionalString("description"),
-                    created: try row.date("created"))
+        Application(
+            id: try row.uuid("id"), name: try row.string("name"), description: try row.optionalString("description"),
+            created: try row.date("created"))
     }
 }

@@ -8,15 +8,20 @@ extension SQLStore: InsightsRepository {
     }
 
     static func insert(_ e: InsightsEvent, in db: any SQLDatabase) async throws {
-        try await db.raw("""
+        try await db.raw(
+            """
             INSERT INTO insights_events (id, time, type, initiator_type, initiator_id, initiator_email, resource_type,
-              resource_id, resource_name, application_id, application_name, import_job_id, client_ip, request_id, success)
-            VALUES (\(bind: e.id.text), \(bind: e.time.millis), \(bind: e.type.rawValue), \(bind: e.initiator.type.rawValue),
-              \(bind: e.initiator.id?.text), \(bind: e.initiator.email), \(bind: e.resource?.type), \(bind: e.resource?.id),
+              resource_id, resource_name, application_id, application_name, import_job_id, client_ip, request_id,
+                success)
+            VALUES (\(bind: e.id.text), \(bind: e.time.millis), \(bind: e.type.rawValue),
+              \(bind: e.initiator.type.rawValue),
+              \(bind: e.initiator.id?.text), \(bind: e.initiator.email), \(bind: e.resource?.type),
+                \(bind: e.resource?.id),
               \(bind: e.resource?.name), \(bind: e.application?.id.text), \(bind: e.application?.name),
               \(bind: e.importJobId?.text), \(bind: e.initiator.clientIp), \(bind: e.initiator.requestId),
               \(bind: e.success ? 1 : 0))
-            """).run()
+            """
+        ).run()
     }
 
     public func events(_ query: InsightsQuery) async throws -> [InsightsEvent] {
@@ -45,15 +50,29 @@ extension SQLStore: InsightsRepository {
             sql.appendInterpolation(unsafeRaw: first ? " WHERE \(column) " : " AND \(column) ")
             first = false
         }
-        if let type = query.type { and("type ="); sql.appendInterpolation(bind: type.rawValue) }
-        if let from = query.from { and("time >="); sql.appendInterpolation(bind: from.millis) }
-        if let to = query.to { and("time <"); sql.appendInterpolation(bind: to.millis) }
-        if let applicationId = query.applicationId { and("application_id ="); sql.appendInterpolation(bind: applicationId.text) }
+        if let type = query.type {
+            and("type =")
+            sql.appendInterpolation(bind: type.rawValue)
+        }
+        if let from = query.from {
+            and("time >=")
+            sql.appendInterpolation(bind: from.millis)
+        }
+        if let to = query.to {
+            and("time <")
+            sql.appendInterpolation(bind: to.millis)
+        }
+        if let applicationId = query.applicationId {
+            and("application_id =")
+            sql.appendInterpolation(bind: applicationId.text)
+        }
         if let initiator = query.initiator?.lowercased() {
             if initiator == Initiator.Kind.system.rawValue || initiator == Initiator.Kind.apikey.rawValue {
-                and("initiator_type ="); sql.appendInterpolation(bind: initiator)
+                and("initiator_type =")
+                sql.appendInterpolation(bind: initiator)
             } else {
-                and("lower(initiator_email) ="); sql.appendInterpolation(bind: initiator)
+                and("lower(initiator_email) =")
+                sql.appendInterpolation(bind: initiator)
             }
         }
     }
@@ -66,14 +85,19 @@ extension SQLStore: InsightsRepository {
         }
         return InsightsEvent(
             id: try row.uuid("id"), time: try row.date("time"), type: type,
-            initiator: Initiator(type: .init(rawValue: try row.string("initiator_type")) ?? .system,
-                                 id: try row.optionalUUID("initiator_id"), email: try row.optionalString("initiator_email"),
-                                 role: .readonly, clientIp: try row.optionalString("client_ip"),
-                                 requestId: try row.optionalString("request_id")),
+            initiator: Initiator(
+                type: .init(rawValue: try row.string("initiator_type")) ?? .system,
+                id: try row.optionalUUID("initiator_id"), email: try row.optionalString("initiator_email"),
+                role: .readonly, clientIp: try row.optionalString("client_ip"),
+                requestId: try row.optionalString("request_id")),
             resource: try row.optionalString("resource_type").map {
-                .init(type: $0, text: try row.optionalString("resource_id"), name: try row.optionalString("resource_name"))
+                .init(
+                    type: $0, text: try row.optionalString("resource_id"), name: try row.optionalString("resource_name")
+                )
             },
-            application: try applicationId.map { .init(id: $0, name: try row.optionalString("application_name") ?? "") },
+            application: try applicationId.map {
+                .init(id: $0, name: try row.optionalString("application_name") ?? "")
+            },
             importJobId: try row.optionalUUID("import_job_id"), success: try row.int("success") != 0)
     }
 }

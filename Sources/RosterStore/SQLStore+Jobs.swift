@@ -11,22 +11,29 @@ extension SQLStore: JobQueue {
 
     static func insertJob(id: UUID, _ payload: JobPayload, status: String, in db: any SQLDatabase) async throws {
         let now = Date().millis
-        try await db.raw("""
+        try await db.raw(
+            """
             INSERT INTO jobs (id, kind, payload, application_id, status, run_after, attempts, created)
-            VALUES (\(bind: id.text), \(bind: payload.kind.rawValue), \(bind: payload.encoded()), \(bind: payload.applicationId?.text),
+            VALUES (\(bind: id.text), \(bind: payload.kind.rawValue), \(bind: payload.encoded()),
+              \(bind: payload.applicationId?.text),
               \(bind: status), \(bind: now), 0, \(bind: now))
-            """).run()
+            """
+        ).run()
     }
 
     public func enqueueOnce(_ payload: JobPayload, held: Bool) async throws {
         try await transaction { db in
-            let waiting = try await db.raw("""
-                SELECT id, status FROM jobs WHERE kind = \(bind: payload.kind.rawValue) AND payload = \(bind: payload.encoded())
+            let waiting = try await db.raw(
+                """
+                SELECT id, status FROM jobs WHERE kind = \(bind: payload.kind.rawValue) AND payload =
+                  \(bind: payload.encoded())
                 AND status IN ('queued', 'held')
-                """).first()
+                """
+            ).first()
             if let waiting {
                 if held, try waiting.string("status") == "queued" {
-                    try await db.raw("UPDATE jobs SET status = 'held' WHERE id = \(bind: try waiting.string("id"))").run()
+                    try await db.raw("UPDATE jobs SET status = 'held' WHERE id = \(bind: try waiting.string("id"))")
+                        .run()
                 }
                 return
             }
@@ -36,43 +43,52 @@ extension SQLStore: JobQueue {
 
     public func hold(jobId: UUID, owner: String, reason: String) async throws {
         try await withDB { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE jobs SET status = 'held', last_error = \(bind: reason), lease_owner = NULL, lease_until = NULL
                 WHERE id = \(bind: jobId.text) AND lease_owner = \(bind: owner)
-                """).run()
+                """
+            ).run()
         }
     }
 
     public func releaseHeld(applicationId: UUID) async throws -> Int {
         let now = Date().millis
         return try await withDB { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE jobs SET status = 'queued', run_after = \(bind: now), attempts = 0
                 WHERE status = 'held' AND application_id = \(bind: applicationId.text) RETURNING id
-                """).all().count
+                """
+            ).all().count
         }
     }
 
     public func cancelQueued(kinds: Set<JobKind>, applicationId: UUID, error: String) async throws -> [QueuedJob] {
         guard !kinds.isEmpty else { return [] }
         return try await withDB { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE jobs SET status = 'failed', last_error = \(bind: error)
                 WHERE kind IN (\(binds: kinds.map(\.rawValue))) AND status IN ('queued', 'held')
                 AND application_id = \(bind: applicationId.text)
                 RETURNING id, kind, payload, attempts
-                """).all().map(Self.queuedJob)
+                """
+            ).all().map(Self.queuedJob)
         }
     }
 
     public func retry(jobId: UUID, owner: String, error: String, delay: Duration) async throws {
         let at = Date().millis + delay.milliseconds
         try await withDB { db in
-            try await db.raw("""
-                UPDATE jobs SET status = 'queued', last_error = \(bind: error), run_after = \(bind: at), lease_owner = NULL,
+            try await db.raw(
+                """
+                UPDATE jobs SET status = 'queued', last_error = \(bind: error), run_after = \(bind: at), lease_owner =
+                  NULL,
                   lease_until = NULL
                 WHERE id = \(bind: jobId.text) AND lease_owner = \(bind: owner)
-                """).run()
+                """
+            ).run()
         }
     }
 
@@ -80,7 +96,8 @@ extension SQLStore: JobQueue {
         try await withDB { db in
             try await db.raw("SELECT * FROM jobs ORDER BY created DESC LIMIT \(bind: limit)").all().map { row in
                 QueuedJobStatus(
-                    job: try Self.queuedJob(row), status: try row.string("status"), leaseOwner: try row.optionalString("lease_owner"),
+                    job: try Self.queuedJob(row), status: try row.string("status"),
+                    leaseOwner: try row.optionalString("lease_owner"),
                     leaseUntil: try row.optionalDate("lease_until"), lastError: try row.optionalString("last_error"))
             }
         }
@@ -88,11 +105,15 @@ extension SQLStore: JobQueue {
 
     public func queueDepth() async throws -> [QueueDepth] {
         try await withDB { db in
-            try await db.raw("""
-                SELECT kind, count(*) AS n, min(created) AS oldest FROM jobs WHERE status IN ('queued', 'held', 'running')
+            try await db.raw(
+                """
+                SELECT kind, count(*) AS n, min(created) AS oldest FROM jobs WHERE status IN ('queued', 'held',
+                  'running')
                 GROUP BY kind
-                """).all().map { row in
-                QueueDepth(kind: try row.string("kind"), waiting: try row.int("n"), oldest: try row.optionalDate("oldest"))
+                """
+            ).all().map { row in
+                QueueDepth(
+                    kind: try row.string("kind"), waiting: try row.int("n"), oldest: try row.optionalDate("oldest"))
             }
         }
     }
@@ -103,38 +124,47 @@ extension SQLStore: JobQueue {
         let until = now + lease.milliseconds
         return try await transaction { db in
             // A running job whose lease ran out belonged to a worker that died: take it over.
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE jobs SET status = 'running', lease_owner = \(bind: owner), lease_until = \(bind: until),
                   attempts = attempts + 1
                 WHERE id = (SELECT id FROM jobs WHERE kind IN (\(binds: kinds.map(\.rawValue)))
-                  AND ((status = 'queued' AND run_after <= \(bind: now)) OR (status = 'running' AND lease_until < \(bind: now)))
+                  AND ((status = 'queued' AND run_after <= \(bind: now)) OR (status = 'running' AND lease_until <
+                    \(bind: now)))
                   ORDER BY created LIMIT 1\(unsafeRaw: self.dialect.skipLocked))
                 RETURNING id, kind, payload, attempts
-                """).first().map(Self.queuedJob)
+                """
+            ).first().map(Self.queuedJob)
         }
     }
 
     public func renew(jobId: UUID, owner: String, lease: Duration) async throws -> Bool {
         let until = Date().millis + lease.milliseconds
         return try await withDB { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE jobs SET lease_until = \(bind: until)
                 WHERE id = \(bind: jobId.text) AND lease_owner = \(bind: owner) AND status = 'running' RETURNING id
-                """).first() != nil
+                """
+            ).first() != nil
         }
     }
 
     public func finish(jobId: UUID, owner: String, error: String?) async throws {
         try await withDB { db in
-            try await db.raw("""
-                UPDATE jobs SET status = \(bind: error == nil ? "done" : "failed"), last_error = \(bind: error), lease_until = NULL
+            try await db.raw(
+                """
+                UPDATE jobs SET status = \(bind: error == nil ? "done" : "failed"), last_error = \(bind: error),
+                  lease_until = NULL
                 WHERE id = \(bind: jobId.text) AND lease_owner = \(bind: owner)
-                """).run()
+                """
+            ).run()
         }
     }
 
     static func queuedJob(_ row: any SQLRow) throws -> QueuedJob {
-        QueuedJob(id: try row.uuid("id"), kind: try row.string("kind"), encodedPayload: try row.string("payload"),
-                  attempts: try row.int("attempts"))
+        QueuedJob(
+            id: try row.uuid("id"), kind: try row.string("kind"), encodedPayload: try row.string("payload"),
+            attempts: try row.int("attempts"))
     }
 }

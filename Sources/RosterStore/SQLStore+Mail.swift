@@ -5,11 +5,13 @@ import SQLKit
 extension SQLStore: MailRepository {
     public func enqueueMail(_ mail: OutboxMail) async throws {
         try await transaction { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 INSERT INTO mail_outbox (id, recipient, subject, message, created)
                 VALUES (\(bind: mail.id.text), \(bind: mail.recipient), \(bind: mail.subject), \(bind: mail.rendered),
                   \(bind: mail.created.millis))
-                """).run()
+                """
+            ).run()
             try await Self.insertJob(id: UUID(), .mail(messageId: mail.id), status: "queued", in: db)
         }
     }
@@ -28,12 +30,14 @@ extension SQLStore: MailRepository {
 
     public func mails(limit: Int) async throws -> [OutboxMail] {
         try await withDB { db in
-            try await db.raw("SELECT * FROM mail_outbox ORDER BY created DESC LIMIT \(bind: limit)").all().map(Self.mail)
+            try await db.raw("SELECT * FROM mail_outbox ORDER BY created DESC LIMIT \(bind: limit)").all().map(
+                Self.mail)
         }
     }
 
     static func mail(_ row: any SQLRow) throws -> OutboxMail {
-        OutboxMail(id: try row.uuid("id"), recipient: try row.string("recipient"), subject: try row.string("subject"),
-                   rendered: try row.string("message"), created: try row.date("created"), sent: try row.optionalDate("sent"))
+        OutboxMail(
+            id: try row.uuid("id"), recipient: try row.string("recipient"), subject: try row.string("subject"),
+            rendered: try row.string("message"), created: try row.date("created"), sent: try row.optionalDate("sent"))
     }
 }

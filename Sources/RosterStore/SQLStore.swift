@@ -1,10 +1,10 @@
+@preconcurrency import AsyncKit
 import Foundation
 import Logging
+import PostgresKit
 import RosterCore
 import SQLKit
 import SQLiteKit
-@preconcurrency import AsyncKit
-import PostgresKit
 
 /// The one implementation of ``Storage``, on SQLKit, for SQLite and PostgreSQL alike.
 ///
@@ -20,7 +20,10 @@ public final class SQLStore: Storage, Sendable {
     private let lock: AsyncLock?
     private let close: @Sendable () async throws -> Void
 
-    init(db: any SQLDatabase, dialect: Dialect, secrets: SecretBox, logger: Logger, close: @escaping @Sendable () async throws -> Void) {
+    init(
+        db: any SQLDatabase, dialect: Dialect, secrets: SecretBox, logger: Logger,
+        close: @escaping @Sendable () async throws -> Void
+    ) {
         self.db = db
         self.dialect = dialect
         self.secrets = secrets
@@ -38,29 +41,36 @@ public final class SQLStore: Storage, Sendable {
         try await db.raw("PRAGMA journal_mode = WAL").run()
         try await db.raw("PRAGMA busy_timeout = 10000").run()
         try await db.raw("PRAGMA foreign_keys = ON").run()
-        let store = SQLStore(db: db, dialect: .sqlite, secrets: secrets, logger: logger, close: { try await connection.close() })
+        let store = SQLStore(
+            db: db, dialect: .sqlite, secrets: secrets, logger: logger, close: { try await connection.close() })
         try await store.migrate()
         return store
     }
 
     /// Connects a pool to PostgreSQL (`postgres://user:pass@host:port/db?tlsmode=require`) and migrates.
-    public static func openPostgres(url: String, poolSize: Int, secrets: SecretBox, logger: Logger) async throws -> SQLStore {
+    public static func openPostgres(url: String, poolSize: Int, secrets: SecretBox, logger: Logger) async throws
+        -> SQLStore
+    {
         let configuration: SQLPostgresConfiguration
         do {
             configuration = try SQLPostgresConfiguration(url: url)
         } catch {
-            throw RosterError.invalid("DATABASE_URL is not a PostgreSQL URL (postgres://user:password@host:5432/database?tlsmode=require)")
+            throw RosterError.invalid(
+                "DATABASE_URL is not a PostgreSQL URL (postgres://user:password@host:5432/database?tlsmode=require)")
         }
         let pool = EventLoopGroupConnectionPool(
             source: PostgresConnectionSource(sqlConfiguration: configuration), maxConnectionsPerEventLoop: poolSize,
-            requestTimeout: .seconds(30), pruneInterval: .seconds(60), logger: logger, on: MultiThreadedEventLoopGroup.singleton)
-        let store = SQLStore(db: pool.database(logger: logger).sql(queryLogLevel: .trace), dialect: .postgres, secrets: secrets,
-                             logger: logger, close: { try await pool.shutdownAsync() })
+            requestTimeout: .seconds(30), pruneInterval: .seconds(60), logger: logger,
+            on: MultiThreadedEventLoopGroup.singleton)
+        let store = SQLStore(
+            db: pool.database(logger: logger).sql(queryLogLevel: .trace), dialect: .postgres, secrets: secrets,
+            logger: logger, close: { try await pool.shutdownAsync() })
         do {
             try await store.migrate()
         } catch let error as PSQLError {
             try? await store.shutdown()
-            throw RosterError.invalid("cannot use the PostgreSQL database of DATABASE_URL: \(String(reflecting: error))")
+            throw RosterError.invalid(
+                "cannot use the PostgreSQL database of DATABASE_URL: \(String(reflecting: error))")
         } catch {
             try? await store.shutdown()
             throw error
@@ -98,8 +108,10 @@ public final class SQLStore: Storage, Sendable {
         return try await withSession { db in try await Self.transaction(on: db, dialect: dialect, body) }
     }
 
-    static func transaction<T: Sendable>(on db: any SQLDatabase, dialect: Dialect,
-                                         _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+    static func transaction<T: Sendable>(
+        on db: any SQLDatabase, dialect: Dialect,
+        _ body: (any SQLDatabase) async throws -> T
+    ) async throws -> T {
         try await db.raw(SQLQueryString(dialect.beginTransaction)).run()
         do {
             let result = try await body(db)
@@ -127,11 +139,13 @@ struct Dialect: Sendable, Equatable {
     let prefixOperator: String
     let patternOps: String
 
-    static let sqlite = Dialect(name: "sqlite", beginTransaction: "BEGIN IMMEDIATE", skipLocked: "",
-                                migrationLock: nil, migrationUnlock: nil, prefixOperator: "GLOB", patternOps: "")
-    static let postgres = Dialect(name: "postgresql", beginTransaction: "BEGIN", skipLocked: " FOR UPDATE SKIP LOCKED",
-                                  migrationLock: "SELECT pg_advisory_lock(7241707)", migrationUnlock: "SELECT pg_advisory_unlock(7241707)",
-                                  prefixOperator: "LIKE", patternOps: " text_pattern_ops")
+    static let sqlite = Dialect(
+        name: "sqlite", beginTransaction: "BEGIN IMMEDIATE", skipLocked: "",
+        migrationLock: nil, migrationUnlock: nil, prefixOperator: "GLOB", patternOps: "")
+    static let postgres = Dialect(
+        name: "postgresql", beginTransaction: "BEGIN", skipLocked: " FOR UPDATE SKIP LOCKED",
+        migrationLock: "SELECT pg_advisory_lock(7241707)", migrationUnlock: "SELECT pg_advisory_unlock(7241707)",
+        prefixOperator: "LIKE", patternOps: " text_pattern_ops")
 
     /// The pattern that matches values starting with `prefix`, its wildcards taken literally.
     func prefixPattern(_ prefix: String) -> String {
@@ -173,7 +187,6 @@ extension Date {
     init(millis: Int64) { self.init(timeIntervalSince1970: Double(millis) / 1000) }
 }
 
-
 extension SQLRow {
     func string(_ column: String) throws -> String { try decode(column: column, as: String.self) }
     func optionalString(_ column: String) throws -> String? { try decode(column: column, as: String?.self) }
@@ -181,12 +194,16 @@ extension SQLRow {
     func int64(_ column: String) throws -> Int64 { try decode(column: column, as: Int64.self) }
     func uuid(_ column: String) throws -> UUID {
         let text = try string(column)
-        guard let id = UUID(uuidString: text) else { throw StoreError("column \(column) holds \"\(text)\", not a UUID") }
+        guard let id = UUID(uuidString: text) else {
+            throw StoreError("column \(column) holds \"\(text)\", not a UUID")
+        }
         return id
     }
     func optionalUUID(_ column: String) throws -> UUID? { try optionalString(column).flatMap(UUID.init(uuidString:)) }
     func date(_ column: String) throws -> Date { Date(millis: try int64(column)) }
-    func optionalDate(_ column: String) throws -> Date? { try decode(column: column, as: Int64?.self).map(Date.init(millis:)) }
+    func optionalDate(_ column: String) throws -> Date? {
+        try decode(column: column, as: Int64?.self).map(Date.init(millis:))
+    }
     func json<T: Decodable>(_ column: String, as type: T.Type) throws -> T {
         try JSONDecoder().decode(T.self, from: Data(try string(column).utf8))
     }

@@ -59,7 +59,10 @@ struct FilterParser {
             return .valuePath(path, inner)
         }
         guard case .word(let opText)? = peek else { throw error("expected an operator after \"\(attribute)\"") }
-        if opText.lowercased() == "pr" { position += 1; return .present(path) }
+        if opText.lowercased() == "pr" {
+            position += 1
+            return .present(path)
+        }
         guard let op = SCIMFilter.Operator(rawValue: opText.lowercased()) else {
             throw error("\"\(opText)\" is not a SCIM operator (eq, ne, co, sw, ew, gt, lt, ge, le, pr)")
         }
@@ -84,7 +87,10 @@ struct FilterParser {
     private var peek: Token? { position < tokens.count ? tokens[position].0 : nil }
 
     private mutating func keyword(_ word: String) -> Bool {
-        if case .word(let w)? = peek, w.lowercased() == word { position += 1; return true }
+        if case .word(let w)? = peek, w.lowercased() == word {
+            position += 1
+            return true
+        }
         return false
     }
 
@@ -117,10 +123,18 @@ struct FilterParser {
             let c = chars[i]
             switch c {
             case " ", "\t", "\n": i += 1
-            case "(": tokens.append((.open, i)); i += 1
-            case ")": tokens.append((.close, i)); i += 1
-            case "[": tokens.append((.openBracket, i)); i += 1
-            case "]": tokens.append((.closeBracket, i)); i += 1
+            case "(":
+                tokens.append((.open, i))
+                i += 1
+            case ")":
+                tokens.append((.close, i))
+                i += 1
+            case "[":
+                tokens.append((.openBracket, i))
+                i += 1
+            case "]":
+                tokens.append((.closeBracket, i))
+                i += 1
             case "\"":
                 let start = i
                 var value = ""
@@ -138,12 +152,17 @@ struct FilterParser {
                         i += 2
                         continue
                     }
-                    if d == "\"" { closed = true; i += 1; break }
+                    if d == "\"" {
+                        closed = true
+                        i += 1
+                        break
+                    }
                     value.append(d)
                     i += 1
                 }
                 guard closed else {
-                    throw SCIMFilterError(message: "invalid filter at character \(start + 1): the quoted text is not closed")
+                    throw SCIMFilterError(
+                        message: "invalid filter at character \(start + 1): the quoted text is not closed")
                 }
                 tokens.append((.string(value), start))
             default:

@@ -7,8 +7,10 @@ public struct ListResponse: Sendable {
     public var resources: [JSONValue]
     public var nextCursor: String?
 
-    public init(totalResults: Int? = nil, startIndex: Int? = nil, itemsPerPage: Int? = nil,
-                resources: [JSONValue], nextCursor: String? = nil) {
+    public init(
+        totalResults: Int? = nil, startIndex: Int? = nil, itemsPerPage: Int? = nil,
+        resources: [JSONValue], nextCursor: String? = nil
+    ) {
         self.totalResults = totalResults
         self.startIndex = startIndex
         self.itemsPerPage = itemsPerPage

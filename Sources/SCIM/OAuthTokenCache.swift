@@ -40,16 +40,20 @@ extension SCIMClient {
     func fetchToken(tokenURL: String, clientID: String, clientSecret: String, scope: String?) async throws
         -> (String, Duration)
     {
-        let credentials = Data("\(Self.formEncode(clientID)):\(Self.formEncode(clientSecret))".utf8).base64EncodedString()
+        let credentials = Data("\(Self.formEncode(clientID)):\(Self.formEncode(clientSecret))".utf8)
+            .base64EncodedString()
         var form = "grant_type=client_credentials"
         if let scope { form += "&scope=\(Self.formEncode(scope))" }
         let request = SCIMHTTPRequest(
             method: .POST, url: tokenURL,
-            headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json"),
-                      ("Authorization", "Basic \(credentials)")],
+            headers: [
+                ("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json"),
+                ("Authorization", "Basic \(credentials)"),
+            ],
             body: Array(form.utf8))
-        let answer = try await transport.execute(request, timeout: configuration.timeout,
-                                                 maxBodyBytes: configuration.maxResponseBytes)
+        let answer = try await transport.execute(
+            request, timeout: configuration.timeout,
+            maxBodyBytes: configuration.maxResponseBytes)
         observer?.exchanged(method: "POST", path: "/token", status: answer.status, duration: nil)
         let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(answer.body))) ?? .null
         guard (200..<300).contains(answer.status), let access = json["access_token"]?.text else {

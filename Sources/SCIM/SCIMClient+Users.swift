@@ -1,3 +1,5 @@
+import Foundation
+
 /// The order of a sorted listing (RFC 7644 §3.4.2.3).
 public enum SCIMSortOrder: String, Sendable {
     case ascending, descending
@@ -10,7 +12,9 @@ public struct UserQuery: Sendable {
     public var sortOrder: SCIMSortOrder
     public var pageSize: Int
 
-    public init(filter: String? = nil, sortBy: String? = nil, sortOrder: SCIMSortOrder = .ascending, pageSize: Int = 100) {
+    public init(
+        filter: String? = nil, sortBy: String? = nil, sortOrder: SCIMSortOrder = .ascending, pageSize: Int = 100
+    ) {
         self.filter = filter
         self.sortBy = sortBy
         self.sortOrder = sortOrder
@@ -76,8 +80,6 @@ extension SCIMClient {
     }
 }
 
-import Foundation
-
 /// The pages of a listing, tolerant of what real providers do: pages smaller than asked, a
 /// missing or wrong `totalResults`, a provider that ignores `startIndex`.
 ///
@@ -91,12 +93,17 @@ public struct ResourcePages: AsyncSequence, Sendable {
     let config: ServiceProviderConfig
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(client: client, path: path, query: query, pageSize: config.pageSize(wanted: query.pageSize),
-                 mode: config.cursorPagination ? .cursor(nil) : .index(1))
+        Iterator(
+            client: client, path: path, query: query, pageSize: config.pageSize(wanted: query.pageSize),
+            mode: config.cursorPagination ? .cursor(nil) : .index(1))
     }
 
     public struct Iterator: AsyncIteratorProtocol {
-        enum Mode { case index(Int), cursor(String?), done }
+        enum Mode {
+            case index(Int)
+            case cursor(String?)
+            case done
+        }
         let client: SCIMClient
         let path: String
         let query: UserQuery

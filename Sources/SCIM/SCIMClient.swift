@@ -37,8 +37,9 @@ public final class SCIMClient: Sendable {
         baseURL: String, authentication: SCIMAuthentication, httpClient: HTTPClient,
         configuration: SCIMClientConfiguration = .init()
     ) {
-        self.init(baseURL: baseURL, authentication: authentication, transport: HTTPClientTransport(http: httpClient),
-                  configuration: configuration)
+        self.init(
+            baseURL: baseURL, authentication: authentication, transport: HTTPClientTransport(http: httpClient),
+            configuration: configuration)
     }
 
     /// A response as far as Roster needs it: status, ETag and the JSON body.
@@ -65,7 +66,8 @@ public final class SCIMClient: Sendable {
         var attempt = 0
         var refreshedToken = false
         while true {
-            var request = SCIMHTTPRequest(method: method, url: url, headers: [("Accept", "application/scim+json, application/json")])
+            var request = SCIMHTTPRequest(
+                method: method, url: url, headers: [("Accept", "application/scim+json, application/json")])
             request.headers += extra
             let token = try await authorizationHeader()
             if let token { request.headers.append(("Authorization", token)) }
@@ -77,10 +79,12 @@ public final class SCIMClient: Sendable {
             let started = ContinuousClock.now
             do {
                 outcome = try await exchange(request, url: url)
-                observer?.exchanged(method: method.rawValue, path: path, status: outcome.status,
-                                    duration: ContinuousClock.now - started)
+                observer?.exchanged(
+                    method: method.rawValue, path: path, status: outcome.status,
+                    duration: ContinuousClock.now - started)
             } catch let error as SCIMClientError {
-                observer?.exchanged(method: method.rawValue, path: path, status: nil, duration: ContinuousClock.now - started)
+                observer?.exchanged(
+                    method: method.rawValue, path: path, status: nil, duration: ContinuousClock.now - started)
                 let retryable = error.kind == .unreachable || (error.kind == .timeout && idempotent)
                 guard retryable, attempt < configuration.maxRetries else { throw error }
                 attempt += 1
@@ -102,7 +106,8 @@ public final class SCIMClient: Sendable {
             case 429, 502, 503, 504:
                 if attempt < configuration.maxRetries {
                     attempt += 1
-                    let delay = outcome.retryAfter.map { min($0, configuration.maxRetryAfter) } ?? backoff(attempt: attempt)
+                    let delay =
+                        outcome.retryAfter.map { min($0, configuration.maxRetryAfter) } ?? backoff(attempt: attempt)
                     observer?.retrying(status: outcome.status)
                     logger.debug("scim request retried", metadata: ["url": "\(url)", "status": "\(outcome.status)"])
                     try await configuration.sleep(delay)
@@ -122,8 +127,9 @@ public final class SCIMClient: Sendable {
     }
 
     private func exchange(_ request: SCIMHTTPRequest, url: String) async throws -> Outcome {
-        let response = try await transport.execute(request, timeout: configuration.timeout,
-                                                   maxBodyBytes: configuration.maxResponseBytes)
+        let response = try await transport.execute(
+            request, timeout: configuration.timeout,
+            maxBodyBytes: configuration.maxResponseBytes)
         let status = response.status
         let json: JSONValue
         if response.body.isEmpty {
@@ -132,13 +138,15 @@ public final class SCIMClient: Sendable {
             json = decoded
         } else if (200..<300).contains(status) {
             let start = String(decoding: response.body.prefix(80), as: UTF8.self)
-            throw SCIMClientError(.unexpectedResponse, "the service provider sent a body that is not JSON, starting \"\(start)\"",
-                                  status: status, url: url)
+            throw SCIMClientError(
+                .unexpectedResponse, "the service provider sent a body that is not JSON, starting \"\(start)\"",
+                status: status, url: url)
         } else {
             json = .null
         }
-        return Outcome(status: status, etag: response.header("ETag"),
-                       retryAfter: response.header("Retry-After").flatMap(Self.parseRetryAfter), body: json)
+        return Outcome(
+            status: status, etag: response.header("ETag"),
+            retryAfter: response.header("Retry-After").flatMap(Self.parseRetryAfter), body: json)
     }
 
     private func authorizationHeader() async throws -> String? {
@@ -148,7 +156,8 @@ public final class SCIMClient: Sendable {
         case .basic(let user, let password): return "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
         case .oauthClientCredentials(let tokenURL, let clientID, let clientSecret, let scope):
             let token = try await tokens.token {
-                try await self.fetchToken(tokenURL: tokenURL, clientID: clientID, clientSecret: clientSecret, scope: scope)
+                try await self.fetchToken(
+                    tokenURL: tokenURL, clientID: clientID, clientSecret: clientSecret, scope: scope)
             }
             return "Bearer \(token)"
         }
@@ -191,7 +200,9 @@ public final class SCIMClient: Sendable {
             message = "the service provider kept rate limiting Roster after \(retried) retries"
         case 500...:
             kind = .httpStatus
-            message = retried > 0 ? "the service provider kept failing after \(retried) retries" : "the service provider failed"
+            message =
+                retried > 0
+                ? "the service provider kept failing after \(retried) retries" : "the service provider failed"
         default:
             kind = .httpStatus
             message = "the service provider rejected the request"
@@ -210,4 +221,3 @@ public final class SCIMClient: Sendable {
         return "?" + parts.joined(separator: "&")
     }
 }
-

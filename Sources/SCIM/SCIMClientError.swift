@@ -23,8 +23,10 @@ public struct SCIMClientError: Error, Sendable, CustomStringConvertible {
     public var detail: String?
     public var url: String?
 
-    public init(_ kind: Kind, _ message: String, status: Int? = nil, scimType: String? = nil,
-                detail: String? = nil, url: String? = nil) {
+    public init(
+        _ kind: Kind, _ message: String, status: Int? = nil, scimType: String? = nil,
+        detail: String? = nil, url: String? = nil
+    ) {
         self.kind = kind
         self.message = message
         self.status = status

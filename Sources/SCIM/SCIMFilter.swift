@@ -41,7 +41,8 @@ public indirect enum SCIMFilter: Sendable, Hashable {
             var base = resource
             if let schema {
                 guard let extensionObject = resource[schema] else {
-                    return schema.lowercased() == SCIMSchema.user.lowercased() ? AttributePath(name + (subAttribute.map { "." + $0 } ?? "")).values(in: resource) : []
+                    return schema.lowercased() == SCIMSchema.user.lowercased()
+                        ? AttributePath(name + (subAttribute.map { "." + $0 } ?? "")).values(in: resource) : []
                 }
                 base = extensionObject
             }

@@ -34,11 +34,12 @@ public struct SCIMGroup: Sendable, Hashable {
         var object: [String: JSONValue] = [
             "schemas": .array([.string(SCIMSchema.group)]),
             "displayName": .string(displayName),
-            "members": .array(members.map { member in
-                var entry: [String: JSONValue] = ["value": .string(member.value)]
-                if let display = member.display { entry["display"] = .string(display) }
-                return .object(entry)
-            }),
+            "members": .array(
+                members.map { member in
+                    var entry: [String: JSONValue] = ["value": .string(member.value)]
+                    if let display = member.display { entry["display"] = .string(display) }
+                    return .object(entry)
+                }),
         ]
         if let externalId { object["externalId"] = .string(externalId) }
         return .object(object)
@@ -67,12 +68,13 @@ public struct PatchRequest: Sendable, Hashable {
     public var json: JSONValue {
         .object([
             "schemas": .array([.string(SCIMSchema.patchOp)]),
-            "Operations": .array(operations.map { operation in
-                var entry: [String: JSONValue] = ["op": .string(operation.op.rawValue)]
-                if let path = operation.path { entry["path"] = .string(path) }
-                if let value = operation.value { entry["value"] = value }
-                return .object(entry)
-            }),
+            "Operations": .array(
+                operations.map { operation in
+                    var entry: [String: JSONValue] = ["op": .string(operation.op.rawValue)]
+                    if let path = operation.path { entry["path"] = .string(path) }
+                    if let value = operation.value { entry["value"] = value }
+                    return .object(entry)
+                }),
         ])
     }
 }
@@ -91,13 +93,17 @@ extension SCIMClient {
     }
 
     public func replaceUser(id: String, with user: SCIMUser, etag: String? = nil) async throws -> SCIMUser {
-        SCIMUser(json: try await send(.PUT, "/Users/\(Self.pathComponent(id))", body: user.json,
-                                      headers: etag.map { [("If-Match", $0)] } ?? []).body)
+        SCIMUser(
+            json: try await send(
+                .PUT, "/Users/\(Self.pathComponent(id))", body: user.json,
+                headers: etag.map { [("If-Match", $0)] } ?? []
+            ).body)
     }
 
     public func patchUser(id: String, _ patch: PatchRequest, etag: String? = nil) async throws {
-        _ = try await send(.PATCH, "/Users/\(Self.pathComponent(id))", body: patch.json,
-                           headers: etag.map { [("If-Match", $0)] } ?? [], idempotent: false)
+        _ = try await send(
+            .PATCH, "/Users/\(Self.pathComponent(id))", body: patch.json,
+            headers: etag.map { [("If-Match", $0)] } ?? [], idempotent: false)
     }
 
     public func deleteUser(id: String) async throws {

@@ -59,15 +59,18 @@ public struct HTTPClientTransport: SCIMTransport {
         self.logger = logger
     }
 
-    public func execute(_ request: SCIMHTTPRequest, timeout: Duration, maxBodyBytes: Int) async throws -> SCIMHTTPResponse {
+    public func execute(_ request: SCIMHTTPRequest, timeout: Duration, maxBodyBytes: Int) async throws
+        -> SCIMHTTPResponse
+    {
         // The deadline covers the body too: a provider that sends headers and then stalls must
         // not hold a worker forever, so the whole exchange races the clock.
         try await withThrowingTaskGroup(of: SCIMHTTPResponse.self) { group in
             group.addTask { try await exchange(request, timeout: timeout, maxBodyBytes: maxBodyBytes) }
             group.addTask {
                 try await Task.sleep(for: timeout)
-                throw SCIMClientError(.timeout, "the service provider did not finish answering within \(timeout.text)",
-                                      url: request.url)
+                throw SCIMClientError(
+                    .timeout, "the service provider did not finish answering within \(timeout.text)",
+                    url: request.url)
             }
             defer { group.cancelAll() }
             guard let first = try await group.next() else { throw CancellationError() }
@@ -85,8 +88,9 @@ public struct HTTPClientTransport: SCIMTransport {
         let url = request.url
         let response: HTTPClientResponse
         do {
-            response = try await http.execute(outgoing, timeout: .nanoseconds(Int64(timeout.milliseconds) * 1_000_000),
-                                              logger: logger)
+            response = try await http.execute(
+                outgoing, timeout: .nanoseconds(Int64(timeout.milliseconds) * 1_000_000),
+                logger: logger)
         } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
             throw SCIMClientError(.timeout, "the service provider did not answer within \(timeout.text)", url: url)
         } catch is CancellationError {
@@ -117,7 +121,8 @@ public struct HTTPClientTransport: SCIMTransport {
 
 extension SCIMClientError {
     static func tooLarge(url: String, limit: Int) -> SCIMClientError {
-        SCIMClientError(.bodyTooLarge, "the service provider's answer is larger than the \(limit / 1024) KiB limit", url: url)
+        SCIMClientError(
+            .bodyTooLarge, "the service provider's answer is larger than the \(limit / 1024) KiB limit", url: url)
     }
 }
 

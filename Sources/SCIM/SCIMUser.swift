@@ -8,7 +8,9 @@ public struct SCIMUser: Sendable, Hashable {
         public var familyName: String?
         public var middleName: String?
         public var formatted: String?
-        public init(givenName: String? = nil, familyName: String? = nil, middleName: String? = nil, formatted: String? = nil) {
+        public init(
+            givenName: String? = nil, familyName: String? = nil, middleName: String? = nil, formatted: String? = nil
+        ) {
             self.givenName = givenName
             self.familyName = familyName
             self.middleName = middleName
@@ -37,8 +39,10 @@ public struct SCIMUser: Sendable, Hashable {
         public var country: String?
         public var poBox: String?
         public var formatted: String?
-        public init(type: String?, streetAddress: String? = nil, locality: String? = nil, region: String? = nil,
-                    postalCode: String? = nil, country: String? = nil, poBox: String? = nil, formatted: String? = nil) {
+        public init(
+            type: String?, streetAddress: String? = nil, locality: String? = nil, region: String? = nil,
+            postalCode: String? = nil, country: String? = nil, poBox: String? = nil, formatted: String? = nil
+        ) {
             self.type = type
             self.streetAddress = streetAddress
             self.locality = locality
@@ -56,8 +60,10 @@ public struct SCIMUser: Sendable, Hashable {
         public var organization: String?
         public var division: String?
         public var department: String?
-        public init(employeeNumber: String? = nil, costCenter: String? = nil, organization: String? = nil,
-                    division: String? = nil, department: String? = nil) {
+        public init(
+            employeeNumber: String? = nil, costCenter: String? = nil, organization: String? = nil,
+            division: String? = nil, department: String? = nil
+        ) {
             self.employeeNumber = employeeNumber
             self.costCenter = costCenter
             self.organization = organization
@@ -139,8 +145,9 @@ public struct SCIMUser: Sendable, Hashable {
         (value?.elements ?? []).compactMap { entry in
             // Some servers send a bare string list (`"emails": ["a@b"]`).
             if let text = entry.text { return MultiValue(value: text) }
-            return MultiValue(value: entry["value"]?.text, type: entry["type"]?.text,
-                              primary: entry["primary"]?.bool ?? false)
+            return MultiValue(
+                value: entry["value"]?.text, type: entry["type"]?.text,
+                primary: entry["primary"]?.bool ?? false)
         }
     }
 }
@@ -166,27 +173,30 @@ extension SCIMUser {
             members["name"] = .object(object)
         }
         func multi(_ values: [MultiValue]) -> JSONValue {
-            .array(values.map { entry in
-                var object: [String: JSONValue] = [:]
-                if let v = entry.value { object["value"] = .string(v) }
-                if let v = entry.type { object["type"] = .string(v) }
-                if entry.primary { object["primary"] = .bool(true) }
-                return .object(object)
-            })
+            .array(
+                values.map { entry in
+                    var object: [String: JSONValue] = [:]
+                    if let v = entry.value { object["value"] = .string(v) }
+                    if let v = entry.type { object["type"] = .string(v) }
+                    if entry.primary { object["primary"] = .bool(true) }
+                    return .object(object)
+                })
         }
         if !emails.isEmpty { members["emails"] = multi(emails) }
         if !phoneNumbers.isEmpty { members["phoneNumbers"] = multi(phoneNumbers) }
         if !addresses.isEmpty {
-            members["addresses"] = .array(addresses.map { address in
-                var object: [String: JSONValue] = [:]
-                let fields: [(String, String?)] = [
-                    ("type", address.type), ("streetAddress", address.streetAddress), ("locality", address.locality),
-                    ("region", address.region), ("postalCode", address.postalCode), ("country", address.country),
-                    ("poBox", address.poBox), ("formatted", address.formatted),
-                ]
-                for (key, value) in fields { if let value { object[key] = .string(value) } }
-                return .object(object)
-            })
+            members["addresses"] = .array(
+                addresses.map { address in
+                    var object: [String: JSONValue] = [:]
+                    let fields: [(String, String?)] = [
+                        ("type", address.type), ("streetAddress", address.streetAddress),
+                        ("locality", address.locality),
+                        ("region", address.region), ("postalCode", address.postalCode), ("country", address.country),
+                        ("poBox", address.poBox), ("formatted", address.formatted),
+                    ]
+                    for (key, value) in fields { if let value { object[key] = .string(value) } }
+                    return .object(object)
+                })
         }
         if let enterprise {
             var object: [String: JSONValue] = [:]

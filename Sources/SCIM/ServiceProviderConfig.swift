@@ -11,9 +11,11 @@ public struct ServiceProviderConfig: Sendable, Hashable, Codable {
     public var maxPageSize: Int?
     public var authenticationSchemes: [String]
 
-    public init(patchSupported: Bool = false, filterSupported: Bool = false, filterMaxResults: Int? = nil,
-                sortSupported: Bool = false, etagSupported: Bool = false, cursorPagination: Bool = false,
-                indexPagination: Bool = true, maxPageSize: Int? = nil, authenticationSchemes: [String] = []) {
+    public init(
+        patchSupported: Bool = false, filterSupported: Bool = false, filterMaxResults: Int? = nil,
+        sortSupported: Bool = false, etagSupported: Bool = false, cursorPagination: Bool = false,
+        indexPagination: Bool = true, maxPageSize: Int? = nil, authenticationSchemes: [String] = []
+    ) {
         self.patchSupported = patchSupported
         self.filterSupported = filterSupported
         self.filterMaxResults = filterMaxResults

@@ -2,8 +2,10 @@
 /// attribute, so only what changed is sent and what the provider added is left alone.
 public enum UserPatch {
     /// Attributes Roster owns in an application; anything else on the resource is the provider's.
-    static let managed = ["externalId", "userName", "name", "displayName", "title", "userType", "active",
-                          "emails", "phoneNumbers", "addresses"]
+    static let managed = [
+        "externalId", "userName", "name", "displayName", "title", "userType", "active",
+        "emails", "phoneNumbers", "addresses",
+    ]
     static let enterprise = ["employeeNumber", "costCenter", "organization", "department"]
 
     public static func operations(from current: JSONValue, to desired: JSONValue) -> [PatchRequest.Operation] {
@@ -14,12 +16,16 @@ public enum UserPatch {
         let currentExtension = current[SCIMSchema.enterpriseUser]
         let desiredExtension = desired[SCIMSchema.enterpriseUser]
         for key in enterprise {
-            diff(currentExtension?[key], desiredExtension?[key], path: "\(SCIMSchema.enterpriseUser):\(key)", into: &operations)
+            diff(
+                currentExtension?[key], desiredExtension?[key], path: "\(SCIMSchema.enterpriseUser):\(key)",
+                into: &operations)
         }
         return operations
     }
 
-    private static func diff(_ current: JSONValue?, _ desired: JSONValue?, path: String, into operations: inout [PatchRequest.Operation]) {
+    private static func diff(
+        _ current: JSONValue?, _ desired: JSONValue?, path: String, into operations: inout [PatchRequest.Operation]
+    ) {
         let had = current.map { !$0.isNull } ?? false
         switch desired {
         case .some(let value) where !value.isNull:

@@ -3,8 +3,9 @@ import RosterApp
 import RosterCore
 
 struct AdminCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "admin", abstract: "Administrators.",
-                                                    subcommands: [Create.self, List.self])
+    static let configuration = CommandConfiguration(
+        commandName: "admin", abstract: "Administrators.",
+        subcommands: [Create.self, List.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an administrator.")
@@ -17,7 +18,8 @@ struct AdminCommand: AsyncParsableCommand {
             let password = try secret(fromEnvironment: passwordEnv, flag: "--password-env")
             let role = try Role.parse(role)
             try await global.withRoster { roster in
-                let admin = try await roster.administrators.create(email: email, role: role, password: password, by: .system)
+                let admin = try await roster.administrators.create(
+                    email: email, role: role, password: password, by: .system)
                 print("created administrator \(admin.email) (\(admin.role.rawValue)), id \(admin.id.text)")
             }
         }
@@ -28,7 +30,9 @@ struct AdminCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         func run() async throws {
             try await global.withRoster { roster in
-                for admin in try await roster.administrators.list(by: .system) { printRow(admin.email, admin.role.rawValue) }
+                for admin in try await roster.administrators.list(by: .system) {
+                    printRow(admin.email, admin.role.rawValue)
+                }
             }
         }
     }

@@ -23,10 +23,13 @@ struct AppCommand: AsyncParsableCommand {
         @Option var oauthScope: String?
 
         func validate() throws {
-            let chosen = [bearerTokenEnv != nil, basicUser != nil || basicPasswordEnv != nil,
-                          oauthTokenUrl != nil || clientId != nil || clientSecretEnv != nil].filter { $0 }.count
+            let chosen = [
+                bearerTokenEnv != nil, basicUser != nil || basicPasswordEnv != nil,
+                oauthTokenUrl != nil || clientId != nil || clientSecretEnv != nil,
+            ].filter { $0 }.count
             guard chosen == 1 else {
-                throw ValidationError("""
+                throw ValidationError(
+                    """
                     give exactly one of --bearer-token-env, --basic-user with --basic-password-env, \
                     or --oauth-token-url with --client-id and --client-secret-env
                     """)
@@ -35,20 +38,23 @@ struct AppCommand: AsyncParsableCommand {
 
         func input() throws -> IntegrationInput {
             if let bearerTokenEnv {
-                return IntegrationInput(scimURL: scimUrl, authType: "bearer",
-                                        token: try secret(fromEnvironment: bearerTokenEnv, flag: "--bearer-token-env"))
+                return IntegrationInput(
+                    scimURL: scimUrl, authType: "bearer",
+                    token: try secret(fromEnvironment: bearerTokenEnv, flag: "--bearer-token-env"))
             }
             if let basicUser {
                 guard let basicPasswordEnv else { throw RosterError.invalid("--basic-user needs --basic-password-env") }
-                return IntegrationInput(scimURL: scimUrl, authType: "basic", user: basicUser,
-                                        password: try secret(fromEnvironment: basicPasswordEnv, flag: "--basic-password-env"))
+                return IntegrationInput(
+                    scimURL: scimUrl, authType: "basic", user: basicUser,
+                    password: try secret(fromEnvironment: basicPasswordEnv, flag: "--basic-password-env"))
             }
             guard let oauthTokenUrl, let clientId, let clientSecretEnv else {
                 throw RosterError.invalid("OAuth needs --oauth-token-url, --client-id and --client-secret-env")
             }
-            return IntegrationInput(scimURL: scimUrl, authType: "oauth2", tokenURL: oauthTokenUrl, clientID: clientId,
-                                    clientSecret: try secret(fromEnvironment: clientSecretEnv, flag: "--client-secret-env"),
-                                    scope: oauthScope)
+            return IntegrationInput(
+                scimURL: scimUrl, authType: "oauth2", tokenURL: oauthTokenUrl, clientID: clientId,
+                clientSecret: try secret(fromEnvironment: clientSecretEnv, flag: "--client-secret-env"),
+                scope: oauthScope)
         }
 
         func run() async throws {
@@ -81,7 +87,8 @@ struct AppCommand: AsyncParsableCommand {
     }
 
     struct Test: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Reach the service provider and print what it supports.")
+        static let configuration = CommandConfiguration(
+            abstract: "Reach the service provider and print what it supports.")
         @OptionGroup var global: GlobalOptions
         @Argument var name: String
         @Flag var json = false
@@ -89,7 +96,10 @@ struct AppCommand: AsyncParsableCommand {
             try await global.withRoster { roster in
                 let report = try await roster.applications.test(application: name, by: .system)
                 let sp = report.serviceProvider
-                if json { return try printJSON(ConnectionTestJSON(ok: true, totalUsers: report.totalUsers, serviceProvider: .init(sp))) }
+                if json {
+                    return try printJSON(
+                        ConnectionTestJSON(ok: true, totalUsers: report.totalUsers, serviceProvider: .init(sp)))
+                }
                 print("connected to \(name)")
                 print("users:      \(report.totalUsers.map(String.init) ?? "not reported")")
                 let maxResults = sp.filterMaxResults.map { " (max \($0) results)" } ?? ""
@@ -98,7 +108,10 @@ struct AppCommand: AsyncParsableCommand {
                 print("patch:      \(sp.patchSupported ? "supported" : "not supported")")
                 print("etag:       \(sp.etagSupported ? "supported" : "not supported")")
                 let maxPage = sp.maxPageSize.map { ", max page \($0)" } ?? ""
-                print("pagination: index \(sp.indexPagination ? "yes" : "no"), cursor \(sp.cursorPagination ? "yes" : "no")\(maxPage)")
+                print(
+                    "pagination: index \(sp.indexPagination ? "yes" : "no"), cursor "
+                        + "\(sp.cursorPagination ? "yes" : "no")\(maxPage)"
+                )
             }
         }
     }
@@ -116,19 +129,22 @@ struct AppCommand: AsyncParsableCommand {
     }
 
     struct Deactivate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Deactivate the integration: all syncing stops at once.")
+        static let configuration = CommandConfiguration(
+            abstract: "Deactivate the integration: all syncing stops at once.")
         @OptionGroup var global: GlobalOptions
         @Argument var name: String
         func run() async throws {
             try await global.withRoster { roster in
                 _ = try await roster.applications.setActive(false, application: name, by: .system)
-                print("integration of \(name) is deactivated; users and groups in the application were left as they were")
+                print(
+                    "integration of \(name) is deactivated; users and groups in the application were left as they were")
             }
         }
     }
 
     struct Release: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Take a quarantined application out of quarantine; held pushes go out.")
+        static let configuration = CommandConfiguration(
+            abstract: "Take a quarantined application out of quarantine; held pushes go out.")
         @OptionGroup var global: GlobalOptions
         @Argument var name: String
         func run() async throws {
@@ -143,7 +159,8 @@ struct AppCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Change an application's settings.")
         @OptionGroup var global: GlobalOptions
         @Argument var name: String
-        @Option(help: "What deprovisioning does: deactivate (active: false, the default) or delete.") var deprovision: String
+        @Option(help: "What deprovisioning does: deactivate (active: false, the default) or delete.") var deprovision:
+            String
         func run() async throws {
             guard let action = DeprovisionAction(rawValue: deprovision) else {
                 throw RosterError.invalid("--deprovision must be deactivate or delete, not \"\(deprovision)\"")

@@ -4,16 +4,21 @@ import RosterApp
 import RosterCore
 
 struct BenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmarks, reported as ratios.",
-                                                    subcommands: [Import.self, Users.self])
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Benchmarks, reported as ratios.",
+        subcommands: [Import.self, Users.self])
 
     /// Compares an import of every user of a SCIM server with merely downloading its pages,
     /// and reports the peak memory of the process. Runs in a fresh data directory.
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Import every user of a SCIM server into a fresh directory; compare with downloading the pages; peak memory.")
+            abstract:
+                "Import every user of a SCIM server into a fresh directory; compare with downloading the pages; peak "
+                + "memory."
+        )
         @Option(help: "SCIM base URL of the server to import from.") var scimUrl: String
-        @Option(help: "Environment variable holding a bearer token, if the server needs one.") var bearerTokenEnv: String?
+        @Option(help: "Environment variable holding a bearer token, if the server needs one.") var bearerTokenEnv:
+            String?
         @Flag var json = false
 
         func run() async throws {
@@ -24,7 +29,9 @@ struct BenchCommand: AsyncParsableCommand {
             if json { return try printJSON(report) }
             print("users:            \(report.users)")
             print("download only:    \(String(format: "%.1f", report.downloadSeconds)) s")
-            print("import:           \(String(format: "%.1f", report.importSeconds)) s (\(report.usersPerSecond) users/s)")
+            print(
+                "import:           \(String(format: "%.1f", report.importSeconds)) s (\(report.usersPerSecond) users/s)"
+            )
             print("import/download:  \(String(format: "%.2f", report.ratio))")
             print("peak memory:      \(report.peakMemoryMB) MB")
         }
@@ -34,9 +41,13 @@ struct BenchCommand: AsyncParsableCommand {
     /// and reports the ratio: an index-backed page costs about the same at any size.
     struct Users: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Seed a fresh directory with many users and time the users list's queries (first pages, deep pages, search).")
+            abstract:
+                "Seed a fresh directory with many users and time the users list's queries (first pages, deep pages, "
+                + "search)."
+        )
         @Option(help: "Users to seed.") var count = 1_000_000
-        @Option(help: "An empty PostgreSQL database to use instead of a temporary SQLite file.") var databaseUrl: String?
+        @Option(help: "An empty PostgreSQL database to use instead of a temporary SQLite file.") var databaseUrl:
+            String?
         @Flag var json = false
 
         struct Row: Encodable {
@@ -51,13 +62,16 @@ struct BenchCommand: AsyncParsableCommand {
                 let before = try await measure(roster, size: small)
                 try await Benchmarks.seedUsers(roster, from: small, to: max(count, small))
                 let after = try await measure(roster, size: max(count, small))
-                return zip(before, after).map { Row(query: $0.0, smallMillis: $0.1, largeMillis: $1.1, ratio: $1.1 / max($0.1, 0.001)) }
+                return zip(before, after).map {
+                    Row(query: $0.0, smallMillis: $0.1, largeMillis: $1.1, ratio: $1.1 / max($0.1, 0.001))
+                }
             }
             if json { return try printJSON(rows) }
             print("query".padding(toLength: 34, withPad: " ", startingAt: 0) + "1,000 users   \(count) users   ratio")
             for row in rows {
-                print(row.query.padding(toLength: 34, withPad: " ", startingAt: 0)
-                    + String(format: "%8.1f ms   %10.1f ms   %5.1f", row.smallMillis, row.largeMillis, row.ratio))
+                print(
+                    row.query.padding(toLength: 34, withPad: " ", startingAt: 0)
+                        + String(format: "%8.1f ms   %10.1f ms   %5.1f", row.smallMillis, row.largeMillis, row.ratio))
             }
         }
 
@@ -67,12 +81,27 @@ struct BenchCommand: AsyncParsableCommand {
             let directory = roster.directory
             let queries: [(String, () async throws -> Void)] =
                 UserSort.allCases.map { sort in
-                    ("first page by \(sort.rawValue)", { _ = try await directory.users(sort: sort, limit: page, by: .system) })
+                    (
+                        "first page by \(sort.rawValue)",
+                        { _ = try await directory.users(sort: sort, limit: page, by: .system) }
+                    )
                 } + [
-                    ("page 20 by email", { _ = try await directory.users(sort: .email, limit: page, offset: 950, by: .system) }),
-                    ("last page by email", { _ = try await directory.users(sort: .email, limit: page, offset: size - 50, by: .system) }),
-                    ("search, many matches", { _ = try await directory.users(search: "user0000", limit: page, by: .system) }),
-                    ("search, no match", { _ = try await directory.users(search: "nobody-here", limit: page, by: .system) }),
+                    (
+                        "page 20 by email",
+                        { _ = try await directory.users(sort: .email, limit: page, offset: 950, by: .system) }
+                    ),
+                    (
+                        "last page by email",
+                        { _ = try await directory.users(sort: .email, limit: page, offset: size - 50, by: .system) }
+                    ),
+                    (
+                        "search, many matches",
+                        { _ = try await directory.users(search: "user0000", limit: page, by: .system) }
+                    ),
+                    (
+                        "search, no match",
+                        { _ = try await directory.users(search: "nobody-here", limit: page, by: .system) }
+                    ),
                     ("count", { _ = try await directory.userCount(by: .system) }),
                 ]
             let clock = ContinuousClock()

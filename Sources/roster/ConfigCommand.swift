@@ -2,11 +2,15 @@ import ArgumentParser
 import RosterApp
 
 struct ConfigCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "config", abstract: "Roster's settings.", subcommands: [Show.self])
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "Roster's settings.", subcommands: [Show.self])
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the effective settings, where each came from, secrets masked (flag > environment > file > default).")
+            abstract:
+                "Print the effective settings, where each came from, secrets masked (flag > environment > file > "
+                + "default)."
+        )
         @OptionGroup var global: GlobalOptions
         @Flag var json = false
 
@@ -14,12 +18,15 @@ struct ConfigCommand: AsyncParsableCommand {
 
         func run() async throws {
             let entries = try global.configuration().describe().map {
-                Entry(key: $0.setting.key, environment: $0.setting.environment, value: $0.value, source: $0.source,
-                      help: $0.setting.help)
+                Entry(
+                    key: $0.setting.key, environment: $0.setting.environment, value: $0.value, source: $0.source,
+                    help: $0.setting.help)
             }
             if json { return try printJSON(entries) }
             for e in entries {
-                print(e.environment.padding(toLength: 32, withPad: " ", startingAt: 0) + " " + e.value + "   (\(e.source))")
+                print(
+                    e.environment.padding(toLength: 32, withPad: " ", startingAt: 0) + " " + e.value
+                        + "   (\(e.source))")
             }
         }
     }

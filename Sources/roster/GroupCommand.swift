@@ -33,7 +33,8 @@ struct GroupCommand: AsyncParsableCommand {
     }
 
     struct AddMember: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "add-member", abstract: "Add users (by email) to a group.")
+        static let configuration = CommandConfiguration(
+            commandName: "add-member", abstract: "Add users (by email) to a group.")
         @OptionGroup var global: GlobalOptions
         @Argument var name: String
         @Argument var emails: [String]
@@ -46,7 +47,8 @@ struct GroupCommand: AsyncParsableCommand {
     }
 
     struct RemoveMember: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "remove-member", abstract: "Remove users (by email) from a group.")
+        static let configuration = CommandConfiguration(
+            commandName: "remove-member", abstract: "Remove users (by email) from a group.")
         @OptionGroup var global: GlobalOptions
         @Argument var name: String
         @Argument var emails: [String]
@@ -59,7 +61,8 @@ struct GroupCommand: AsyncParsableCommand {
     }
 
     struct Bind: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Bind a group to an application: its members are provisioned there.")
+        static let configuration = CommandConfiguration(
+            abstract: "Bind a group to an application: its members are provisioned there.")
         @OptionGroup var global: GlobalOptions
         @Argument var name: String
         @Argument var application: String

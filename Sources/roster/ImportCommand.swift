@@ -5,10 +5,12 @@ import RosterCore
 
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "import", abstract: "Manual import of an application's users.", subcommands: [List.self, Run.self, Show.self])
+        commandName: "import", abstract: "Manual import of an application's users.",
+        subcommands: [List.self, Run.self, Show.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the application's users and whether each can be imported.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the application's users and whether each can be imported.")
         @OptionGroup var global: GlobalOptions
         @Argument var name: String
         @Option(help: "A SCIM filter, e.g. 'userName sw \"a\"'.") var filter: String?
@@ -19,13 +21,17 @@ struct ImportCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await global.withRoster { roster in
-                let options = RemoteListing.Options(filter: filter, search: search, sortBy: sort,
-                                                    sortOrder: descending ? .descending : .ascending)
+                let options = RemoteListing.Options(
+                    filter: filter, search: search, sortBy: sort,
+                    sortOrder: descending ? .descending : .ascending)
                 let users = try await roster.remoteUsers.remoteUsers(application: name, options: options, by: .system)
                 if json { return try printJSON(users.map(RemoteUserJSON.init)) }
-                for u in users { printRow(u.remoteId, u.userName ?? "", u.email ?? "", u.status.rawValue, u.reason ?? "") }
+                for u in users {
+                    printRow(u.remoteId, u.userName ?? "", u.email ?? "", u.status.rawValue, u.reason ?? "")
+                }
                 let counts = Dictionary(grouping: users, by: \.status).mapValues(\.count)
-                let summary = "\(users.count) users: \(counts[.new] ?? 0) new, \(counts[.exists] ?? 0) already in the directory, "
+                let summary =
+                    "\(users.count) users: \(counts[.new] ?? 0) new, \(counts[.exists] ?? 0) already in the directory, "
                     + "\(counts[.invalid] ?? 0) cannot be imported\n"
                 FileHandle.standardError.write(Data(summary.utf8))
             }
@@ -38,25 +44,31 @@ struct ImportCommand: AsyncParsableCommand {
         @Argument var name: String
         @Flag(help: "Import every user of the application.") var all = false
         @Option(name: .customLong("user"), help: "Remote id of a user to import (repeatable).") var users: [String] = []
-        @Option(name: .customLong("as"), help: "Email of the administrator performing the import.") var administrator: String
-        @Flag(help: "For 100 or more users, wait for (or run) the background job and print its results.") var wait = false
+        @Option(name: .customLong("as"), help: "Email of the administrator performing the import.") var administrator:
+            String
+        @Flag(help: "For 100 or more users, wait for (or run) the background job and print its results.") var wait =
+            false
         @Flag var json = false
 
         func validate() throws {
-            guard all != !users.isEmpty else { throw ValidationError("give either --all or one or more --user REMOTE_ID") }
+            guard all != !users.isEmpty else {
+                throw ValidationError("give either --all or one or more --user REMOTE_ID")
+            }
         }
 
         func run() async throws {
             try await global.withRoster { roster in
                 let initiator = try await roster.administrators.actingAs(email: administrator)
-                let outcome = try await roster.imports.start(application: name, selection: all ? .all : .ids(users), by: initiator)
+                let outcome = try await roster.imports.start(
+                    application: name, selection: all ? .all : .ids(users), by: initiator)
                 switch outcome {
                 case .finished(let job, let results):
                     try report(job, results)
                 case .queued(let job):
                     guard wait else {
                         if json { return try printJSON(ImportJSON(job, [])) }
-                        return print("import job \(job.id.text) queued; the results will be emailed to \(administrator)")
+                        return print(
+                            "import job \(job.id.text) queued; the results will be emailed to \(administrator)")
                     }
                     let progress = ImportProgress()
                     try await roster.makeWorker().drain {
@@ -75,8 +87,13 @@ struct ImportCommand: AsyncParsableCommand {
             if json {
                 try printJSON(ImportJSON(job, results))
             } else {
-                for r in results { printRow(r.remoteId, r.userName ?? "", r.outcome.rawValue, r.userId?.text ?? "", r.reason ?? "") }
-                print("import \(job.status.rawValue): \(job.created) created, \(job.skipped) skipped, \(job.failed) failed")
+                for r in results {
+                    printRow(r.remoteId, r.userName ?? "", r.outcome.rawValue, r.userId?.text ?? "", r.reason ?? "")
+                }
+                print(
+                    "import \(job.status.rawValue): \(job.created) created, \(job.skipped) skipped, \(job.failed) "
+                        + "failed"
+                )
             }
             try ImportCommand.exitStatus(job)
         }
@@ -89,14 +106,20 @@ struct ImportCommand: AsyncParsableCommand {
         @Flag var json = false
 
         func run() async throws {
-            guard let id = UUID(uuidString: jobId) else { throw RosterError.invalid("\"\(jobId)\" is not an import job id") }
+            guard let id = UUID(uuidString: jobId) else {
+                throw RosterError.invalid("\"\(jobId)\" is not an import job id")
+            }
             try await global.withRoster { roster in
                 let (job, results) = try await roster.imports.job(id: id, by: .system)
                 if json { return try printJSON(ImportJSON(job, results)) }
                 let reason = job.reason.map { " (\($0))" } ?? ""
-                print("job \(job.id.text): \(job.status.rawValue), \(job.processed) of \(job.total) users: \(job.created) created, "
-                      + "\(job.skipped) skipped, \(job.failed) failed\(reason)")
-                for r in results { printRow(r.remoteId, r.userName ?? "", r.outcome.rawValue, r.userId?.text ?? "", r.reason ?? "") }
+                print(
+                    "job \(job.id.text): \(job.status.rawValue), \(job.processed) of \(job.total) users: "
+                        + "\(job.created) created, "
+                        + "\(job.skipped) skipped, \(job.failed) failed\(reason)")
+                for r in results {
+                    printRow(r.remoteId, r.userName ?? "", r.outcome.rawValue, r.userId?.text ?? "", r.reason ?? "")
+                }
             }
         }
     }
@@ -105,7 +128,8 @@ struct ImportCommand: AsyncParsableCommand {
     /// service provider failed, 1 when an administrator stopped it (deactivation).
     static func exitStatus(_ job: ImportJob) throws {
         if job.failed > 0, job.status == .completed {
-            FileHandle.standardError.write(Data("roster: \(job.failed) users could not be imported; see the reasons above\n".utf8))
+            FileHandle.standardError.write(
+                Data("roster: \(job.failed) users could not be imported; see the reasons above\n".utf8))
         }
         guard job.status == .failed else { return }
         let reason = job.reason ?? "the import failed"

@@ -2,7 +2,7 @@ import Foundation
 import RosterCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How `import run --wait` shows a running import on standard error: on a terminal, one bar

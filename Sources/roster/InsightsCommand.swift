@@ -4,8 +4,9 @@ import RosterApp
 import RosterCore
 
 struct InsightsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "insights", abstract: "Directory Insights events.",
-                                                    subcommands: [List.self])
+    static let configuration = CommandConfiguration(
+        commandName: "insights", abstract: "Directory Insights events.",
+        subcommands: [List.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List events, newest first.")
@@ -22,7 +23,8 @@ struct InsightsCommand: AsyncParsableCommand {
             func time(_ text: String?, _ flag: String) throws -> Date? {
                 try text.map { text in
                     guard let date = InsightsQuery.time(text) else {
-                        throw ValidationError("\(flag) must be a date like 2026-11-30 or an ISO 8601 time, not \"\(text)\"")
+                        throw ValidationError(
+                            "\(flag) must be a date like 2026-11-30 or an ISO 8601 time, not \"\(text)\"")
                     }
                     return date
                 }
@@ -32,13 +34,16 @@ struct InsightsCommand: AsyncParsableCommand {
             try await global.withRoster { roster in
                 var applicationId: UUID?
                 if let app { applicationId = try await roster.applications.find(app).id }
-                let events = try await roster.insights.events(InsightsQuery(
-                    type: eventType, from: from, to: to, initiator: initiator, applicationId: applicationId, limit: limit), by: .system)
+                let events = try await roster.insights.events(
+                    InsightsQuery(
+                        type: eventType, from: from, to: to, initiator: initiator, applicationId: applicationId,
+                        limit: limit), by: .system)
                 if json { return try printJSON(events.map(EventJSON.init)) }
                 let formatter = ISO8601DateFormatter()
                 for e in events {
-                    printRow(formatter.string(from: e.time), e.type.rawValue, e.initiator.email ?? e.initiator.type.rawValue,
-                             e.resource?.name ?? "", e.application?.name ?? "", e.success ? "ok" : "failed")
+                    printRow(
+                        formatter.string(from: e.time), e.type.rawValue, e.initiator.email ?? e.initiator.type.rawValue,
+                        e.resource?.name ?? "", e.application?.name ?? "", e.success ? "ok" : "failed")
                 }
             }
         }

@@ -4,10 +4,12 @@ import RosterApp
 import RosterCore
 
 struct JobsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "jobs", abstract: "The background job queue.", subcommands: [List.self])
+    static let configuration = CommandConfiguration(
+        commandName: "jobs", abstract: "The background job queue.", subcommands: [List.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List queued, running and finished jobs, newest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "List queued, running and finished jobs, newest first.")
         @OptionGroup var global: GlobalOptions
         @Option var limit = 100
         @Flag var json = false
@@ -23,8 +25,10 @@ struct JobsCommand: AsyncParsableCommand {
         func run() async throws {
             try await global.withRoster { roster in
                 let entries = try await roster.jobs.list(limit: limit, by: .system).map {
-                    Entry(id: $0.job.id.text, kind: $0.job.kind, payload: $0.job.encodedPayload, status: $0.status,
-                          attempts: $0.job.attempts, leaseOwner: $0.leaseOwner, leaseUntil: $0.leaseUntil, lastError: $0.lastError)
+                    Entry(
+                        id: $0.job.id.text, kind: $0.job.kind, payload: $0.job.encodedPayload, status: $0.status,
+                        attempts: $0.job.attempts, leaseOwner: $0.leaseOwner, leaseUntil: $0.leaseUntil,
+                        lastError: $0.lastError)
                 }
                 if json { return try printJSON(entries) }
                 for e in entries { printRow(e.id, e.kind, e.status, e.leaseOwner ?? "", e.lastError ?? "") }

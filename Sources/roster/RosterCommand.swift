@@ -60,10 +60,14 @@ extension RosterError {
 
 /// The flags every command takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "Where Roster keeps its database, secret key and email outbox (default ./data, or ROSTER_DATA_DIR).")
+    @Option(
+        name: .long,
+        help: "Where Roster keeps its database, secret key and email outbox (default ./data, or ROSTER_DATA_DIR).")
     var dataDir: String?
 
-    @Option(name: .customLong("config"), help: "A settings file, roster.toml or roster.json (default: one in the data directory).")
+    @Option(
+        name: .customLong("config"),
+        help: "A settings file, roster.toml or roster.json (default: one in the data directory).")
     var configFile: String?
 
     @Flag(name: .long, help: "Log at debug level to standard error.")

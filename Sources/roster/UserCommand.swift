@@ -4,11 +4,13 @@ import RosterApp
 import RosterCore
 
 struct UserCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "One directory user.",
-                                                    subcommands: [Set.self, Suspend.self, Reactivate.self, SetPassword.self, SendActivation.self])
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "One directory user.",
+        subcommands: [Set.self, Suspend.self, Reactivate.self, SetPassword.self, SendActivation.self])
 
     struct SetPassword: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "set-password", abstract: "Set a user's password (password status turns set).")
+        static let configuration = CommandConfiguration(
+            commandName: "set-password", abstract: "Set a user's password (password status turns set).")
         @OptionGroup var global: GlobalOptions
         @Argument var email: String
         @Option(help: "Environment variable holding the password.") var passwordEnv: String
@@ -23,7 +25,8 @@ struct UserCommand: AsyncParsableCommand {
 
     struct SendActivation: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "send-activation", abstract: "Email the user a single-use link to choose a password (a reset once one is set).")
+            commandName: "send-activation",
+            abstract: "Email the user a single-use link to choose a password (a reset once one is set).")
         @OptionGroup var global: GlobalOptions
         @Argument var email: String
         func run() async throws {
@@ -36,7 +39,10 @@ struct UserCommand: AsyncParsableCommand {
 
     struct Set: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Change attributes, e.g. roster user set a@example.com jobTitle=Engineer department=R&D (empty value clears).")
+            abstract:
+                "Change attributes, e.g. roster user set a@example.com jobTitle=Engineer department=R&D (empty value "
+                + "clears)."
+        )
         @OptionGroup var global: GlobalOptions
         @Argument var email: String
         @Argument(help: "ATTRIBUTE=VALUE pairs.") var assignments: [String]
@@ -56,7 +62,8 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct Suspend: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Suspend a user: deprovisioned from every application.")
+        static let configuration = CommandConfiguration(
+            abstract: "Suspend a user: deprovisioned from every application.")
         @OptionGroup var global: GlobalOptions
         @Argument var email: String
         func run() async throws {

@@ -3,7 +3,8 @@ import RosterApp
 import RosterCore
 
 struct UsersCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "users", abstract: "Directory users.", subcommands: [List.self])
+    static let configuration = CommandConfiguration(
+        commandName: "users", abstract: "Directory users.", subcommands: [List.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List every user.")
@@ -18,7 +19,9 @@ struct UsersCommand: AsyncParsableCommand {
                     try printJSON(users)
                 } else {
                     try await roster.directory.allUsers(by: .system) { page in
-                        for u in page { printRow(u.email, u.username, u.label, u.state.rawValue, u.passwordStatus.rawValue) }
+                        for u in page {
+                            printRow(u.email, u.username, u.label, u.state.rawValue, u.passwordStatus.rawValue)
+                        }
                     }
                 }
             }

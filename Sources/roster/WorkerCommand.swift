@@ -3,7 +3,8 @@ import RosterApp
 import RosterCore
 
 struct WorkerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "worker", abstract: "Run the background workers only, with no HTTP.")
+    static let configuration = CommandConfiguration(
+        commandName: "worker", abstract: "Run the background workers only, with no HTTP.")
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Run the jobs that are due, mail included, then exit (for cron and scripts).") var untilIdle = false
 

@@ -1,6 +1,7 @@
 import Foundation
 import RosterCore
 import Testing
+
 @testable import RosterApp
 
 @Suite struct ConfigurationTests {
@@ -29,20 +30,32 @@ import Testing
 
     @Test func aJSONFileIsReadToo() throws {
         // setup
-        let data = try folder(file: "roster.json", #"{"smtp": {"url": "smtp://mail.example.com:587"}, "mail": {"from": "id@example.com"}}"#)
+        let data = try folder(
+            file: "roster.json",
+            #"{"smtp": {"url": "smtp://mail.example.com:587"}, "mail": {"from": "id@example.com"}}"#)
         // MUT
         let configuration = try RosterConfiguration.load(flags: ["dataDir": data], environment: [:])
         // validate
-        #expect(configuration.mail.smtpURL == "smtp://mail.example.com:587" && configuration.mail.from == "id@example.com")
+        #expect(
+            configuration.mail.smtpURL == "smtp://mail.example.com:587" && configuration.mail.from == "id@example.com")
     }
 
     @Test func anInvalidValueStopsStartUpWithASentenceNamingTheVariable() throws {
         let data = try folder()
         let cases: [([String: String], String)] = [
-            (["ROSTER_JOB_LEASE_SECONDS": "abc"], "ROSTER_JOB_LEASE_SECONDS (jobs.leaseSeconds in roster.toml) must be a whole number"),
+            (
+                ["ROSTER_JOB_LEASE_SECONDS": "abc"],
+                "ROSTER_JOB_LEASE_SECONDS (jobs.leaseSeconds in roster.toml) must be a whole number"
+            ),
             (["ROSTER_JOB_LEASE_SECONDS": "1"], "from 3 to 86400, not \"1\""),
-            (["ROSTER_LOG_FORMAT": "xml"], "ROSTER_LOG_FORMAT (log.format in roster.toml) must be one of text, json, not \"xml\""),
-            (["ROSTER_PUBLIC_URL": "roster.example.com"], "ROSTER_PUBLIC_URL (publicUrl in roster.toml) must be an http:// or https:// URL"),
+            (
+                ["ROSTER_LOG_FORMAT": "xml"],
+                "ROSTER_LOG_FORMAT (log.format in roster.toml) must be one of text, json, not \"xml\""
+            ),
+            (
+                ["ROSTER_PUBLIC_URL": "roster.example.com"],
+                "ROSTER_PUBLIC_URL (publicUrl in roster.toml) must be an http:// or https:// URL"
+            ),
             (["DATABASE_URL": "mysql://x"], "DATABASE_URL (database.url in roster.toml) must be a postgres:// URL"),
         ]
         for (environment, expected) in cases {
@@ -57,18 +70,24 @@ import Testing
 
     @Test func aSettingsFileWithAnUnknownKeyOrABadLineIsRefusedWithTheLine() throws {
         let unknown = try folder(file: "roster.toml", "[smtp]\nhost = \"mail\"\n")
-        let error = #expect(throws: RosterError.self) { try RosterConfiguration.load(flags: ["dataDir": unknown], environment: [:]) }
+        let error = #expect(throws: RosterError.self) {
+            try RosterConfiguration.load(flags: ["dataDir": unknown], environment: [:])
+        }
         #expect(error?.description.contains("\"smtp.host\", which is not a Roster setting") == true)
         let bad = try folder(file: "roster.toml", "[http]\nport = eighty\n")
-        let line = #expect(throws: RosterError.self) { try RosterConfiguration.load(flags: ["dataDir": bad], environment: [:]) }
+        let line = #expect(throws: RosterError.self) {
+            try RosterConfiguration.load(flags: ["dataDir": bad], environment: [:])
+        }
         #expect(line?.description.contains("roster.toml, line 2") == true)
     }
 
     @Test func showingTheSettingsMasksEverySecret() throws {
         // setup
-        let environment = ["DATABASE_URL": "postgres://roster:hunter2@db.example.com:5432/roster",
-                           "ROSTER_SECRET_KEY": "3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-                           "ROSTER_SMTP_URL": "smtp://mailer:s3cret@mail.example.com:587"]
+        let environment = [
+            "DATABASE_URL": "postgres://roster:hunter2@db.example.com:5432/roster",
+            "ROSTER_SECRET_KEY": "3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            "ROSTER_SMTP_URL": "smtp://mailer:s3cret@mail.example.com:587",
+        ]
         // MUT
         let shown = try RosterConfiguration.load(flags: ["dataDir": try folder()], environment: environment).describe()
         // validate

@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import Testing
+
 @testable import RosterApp
 
 /// A small SMTP server in the test process: it answers as a real one does (multi-line EHLO,
@@ -21,7 +22,9 @@ final class TestSMTPServer: Sendable {
         self.refuseRecipient = refuseRecipient
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .bind(host: "127.0.0.1", port: 0) { child in
-                child.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child) }
+                child.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child)
+                }
             }
     }
 
@@ -62,8 +65,12 @@ final class TestSMTPServer: Sendable {
                     case "EHLO": try await say("250-test.example\r\n250-SIZE 1000000\r\n250 8BITMIME")
                     case "MAIL": try await say("250 sender ok")
                     case "RCPT": try await say(refuseRecipient ?? "250 recipient ok")
-                    case "DATA": data = ""; try await say("354 go ahead")
-                    case "QUIT": try await say("221 bye"); return
+                    case "DATA":
+                        data = ""
+                        try await say("354 go ahead")
+                    case "QUIT":
+                        try await say("221 bye")
+                        return
                     default: try await say("502 not implemented")
                     }
                 }
@@ -79,14 +86,20 @@ final class TestSMTPServer: Sendable {
         // setup
         let server = try await TestSMTPServer()
         async let served: Void = server.serveOne()
-        let client = SMTPClient(configuration: try SMTPConfiguration(url: "smtp://127.0.0.1:\(server.port)"), logger: logger)
-        let text = "From: roster@example.com\r\nTo: ann@example.com\r\nSubject: Hi\r\n\r\nline one\r\n.line that starts with a dot\r\n"
+        let client = SMTPClient(
+            configuration: try SMTPConfiguration(url: "smtp://127.0.0.1:\(server.port)"), logger: logger)
+        let text =
+            "From: roster@example.com\r\nTo: ann@example.com\r\nSubject: Hi\r\n\r\n"
+            + "line one\r\n.line that starts with a dot\r\n"
         // MUT
         try await client.send(from: "roster@example.com", to: "ann@example.com", data: Data(text.utf8))
         try await served
         // validate
         let transcript = server.transcript.withLock { $0 }
-        #expect(transcript == ["EHLO roster", "MAIL FROM:<roster@example.com>", "RCPT TO:<ann@example.com>", "DATA", "QUIT"])
+        #expect(
+            transcript == [
+                "EHLO roster", "MAIL FROM:<roster@example.com>", "RCPT TO:<ann@example.com>", "DATA", "QUIT",
+            ])
         #expect(server.message.withLock { $0 }?.replacingOccurrences(of: "\r\n..", with: "\r\n.") == text)
     }
 
@@ -94,7 +107,8 @@ final class TestSMTPServer: Sendable {
         // setup
         let server = try await TestSMTPServer(refuseRecipient: "550 5.1.1 no such mailbox")
         async let served: Void = server.serveOne()
-        let client = SMTPClient(configuration: try SMTPConfiguration(url: "smtp://127.0.0.1:\(server.port)"), logger: logger)
+        let client = SMTPClient(
+            configuration: try SMTPConfiguration(url: "smtp://127.0.0.1:\(server.port)"), logger: logger)
         // MUT
         let error = await #expect(throws: (any Error).self) {
             try await client.send(from: "roster@example.com", to: "nobody@example.com", data: Data("x".utf8))

@@ -1,6 +1,7 @@
 import Foundation
 import RosterCore
 import Testing
+
 @testable import RosterApp
 
 @Suite struct SecretKeyFileTests {
@@ -14,7 +15,8 @@ import Testing
         // validate
         let sealed = try first.seal(Data("x".utf8))
         #expect(try again.open(sealed) == Data("x".utf8))
-        let attributes = try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("secret.key").path)
+        let attributes = try FileManager.default.attributesOfItem(
+            atPath: folder.appendingPathComponent("secret.key").path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         #expect(throws: RosterError.self) { try SecretKeyFile.load(dataDirectory: folder, configured: "short") }
     }

@@ -1,6 +1,8 @@
 import Foundation
 import SCIM
+import Synchronization
 import Testing
+
 @testable import RosterCore
 
 @Suite struct ImportTests {
@@ -12,13 +14,21 @@ import Testing
         // MUT
         let outcome = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin)
         // validate
-        guard case .finished(let job, let results) = outcome else { Issue.record("not finished at once"); return }
+        guard case .finished(let job, let results) = outcome else {
+            Issue.record("not finished at once")
+            return
+        }
         #expect(job.status == .completed && job.created == 5)
         #expect(results.allSatisfy { $0.outcome == .created })
         let events = try await h.storage.events(InsightsQuery(type: .userCreate))
         #expect(events.count == 5)
-        #expect(events.allSatisfy { $0.application?.id == app.id && $0.importJobId == job.id && $0.initiator.email == "admin@example.com" })
-        #expect(Set(events.compactMap(\.resource?.id)) == Set(results.compactMap(\.userId?.text)), "events name users by lower-case id")
+        #expect(
+            events.allSatisfy {
+                $0.application?.id == app.id && $0.importJobId == job.id && $0.initiator.email == "admin@example.com"
+            })
+        #expect(
+            Set(events.compactMap(\.resource?.id)) == Set(results.compactMap(\.userId?.text)),
+            "events name users by lower-case id")
         try await h.work()
         #expect(h.sent.mails.map(\.recipient) == ["admin@example.com"])
         #expect(h.sent.mails.first?.subject == "Roster import from App: completed")
@@ -31,7 +41,10 @@ import Testing
         for i in 1...250 { h.provider.addUser("user\(i)", email: "user\(i)@example.com") }
         // MUT
         let outcome = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin)
-        guard case .queued(let queued) = outcome else { Issue.record("not queued"); return }
+        guard case .queued(let queued) = outcome else {
+            Issue.record("not queued")
+            return
+        }
         #expect(try await h.storage.userCount() == 0, "nothing is imported before a worker runs the job")
         try await h.work()
         // validate
@@ -50,7 +63,10 @@ import Testing
         // MUT
         let outcome = try await h.domain.imports.start(application: "App", selection: .ids([good, bad]), by: h.admin)
         // validate
-        guard case .finished(let job, let results) = outcome else { Issue.record("not finished at once"); return }
+        guard case .finished(let job, let results) = outcome else {
+            Issue.record("not finished at once")
+            return
+        }
         #expect(job.created == 1 && job.failed == 1 && job.status == .completed)
         #expect(results.first { $0.remoteId == bad }?.reason?.hasPrefix("no usable email") == true)
     }
@@ -65,7 +81,10 @@ import Testing
         // MUT
         let outcome = try await h.domain.imports.start(application: "App", selection: .ids([remote]), by: h.admin)
         // validate
-        guard case .finished(_, let results) = outcome else { Issue.record("not finished at once"); return }
+        guard case .finished(_, let results) = outcome else {
+            Issue.record("not finished at once")
+            return
+        }
         #expect(results.map(\.outcome) == [.skipped] && results.first?.userId == existing.id)
         #expect(try await h.storage.user(id: existing.id) == existing)
     }
@@ -75,16 +94,20 @@ import Testing
         let h = Harness()
         let app = try await h.application()
         for i in 1...150 { h.provider.addUser("user\(i)", email: "user\(i)@example.com") }
-        guard case .queued(let job) = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin) else {
-            Issue.record("not queued"); return
+        guard case .queued(let job) = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin)
+        else {
+            Issue.record("not queued")
+            return
         }
         let first = h.provider.users.prefix(100).map { SCIMUser(json: $0) }
         let candidates = first.map { user in
-            ImportCandidate(remoteId: user.id!, userName: user.userName,
-                            mapped: UserMapping.map(user, source: .init(type: .import, applicationId: app.id, importJobId: job.id)))
+            ImportCandidate(
+                remoteId: user.id!, userName: user.userName,
+                mapped: UserMapping.map(user, source: .init(type: .import, applicationId: app.id, importJobId: job.id)))
         }
-        _ = try await h.storage.commitImportBatch(jobId: job.id, candidates: candidates,
-                                                  rules: ImportRules.batchRules(application: app, job: job))
+        _ = try await h.storage.commitImportBatch(
+            jobId: job.id, candidates: candidates,
+            rules: ImportRules.batchRules(application: app, job: job))
         // MUT
         try await h.work()
         // validate
@@ -98,8 +121,10 @@ import Testing
         let h = Harness()
         try await h.application()
         for i in 1...350 { h.provider.addUser("user\(i)", email: "user\(i)@example.com") }
-        guard case .queued(let job) = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin) else {
-            Issue.record("not queued"); return
+        guard case .queued(let job) = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin)
+        else {
+            Issue.record("not queued")
+            return
         }
         let pages = Counter()
         let domain = h.domain
@@ -123,8 +148,10 @@ import Testing
         let h = Harness()
         try await h.application()
         for i in 1...120 { h.provider.addUser("user\(i)", email: "user\(i)@example.com") }
-        guard case .queued(let job) = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin) else {
-            Issue.record("not queued"); return
+        guard case .queued(let job) = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin)
+        else {
+            Issue.record("not queued")
+            return
         }
         await h.storage.setFailing(["commitImportBatch"])
         // MUT
@@ -161,7 +188,8 @@ import Testing
         // MUT, validate
         await #expect(throws: RosterError.self) {
             do {
-                _ = try await h.domain.remoteUsers.remoteUsers(application: "App", options: .init(filter: "userName eq"), by: h.admin)
+                _ = try await h.domain.remoteUsers.remoteUsers(
+                    application: "App", options: .init(filter: "userName eq"), by: h.admin)
             } catch let error as RosterError {
                 #expect(!error.isServiceProviderFailure)
                 if case .invalid = error {} else { Issue.record("\(error) is not bad input") }
@@ -174,7 +202,10 @@ import Testing
 /// Counts calls from concurrent code.
 final class Counter: Sendable {
     private let value = Mutex(0)
-    func next() -> Int { value.withLock { $0 += 1; return $0 } }
+    func next() -> Int {
+        value.withLock {
+            $0 += 1
+            return $0
+        }
+    }
 }
-
-import Synchronization

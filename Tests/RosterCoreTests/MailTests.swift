@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RosterCore
 
 @Suite struct MailTests {
@@ -21,7 +22,8 @@ import Testing
         // setup
         let h = Harness()
         for i in 0..<40 {
-            try await h.domain.mail.enqueue(EmailMessage(from: "roster@localhost", to: "u\(i)@example.com", subject: "n\(i)", text: "x"))
+            try await h.domain.mail.enqueue(
+                EmailMessage(from: "roster@localhost", to: "u\(i)@example.com", subject: "n\(i)", text: "x"))
         }
         // MUT: two workers, each with its own owner, drain the queue at the same time
         async let a = h.domain.worker(kinds: [.mail]).runUntilIdle()
@@ -37,7 +39,8 @@ import Testing
         // setup
         let h = Harness()
         h.sent.fail(true)
-        try await h.domain.mail.enqueue(EmailMessage(from: "roster@localhost", to: "a@example.com", subject: "s", text: "x"))
+        try await h.domain.mail.enqueue(
+            EmailMessage(from: "roster@localhost", to: "a@example.com", subject: "s", text: "x"))
         // MUT
         try await h.work(kinds: [.mail])
         // validate

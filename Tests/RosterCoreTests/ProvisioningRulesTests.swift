@@ -1,12 +1,14 @@
 import Foundation
 import SCIM
 import Testing
+
 @testable import RosterCore
 
 @Suite struct ProvisioningRulesTests {
-    let user = DirectoryUser(email: "ann.lee@example.com", username: "annlee", firstname: "Ann", lastname: "Lee",
-                             addresses: [.init(type: "home", locality: "Oslo", poBox: "PO 1")], department: "R&D",
-                             phoneNumbers: [.init(type: "work", number: "+47 1")], employeeIdentifier: "E1")
+    let user = DirectoryUser(
+        email: "ann.lee@example.com", username: "annlee", firstname: "Ann", lastname: "Lee",
+        addresses: [.init(type: "home", locality: "Oslo", poBox: "PO 1")], department: "R&D",
+        phoneNumbers: [.init(type: "work", number: "+47 1")], employeeIdentifier: "E1")
 
     @Test func theOutboundUserIsTheMappingTableReadBackwards() {
         let remote = UserMapping.scimUser(user, active: true)
@@ -18,7 +20,10 @@ import Testing
         #expect(remote.addresses.first?.poBox == nil && remote.addresses.first?.locality == "Oslo")
         // Read back through the import mapping, the user comes out the same.
         var json = remote.json
-        if case .object(var members) = json { members["id"] = .string("r1"); json = .object(members) }
+        if case .object(var members) = json {
+            members["id"] = .string("r1")
+            json = .object(members)
+        }
         let back = try? UserMapping.map(SCIMUser(json: json), source: .init(type: .import)).get()
         #expect(back?.email == user.email && back?.department == user.department && back?.lastname == "Lee")
     }

@@ -1,13 +1,16 @@
 import Foundation
 import SCIM
 import Testing
+
 @testable import RosterCore
 
 @Suite struct ProvisioningTests {
     /// A directory with `count` users in group "Staff", bound to "App".
     func boundGroup(_ h: Harness, count: Int) async throws -> [DirectoryUser] {
         try await h.application()
-        let users = (1...count).map { DirectoryUser(email: "user\($0)@example.com", username: "user\($0)", firstname: "User", lastname: "\($0)") }
+        let users = (1...count).map {
+            DirectoryUser(email: "user\($0)@example.com", username: "user\($0)", firstname: "User", lastname: "\($0)")
+        }
         for user in users { await h.storage.add(user) }
         _ = try await h.domain.groups.create(name: "Staff", by: .system)
         try await h.domain.groups.addMembers(group: "Staff", emails: users.map(\.email), by: .system)
@@ -26,7 +29,8 @@ import Testing
         let group = try #require(h.provider.groups.first)
         #expect(group["displayName"]?.text == "Staff" && group["members"]?.elements.count == 2)
         // MUT: update
-        _ = try await h.domain.directory.update(email: users[0].email, attributes: ["jobTitle": "Engineer"], by: .system)
+        _ = try await h.domain.directory.update(
+            email: users[0].email, attributes: ["jobTitle": "Engineer"], by: .system)
         try await h.work()
         #expect(h.provider.user("user1")?["title"]?.text == "Engineer")
         #expect(h.provider.requests.contains { $0.hasPrefix("PATCH /Users/") })
@@ -115,8 +119,10 @@ import Testing
         // setup: an OAuth integration and twenty users
         let h = Harness()
         h.provider.requireOAuth()
-        try await h.application(auth: IntegrationInput(scimURL: FakeProvider.base, authType: "oauth2",
-                                                       tokenURL: FakeProvider.tokenURL, clientID: "roster", clientSecret: "s"))
+        try await h.application(
+            auth: IntegrationInput(
+                scimURL: FakeProvider.base, authType: "oauth2",
+                tokenURL: FakeProvider.tokenURL, clientID: "roster", clientSecret: "s"))
         let users = (1...20).map { DirectoryUser(email: "user\($0)@example.com", username: "user\($0)") }
         for user in users { await h.storage.add(user) }
         _ = try await h.domain.groups.create(name: "Staff", by: .system)

@@ -2,16 +2,20 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import RosterApp
 import RosterCore
 import Testing
-import RosterApp
+
 @testable import RosterServer
 
 @Suite struct APITests {
     func withRoster(_ body: (Roster) async throws -> Void) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roster-api-\(UUID().uuidString)")
         let roster = try await Roster.bootstrap(.defaults(dataDirectory: folder.path), logger: Logger(label: "test"))
-        do { try await body(roster) } catch { await roster.shutdown(); throw error }
+        do { try await body(roster) } catch {
+            await roster.shutdown()
+            throw error
+        }
         await roster.shutdown()
     }
 
@@ -36,14 +40,19 @@ import RosterApp
 
     @Test func aReadonlyKeyReadsButCannotChange() async throws {
         try await withRoster { roster in
-            let (_, key) = try await roster.administrators.createAPIKey(name: "r", role: .readonly, owner: nil, by: .system)
+            let (_, key) = try await roster.administrators.createAPIKey(
+                name: "r", role: .readonly, owner: nil, by: .system)
             let app = try buildApplication(roster: roster, hostname: "127.0.0.1", port: 0, workers: false)
             try await app.test(.router) { client in
-                try await client.execute(uri: "/api/v1/applications", method: .get, headers: [.authorization: "Bearer \(key)"]) { response in
+                try await client.execute(
+                    uri: "/api/v1/applications", method: .get, headers: [.authorization: "Bearer \(key)"]
+                ) { response in
                     #expect(response.status == .ok)
                 }
-                try await client.execute(uri: "/api/v1/applications", method: .post, headers: [.authorization: "Bearer \(key)"],
-                                         body: ByteBuffer(string: #"{"name":"x"}"#)) { response in
+                try await client.execute(
+                    uri: "/api/v1/applications", method: .post, headers: [.authorization: "Bearer \(key)"],
+                    body: ByteBuffer(string: #"{"name":"x"}"#)
+                ) { response in
                     #expect(response.status == .forbidden)
                 }
             }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import RosterServer
 
 @Suite struct PortalTests {
@@ -24,7 +25,8 @@ import Testing
 
     @Test func onlyPathsOfThisSiteAreRedirectTargets() {
         #expect(sameOriginPath("http://127.0.0.1:8080/applications/x?tab=idm") == "/applications/x?tab=idm")
-        #expect(sameOriginPath("https://evil.example/x") == "/x", "only the path is kept: the redirect stays on this site")
+        #expect(
+            sameOriginPath("https://evil.example/x") == "/x", "only the path is kept: the redirect stays on this site")
         #expect(sameOriginPath(nil) == nil)
         #expect(constantTimeEqual("abc", "abc") && !constantTimeEqual("abc", "abd") && !constantTimeEqual("abc", "ab"))
     }

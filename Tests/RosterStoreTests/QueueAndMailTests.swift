@@ -4,6 +4,7 @@ import RosterCore
 import SQLKit
 import Synchronization
 import Testing
+
 @testable import RosterStore
 
 /// A mail sender that counts deliveries per message.
@@ -20,12 +21,17 @@ final class CountingSender: MailSender {
         try await withStore { store in
             // setup
             for i in 0..<30 {
-                try await store.enqueueMail(OutboxMail(EmailMessage(from: "r@example.com", to: "u\(i)@example.com",
-                                                                    subject: "s\(i)", text: "x")))
+                try await store.enqueueMail(
+                    OutboxMail(
+                        EmailMessage(
+                            from: "r@example.com", to: "u\(i)@example.com",
+                            subject: "s\(i)", text: "x")))
             }
             let sender = CountingSender()
             let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-            let handlers: [JobKind: any JobHandler] = [.mail: MailDelivery(storage: store, sender: sender, logger: logger)]
+            let handlers: [JobKind: any JobHandler] = [
+                .mail: MailDelivery(storage: store, sender: sender, logger: logger)
+            ]
             let a = Worker(storage: store, handlers: handlers, kinds: [.mail], logger: logger)
             let b = Worker(storage: store, handlers: handlers, kinds: [.mail], logger: logger)
             // MUT
@@ -51,7 +57,8 @@ final class CountingSender: MailSender {
             // MUT, validate: the same work coalesces (held wins); release and cancel touch one application
             #expect(try await store.queue(limit: 10).count == 3)
             #expect(try await store.releaseHeld(applicationId: appA) == 1)
-            let cancelled = try await store.cancelQueued(kinds: [.provisionUser, .provisionGroup], applicationId: appB, error: "off")
+            let cancelled = try await store.cancelQueued(
+                kinds: [.provisionUser, .provisionGroup], applicationId: appB, error: "off")
             #expect(Set(try cancelled.map { try $0.payload().applicationId }) == [appB] && cancelled.count == 2)
             let claimed = try await store.claim(owner: "w", lease: .seconds(30), kinds: [.provisionUser])
             #expect(try claimed?.payload() == .provisionUser(applicationId: appA, userId: user))
@@ -64,16 +71,23 @@ final class CountingSender: MailSender {
             try await store.revertLastMigration()
             let (app, user, job, event) = (UUID(), UUID(), UUID(), UUID())
             try await store.withDB { db in
-                for (kind, payload) in [("provision-user", "\(app.uuidString)/\(user.uuidString)"), ("import", job.uuidString.lowercased())] {
-                    try await db.raw("""
+                for (kind, payload) in [
+                    ("provision-user", "\(app.uuidString)/\(user.uuidString)"), ("import", job.uuidString.lowercased()),
+                ] {
+                    try await db.raw(
+                        """
                         INSERT INTO jobs (id, kind, payload, status, run_after, attempts, created)
                         VALUES (\(bind: UUID().text), \(bind: kind), \(bind: payload), 'queued', 0, 0, 0)
-                        """).run()
+                        """
+                    ).run()
                 }
-                try await db.raw("""
+                try await db.raw(
+                    """
                     INSERT INTO insights_events (id, time, type, initiator_type, resource_type, resource_id, success)
-                    VALUES (\(bind: event.text), 0, 'provision_addMembers', 'system', 'user', \(bind: user.uuidString), 1)
-                    """).run()
+                    VALUES (\(bind: event.text), 0, 'provision_addMembers', 'system', 'user',
+                      \(bind: user.uuidString), 1)
+                    """
+                ).run()
             }
             // MUT
             try await store.migrate()

@@ -4,6 +4,7 @@ import Logging
 import PostgresKit
 import RosterCore
 import Testing
+
 @testable import RosterStore
 
 /// Runs `body` on a fresh SQLite file and, when `ROSTER_TEST_POSTGRES_URL` is set, on a fresh
@@ -13,17 +14,26 @@ func withStore(_ body: (SQLStore) async throws -> Void) async throws {
     let logger = Logger(label: "test")
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roster-store-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let sqlite = try await SQLStore.openSQLite(path: folder.appendingPathComponent("test.sqlite").path, secrets: secrets, logger: logger)
-    do { try await body(sqlite) } catch { try await sqlite.shutdown(); throw error }
+    let sqlite = try await SQLStore.openSQLite(
+        path: folder.appendingPathComponent("test.sqlite").path, secrets: secrets, logger: logger)
+    do { try await body(sqlite) } catch {
+        try await sqlite.shutdown()
+        throw error
+    }
     try await sqlite.shutdown()
 
-    guard let adminURL = ProcessInfo.processInfo.environment["ROSTER_TEST_POSTGRES_URL"], !adminURL.isEmpty else { return }
+    guard let adminURL = ProcessInfo.processInfo.environment["ROSTER_TEST_POSTGRES_URL"], !adminURL.isEmpty else {
+        return
+    }
     let name = "roster_test_\(UUID().uuidString.prefix(8).lowercased())"
     try await TestDatabase.run(adminURL, "CREATE DATABASE \(name)")
     var url = URLComponents(string: adminURL)!
     url.path = "/\(name)"
     let postgres = try await SQLStore.openPostgres(url: url.string!, poolSize: 2, secrets: secrets, logger: logger)
-    do { try await body(postgres) } catch { try await postgres.shutdown(); throw error }
+    do { try await body(postgres) } catch {
+        try await postgres.shutdown()
+        throw error
+    }
     try await postgres.shutdown()
     try await TestDatabase.run(adminURL, "DROP DATABASE \(name)")
 }
@@ -31,12 +41,15 @@ func withStore(_ body: (SQLStore) async throws -> Void) async throws {
 enum TestDatabase {
     /// Runs one statement on the administration database (CREATE/DROP DATABASE cannot be bound).
     static func run(_ url: String, _ statement: String) async throws {
-        guard let components = URLComponents(string: url), let host = components.host, host == "127.0.0.1" || host == "localhost" else {
+        guard let components = URLComponents(string: url), let host = components.host,
+            host == "127.0.0.1" || host == "localhost"
+        else {
             // Tests create and drop databases: never anywhere but this machine.
             throw StoreTestError(message: "ROSTER_TEST_POSTGRES_URL must point at localhost")
         }
         let connection = try await PostgresConnection.connect(
-            configuration: try SQLPostgresConfiguration(url: url).coreConfiguration, id: 1, logger: Logger(label: "test"))
+            configuration: try SQLPostgresConfiguration(url: url).coreConfiguration, id: 1,
+            logger: Logger(label: "test"))
         do {
             try await connection.sql().raw(SQLQueryString(statement)).run()
         } catch {
@@ -53,31 +66,40 @@ struct StoreTestError: Error { let message: String }
     let application = Application(name: "App")
 
     func job(_ store: SQLStore) async throws -> ImportJob {
-        let job = ImportJob(applicationId: application.id, initiator: .system, selection: .all, status: .running, total: 0)
+        let job = ImportJob(
+            applicationId: application.id, initiator: .system, selection: .all, status: .running, total: 0)
         try await store.createJob(job)
         return job
     }
 
     func candidate(_ n: Int, email: String? = nil, job: ImportJob) -> ImportCandidate {
-        let user = DirectoryUser(email: email ?? "User\(n)@Example.com", username: "user\(n)",
-                                 source: .init(type: .import, applicationId: application.id, importJobId: job.id, remoteId: "r\(n)"))
+        let user = DirectoryUser(
+            email: email ?? "User\(n)@Example.com", username: "user\(n)",
+            source: .init(type: .import, applicationId: application.id, importJobId: job.id, remoteId: "r\(n)"))
         return ImportCandidate(remoteId: "r\(n)", userName: "user\(n)", mapped: .success(user))
     }
 
     var rules: ImportBatchRules {
         ImportBatchRules(
-            resolveConflict: { c, existing in ImportResult(remoteId: c.remoteId, userName: c.userName, outcome: .skipped, userId: existing.id) },
-            createdEvent: { user in InsightsEvent(type: .userCreate, initiator: .system, resource: .init(type: "user", id: user.id, name: user.email)) })
+            resolveConflict: { c, existing in
+                ImportResult(remoteId: c.remoteId, userName: c.userName, outcome: .skipped, userId: existing.id)
+            },
+            createdEvent: { user in
+                InsightsEvent(
+                    type: .userCreate, initiator: .system, resource: .init(type: "user", id: user.id, name: user.email))
+            })
     }
 
     @Test func concurrentBatchesOfTheSameUsersCreateEachUserOnce() async throws {
-            // setup
+        // setup
         try await withStore { store in
             try await store.createApplication(application)
             let jobA = try await job(store), jobB = try await job(store)
             // MUT
-            async let a = store.commitImportBatch(jobId: jobA.id, candidates: (0..<50).map { candidate($0, job: jobA) }, rules: rules)
-            async let b = store.commitImportBatch(jobId: jobB.id, candidates: (0..<50).map { candidate($0, job: jobB) }, rules: rules)
+            async let a = store.commitImportBatch(
+                jobId: jobA.id, candidates: (0..<50).map { candidate($0, job: jobA) }, rules: rules)
+            async let b = store.commitImportBatch(
+                jobId: jobB.id, candidates: (0..<50).map { candidate($0, job: jobB) }, rules: rules)
             let (resultsA, resultsB) = try await (a, b)
             // validate
             let created = (resultsA + resultsB).filter { $0.outcome == .created }
@@ -93,7 +115,8 @@ struct StoreTestError: Error { let message: String }
             try await store.createApplication(application)
             let job = try await job(store)
             let results = try await store.commitImportBatch(
-                jobId: job.id, candidates: [candidate(1, job: job), candidate(2, email: "USER1@example.COM", job: job)], rules: rules)
+                jobId: job.id,
+                candidates: [candidate(1, job: job), candidate(2, email: "USER1@example.COM", job: job)], rules: rules)
             #expect(results.map(\.outcome) == [.created, .skipped])
             #expect(try await store.usersMatching(keys: ["user1@EXAMPLE.com"]).count == 1)
         }
@@ -103,8 +126,10 @@ struct StoreTestError: Error { let message: String }
         try await withStore { store in
             try await store.createApplication(application)
             let job = try await job(store)
-            _ = try await store.commitImportBatch(jobId: job.id, candidates: (0..<10).map { candidate($0, job: job) }, rules: rules)
-            let again = try await store.commitImportBatch(jobId: job.id, candidates: (0..<12).map { candidate($0, job: job) }, rules: rules)
+            _ = try await store.commitImportBatch(
+                jobId: job.id, candidates: (0..<10).map { candidate($0, job: job) }, rules: rules)
+            let again = try await store.commitImportBatch(
+                jobId: job.id, candidates: (0..<12).map { candidate($0, job: job) }, rules: rules)
             #expect(again.map(\.remoteId) == ["r10", "r11"])
             let stored = try #require(try await store.job(id: job.id))
             #expect(stored.created == 12)
@@ -132,10 +157,13 @@ struct StoreTestError: Error { let message: String }
         try await withStore { store in
             try await store.createApplication(application)
             await #expect(throws: RosterError.self) { try await store.createApplication(Application(name: "APP")) }
-            try await store.saveIntegration(Integration(applicationId: application.id, baseURL: "http://sp", credentials: .bearer(token: "tok-secret")))
+            try await store.saveIntegration(
+                Integration(
+                    applicationId: application.id, baseURL: "http://sp", credentials: .bearer(token: "tok-secret")))
             let row = try await store.withDB { db in try await db.raw("SELECT credentials FROM integrations").first() }
             #expect(try row?.string("credentials").contains("tok-secret") == false)
-            #expect(try await store.integration(applicationId: application.id)?.credentials == .bearer(token: "tok-secret"))
+            #expect(
+                try await store.integration(applicationId: application.id)?.credentials == .bearer(token: "tok-secret"))
         }
     }
 

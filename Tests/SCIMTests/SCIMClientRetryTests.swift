@@ -2,6 +2,7 @@ import Foundation
 import NIOHTTP1
 import Synchronization
 import Testing
+
 @testable import SCIM
 
 /// A transport that answers from a script, and records what it was asked and how long the client waited.
@@ -29,17 +30,21 @@ final class Waits: Sendable {
     func record(_ wait: Duration) { waits.withLock { $0.append(wait) } }
 }
 
-func answer(_ status: Int, _ body: String = "{}", headers: [(String, String)] = []) -> @Sendable (SCIMHTTPRequest) throws
+func answer(_ status: Int, _ body: String = "{}", headers: [(String, String)] = [])
+    -> @Sendable (SCIMHTTPRequest) throws
     -> SCIMHTTPResponse
 {
     { _ in SCIMHTTPResponse(status: status, headers: headers, body: Array(body.utf8)) }
 }
 
 @Suite struct SCIMClientRetryTests {
-    func client(_ transport: ScriptedTransport, _ waits: Waits, auth: SCIMAuthentication = .bearer(token: "t"),
-                tokens: OAuthTokenCache = OAuthTokenCache()) -> SCIMClient {
-        SCIMClient(baseURL: "https://sp.test/scim/v2", authentication: auth, transport: transport,
-                   configuration: .init(maxRetries: 4, sleep: { waits.record($0) }, jitter: { 1.0 }), tokens: tokens)
+    func client(
+        _ transport: ScriptedTransport, _ waits: Waits, auth: SCIMAuthentication = .bearer(token: "t"),
+        tokens: OAuthTokenCache = OAuthTokenCache()
+    ) -> SCIMClient {
+        SCIMClient(
+            baseURL: "https://sp.test/scim/v2", authentication: auth, transport: transport,
+            configuration: .init(maxRetries: 4, sleep: { waits.record($0) }, jitter: { 1.0 }), tokens: tokens)
     }
 
     @Test func aRateLimitedRequestWaitsAsLongAsRetryAfterSaysThenSucceeds() async throws {
@@ -59,7 +64,9 @@ func answer(_ status: Int, _ body: String = "{}", headers: [(String, String)] = 
         let transport = ScriptedTransport((0..<10).map { _ in answer(503) })
         let waits = Waits()
         // MUT
-        let error = await #expect(throws: SCIMClientError.self) { _ = try await client(transport, waits).user(id: "u1") }
+        let error = await #expect(throws: SCIMClientError.self) {
+            _ = try await client(transport, waits).user(id: "u1")
+        }
         // validate
         #expect(waits.all == [.milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2)])
         #expect(error?.status == 503 && error?.description.contains("kept failing after 4 retries") == true)
@@ -67,7 +74,9 @@ func answer(_ status: Int, _ body: String = "{}", headers: [(String, String)] = 
 
     @Test func aCreateThatTimedOutIsNotSentAgainButAReadIs() async throws {
         // setup
-        let timeout: @Sendable (SCIMHTTPRequest) throws -> SCIMHTTPResponse = { _ in throw SCIMClientError(.timeout, "slow") }
+        let timeout: @Sendable (SCIMHTTPRequest) throws -> SCIMHTTPResponse = { _ in
+            throw SCIMClientError(.timeout, "slow")
+        }
         let transport = ScriptedTransport([timeout, timeout, answer(200, #"{"id":"u1"}"#)])
         let waits = Waits()
         let client = client(transport, waits)
@@ -87,16 +96,21 @@ func answer(_ status: Int, _ body: String = "{}", headers: [(String, String)] = 
         let tokens = OAuthTokenCache()
         let handler: @Sendable (SCIMHTTPRequest) throws -> SCIMHTTPResponse = { request in
             if request.url.hasSuffix("/token") {
-                let token = issued.withLock { $0 += 1; return "token-\($0)" }
+                let token = issued.withLock {
+                    $0 += 1
+                    return "token-\($0)"
+                }
                 valid.withLock { $0 = token }
-                return SCIMHTTPResponse(status: 200, body: Array(#"{"access_token":"\#(token)","expires_in":3600}"#.utf8))
+                return SCIMHTTPResponse(
+                    status: 200, body: Array(#"{"access_token":"\#(token)","expires_in":3600}"#.utf8))
             }
             let ok = request.header("Authorization") == "Bearer \(valid.withLock { $0 })"
             return SCIMHTTPResponse(status: ok ? 200 : 401, body: Array(#"{"id":"u"}"#.utf8))
         }
         transport.answers.withLock { $0 = Array(repeating: handler, count: 100) }
-        let auth = SCIMAuthentication.oauthClientCredentials(tokenURL: "https://sp.test/token", clientID: "c", clientSecret: "s",
-                                                              scope: nil)
+        let auth = SCIMAuthentication.oauthClientCredentials(
+            tokenURL: "https://sp.test/token", clientID: "c", clientSecret: "s",
+            scope: nil)
         let clients = (0..<5).map { _ in client(transport, Waits(), auth: auth, tokens: tokens) }
         // MUT
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -125,8 +139,9 @@ func answer(_ status: Int, _ body: String = "{}", headers: [(String, String)] = 
             return SCIMHTTPResponse(status: 200, body: Array("{}".utf8))
         }
         transport.answers.withLock { $0 = Array(repeating: handler, count: 10) }
-        let auth = SCIMAuthentication.oauthClientCredentials(tokenURL: "https://sp.test/token", clientID: "c", clientSecret: "s",
-                                                              scope: "scim")
+        let auth = SCIMAuthentication.oauthClientCredentials(
+            tokenURL: "https://sp.test/token", clientID: "c", clientSecret: "s",
+            scope: "scim")
         let client = client(transport, Waits(), auth: auth)
         // MUT
         _ = try await client.user(id: "u")

@@ -1,13 +1,16 @@
 import Foundation
 import Testing
+
 @testable import SCIM
 
 @Suite struct SCIMDecodingTests {
     @Test func toleratesOddCasingNumbersAsTextAndBareEmailLists() throws {
-        let user = SCIMUser(json: try JSONDecoderHelper.decode("""
-            {"Id": 17, "userName": "a", "Emails": ["a@example.com"], "ACTIVE": "true",
-             "urn:ietf:params:scim:schemas:extension:enterprise:2.0:user": {"EmployeeNumber": 42}}
-            """))
+        let user = SCIMUser(
+            json: try JSONDecoderHelper.decode(
+                """
+                {"Id": 17, "userName": "a", "Emails": ["a@example.com"], "ACTIVE": "true",
+                 "urn:ietf:params:scim:schemas:extension:enterprise:2.0:user": {"EmployeeNumber": 42}}
+                """))
         #expect(user.id == "17")
         #expect(user.emails.first?.value == "a@example.com")
         #expect(user.active == true)
@@ -37,17 +40,26 @@ import Testing
     }
 
     @Test func pageSizeRespectsTheSmallestProviderLimit() {
-        let config = ServiceProviderConfig(json: try! JSONDecoderHelper.decode(
-            #"{"filter": {"supported": true, "maxResults": 50}, "pagination": {"cursor": true, "maxPageSize": 40}}"#))
+        let config = ServiceProviderConfig(
+            json: try! JSONDecoderHelper.decode(
+                #"{"filter": {"supported": true, "maxResults": 50}, "pagination": {"cursor": true, "maxPageSize": 40}}"#
+            ))
         #expect(config.pageSize(wanted: 100) == 40)
         #expect(config.cursorPagination && config.indexPagination)
         #expect(ServiceProviderConfig().pageSize(wanted: 100) == 100)
     }
 
     @Test func errorsNameStatusScimTypeDetailAndURL() {
-        let error = SCIMClient.error(status: 400, body: try! JSONDecoderHelper.decode(
-            #"{"status": "400", "scimType": "invalidFilter", "detail": "bad filter"}"#), url: "http://sp/Users", retried: 0)
-        #expect(error.description == "the service provider rejected the request (HTTP 400, scimType invalidFilter): bad filter [http://sp/Users]")
+        let error = SCIMClient.error(
+            status: 400,
+            body: try! JSONDecoderHelper.decode(
+                #"{"status": "400", "scimType": "invalidFilter", "detail": "bad filter"}"#), url: "http://sp/Users",
+            retried: 0)
+        #expect(
+            error.description
+                == "the service provider rejected the request (HTTP 400, scimType invalidFilter): "
+                + "bad filter [http://sp/Users]"
+        )
     }
 
     @Test func outboundUsersCarryTheEnterpriseExtension() throws {
@@ -62,7 +74,9 @@ import Testing
 
 @Suite struct SCIMWriteModelTests {
     @Test func patchRequestsCarryThePatchOpSchemaAndOperations() {
-        let patch = PatchRequest([.init(.replace, path: "active", value: .bool(false)), .init(.remove, path: #"members[value eq "1"]"#)])
+        let patch = PatchRequest([
+            .init(.replace, path: "active", value: .bool(false)), .init(.remove, path: #"members[value eq "1"]"#),
+        ])
         let json = patch.json
         #expect(json["schemas"]?.elements.first?.text == SCIMSchema.patchOp)
         #expect(json["Operations"]?.elements.count == 2)
@@ -79,20 +93,25 @@ import Testing
 
 @Suite struct UserPatchTests {
     @Test func onlyChangedAttributesArePatchedAndProviderExtrasAreLeftAlone() throws {
-        let current = try JSONDecoderHelper.decode("""
+        let current = try JSONDecoderHelper.decode(
+            """
             {"id": "1", "userName": "ann", "title": "Old", "displayName": "Ann", "meta": {"version": "W/\\"2\\""},
              "emails": [{"value": "a@x.io", "type": "work", "primary": true, "display": "kept"}],
-             "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "R&D", "manager": {"value": "9"}}}
+             "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":
+                {"department": "R&D", "manager": {"value": "9"}}}
             """)
-        var desired = SCIMUser(userName: "ann", displayName: "Ann", title: "New", emails: [.init(value: "a@x.io", type: "work", primary: true)])
+        var desired = SCIMUser(
+            userName: "ann", displayName: "Ann", title: "New",
+            emails: [.init(value: "a@x.io", type: "work", primary: true)])
         desired.enterprise = .init(costCenter: "C1")
         let ops = UserPatch.operations(from: current, to: desired.json)
         let summary = ops.map { "\($0.op.rawValue) \($0.path ?? "")" }
-        #expect(summary == [
-            "replace title",
-            "replace urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter",
-            "remove urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
-        ])
+        #expect(
+            summary == [
+                "replace title",
+                "replace urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter",
+                "remove urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+            ])
     }
 
     @Test func nothingChangedMeansNoOperations() throws {

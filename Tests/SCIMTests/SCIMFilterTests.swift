@@ -1,13 +1,19 @@
+import Foundation
 import Testing
+
 @testable import SCIM
 
 @Suite struct SCIMFilterTests {
-    let user = SCIMUser(json: try! JSONDecoderHelper.decode("""
-        {"id": "1", "USERNAME": "bjensen", "name": {"familyName": "Jensen", "givenName": "Barbara"},
-         "emails": [{"value": "b@example.com", "type": "work"}, {"value": "bj@home.org", "type": "home", "primary": true}],
-         "active": true, "meta": {"version": "W/\\"3\\""},
-         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "R&D", "employeeNumber": 42}}
-        """)).raw
+    let user = SCIMUser(
+        json: try! JSONDecoderHelper.decode(
+            """
+            {"id": "1", "USERNAME": "bjensen", "name": {"familyName": "Jensen", "givenName": "Barbara"},
+             "emails": [{"value": "b@example.com", "type": "work"},
+                        {"value": "bj@home.org", "type": "home", "primary": true}],
+             "active": true, "meta": {"version": "W/\\"3\\""},
+             "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "R&D", "employeeNumber": 42}}
+            """)
+    ).raw
 
     @Test func attributeNamesAndTextCompareCaseInsensitively() throws {
         #expect(try SCIMFilter(parsing: #"userName eq "BJENSEN""#).matches(user))
@@ -16,7 +22,8 @@ import Testing
 
     @Test func logicalOperatorsFollowRFCPrecedence() throws {
         #expect(try SCIMFilter(parsing: #"userName eq "x" or userName eq "bjensen" and active eq true"#).matches(user))
-        #expect(try !SCIMFilter(parsing: #"(userName eq "x" or userName eq "bjensen") and active eq false"#).matches(user))
+        #expect(
+            try !SCIMFilter(parsing: #"(userName eq "x" or userName eq "bjensen") and active eq false"#).matches(user))
         #expect(try SCIMFilter(parsing: #"not (userName eq "x")"#).matches(user))
     }
 
@@ -29,8 +36,13 @@ import Testing
     }
 
     @Test func extensionAttributesAreReachedByTheirURN() throws {
-        #expect(try SCIMFilter(parsing: #"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "r&d""#).matches(user))
-        #expect(try SCIMFilter(parsing: #"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "42""#).matches(user))
+        #expect(
+            try SCIMFilter(parsing: #"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "r&d""#)
+                .matches(user))
+        #expect(
+            try SCIMFilter(
+                parsing: #"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "42""#
+            ).matches(user))
     }
 
     @Test func malformedFiltersSayWhereAndWhat() {
@@ -57,8 +69,6 @@ enum JSONDecoderHelper {
         try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
     }
 }
-
-import Foundation
 
 @Suite struct SCIMFilterQuoteTests {
     @Test func quotedTextSurvivesTheParserWhateverItHolds() throws {

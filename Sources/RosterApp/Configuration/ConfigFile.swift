@@ -11,14 +11,20 @@ enum ConfigFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RosterError.invalid("the settings file \(path) cannot be read")
         }
-        let flat = path.lowercased().hasSuffix(".json") ? try json(data, path: path) : try toml(String(decoding: data, as: UTF8.self), path: path)
+        let flat =
+            path.lowercased().hasSuffix(".json")
+            ? try json(data, path: path) : try toml(String(decoding: data, as: UTF8.self), path: path)
         var values: [AbsoluteConfigKey: ConfigValue] = [:]
         for (key, content) in flat {
             guard let setting = Setting.named(key) else {
                 let known = Setting.all.map(\.key).joined(separator: ", ")
-                throw RosterError.invalid("the settings file \(path) sets \"\(key)\", which is not a Roster setting; the settings are \(known)")
+                throw RosterError.invalid(
+                    "the settings file \(path) sets \"\(key)\", which is not a Roster setting; the settings are "
+                        + "\(known)"
+                )
             }
-            values[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = ConfigValue(content, isSecret: setting.secret)
+            values[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = ConfigValue(
+                content, isSecret: setting.secret)
         }
         return values
     }
@@ -48,7 +54,9 @@ enum ConfigFile {
                 values[key] = .string(String(value[value.index(after: value.startIndex)..<close]))
                 continue
             }
-            if let comment = value.firstIndex(of: "#") { value = value[..<comment].trimmingCharacters(in: .whitespaces) }
+            if let comment = value.firstIndex(of: "#") {
+                value = value[..<comment].trimmingCharacters(in: .whitespaces)
+            }
             if let number = Int(value.replacingOccurrences(of: "_", with: "")) {
                 values[key] = .int(number)
             } else if value == "true" || value == "false" {
@@ -74,7 +82,8 @@ enum ConfigFile {
                 case .int(let number): values[key] = .int(number)
                 case .bool(let flag): values[key] = .bool(flag)
                 case .other:
-                    throw RosterError.invalid("the settings file \(path): \"\(key)\" must be text, a whole number or true/false")
+                    throw RosterError.invalid(
+                        "the settings file \(path): \"\(key)\" must be text, a whole number or true/false")
                 }
             }
         }
@@ -84,7 +93,11 @@ enum ConfigFile {
 
     /// A JSON value as far as settings go.
     enum Node: Decodable {
-        case object([String: Node]), string(String), int(Int), bool(Bool), other
+        case object([String: Node])
+        case string(String)
+        case int(Int)
+        case bool(Bool)
+        case other
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()

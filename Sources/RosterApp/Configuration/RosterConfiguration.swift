@@ -1,7 +1,7 @@
 import Configuration
 import Foundation
-import RosterCore
 import Logging
+import RosterCore
 
 /// Every setting Roster runs with, read once at start through swift-configuration:
 /// a command-line flag wins over the environment, which wins over the settings file
@@ -57,50 +57,73 @@ public struct RosterConfiguration: Sendable {
     /// Reads the settings. `flags` are what the command line set (keys of ``Setting``), `file` a
     /// settings file named on the command line; without one, `roster.toml` or `roster.json` in
     /// the data directory is read when it exists.
-    public static func load(flags: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment,
-                            file: String? = nil) throws -> RosterConfiguration {
+    public static func load(
+        flags: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment,
+        file: String? = nil
+    ) throws -> RosterConfiguration {
         let environment = environment.filter { !$0.value.isEmpty }
-        let flagValues = Dictionary(uniqueKeysWithValues: flags.compactMap { key, value -> (AbsoluteConfigKey, ConfigValue)? in
-            guard let setting = Setting.named(key) else { return nil }
-            return (AbsoluteConfigKey(key.split(separator: ".").map(String.init)), ConfigValue(.string(value), isSecret: setting.secret))
-        })
+        let flagValues = Dictionary(
+            uniqueKeysWithValues: flags.compactMap { key, value -> (AbsoluteConfigKey, ConfigValue)? in
+                guard let setting = Setting.named(key) else { return nil }
+                return (
+                    AbsoluteConfigKey(key.split(separator: ".").map(String.init)),
+                    ConfigValue(.string(value), isSecret: setting.secret)
+                )
+            })
         let flagProvider = InMemoryProvider(name: "flag", values: flagValues)
         let environmentProvider = KeyMappingProvider(
-            upstream: EnvironmentVariablesProvider(environmentVariables: environment,
-                                                   secretsSpecifier: .specific(Set(Setting.all.filter(\.secret).map(\.environment))))
-        ) { key in AbsoluteConfigKey([Setting.named(key.components.joined(separator: "."))?.environment ?? "ROSTER_UNKNOWN"]) }
+            upstream: EnvironmentVariablesProvider(
+                environmentVariables: environment,
+                secretsSpecifier: .specific(Set(Setting.all.filter(\.secret).map(\.environment))))
+        ) { key in
+            AbsoluteConfigKey([Setting.named(key.components.joined(separator: "."))?.environment ?? "ROSTER_UNKNOWN"])
+        }
         // The data directory says where the default settings file is, so it is read first.
         let early = ConfigReader(providers: [flagProvider, environmentProvider])
         let dataDirectory = early.string(forKey: "dataDir") ?? "./data"
-        let filePath = file ?? environment["ROSTER_CONFIG"] ?? ["roster.toml", "roster.json"]
+        let filePath =
+            file ?? environment["ROSTER_CONFIG"]
+            ?? ["roster.toml", "roster.json"]
             .map { URL(fileURLWithPath: dataDirectory).appendingPathComponent($0).path }
             .first { FileManager.default.fileExists(atPath: $0) }
         let fileProvider = InMemoryProvider(name: "file", values: try filePath.map(ConfigFile.values(at:)) ?? [:])
         let settings = SettingsReader(
             reader: ConfigReader(providers: [flagProvider, environmentProvider, fileProvider]),
-            layers: [("flag", ConfigReader(provider: flagProvider)), ("environment", ConfigReader(provider: environmentProvider)),
-                     ("file \(filePath ?? "")", ConfigReader(provider: fileProvider))])
+            layers: [
+                ("flag", ConfigReader(provider: flagProvider)),
+                ("environment", ConfigReader(provider: environmentProvider)),
+                ("file \(filePath ?? "")", ConfigReader(provider: fileProvider)),
+            ])
         return try RosterConfiguration(reader: settings)
     }
 
     init(reader: SettingsReader) throws {
         var settings = reader
-        dataDirectory = URL(fileURLWithPath: settings.string("dataDir") ?? "./data", isDirectory: true).standardizedFileURL
-        database = Database(url: settings.string("database.url"), poolSize: try settings.int("database.poolSize", 4, in: 1...256))
+        dataDirectory =
+            URL(fileURLWithPath: settings.string("dataDir") ?? "./data", isDirectory: true).standardizedFileURL
+        database = Database(
+            url: settings.string("database.url"), poolSize: try settings.int("database.poolSize", 4, in: 1...256))
         secretKey = settings.string("secretKey")
         mail = Mail(smtpURL: settings.string("smtp.url"), from: settings.string("mail.from") ?? "roster@localhost")
-        scim = SCIM(timeoutSeconds: try settings.int("scim.timeoutSeconds", 30, in: 1...3600),
-                    maxResponseBytes: try settings.int("scim.maxResponseBytes", 32 << 20, in: 1024...(1 << 31)),
-                    retryBaseMillis: try settings.int("scim.retryBaseMs", 250, in: 1...60_000))
+        scim = SCIM(
+            timeoutSeconds: try settings.int("scim.timeoutSeconds", 30, in: 1...3600),
+            maxResponseBytes: try settings.int("scim.maxResponseBytes", 32 << 20, in: 1024...(1 << 31)),
+            retryBaseMillis: try settings.int("scim.retryBaseMs", 250, in: 1...60_000))
         publicURL = try settings.url("publicUrl") ?? "http://127.0.0.1:8080"
         activationLinkSeconds = try settings.int("activation.ttlSeconds", 72 * 3600, in: 1...(365 * 86400))
         jobLeaseSeconds = try settings.int("jobs.leaseSeconds", 30, in: 3...86400)
-        log = Log(level: try settings.choice("log.level", Logger.Level.warning, Logger.Level.init(rawValue:),
-                                             names: ["trace", "debug", "info", "notice", "warning", "error", "critical"]),
-                  format: try settings.choice("log.format", Log.Format.text, Log.Format.init(rawValue:), names: ["text", "json"]))
-        http = HTTP(hostname: settings.string("http.hostname") ?? "127.0.0.1", port: try settings.int("http.port", 8080, in: 0...65535))
+        log = Log(
+            level: try settings.choice(
+                "log.level", Logger.Level.warning, Logger.Level.init(rawValue:),
+                names: ["trace", "debug", "info", "notice", "warning", "error", "critical"]),
+            format: try settings.choice(
+                "log.format", Log.Format.text, Log.Format.init(rawValue:), names: ["text", "json"]))
+        http = HTTP(
+            hostname: settings.string("http.hostname") ?? "127.0.0.1",
+            port: try settings.int("http.port", 8080, in: 0...65535))
         if let url = database.url, !url.lowercased().hasPrefix("postgres") {
-            throw RosterError.invalid("\(Setting.named("database.url")!.name) must be a postgres:// URL, not \"\(url.prefix(20))…\"")
+            throw RosterError.invalid(
+                "\(Setting.named("database.url")!.name) must be a postgres:// URL, not \"\(url.prefix(20))…\"")
         }
         sources = settings.sources
     }

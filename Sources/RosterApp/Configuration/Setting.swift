@@ -17,11 +17,17 @@ public struct Setting: Sendable, Hashable {
     var name: String { "\(environment) (\(key) in roster.toml)" }
 
     public static let all: [Setting] = [
-        Setting("dataDir", "ROSTER_DATA_DIR", "where the SQLite database, the secret key file and the email outbox live"),
-        Setting("database.url", "DATABASE_URL", secret: true, "postgres://user:password@host:5432/db?tlsmode=require; SQLite when unset"),
+        Setting(
+            "dataDir", "ROSTER_DATA_DIR", "where the SQLite database, the secret key file and the email outbox live"),
+        Setting(
+            "database.url", "DATABASE_URL", secret: true,
+            "postgres://user:password@host:5432/db?tlsmode=require; SQLite when unset"),
         Setting("database.poolSize", "ROSTER_DB_POOL_SIZE", "PostgreSQL connections per event loop"),
-        Setting("secretKey", "ROSTER_SECRET_KEY", secret: true, "32 bytes in base64 that encrypt integration credentials"),
-        Setting("smtp.url", "ROSTER_SMTP_URL", secret: true, "smtp://user:pass@host:587 or smtps://host:465; the outbox folder when unset"),
+        Setting(
+            "secretKey", "ROSTER_SECRET_KEY", secret: true, "32 bytes in base64 that encrypt integration credentials"),
+        Setting(
+            "smtp.url", "ROSTER_SMTP_URL", secret: true,
+            "smtp://user:pass@host:587 or smtps://host:465; the outbox folder when unset"),
         Setting("mail.from", "ROSTER_MAIL_FROM", "the sender address of Roster's email"),
         Setting("scim.timeoutSeconds", "ROSTER_SCIM_TIMEOUT_SECONDS", "deadline of one SCIM exchange, body included"),
         Setting("scim.maxResponseBytes", "ROSTER_SCIM_MAX_RESPONSE_BYTES", "largest SCIM answer accepted"),

@@ -25,8 +25,12 @@ struct SettingsReader {
     /// A whole number in `range`, or `fallback` when unset.
     mutating func int(_ key: String, _ fallback: Int, in range: ClosedRange<Int>) throws -> Int {
         let text = reader.string(forKey: ConfigKey(key))
-        if let value = reader.int(forKey: ConfigKey(key)) ?? text.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
-            guard range.contains(value) else { throw invalid(key, "\(value)", "a whole number from \(range.lowerBound) to \(range.upperBound)") }
+        if let value = reader.int(forKey: ConfigKey(key))
+            ?? text.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) })
+        {
+            guard range.contains(value) else {
+                throw invalid(key, "\(value)", "a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
             noteSource(key)
             return value
         }
@@ -37,7 +41,8 @@ struct SettingsReader {
     /// An http(s) URL, or nil when unset.
     mutating func url(_ key: String) throws -> String? {
         guard let text = string(key) else { return nil }
-        guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
+        else {
             throw invalid(key, text, "an http:// or https:// URL")
         }
         return text
@@ -46,12 +51,17 @@ struct SettingsReader {
     /// One of a fixed set of names.
     mutating func choice<T>(_ key: String, _ fallback: T, _ parse: (String) -> T?, names: [String]) throws -> T {
         guard let text = string(key) else { return fallback }
-        guard let value = parse(text.lowercased()) else { throw invalid(key, text, "one of \(names.joined(separator: ", "))") }
+        guard let value = parse(text.lowercased()) else {
+            throw invalid(key, text, "one of \(names.joined(separator: ", "))")
+        }
         return value
     }
 
     private mutating func noteSource(_ key: String) {
-        sources[key] = layers.first { $0.reader.string(forKey: ConfigKey(key)) != nil || $0.reader.int(forKey: ConfigKey(key)) != nil }?.name
+        sources[key] =
+            layers.first {
+                $0.reader.string(forKey: ConfigKey(key)) != nil || $0.reader.int(forKey: ConfigKey(key)) != nil
+            }?.name
     }
 
     private func invalid(_ key: String, _ value: String, _ expected: String) -> RosterError {

@@ -10,8 +10,14 @@ public struct UserJSON: Codable, Sendable {
         var type: String
         var streetAddress, locality, region, postalCode, country, poBox: String?
     }
-    struct Phone: Codable, Sendable { var type: String; var number: String }
-    struct Source: Codable, Sendable { var type: String; var applicationId, importJobId: String? }
+    struct Phone: Codable, Sendable {
+        var type: String
+        var number: String
+    }
+    struct Source: Codable, Sendable {
+        var type: String
+        var applicationId, importJobId: String?
+    }
 
     var id, email, username: String
     var firstname, lastname, middlename, displayname: String?
@@ -24,16 +30,32 @@ public struct UserJSON: Codable, Sendable {
     var created, updated: Date
 
     public init(_ u: DirectoryUser) {
-        id = u.id.text; email = u.email; username = u.username
-        firstname = u.firstname; lastname = u.lastname; middlename = u.middlename; displayname = u.displayname
-        addresses = u.addresses.map { .init(type: $0.type, streetAddress: $0.streetAddress, locality: $0.locality, region: $0.region,
-                                            postalCode: $0.postalCode, country: $0.country, poBox: $0.poBox) }
-        jobTitle = u.jobTitle; department = u.department
+        id = u.id.text
+        email = u.email
+        username = u.username
+        firstname = u.firstname
+        lastname = u.lastname
+        middlename = u.middlename
+        displayname = u.displayname
+        addresses = u.addresses.map {
+            .init(
+                type: $0.type, streetAddress: $0.streetAddress, locality: $0.locality, region: $0.region,
+                postalCode: $0.postalCode, country: $0.country, poBox: $0.poBox)
+        }
+        jobTitle = u.jobTitle
+        department = u.department
         phoneNumbers = u.phoneNumbers.map { .init(type: $0.type, number: $0.number) }
-        costCenter = u.costCenter; employeeType = u.employeeType; employeeIdentifier = u.employeeIdentifier
-        organization = u.organization; state = u.state.rawValue; passwordStatus = u.passwordStatus.rawValue
-        source = .init(type: u.source.type.rawValue, applicationId: u.source.applicationId?.text, importJobId: u.source.importJobId?.text)
-        created = u.created; updated = u.updated
+        costCenter = u.costCenter
+        employeeType = u.employeeType
+        employeeIdentifier = u.employeeIdentifier
+        organization = u.organization
+        state = u.state.rawValue
+        passwordStatus = u.passwordStatus.rawValue
+        source = .init(
+            type: u.source.type.rawValue, applicationId: u.source.applicationId?.text,
+            importJobId: u.source.importJobId?.text)
+        created = u.created
+        updated = u.updated
     }
 }
 
@@ -44,8 +66,13 @@ public struct RemoteUserJSON: Codable, Sendable {
     var matchedUserId, reason: String?
 
     public init(_ r: RemoteUserStatus) {
-        remoteId = r.remoteId; userName = r.userName; email = r.email; displayName = r.displayName
-        status = r.status.rawValue; matchedUserId = r.matchedUserId?.text; reason = r.reason
+        remoteId = r.remoteId
+        userName = r.userName
+        email = r.email
+        displayName = r.displayName
+        status = r.status.rawValue
+        matchedUserId = r.matchedUserId?.text
+        reason = r.reason
     }
 }
 
@@ -69,17 +96,27 @@ public struct ImportJSON: Codable, Sendable {
     var results: [Result]
 
     public init(_ j: ImportJob, _ results: [ImportResult]) {
-        job = Job(id: j.id.text, status: j.status.rawValue, total: j.total, created: j.created, skipped: j.skipped,
-                  failed: j.failed, applicationId: j.applicationId.text, initiatedBy: j.initiator.email, reason: j.reason,
-                  createdAt: j.createdAt, finishedAt: j.finishedAt)
-        self.results = results.map { .init(remoteId: $0.remoteId, userName: $0.userName, outcome: $0.outcome.rawValue,
-                                           userId: $0.userId?.text, reason: $0.reason) }
+        job = Job(
+            id: j.id.text, status: j.status.rawValue, total: j.total, created: j.created, skipped: j.skipped,
+            failed: j.failed, applicationId: j.applicationId.text, initiatedBy: j.initiator.email, reason: j.reason,
+            createdAt: j.createdAt, finishedAt: j.finishedAt)
+        self.results = results.map {
+            .init(
+                remoteId: $0.remoteId, userName: $0.userName, outcome: $0.outcome.rawValue,
+                userId: $0.userId?.text, reason: $0.reason)
+        }
     }
 }
 
 public struct EventJSON: Codable, Sendable {
-    struct Initiator: Codable, Sendable { var type: String; var id, email: String? }
-    struct Resource: Codable, Sendable { var type: String; var id, name: String? }
+    struct Initiator: Codable, Sendable {
+        var type: String
+        var id, email: String?
+    }
+    struct Resource: Codable, Sendable {
+        var type: String
+        var id, name: String?
+    }
     struct App: Codable, Sendable { var id, name: String }
     var id: String
     var time: Date
@@ -91,11 +128,16 @@ public struct EventJSON: Codable, Sendable {
     var success: Bool
 
     public init(_ e: InsightsEvent) {
-        id = e.id.text; time = e.time; type = e.type.rawValue; requestId = e.initiator.requestId
+        id = e.id.text
+        time = e.time
+        type = e.type.rawValue
+        requestId = e.initiator.requestId
         initiatedBy = .init(type: e.initiator.type.rawValue, id: e.initiator.id?.text, email: e.initiator.email)
         resource = e.resource.map { .init(type: $0.type, id: $0.id, name: $0.name) }
         application = e.application.map { .init(id: $0.id.text, name: $0.name) }
-        importJobId = e.importJobId?.text; clientIp = e.initiator.clientIp; success = e.success
+        importJobId = e.importJobId?.text
+        clientIp = e.initiator.clientIp
+        success = e.success
     }
 }
 
@@ -105,9 +147,15 @@ public struct ServiceProviderJSON: Codable, Sendable {
     var authenticationSchemes: [String]
 
     public init(_ c: ServiceProviderConfig) {
-        patch = c.patchSupported; filter = c.filterSupported; sort = c.sortSupported; etag = c.etagSupported
-        cursorPagination = c.cursorPagination; indexPagination = c.indexPagination
-        filterMaxResults = c.filterMaxResults; maxPageSize = c.maxPageSize; authenticationSchemes = c.authenticationSchemes
+        patch = c.patchSupported
+        filter = c.filterSupported
+        sort = c.sortSupported
+        etag = c.etagSupported
+        cursorPagination = c.cursorPagination
+        indexPagination = c.indexPagination
+        filterMaxResults = c.filterMaxResults
+        maxPageSize = c.maxPageSize
+        authenticationSchemes = c.authenticationSchemes
     }
 }
 
@@ -123,10 +171,16 @@ public struct ApplicationJSON: Codable, Sendable {
     var integration: IntegrationJSON?
 
     public init(_ a: Application, _ i: Integration?) {
-        id = a.id.text; name = a.name; description = a.description; created = a.created
+        id = a.id.text
+        name = a.name
+        description = a.description
+        created = a.created
         // Credentials never leave Roster: only their kind is shown.
-        integration = i.map { .init(scimUrl: $0.baseURL, authType: $0.credentials.kind, status: $0.status.rawValue,
-                                    lastError: $0.lastError, serviceProvider: $0.serviceProvider.map(ServiceProviderJSON.init)) }
+        integration = i.map {
+            .init(
+                scimUrl: $0.baseURL, authType: $0.credentials.kind, status: $0.status.rawValue,
+                lastError: $0.lastError, serviceProvider: $0.serviceProvider.map(ServiceProviderJSON.init))
+        }
     }
 }
 
@@ -142,12 +196,12 @@ public struct ConnectionTestJSON: Codable, Sendable {
     }
 }
 
-
 public enum RosterJSON {
     public static func encoder(pretty: Bool = false) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting =
+            pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 
@@ -158,7 +212,10 @@ public enum RosterJSON {
 
 public struct ProvisioningLogJSON: Codable, Sendable {
     struct App: Codable, Sendable { var id, name: String }
-    struct Target: Codable, Sendable { var type, id: String; var name: String? }
+    struct Target: Codable, Sendable {
+        var type, id: String
+        var name: String?
+    }
     var id: String
     var time: Date
     var application: App
@@ -167,9 +224,13 @@ public struct ProvisioningLogJSON: Codable, Sendable {
     var remoteId, detail: String?
 
     public init(_ e: ProvisioningLogEntry) {
-        id = e.id.text; time = e.time
+        id = e.id.text
+        time = e.time
         application = .init(id: e.application.id.text, name: e.application.name)
         target = .init(type: e.targetType.rawValue, id: e.targetId.text, name: e.targetName)
-        operation = e.operation.rawValue; outcome = e.outcome.rawValue; remoteId = e.remoteId; detail = e.detail
+        operation = e.operation.rawValue
+        outcome = e.outcome.rawValue
+        remoteId = e.remoteId
+        detail = e.detail
     }
 }

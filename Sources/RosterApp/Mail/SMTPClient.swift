@@ -16,7 +16,8 @@ struct SMTPClient {
             group.addTask { try await self.converse(from: from, to: to, data: data) }
             group.addTask {
                 try await Task.sleep(for: timeout)
-                throw RosterError.serviceProvider("the SMTP server \(configuration.host) did not finish within \(timeout)")
+                throw RosterError.serviceProvider(
+                    "the SMTP server \(configuration.host) did not finish within \(timeout)")
             }
             try await group.next()
             group.cancelAll()
@@ -34,7 +35,8 @@ struct SMTPClient {
             .connect(host: host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if implicit {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: sniName))
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: tls, serverHostname: sniName))
                     }
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
@@ -46,12 +48,14 @@ struct SMTPClient {
             if !implicit {
                 let offered = capabilities.contains { $0.uppercased().hasPrefix("STARTTLS") }
                 if configuration.security == .requiredSTARTTLS, !offered {
-                    throw RosterError.serviceProvider("the SMTP server \(host) does not offer STARTTLS, which ROSTER_SMTP_URL requires")
+                    throw RosterError.serviceProvider(
+                        "the SMTP server \(host) does not offer STARTTLS, which ROSTER_SMTP_URL requires")
                 }
                 if offered {
                     _ = try await session.command("STARTTLS", expect: 220)
                     try await channel.channel.pipeline.addHandler(
-                        NIOSSLClientHandler(context: tls, serverHostname: sniName), position: .first).get()
+                        NIOSSLClientHandler(context: tls, serverHostname: sniName), position: .first
+                    ).get()
                     capabilities = try await session.command("EHLO roster", expect: 250)
                 }
             }

@@ -16,8 +16,10 @@ public struct SMTPConfiguration: Sendable, Hashable {
 
     public init(url text: String) throws {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-              scheme == "smtp" || scheme == "smtps", let host = components.host, !host.isEmpty else {
-            throw RosterError.invalid("ROSTER_SMTP_URL must look like smtp://user:password@host:587 or smtps://host:465")
+            scheme == "smtp" || scheme == "smtps", let host = components.host, !host.isEmpty
+        else {
+            throw RosterError.invalid(
+                "ROSTER_SMTP_URL must look like smtp://user:password@host:587 or smtps://host:465")
         }
         self.host = host
         port = components.port ?? (scheme == "smtps" ? 465 : 587)
@@ -25,7 +27,8 @@ public struct SMTPConfiguration: Sendable, Hashable {
         password = components.password?.removingPercentEncoding
         let items = components.queryItems ?? []
         let starttls = items.first { $0.name == "starttls" }?.value
-        security = scheme == "smtps" ? .implicitTLS : (starttls == "required" ? .requiredSTARTTLS : .opportunisticSTARTTLS)
+        security =
+            scheme == "smtps" ? .implicitTLS : (starttls == "required" ? .requiredSTARTTLS : .opportunisticSTARTTLS)
         insecureSkipVerify = items.first { $0.name == "verify" }?.value == "false"
     }
 }

@@ -39,7 +39,9 @@ struct JSONLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var fields: [String: String] = [:]
-        let merged = metadata.merging(metadataProvider?.get() ?? [:]) { a, _ in a }.merging(event.metadata ?? [:]) { _, b in b }
+        let merged = metadata.merging(metadataProvider?.get() ?? [:]) { a, _ in a }.merging(event.metadata ?? [:]) {
+            _, b in b
+        }
         for (key, value) in merged { fields[key] = "\(value)" }
         fields["time"] = Date().formatted(.iso8601)
         fields["level"] = event.level.rawValue

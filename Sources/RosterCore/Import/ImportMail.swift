@@ -2,12 +2,15 @@ import Foundation
 
 /// The email that tells an administrator how an import went.
 enum ImportMail {
-    static func compose(job: ImportJob, application: Application, results: [ImportResult], from: String, to: String) -> EmailMessage {
-        let verdict = switch job.status {
-        case .completed: job.failed > 0 ? "completed with \(job.failed) failed" : "completed"
-        case .failed: "stopped: \(job.reason ?? "failed")"
-        default: job.status.rawValue
-        }
+    static func compose(job: ImportJob, application: Application, results: [ImportResult], from: String, to: String)
+        -> EmailMessage
+    {
+        let verdict =
+            switch job.status {
+            case .completed: job.failed > 0 ? "completed with \(job.failed) failed" : "completed"
+            case .failed: "stopped: \(job.reason ?? "failed")"
+            default: job.status.rawValue
+            }
         var lines = [
             "The import of users from \(application.name) \(verdict).", "",
             "Import job: \(job.id.text)",
@@ -26,7 +29,10 @@ enum ImportMail {
         return EmailMessage(
             from: from, to: to, subject: "Roster import from \(application.name): \(verdict)",
             text: lines.joined(separator: "\n"),
-            attachments: [.init(filename: "import-\(job.id.text).csv", contentType: "text/csv",
-                                data: Data(ImportResult.csv(results).utf8))])
+            attachments: [
+                .init(
+                    filename: "import-\(job.id.text).csv", contentType: "text/csv",
+                    data: Data(ImportResult.csv(results).utf8))
+            ])
     }
 }

@@ -32,14 +32,18 @@ public struct ImportPreview: Sendable {
         let statuses = try await ImportRules.classify(remote, application: application, storage: storage, seen: &seen)
         var found: [String: Item] = [:]
         for (id, (user, status)) in zip(fetchedIds, zip(remote, statuses)) {
-            found[id] = Item(status: status, user: try? UserMapping.map(user, source: ImportRules.source(application, jobId: nil)).get())
+            found[id] = Item(
+                status: status,
+                user: try? UserMapping.map(user, source: ImportRules.source(application, jobId: nil)).get())
         }
         return remoteIds.compactMap { id in
             if let item = found[id] { return item }
             guard missing.contains(id) else { return nil }
-            return Item(status: RemoteUserStatus(remoteId: id, userName: nil, email: nil, displayName: nil, status: .invalid,
-                                                 matchedUserId: nil, reason: ImportRules.notFoundReason(id, application)),
-                        user: nil)
+            return Item(
+                status: RemoteUserStatus(
+                    remoteId: id, userName: nil, email: nil, displayName: nil, status: .invalid,
+                    matchedUserId: nil, reason: ImportRules.notFoundReason(id, application)),
+                user: nil)
         }
     }
 }

@@ -15,7 +15,8 @@ enum ImportRules {
     }
 
     static func duplicateReason(_ existing: DirectoryUser) -> String {
-        "duplicate: email or username is also used by remote user \(existing.source.remoteId ?? "?"), already imported as \(existing.email)"
+        "duplicate: email or username is also used by remote user \(existing.source.remoteId ?? "?"), already imported "
+            + "as \(existing.email)"
     }
 
     static func notFoundReason(_ remoteId: String, _ application: Application) -> String {
@@ -26,24 +27,29 @@ enum ImportRules {
         ImportBatchRules(
             resolveConflict: { candidate, existing in
                 if isDuplicate(remoteId: candidate.remoteId, of: existing, application: application.id) {
-                    return ImportResult(remoteId: candidate.remoteId, userName: candidate.userName, outcome: .failed,
-                                        reason: duplicateReason(existing))
+                    return ImportResult(
+                        remoteId: candidate.remoteId, userName: candidate.userName, outcome: .failed,
+                        reason: duplicateReason(existing))
                 }
-                return ImportResult(remoteId: candidate.remoteId, userName: candidate.userName, outcome: .skipped,
-                                    userId: existing.id, reason: "already in the directory as \(existing.email)")
+                return ImportResult(
+                    remoteId: candidate.remoteId, userName: candidate.userName, outcome: .skipped,
+                    userId: existing.id, reason: "already in the directory as \(existing.email)")
             },
             createdEvent: { user in
-                InsightsEvent(type: .userCreate, initiator: job.initiator,
-                              resource: .init(type: "user", id: user.id, name: user.email),
-                              application: .init(application), importJobId: job.id)
+                InsightsEvent(
+                    type: .userCreate, initiator: job.initiator,
+                    resource: .init(type: "user", id: user.id, name: user.email),
+                    application: .init(application), importJobId: job.id)
             })
     }
 
     /// The import screen's view of remote users, in the order given. `seen` carries the
     /// emails and usernames of earlier pages so that a second user with the same one is
     /// shown as a duplicate before anyone imports it.
-    static func classify(_ users: [SCIMUser], application: Application, storage: any Storage,
-                         seen: inout [String: String]) async throws -> [RemoteUserStatus] {
+    static func classify(
+        _ users: [SCIMUser], application: Application, storage: any Storage,
+        seen: inout [String: String]
+    ) async throws -> [RemoteUserStatus] {
         let mapped = users.map { ($0, UserMapping.map($0, source: source(application, jobId: nil))) }
         var keys: [String] = []
         for case (_, .success(let user)) in mapped { keys += [user.email.lowercased(), user.username.lowercased()] }
@@ -73,7 +79,8 @@ enum ImportRules {
                         status.matchedUserId = match.id
                         status.reason = "already in the directory as \(match.email)"
                     }
-                } else if let other = userKeys.compactMap({ [seen] in seen[$0] }).first(where: { $0 != status.remoteId }) {
+                } else if let other = userKeys.compactMap({ [seen] in seen[$0] }).first(where: { $0 != status.remoteId }
+                ) {
                     status.status = .invalid
                     status.reason = "duplicate: email or username is also used by remote user \(other)"
                 }

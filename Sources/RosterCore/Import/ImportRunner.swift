@@ -17,8 +17,9 @@ public struct ImportRunner: JobHandler {
         guard case .importJob(let jobId) = payload else { return .failed("not an import job") }
         guard var job = try await storage.job(id: jobId), !job.isFinished else { return .done }
         guard let application = try await storage.application(id: job.applicationId) else {
-            try await storage.updateJob(id: jobId, status: .failed, total: nil, reason: "the application was deleted",
-                                        finishedAt: Date())
+            try await storage.updateJob(
+                id: jobId, status: .failed, total: nil, reason: "the application was deleted",
+                finishedAt: Date())
             return .done
         }
         if job.status == .queued {
@@ -42,7 +43,8 @@ public struct ImportRunner: JobHandler {
                 for try await page in connection.client.userPages(query, config: connection.provider) {
                     try await checkpoint(job, lease: lease)
                     listed += page.count
-                    try await storage.updateJob(id: job.id, status: .running, total: listed, reason: nil, finishedAt: nil)
+                    try await storage.updateJob(
+                        id: job.id, status: .running, total: listed, reason: nil, finishedAt: nil)
                     try await importBatch(page, job: job, application: application)
                 }
                 try await storage.updateJob(id: job.id, status: .running, total: listed, reason: nil, finishedAt: nil)
@@ -68,10 +70,15 @@ public struct ImportRunner: JobHandler {
             var candidates: [ImportCandidate] = []
             for id in chunk where !done.contains(id) {
                 do {
-                    candidates.append(candidate(try await connection.client.user(id: id), job: job, application: application))
+                    candidates.append(
+                        candidate(try await connection.client.user(id: id), job: job, application: application))
                 } catch let error as SCIMClientError where error.kind == .notFound {
-                    candidates.append(ImportCandidate(remoteId: id, userName: nil, mapped: .failure(
-                        .invalidValue(attribute: "user", problem: ImportRules.notFoundReason(id, application)))))
+                    candidates.append(
+                        ImportCandidate(
+                            remoteId: id, userName: nil,
+                            mapped: .failure(
+                                .invalidValue(attribute: "user", problem: ImportRules.notFoundReason(id, application))))
+                    )
                 }
             }
             try await commit(candidates, job: job, application: application)
@@ -87,7 +94,9 @@ public struct ImportRunner: JobHandler {
     }
 
     /// Runs `work`, then records how the job ended, emits `import_complete` and emails the results.
-    private func finish(_ job: ImportJob, application: Application, work: () async throws -> Void) async throws -> ImportJob {
+    private func finish(_ job: ImportJob, application: Application, work: () async throws -> Void) async throws
+        -> ImportJob
+    {
         var status = ImportJob.Status.completed
         var reason: String?
         let started = ContinuousClock.now
@@ -109,19 +118,26 @@ public struct ImportRunner: JobHandler {
         try await storage.updateJob(id: job.id, status: status, total: nil, reason: reason, finishedAt: Date())
         guard let finished = try await storage.job(id: job.id) else { return job }
         RosterMetrics.importRate(users: finished.processed - job.processed, in: ContinuousClock.now - started)
-        try await storage.record(InsightsEvent(
-            type: .importComplete, initiator: job.initiator,
-            resource: .init(type: "import_job", id: job.id, name: application.name),
-            application: .init(application), importJobId: job.id, success: status == .completed))
+        try await storage.record(
+            InsightsEvent(
+                type: .importComplete, initiator: job.initiator,
+                resource: .init(type: "import_job", id: job.id, name: application.name),
+                application: .init(application), importJobId: job.id, success: status == .completed))
         let results = try await storage.results(jobId: job.id)
         if let to = job.initiator.email {
-            try await mail.enqueue(ImportMail.compose(job: finished, application: application, results: results,
-                                                      from: mail.from, to: to))
+            try await mail.enqueue(
+                ImportMail.compose(
+                    job: finished, application: application, results: results,
+                    from: mail.from, to: to))
         } else {
             logger.info("import results not emailed: the initiator has no email", metadata: ["job": "\(job.id)"])
         }
-        logger.info("import job finished", metadata: ["job": "\(job.id)", "status": "\(status)",
-                                                      "created": "\(finished.created)"])
+        logger.info(
+            "import job finished",
+            metadata: [
+                "job": "\(job.id)", "status": "\(status)",
+                "created": "\(finished.created)",
+            ])
         return finished
     }
 
@@ -133,13 +149,16 @@ public struct ImportRunner: JobHandler {
 
     private func importBatch(_ users: [SCIMUser], job: ImportJob, application: Application) async throws {
         let done = try await storage.remoteIdsWithResults(jobId: job.id, among: users.compactMap(\.id))
-        let candidates = users.filter { !done.contains($0.id ?? "") }.map { candidate($0, job: job, application: application) }
+        let candidates = users.filter { !done.contains($0.id ?? "") }.map {
+            candidate($0, job: job, application: application)
+        }
         try await commit(candidates, job: job, application: application)
     }
 
     private func candidate(_ user: SCIMUser, job: ImportJob, application: Application) -> ImportCandidate {
-        ImportCandidate(remoteId: user.id ?? "", userName: user.userName,
-                        mapped: UserMapping.map(user, source: ImportRules.source(application, jobId: job.id)))
+        ImportCandidate(
+            remoteId: user.id ?? "", userName: user.userName,
+            mapped: UserMapping.map(user, source: ImportRules.source(application, jobId: job.id)))
     }
 
     /// Commits one batch, unless the integration was deactivated since the batch was read.

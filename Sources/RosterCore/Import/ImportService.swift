@@ -58,14 +58,18 @@ public struct ImportService: Sendable {
 
     public func job(id: UUID, by initiator: Initiator) async throws -> (ImportJob, [ImportResult]) {
         try initiator.require(.read)
-        guard let job = try await storage.job(id: id) else { throw RosterError.notFound("there is no import job \(id.text)") }
+        guard let job = try await storage.job(id: id) else {
+            throw RosterError.notFound("there is no import job \(id.text)")
+        }
         return (job, try await storage.results(jobId: id))
     }
 
     /// The job alone, without its results (a progress bar asks often).
     public func progress(id: UUID, by initiator: Initiator) async throws -> ImportJob {
         try initiator.require(.read)
-        guard let job = try await storage.job(id: id) else { throw RosterError.notFound("there is no import job \(id.text)") }
+        guard let job = try await storage.job(id: id) else {
+            throw RosterError.notFound("there is no import job \(id.text)")
+        }
         return job
     }
 
@@ -76,7 +80,9 @@ public struct ImportService: Sendable {
     }
 
     /// The newest import jobs, each with the name of its application (nil once deleted).
-    public func history(limit: Int = 100, by initiator: Initiator) async throws -> [(job: ImportJob, application: String?)] {
+    public func history(limit: Int = 100, by initiator: Initiator) async throws -> [(
+        job: ImportJob, application: String?
+    )] {
         try initiator.require(.read)
         var names: [UUID: String?] = [:]
         var rows: [(job: ImportJob, application: String?)] = []
@@ -92,8 +98,9 @@ public struct ImportService: Sendable {
     private func begin(_ application: Application, _ selection: ImportSelection, total: Int, by initiator: Initiator)
         async throws -> ImportJob
     {
-        let job = ImportJob(applicationId: application.id, initiator: initiator, selection: selection, status: .running,
-                            total: total)
+        let job = ImportJob(
+            applicationId: application.id, initiator: initiator, selection: selection, status: .running,
+            total: total)
         try await storage.createJob(job)
         try await recordStart(job, application)
         return job
@@ -102,8 +109,9 @@ public struct ImportService: Sendable {
     private func queue(_ application: Application, _ selection: ImportSelection, total: Int, by initiator: Initiator)
         async throws -> ImportJob
     {
-        let job = ImportJob(applicationId: application.id, initiator: initiator, selection: selection, status: .queued,
-                            total: total)
+        let job = ImportJob(
+            applicationId: application.id, initiator: initiator, selection: selection, status: .queued,
+            total: total)
         try await storage.createJob(job)
         try await recordStart(job, application)
         _ = try await storage.enqueue(.importJob(importJobId: job.id))
@@ -111,8 +119,10 @@ public struct ImportService: Sendable {
     }
 
     private func recordStart(_ job: ImportJob, _ application: Application) async throws {
-        try await storage.record(InsightsEvent(
-            type: .importStart, initiator: job.initiator, resource: .init(type: "import_job", id: job.id, name: application.name),
-            application: .init(application), importJobId: job.id))
+        try await storage.record(
+            InsightsEvent(
+                type: .importStart, initiator: job.initiator,
+                resource: .init(type: "import_job", id: job.id, name: application.name),
+                application: .init(application), importJobId: job.id))
     }
 }

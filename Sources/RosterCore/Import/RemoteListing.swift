@@ -12,7 +12,9 @@ public struct RemoteListing: Sendable {
         public var search: String?
         public var sortBy: String?
         public var sortOrder: SCIMSortOrder
-        public init(filter: String? = nil, search: String? = nil, sortBy: String? = nil, sortOrder: SCIMSortOrder = .ascending) {
+        public init(
+            filter: String? = nil, search: String? = nil, sortBy: String? = nil, sortOrder: SCIMSortOrder = .ascending
+        ) {
             self.filter = filter
             self.search = search
             self.sortBy = sortBy
@@ -46,8 +48,9 @@ public struct RemoteListing: Sendable {
         do {
             for try await page in connection.client.userPages(query, config: provider) {
                 let kept = provider.filterSupported || filter == nil ? page : page.filter { filter!.matches($0.raw) }
-                let statuses = try await ImportRules.classify(kept, application: connection.application, storage: storage,
-                                                              seen: &seen)
+                let statuses = try await ImportRules.classify(
+                    kept, application: connection.application, storage: storage,
+                    seen: &seen)
                 for (user, status) in zip(kept, statuses) {
                     listed.append((sortLocally ? sortPath!.sortKey(in: user.raw) : nil, status))
                 }

@@ -23,7 +23,9 @@ public enum UserMapping {
     }
 
     /// The directory user an application's user becomes, or why it cannot be imported.
-    public static func map(_ remote: SCIMUser, source: DirectoryUser.Source, now: Date = Date()) -> Result<DirectoryUser, Failure> {
+    public static func map(_ remote: SCIMUser, source: DirectoryUser.Source, now: Date = Date()) -> Result<
+        DirectoryUser, Failure
+    > {
         guard let remoteId = remote.id, !remoteId.isEmpty else { return .failure(.noRemoteId) }
         guard let email = chooseEmail(remote) else { return .failure(.noUsableEmail) }
         guard isEmailAddress(email) else { return .failure(.invalidEmail(email)) }
@@ -36,9 +38,10 @@ public enum UserMapping {
             displayname: remote.displayName,
             addresses: remote.addresses.compactMap { address in
                 guard let type = workOrHome(address.type) else { return nil }
-                return .init(type: type, streetAddress: address.streetAddress, locality: address.locality,
-                             region: address.region, postalCode: address.postalCode, country: address.country,
-                             poBox: address.poBox)
+                return .init(
+                    type: type, streetAddress: address.streetAddress, locality: address.locality,
+                    region: address.region, postalCode: address.postalCode, country: address.country,
+                    poBox: address.poBox)
             },
             jobTitle: remote.title, department: remote.enterprise?.department,
             phoneNumbers: remote.phoneNumbers.compactMap { phone in
@@ -55,7 +58,8 @@ public enum UserMapping {
     /// `primary: true`, else `type: work`, else the first; else `userName` if it is an address.
     public static func chooseEmail(_ remote: SCIMUser) -> String? {
         let emails = remote.emails.filter { !($0.value ?? "").isEmpty }
-        let chosen = emails.first(where: \.primary)
+        let chosen =
+            emails.first(where: \.primary)
             ?? emails.first { $0.type?.lowercased() == "work" }
             ?? emails.first
         if let value = chosen?.value { return value }
@@ -84,9 +88,11 @@ public enum UserMapping {
             ("employeeNumber", user.employeeIdentifier), ("organization", user.organization),
         ]
         for address in user.addresses {
-            fields += [("address streetAddress", address.streetAddress), ("address locality", address.locality),
-                       ("address region", address.region), ("address postalCode", address.postalCode),
-                       ("address country", address.country), ("address poBox", address.poBox)]
+            fields += [
+                ("address streetAddress", address.streetAddress), ("address locality", address.locality),
+                ("address region", address.region), ("address postalCode", address.postalCode),
+                ("address country", address.country), ("address poBox", address.poBox),
+            ]
         }
         fields += user.phoneNumbers.map { ("phoneNumber", $0.number) }
         for (name, value) in fields {
@@ -117,11 +123,13 @@ extension UserMapping {
             phoneNumbers: user.phoneNumbers.map { .init(value: $0.number, type: $0.type) },
             // poBox is not an RFC 7643 address attribute: strict providers refuse it, so it stays home.
             addresses: user.addresses.map {
-                .init(type: $0.type, streetAddress: $0.streetAddress, locality: $0.locality, region: $0.region,
-                      postalCode: $0.postalCode, country: $0.country)
+                .init(
+                    type: $0.type, streetAddress: $0.streetAddress, locality: $0.locality, region: $0.region,
+                    postalCode: $0.postalCode, country: $0.country)
             })
-        let enterprise = SCIMUser.Enterprise(employeeNumber: user.employeeIdentifier, costCenter: user.costCenter,
-                                             organization: user.organization, department: user.department)
+        let enterprise = SCIMUser.Enterprise(
+            employeeNumber: user.employeeIdentifier, costCenter: user.costCenter,
+            organization: user.organization, department: user.department)
         if enterprise != SCIMUser.Enterprise() { remote.enterprise = enterprise }
         return remote
     }

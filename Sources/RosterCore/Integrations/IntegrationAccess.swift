@@ -26,14 +26,18 @@ struct IntegrationAccess: Sendable {
 
     /// Where the application's integration stands, connected when it is active.
     func state(of application: Application) async throws -> State {
-        guard let integration = try await storage.integration(applicationId: application.id) else { return .notConfigured }
+        guard let integration = try await storage.integration(applicationId: application.id) else {
+            return .notConfigured
+        }
         switch integration.status {
         case .deactivated: return .deactivated
         case .error: return .quarantined(integration.lastError ?? "too many failed pushes")
         case .active:
             let client = connector.client(for: integration, application: application)
-            return .active(Connection(application: application, integration: integration, client: client,
-                                      provider: try await serviceProvider(integration, client)))
+            return .active(
+                Connection(
+                    application: application, integration: integration, client: client,
+                    provider: try await serviceProvider(integration, client)))
         }
     }
 
@@ -44,10 +48,13 @@ struct IntegrationAccess: Sendable {
         case .notConfigured: throw Self.notConfigured(application)
         case .deactivated:
             throw RosterError.invalid(
-                "the integration of \"\(application.name)\" is deactivated: activate it first (roster app activate \(application.name))")
+                "the integration of \"\(application.name)\" is deactivated: activate it first (roster app activate "
+                    + "\(application.name))"
+            )
         case .quarantined(let why):
             throw RosterError.invalid(
-                "the integration of \"\(application.name)\" is quarantined (\(why)): fix the application, then release it "
+                "the integration of \"\(application.name)\" is quarantined (\(why)): fix the application, then release "
+                    + "it "
                     + "(roster app release \(application.name))")
         }
     }
@@ -67,15 +74,18 @@ struct IntegrationAccess: Sendable {
     }
 
     static func notConfigured(_ application: Application) -> RosterError {
-        .invalid("application \"\(application.name)\" has no IdM integration: configure its SCIM URL and credentials first")
+        .invalid(
+            "application \"\(application.name)\" has no IdM integration: configure its SCIM URL and credentials first")
     }
 
     /// What the provider supports, learned once and remembered with the integration.
-    private func serviceProvider(_ integration: Integration, _ client: SCIMClient) async throws -> ServiceProviderConfig {
+    private func serviceProvider(_ integration: Integration, _ client: SCIMClient) async throws -> ServiceProviderConfig
+    {
         if let known = integration.serviceProvider { return known }
         let config: ServiceProviderConfig
         do { config = try await client.serviceProviderConfig() } catch { throw RosterError.from(error) }
-        try await storage.recordConnection(applicationId: integration.applicationId, serviceProvider: config, lastError: nil)
+        try await storage.recordConnection(
+            applicationId: integration.applicationId, serviceProvider: config, lastError: nil)
         return config
     }
 }

@@ -7,8 +7,10 @@ public struct IntegrationInput: Sendable {
     public var authType: String
     public var token, user, password, tokenURL, clientID, clientSecret, scope: String?
 
-    public init(scimURL: String, authType: String, token: String? = nil, user: String? = nil, password: String? = nil,
-                tokenURL: String? = nil, clientID: String? = nil, clientSecret: String? = nil, scope: String? = nil) {
+    public init(
+        scimURL: String, authType: String, token: String? = nil, user: String? = nil, password: String? = nil,
+        tokenURL: String? = nil, clientID: String? = nil, clientSecret: String? = nil, scope: String? = nil
+    ) {
         self.scimURL = scimURL
         self.authType = authType
         self.token = token
@@ -55,8 +57,9 @@ public struct IntegrationInput: Sendable {
         case "oauth2":
             let url = try need(tokenURL, .tokenURL)
             guard Self.isWebURL(url) else { throw Problem(field: .tokenURL, kind: .invalid, value: url) }
-            return .oauth(tokenURL: url, clientID: try need(clientID, .clientID),
-                          clientSecret: try need(clientSecret, .clientSecret), scope: scope?.nonEmpty)
+            return .oauth(
+                tokenURL: url, clientID: try need(clientID, .clientID),
+                clientSecret: try need(clientSecret, .clientSecret), scope: scope?.nonEmpty)
         default: throw Problem(field: .authType, kind: .unknown, value: authType)
         }
     }

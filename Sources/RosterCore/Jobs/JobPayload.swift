@@ -57,8 +57,12 @@ public enum JobPayload: Sendable, Hashable {
             .internal("the queued \(kind) job's payload \(encoded) cannot be read: \(why)")
         }
         guard let kindValue = JobKind(rawValue: kind) else { throw bad("no Roster job has this kind") }
-        guard let wire = try? JSONDecoder().decode(Wire.self, from: Data(encoded.utf8)) else { throw bad("it is not JSON") }
-        guard wire.v == Self.version else { throw bad("version \(wire.v) is not the version \(Self.version) this Roster reads") }
+        guard let wire = try? JSONDecoder().decode(Wire.self, from: Data(encoded.utf8)) else {
+            throw bad("it is not JSON")
+        }
+        guard wire.v == Self.version else {
+            throw bad("version \(wire.v) is not the version \(Self.version) this Roster reads")
+        }
         func id(_ text: String?, _ name: String) throws -> UUID {
             guard let text, let id = UUID(uuidString: text) else { throw bad("\(name) is missing or not an id") }
             return id
@@ -66,7 +70,8 @@ public enum JobPayload: Sendable, Hashable {
         switch kindValue {
         case .importJob: self = .importJob(importJobId: try id(wire.importJobId, "importJobId"))
         case .provisionUser:
-            self = .provisionUser(applicationId: try id(wire.applicationId, "applicationId"), userId: try id(wire.userId, "userId"))
+            self = .provisionUser(
+                applicationId: try id(wire.applicationId, "applicationId"), userId: try id(wire.userId, "userId"))
         case .provisionGroup:
             self = .provisionGroup(
                 applicationId: try id(wire.applicationId, "applicationId"), groupId: try id(wire.groupId, "groupId"))

@@ -40,14 +40,18 @@ public struct Worker: Sendable {
     @discardableResult
     public func runOne() async throws -> QueuedJob? {
         guard let job = try await storage.claim(owner: owner, lease: lease, kinds: kinds) else { return nil }
-        logger.debug("job claimed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)"])
+        logger.debug(
+            "job claimed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)"])
         let lease = Lease()
         let outcome: JobOutcome
         do {
             outcome = try await withThrowingTaskGroup(of: JobOutcome?.self) { group in
                 // Renewed on its own clock, so a slow provider never lets the lease run out
                 // under a job that is still making progress.
-                group.addTask { try await keepLeased(job, lease); return nil }
+                group.addTask {
+                    try await keepLeased(job, lease)
+                    return nil
+                }
                 group.addTask { try await perform(job, lease) }
                 defer { group.cancelAll() }
                 while let result = try await group.next() {
@@ -81,7 +85,8 @@ public struct Worker: Sendable {
         case .failed(let reason):
             logger.error("job failed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "error": "\(reason)"])
             try await storage.finish(jobId: job.id, owner: owner, error: reason)
-        case .retry(let delay, let reason): try await storage.retry(jobId: job.id, owner: owner, error: reason, delay: delay)
+        case .retry(let delay, let reason):
+            try await storage.retry(jobId: job.id, owner: owner, error: reason, delay: delay)
         case .hold(let reason): try await storage.hold(jobId: job.id, owner: owner, reason: reason)
         }
     }

@@ -22,7 +22,9 @@ public struct EmailMessage: Sendable, Hashable {
     public var attachments: [Attachment]
     public var date: Date
 
-    public init(from: String, to: String, subject: String, text: String, attachments: [Attachment] = [], date: Date = Date()) {
+    public init(
+        from: String, to: String, subject: String, text: String, attachments: [Attachment] = [], date: Date = Date()
+    ) {
         self.id = UUID()
         self.from = from
         self.to = to
@@ -41,8 +43,10 @@ public struct EmailMessage: Sendable, Hashable {
             "From: \(from)", "To: \(to)", "Subject: \(Self.encodeHeader(subject))",
             "Date: \(formatter.string(from: date))", "Message-ID: <\(id.text)@\(domain)>", "MIME-Version: 1.0",
         ]
-        let textPart = ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "",
-                        Self.base64Lines(Data(text.utf8))]
+        let textPart = [
+            "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "",
+            Self.base64Lines(Data(text.utf8)),
+        ]
         guard !attachments.isEmpty else {
             return (headers + textPart).joined(separator: "\r\n") + "\r\n"
         }
@@ -50,9 +54,11 @@ public struct EmailMessage: Sendable, Hashable {
         headers.append("Content-Type: multipart/mixed; boundary=\"\(boundary)\"")
         var lines = headers + ["", "--\(boundary)"] + textPart
         for attachment in attachments {
-            lines += ["--\(boundary)", "Content-Type: \(attachment.contentType); name=\"\(attachment.filename)\"",
-                      "Content-Disposition: attachment; filename=\"\(attachment.filename)\"",
-                      "Content-Transfer-Encoding: base64", "", Self.base64Lines(attachment.data)]
+            lines += [
+                "--\(boundary)", "Content-Type: \(attachment.contentType); name=\"\(attachment.filename)\"",
+                "Content-Disposition: attachment; filename=\"\(attachment.filename)\"",
+                "Content-Transfer-Encoding: base64", "", Self.base64Lines(attachment.data),
+            ]
         }
         lines.append("--\(boundary)--")
         return lines.joined(separator: "\r\n") + "\r\n"

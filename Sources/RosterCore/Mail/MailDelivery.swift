@@ -18,15 +18,21 @@ public struct MailDelivery: JobHandler {
 
     public func run(_ payload: JobPayload, attempt: Int, lease: Lease) async throws -> JobOutcome {
         guard case .mail(let id) = payload else { return .failed("not a mail job") }
-        guard let mail = try await storage.mail(id: id) else { return .failed("message \(id.text) is not in the outbox") }
+        guard let mail = try await storage.mail(id: id) else {
+            return .failed("message \(id.text) is not in the outbox")
+        }
         guard mail.sent == nil else { return .done }
         do {
             try await sender.send(mail)
         } catch {
             RosterMetrics.mail(sent: false)
             let reason = RosterError.from(error).description
-            logger.warning("email delivery failed", metadata: ["to": "\(mail.recipient)", "attempt": "\(attempt)",
-                                                               "error": "\(reason)"])
+            logger.warning(
+                "email delivery failed",
+                metadata: [
+                    "to": "\(mail.recipient)", "attempt": "\(attempt)",
+                    "error": "\(reason)",
+                ])
             guard attempt < Self.maxAttempts else { return .failed(reason) }
             return .retry(after: Self.backoff(attempt: attempt), reason: reason)
         }

@@ -11,7 +11,9 @@ public struct AdminSession: Sendable, Hashable {
     public var expires: Date
     public var clientIp: String?
 
-    public init(tokenHash: String, administratorId: UUID, csrfToken: String, created: Date, expires: Date, clientIp: String?) {
+    public init(
+        tokenHash: String, administratorId: UUID, csrfToken: String, created: Date, expires: Date, clientIp: String?
+    ) {
         self.tokenHash = tokenHash
         self.administratorId = administratorId
         self.csrfToken = csrfToken

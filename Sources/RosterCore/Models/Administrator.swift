@@ -52,7 +52,9 @@ public struct APIKey: Sendable, Hashable, Codable {
     /// The administrator the key acts for (imports it starts email that person).
     public var administratorId: UUID?
     public var created: Date
-    public init(id: UUID = UUID(), name: String, role: Role, hash: String, administratorId: UUID?, created: Date = Date()) {
+    public init(
+        id: UUID = UUID(), name: String, role: Role, hash: String, administratorId: UUID?, created: Date = Date()
+    ) {
         self.id = id
         self.name = name
         self.role = role

@@ -49,8 +49,10 @@ public struct Integration: Sendable, Hashable {
     public var serviceProvider: ServiceProviderConfig?
     public var updated: Date
 
-    public init(applicationId: UUID, baseURL: String, credentials: Credentials, status: Status = .active,
-                lastError: String? = nil, serviceProvider: ServiceProviderConfig? = nil, updated: Date = Date()) {
+    public init(
+        applicationId: UUID, baseURL: String, credentials: Credentials, status: Status = .active,
+        lastError: String? = nil, serviceProvider: ServiceProviderConfig? = nil, updated: Date = Date()
+    ) {
         self.applicationId = applicationId
         self.baseURL = baseURL
         self.credentials = credentials

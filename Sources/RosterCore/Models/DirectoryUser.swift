@@ -13,8 +13,10 @@ public struct DirectoryUser: Sendable, Hashable, Codable {
         public var postalCode: String?
         public var country: String?
         public var poBox: String?
-        public init(type: String, streetAddress: String? = nil, locality: String? = nil, region: String? = nil,
-                    postalCode: String? = nil, country: String? = nil, poBox: String? = nil) {
+        public init(
+            type: String, streetAddress: String? = nil, locality: String? = nil, region: String? = nil,
+            postalCode: String? = nil, country: String? = nil, poBox: String? = nil
+        ) {
             self.type = type
             self.streetAddress = streetAddress
             self.locality = locality
@@ -71,12 +73,14 @@ public struct DirectoryUser: Sendable, Hashable, Codable {
     public var created: Date
     public var updated: Date
 
-    public init(id: UUID = UUID(), email: String, username: String, firstname: String? = nil, lastname: String? = nil,
-                middlename: String? = nil, displayname: String? = nil, addresses: [Address] = [], jobTitle: String? = nil,
-                department: String? = nil, phoneNumbers: [PhoneNumber] = [], costCenter: String? = nil,
-                employeeType: String? = nil, employeeIdentifier: String? = nil, organization: String? = nil,
-                state: State = .active, passwordStatus: PasswordStatus = .pending, source: Source = .init(type: .manual),
-                created: Date = Date(), updated: Date = Date()) {
+    public init(
+        id: UUID = UUID(), email: String, username: String, firstname: String? = nil, lastname: String? = nil,
+        middlename: String? = nil, displayname: String? = nil, addresses: [Address] = [], jobTitle: String? = nil,
+        department: String? = nil, phoneNumbers: [PhoneNumber] = [], costCenter: String? = nil,
+        employeeType: String? = nil, employeeIdentifier: String? = nil, organization: String? = nil,
+        state: State = .active, passwordStatus: PasswordStatus = .pending, source: Source = .init(type: .manual),
+        created: Date = Date(), updated: Date = Date()
+    ) {
         self.id = id
         self.email = email
         self.username = username
@@ -100,7 +104,9 @@ public struct DirectoryUser: Sendable, Hashable, Codable {
     }
 
     /// A name for lists and audit records.
-    public var label: String { displayname ?? [firstname, lastname].compactMap { $0 }.joined(separator: " ").nonEmpty ?? email }
+    public var label: String {
+        displayname ?? [firstname, lastname].compactMap { $0 }.joined(separator: " ").nonEmpty ?? email
+    }
 }
 
 extension String {

@@ -22,9 +22,11 @@ public struct ImportJob: Sendable, Hashable {
     public var createdAt: Date
     public var finishedAt: Date?
 
-    public init(id: UUID = UUID(), applicationId: UUID, initiator: Initiator, selection: ImportSelection,
-                status: Status = .queued, total: Int, created: Int = 0, skipped: Int = 0, failed: Int = 0,
-                reason: String? = nil, createdAt: Date = Date(), finishedAt: Date? = nil) {
+    public init(
+        id: UUID = UUID(), applicationId: UUID, initiator: Initiator, selection: ImportSelection,
+        status: Status = .queued, total: Int, created: Int = 0, skipped: Int = 0, failed: Int = 0,
+        reason: String? = nil, createdAt: Date = Date(), finishedAt: Date? = nil
+    ) {
         self.id = id
         self.applicationId = applicationId
         self.initiator = initiator

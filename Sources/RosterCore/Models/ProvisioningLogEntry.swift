@@ -17,8 +17,10 @@ public struct ProvisioningLogEntry: Sendable, Hashable {
     public var remoteId: String?
     public var detail: String?
 
-    public init(id: UUID = UUID(), time: Date = Date(), application: InsightsEvent.ApplicationRef, targetType: TargetType,
-                targetId: UUID, targetName: String?, operation: Operation, outcome: Outcome, remoteId: String?, detail: String?) {
+    public init(
+        id: UUID = UUID(), time: Date = Date(), application: InsightsEvent.ApplicationRef, targetType: TargetType,
+        targetId: UUID, targetName: String?, operation: Operation, outcome: Outcome, remoteId: String?, detail: String?
+    ) {
         self.id = id
         self.time = time
         self.application = application

@@ -45,7 +45,9 @@ public struct ProvisioningLogQuery: Sendable, Hashable {
     public var limit: Int
     public var offset: Int
 
-    public init(applicationId: UUID, targetId: UUID? = nil, newestFirst: Bool = false, limit: Int = 1000, offset: Int = 0) {
+    public init(
+        applicationId: UUID, targetId: UUID? = nil, newestFirst: Bool = false, limit: Int = 1000, offset: Int = 0
+    ) {
         self.applicationId = applicationId
         self.targetId = targetId
         self.newestFirst = newestFirst

@@ -9,7 +9,9 @@ enum RosterMetrics {
     static func importedUsers(_ results: [ImportResult]) {
         for outcome in ImportResult.Outcome.allCases {
             let count = results.count { $0.outcome == outcome }
-            if count > 0 { Counter(label: "roster.import.users", dimensions: [("outcome", outcome.rawValue)]).increment(by: count) }
+            if count > 0 {
+                Counter(label: "roster.import.users", dimensions: [("outcome", outcome.rawValue)]).increment(by: count)
+            }
         }
     }
 
@@ -21,8 +23,13 @@ enum RosterMetrics {
     }
 
     static func push(_ outcome: ProvisioningLogEntry.Outcome, operation: ProvisioningLogEntry.Operation) {
-        Counter(label: "roster.provisioning.pushes", dimensions: [("outcome", outcome.rawValue),
-                                                                 ("operation", operation.rawValue)]).increment()
+        Counter(
+            label: "roster.provisioning.pushes",
+            dimensions: [
+                ("outcome", outcome.rawValue),
+                ("operation", operation.rawValue),
+            ]
+        ).increment()
     }
 
     static func mail(sent: Bool) {
@@ -49,14 +56,21 @@ struct SCIMMetrics: SCIMClientObserver {
 
     func exchanged(method: String, path: String, status: Int?, duration: Duration?) {
         let status = status.map(String.init) ?? "none"
-        Counter(label: "roster.scim.requests", dimensions: [("application", application), ("method", method),
-                                                           ("status", status)]).increment()
+        Counter(
+            label: "roster.scim.requests",
+            dimensions: [
+                ("application", application), ("method", method),
+                ("status", status),
+            ]
+        ).increment()
         if status == "429" {
             Counter(label: "roster.scim.rate_limited", dimensions: [("application", application)]).increment()
         }
         if let duration {
-            Timer(label: "roster.scim.request.duration", dimensions: [("application", application)],
-                  preferredDisplayUnit: .seconds).recordNanoseconds(duration.milliseconds * 1_000_000)
+            Timer(
+                label: "roster.scim.request.duration", dimensions: [("application", application)],
+                preferredDisplayUnit: .seconds
+            ).recordNanoseconds(duration.milliseconds * 1_000_000)
         }
     }
 

@@ -15,16 +15,18 @@ struct GroupSync: Sendable {
         push.targetName = group.name
         guard try await storage.bindings(groupId: groupId).contains(application.id) else { return }
         let memberIds = try await storage.members(groupId: groupId)
-        let wanted = Set(try await storage.provisionedRemoteIds(applicationId: application.id, userIds: memberIds).values)
+        let wanted = Set(
+            try await storage.provisionedRemoteIds(applicationId: application.id, userIds: memberIds).values)
         if try await storage.provisionedGroup(applicationId: application.id, groupId: groupId) == nil,
             let existing = try await findRemoteGroup(named: group.name, connection: connection)
         {
             // Never two groups: one of the same name in the application becomes this group.
             push.operation = .link
             push.remoteId = existing.id
-            try await storage.saveProvisionedGroup(ProvisionedGroup(
-                applicationId: application.id, groupId: groupId, remoteId: existing.id ?? "",
-                members: Set(existing.members.map(\.value))))
+            try await storage.saveProvisionedGroup(
+                ProvisionedGroup(
+                    applicationId: application.id, groupId: groupId, remoteId: existing.id ?? "",
+                    members: Set(existing.members.map(\.value))))
             try await log.record(push, outcome: .succeeded, detail: "linked to the existing group \(existing.id ?? "")")
         }
         guard var pushed = try await storage.provisionedGroup(applicationId: application.id, groupId: groupId) else {
@@ -38,7 +40,8 @@ struct GroupSync: Sendable {
             push.operation = .addMembers
             try await access.ensureActive(application)
             let members = JSONValue.array(add.map { .object(["value": .string($0)]) })
-            try await client.patchGroup(id: pushed.remoteId, PatchRequest([.init(.add, path: "members", value: members)]))
+            try await client.patchGroup(
+                id: pushed.remoteId, PatchRequest([.init(.add, path: "members", value: members)]))
             pushed.members.formUnion(add)
             try await storage.saveProvisionedGroup(pushed)
             try await log.record(push, outcome: .succeeded, detail: "added \(add.count) members")
@@ -54,26 +57,34 @@ struct GroupSync: Sendable {
         }
     }
 
-    private func create(_ group: UserGroup, members: Set<String>, push: inout Push,
-                        connection: IntegrationAccess.Connection) async throws {
+    private func create(
+        _ group: UserGroup, members: Set<String>, push: inout Push,
+        connection: IntegrationAccess.Connection
+    ) async throws {
         let application = connection.application
         push.operation = .create
         try await access.ensureActive(application)
-        let created = try await connection.client.createGroup(SCIMGroup(
-            externalId: group.id.text, displayName: group.name, members: members.sorted().map { .init(value: $0) }))
+        let created = try await connection.client.createGroup(
+            SCIMGroup(
+                externalId: group.id.text, displayName: group.name, members: members.sorted().map { .init(value: $0) }))
         guard let remoteId = created.id else {
             throw RosterError.serviceProvider("the application created the group but sent back no id")
         }
         push.remoteId = remoteId
-        try await storage.saveProvisionedGroup(ProvisionedGroup(applicationId: application.id, groupId: group.id,
-                                                                remoteId: remoteId, members: members))
+        try await storage.saveProvisionedGroup(
+            ProvisionedGroup(
+                applicationId: application.id, groupId: group.id,
+                remoteId: remoteId, members: members))
         try await log.record(push, outcome: .succeeded, detail: "POST /Groups with \(members.count) members")
     }
 
     /// The application's group with this displayName, if there is one.
-    private func findRemoteGroup(named name: String, connection: IntegrationAccess.Connection) async throws -> SCIMGroup? {
+    private func findRemoteGroup(named name: String, connection: IntegrationAccess.Connection) async throws
+        -> SCIMGroup?
+    {
         let filtered = connection.provider.filterSupported
-        let query = UserQuery(filter: filtered ? "displayName eq \(SCIMFilter.quote(name))" : nil, pageSize: filtered ? 10 : 200)
+        let query = UserQuery(
+            filter: filtered ? "displayName eq \(SCIMFilter.quote(name))" : nil, pageSize: filtered ? 10 : 200)
         for try await page in connection.client.pages("/Groups", query, config: connection.provider) {
             if let match = page.map(SCIMGroup.init(json:)).first(where: { $0.displayName == name && $0.id != nil }) {
                 return match

@@ -37,7 +37,8 @@ struct ProvisioningQueue: Sendable {
                 push = Push(application: application, targetType: .group, targetId: group, operation: .addMembers)
             case .importJob, .mail: continue
             }
-            try await log.record(push, outcome: .cancelled, detail: reason, initiator: initiator, event: .provisionCancel)
+            try await log.record(
+                push, outcome: .cancelled, detail: reason, initiator: initiator, event: .provisionCancel)
         }
     }
 }

@@ -44,7 +44,8 @@ public struct ProvisioningRunner: JobHandler {
                 try await log.record(push, outcome: .cancelled, detail: "integration deactivated")
                 return .done
             case .quarantined(let why):
-                let reason = "the application is quarantined: \(why); release it with roster app release \(application.name)"
+                let reason =
+                    "the application is quarantined: \(why); release it with roster app release \(application.name)"
                 try await log.record(push, outcome: .held, detail: reason)
                 return .hold(reason)
             case .active(let connection):
@@ -76,7 +77,8 @@ public struct ProvisioningRunner: JobHandler {
                 // A provider failing this often is broken, not busy: stop and say why.
                 let why = "quarantined after \(inARow) failed pushes in a row; last: \(reason)"
                 try await storage.setIntegrationStatus(applicationId: push.application.id, status: .error)
-                try await storage.recordConnection(applicationId: push.application.id, serviceProvider: nil, lastError: why)
+                try await storage.recordConnection(
+                    applicationId: push.application.id, serviceProvider: nil, lastError: why)
                 try await log.record(push, outcome: .held, detail: why)
                 return .hold(why)
             }
@@ -86,8 +88,9 @@ public struct ProvisioningRunner: JobHandler {
             return .failed(reason)
         }
         let delay = Self.backoff(attempt: attempt)
-        try await log.record(push, outcome: .retrying,
-                             detail: "\(reason); attempt \(attempt) of \(Self.maxAttempts), next in \(delay.components.seconds) s")
+        try await log.record(
+            push, outcome: .retrying,
+            detail: "\(reason); attempt \(attempt) of \(Self.maxAttempts), next in \(delay.components.seconds) s")
         return .retry(after: delay, reason: reason)
     }
 

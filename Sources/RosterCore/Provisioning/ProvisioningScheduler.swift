@@ -25,14 +25,18 @@ public struct ProvisioningScheduler: Sendable {
             let leaving = try await leavingUsers(users, applicationId: applicationId)
             let managed = try await storage.provisionedUserCount(applicationId: applicationId)
             let hold = leaving.count >= 2 && Double(leaving.count) > Self.deprovisionThreshold * Double(managed)
-            for userId in users { try await queue.user(userId, in: applicationId, held: hold && leaving.contains(userId)) }
+            for userId in users {
+                try await queue.user(userId, in: applicationId, held: hold && leaving.contains(userId))
+            }
             if hold, let application = try await storage.application(id: applicationId) {
                 let percent = Int(Self.deprovisionThreshold * 100)
-                let detail = "would deprovision \(leaving.count) of \(managed) users (more than \(percent)%): held until an "
+                let detail =
+                    "would deprovision \(leaving.count) of \(managed) users (more than \(percent)%): held until an "
                     + "administrator confirms (roster provision confirm \(application.name))"
                 for userId in leaving.sorted(by: { $0.text < $1.text }) {
-                    let push = Push(application: application, targetType: .user, targetId: userId,
-                                    targetName: try await storage.user(id: userId)?.email, operation: .deactivate)
+                    let push = Push(
+                        application: application, targetType: .user, targetId: userId,
+                        targetName: try await storage.user(id: userId)?.email, operation: .deactivate)
                     try await log.record(push, outcome: .held, detail: detail, initiator: initiator)
                 }
             }
@@ -42,7 +46,8 @@ public struct ProvisioningScheduler: Sendable {
     /// Of `users`, those Roster has active in the application that should no longer be there.
     private func leavingUsers(_ users: [UUID], applicationId: UUID) async throws -> Set<UUID> {
         var leaving: Set<UUID> = []
-        for userId in users where try await storage.provisionedUser(applicationId: applicationId, userId: userId)?.active == true {
+        for userId in users
+        where try await storage.provisionedUser(applicationId: applicationId, userId: userId)?.active == true {
             var staying = false
             if try await storage.user(id: userId)?.state == .active {
                 staying = try await storage.isManaged(userId: userId, applicationId: applicationId)
@@ -65,10 +70,11 @@ public struct ProvisioningScheduler: Sendable {
         try initiator.require(.change)
         let application = try await applications.find(name)
         let released = try await storage.releaseHeld(applicationId: application.id)
-        try await storage.record(InsightsEvent(
-            type: .provisionConfirm, initiator: initiator,
-            resource: .init(type: "application", id: application.id, name: application.name),
-            application: .init(application)))
+        try await storage.record(
+            InsightsEvent(
+                type: .provisionConfirm, initiator: initiator,
+                resource: .init(type: "application", id: application.id, name: application.name),
+                application: .init(application)))
         return released
     }
 }

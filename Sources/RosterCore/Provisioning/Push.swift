@@ -9,8 +9,11 @@ struct Push: Sendable {
     var remoteId: String?
     var operation: ProvisioningLogEntry.Operation
 
-    init(application: Application, targetType: ProvisioningLogEntry.TargetType, targetId: UUID, targetName: String? = nil,
-         remoteId: String? = nil, operation: ProvisioningLogEntry.Operation = .update) {
+    init(
+        application: Application, targetType: ProvisioningLogEntry.TargetType, targetId: UUID,
+        targetName: String? = nil,
+        remoteId: String? = nil, operation: ProvisioningLogEntry.Operation = .update
+    ) {
         self.application = application
         self.targetType = targetType
         self.targetId = targetId

@@ -15,7 +15,9 @@ struct UserSync: Sendable {
         let user = try await storage.user(id: userId)
         push.targetName = user?.email
         var wanted = false
-        if let user, user.state == .active { wanted = try await storage.isManaged(userId: userId, applicationId: application.id) }
+        if let user, user.state == .active {
+            wanted = try await storage.isManaged(userId: userId, applicationId: application.id)
+        }
         let link = try await storage.provisionedUser(applicationId: application.id, userId: userId)
         push.remoteId = link?.remoteId
         if let user, wanted {
@@ -25,8 +27,10 @@ struct UserSync: Sendable {
                 // Never two accounts: an application user with the same userName or email is this user.
                 push.remoteId = existing
                 push.operation = .link
-                try await storage.saveProvisionedUser(ProvisionedUser(applicationId: application.id, userId: userId,
-                                                                      remoteId: existing, active: true))
+                try await storage.saveProvisionedUser(
+                    ProvisionedUser(
+                        applicationId: application.id, userId: userId,
+                        remoteId: existing, active: true))
                 try await log.record(push, outcome: .succeeded, detail: "linked to the existing user \(existing)")
                 try await scheduleGroups(of: userId, in: application.id)
                 try await update(user, remoteId: existing, push: &push, connection: connection)
@@ -38,7 +42,8 @@ struct UserSync: Sendable {
         }
     }
 
-    private func create(_ user: DirectoryUser, push: inout Push, connection: IntegrationAccess.Connection) async throws {
+    private func create(_ user: DirectoryUser, push: inout Push, connection: IntegrationAccess.Connection) async throws
+    {
         let application = connection.application
         push.operation = .create
         try await access.ensureActive(application)
@@ -47,23 +52,31 @@ struct UserSync: Sendable {
             throw RosterError.serviceProvider("the application created the user but sent back no id")
         }
         push.remoteId = remoteId
-        try await storage.saveProvisionedUser(ProvisionedUser(applicationId: application.id, userId: user.id,
-                                                              remoteId: remoteId, active: true))
+        try await storage.saveProvisionedUser(
+            ProvisionedUser(
+                applicationId: application.id, userId: user.id,
+                remoteId: remoteId, active: true))
         try await log.record(push, outcome: .succeeded, detail: "POST /Users")
         try await scheduleGroups(of: user.id, in: application.id)
     }
 
-    private func update(_ user: DirectoryUser, remoteId: String, push: inout Push,
-                        connection: IntegrationAccess.Connection) async throws {
+    private func update(
+        _ user: DirectoryUser, remoteId: String, push: inout Push,
+        connection: IntegrationAccess.Connection
+    ) async throws {
         push.operation = .update
         let summary = try await send(UserMapping.scimUser(user, active: true), to: remoteId, connection: connection)
-        try await storage.saveProvisionedUser(ProvisionedUser(applicationId: connection.application.id, userId: user.id,
-                                                              remoteId: remoteId, active: true))
+        try await storage.saveProvisionedUser(
+            ProvisionedUser(
+                applicationId: connection.application.id, userId: user.id,
+                remoteId: remoteId, active: true))
         try await log.record(push, outcome: .succeeded, detail: summary)
     }
 
-    private func deprovision(_ user: DirectoryUser?, link: ProvisionedUser, push: inout Push,
-                             connection: IntegrationAccess.Connection) async throws {
+    private func deprovision(
+        _ user: DirectoryUser?, link: ProvisionedUser, push: inout Push,
+        connection: IntegrationAccess.Connection
+    ) async throws {
         let application = connection.application
         let client = connection.client
         if try await storage.deprovisionAction(applicationId: application.id) == .delete {
@@ -80,7 +93,8 @@ struct UserSync: Sendable {
             push.operation = .deactivate
             if connection.provider.patchSupported {
                 try await access.ensureActive(application)
-                try await client.patchUser(id: link.remoteId, PatchRequest([.init(.replace, path: "active", value: .bool(false))]))
+                try await client.patchUser(
+                    id: link.remoteId, PatchRequest([.init(.replace, path: "active", value: .bool(false))]))
             } else if let user {
                 try await access.ensureActive(application)
                 try await client.replaceUser(id: link.remoteId, with: UserMapping.scimUser(user, active: false))
@@ -116,7 +130,8 @@ struct UserSync: Sendable {
         guard !operations.isEmpty else { return "already up to date" }
         try await access.ensureActive(application)
         try await client.patchUser(id: remoteId, PatchRequest(operations), etag: etag)
-        return "PATCH /Users/\(remoteId): " + operations.map { "\($0.op.rawValue) \($0.path ?? "")" }.joined(separator: ", ")
+        return "PATCH /Users/\(remoteId): "
+            + operations.map { "\($0.op.rawValue) \($0.path ?? "")" }.joined(separator: ", ")
             + ifMatch
     }
 

@@ -19,8 +19,10 @@ public struct SecretBox: Sendable {
 
     public func open(_ sealed: String) throws -> Data {
         guard let data = Data(base64Encoded: sealed), let box = try? AES.GCM.SealedBox(combined: data),
-              let plaintext = try? AES.GCM.open(box, using: key) else {
-            throw RosterError.invalid("a stored secret cannot be decrypted: ROSTER_SECRET_KEY or data/secret.key changed")
+            let plaintext = try? AES.GCM.open(box, using: key)
+        else {
+            throw RosterError.invalid(
+                "a stored secret cannot be decrypted: ROSTER_SECRET_KEY or data/secret.key changed")
         }
         return plaintext
     }

@@ -11,8 +11,10 @@ public struct AccountService: Sendable {
     let publicURL: String
     let linkLifetime: TimeInterval
 
-    init(storage: any Storage, lookup: Lookup, hasher: any PasswordHasher, mail: MailOutbox, publicURL: String,
-         linkLifetime: TimeInterval) {
+    init(
+        storage: any Storage, lookup: Lookup, hasher: any PasswordHasher, mail: MailOutbox, publicURL: String,
+        linkLifetime: TimeInterval
+    ) {
         self.storage = storage
         self.lookup = lookup
         self.hasher = hasher
@@ -26,8 +28,10 @@ public struct AccountService: Sendable {
         let user = try await lookup.user(email: email)
         try PasswordRules.check(password, for: user)
         try await storage.setPassword(userId: user.id, hash: hasher.hash(password))
-        try await storage.record(InsightsEvent(type: .userPasswordSet, initiator: initiator,
-                                               resource: .init(type: "user", id: user.id, name: user.email)))
+        try await storage.record(
+            InsightsEvent(
+                type: .userPasswordSet, initiator: initiator,
+                resource: .init(type: "user", id: user.id, name: user.email)))
     }
 
     /// Emails the user a link to choose a password: an activation while the password is
@@ -38,18 +42,41 @@ public struct AccountService: Sendable {
         let purpose = user.passwordStatus == .pending ? "activation" : "reset"
         let token = Digest.randomToken(prefix: "")
         let expires = Date().addingTimeInterval(linkLifetime)
-        try await storage.createUserToken(hash: Digest.sha256(token), userId: user.id, purpose: purpose, expires: expires)
+        try await storage.createUserToken(
+            hash: Digest.sha256(token), userId: user.id, purpose: purpose, expires: expires)
         let link = "\(publicURL)/activate?token=\(token)"
         let hours = Int(linkLifetime / 3600)
-        let text = purpose == "activation"
-            ? "Hello \(user.label),\n\nan account was created for you. Choose your password here:\n\n\(link)\n\nThe link works once and expires in \(hours > 0 ? "\(hours) hours" : "\(Int(linkLifetime)) seconds")."
-            : "Hello \(user.label),\n\nchoose a new password here:\n\n\(link)\n\nThe link works once and expires in \(hours > 0 ? "\(hours) hours" : "\(Int(linkLifetime)) seconds"). If you did not expect this, ignore it."
-        try await mail.enqueue(EmailMessage(from: mail.from, to: user.email,
-                                            subject: purpose == "activation" ? "Activate your account" : "Reset your password",
-                                            text: text))
-        try await storage.record(InsightsEvent(type: purpose == "activation" ? .userActivationSent : .userResetSent,
-                                               initiator: initiator,
-                                               resource: .init(type: "user", id: user.id, name: user.email)))
+        let lifetime = hours > 0 ? "\(hours) hours" : "\(Int(linkLifetime)) seconds"
+        let text =
+            purpose == "activation"
+            ? """
+            Hello \(user.label),
+
+            an account was created for you. Choose your password here:
+
+            \(link)
+
+            The link works once and expires in \(lifetime).
+            """
+            : """
+            Hello \(user.label),
+
+            choose a new password here:
+
+            \(link)
+
+            The link works once and expires in \(lifetime). If you did not expect this, ignore it.
+            """
+        try await mail.enqueue(
+            EmailMessage(
+                from: mail.from, to: user.email,
+                subject: purpose == "activation" ? "Activate your account" : "Reset your password",
+                text: text))
+        try await storage.record(
+            InsightsEvent(
+                type: purpose == "activation" ? .userActivationSent : .userResetSent,
+                initiator: initiator,
+                resource: .init(type: "user", id: user.id, name: user.email)))
     }
 
     public enum LinkState: Sendable, Equatable {
@@ -59,7 +86,8 @@ public struct AccountService: Sendable {
 
     public func linkState(token: String, now: Date = Date()) async throws -> LinkState {
         guard let record = try await storage.userToken(hash: Digest.sha256(token)),
-              let user = try await storage.user(id: record.userId) else { return .unknown }
+            let user = try await storage.user(id: record.userId)
+        else { return .unknown }
         if record.used != nil { return .used }
         if record.expires <= now { return .expired }
         return .valid(email: user.email)
@@ -73,13 +101,20 @@ public struct AccountService: Sendable {
         case .expired: throw RosterError.invalid("this link has expired: ask your administrator for a new one")
         case .valid:
             guard let record = try await storage.userToken(hash: Digest.sha256(token)),
-                  let user = try await storage.user(id: record.userId) else { throw RosterError.notFound("this link is not valid") }
+                let user = try await storage.user(id: record.userId)
+            else { throw RosterError.notFound("this link is not valid") }
             try PasswordRules.check(password, for: user)
-            guard try await storage.redeemUserToken(hash: Digest.sha256(token), passwordHash: hasher.hash(password), now: now) else {
+            guard
+                try await storage.redeemUserToken(
+                    hash: Digest.sha256(token), passwordHash: hasher.hash(password), now: now)
+            else {
                 throw RosterError.conflict("this link was already used: ask your administrator for a new one")
             }
-            try await storage.record(InsightsEvent(type: .userPasswordSet, initiator: Initiator(type: .system, id: user.id, email: user.email, role: .readonly),
-                                                   resource: .init(type: "user", id: user.id, name: user.email)))
+            try await storage.record(
+                InsightsEvent(
+                    type: .userPasswordSet,
+                    initiator: Initiator(type: .system, id: user.id, email: user.email, role: .readonly),
+                    resource: .init(type: "user", id: user.id, name: user.email)))
         }
     }
 }
@@ -89,9 +124,11 @@ public enum PasswordRules {
     public static let minimumLength = 12
 
     /// The most common passwords of public breach corpora, stems that padding cannot hide.
-    static let breachedStems = ["password", "passw0rd", "123456", "qwerty", "azerty", "letmein", "welcome", "iloveyou",
-                                "admin", "abc123", "monkey", "dragon", "football", "baseball", "sunshine", "princess",
-                                "master", "shadow", "trustno1", "changeme", "secret", "login", "starwars", "whatever"]
+    static let breachedStems = [
+        "password", "passw0rd", "123456", "qwerty", "azerty", "letmein", "welcome", "iloveyou",
+        "admin", "abc123", "monkey", "dragon", "football", "baseball", "sunshine", "princess",
+        "master", "shadow", "trustno1", "changeme", "secret", "login", "starwars", "whatever",
+    ]
 
     public static func check(_ password: String, for user: DirectoryUser) throws {
         guard password.count >= minimumLength else {
@@ -102,18 +139,22 @@ public enum PasswordRules {
             throw RosterError.invalid("the password repeats too few characters; choose a less predictable one")
         }
         if let stem = breachedStems.first(where: { lowered.contains($0) }) {
-            throw RosterError.invalid("the password contains \"\(stem)\", one of the most breached passwords; choose another")
+            throw RosterError.invalid(
+                "the password contains \"\(stem)\", one of the most breached passwords; choose another")
         }
         let local = user.email.split(separator: "@").first.map { String($0).lowercased() } ?? ""
         for part in [local, user.username.lowercased()] where part.count >= 4 && lowered.contains(part) {
             throw RosterError.invalid("the password must not contain your email or username")
         }
-        if isSequence(lowered) { throw RosterError.invalid("the password is a keyboard or number sequence; choose another") }
+        if isSequence(lowered) {
+            throw RosterError.invalid("the password is a keyboard or number sequence; choose another")
+        }
     }
 
     static func isSequence(_ text: String) -> Bool {
         let scalars = text.unicodeScalars.map(\.value)
         guard scalars.count > 1 else { return false }
-        return zip(scalars, scalars.dropFirst()).allSatisfy { $1 == $0 + 1 } || zip(scalars, scalars.dropFirst()).allSatisfy { $1 + 1 == $0 }
+        return zip(scalars, scalars.dropFirst()).allSatisfy { $1 == $0 + 1 }
+            || zip(scalars, scalars.dropFirst()).allSatisfy { $1 + 1 == $0 }
     }
 }

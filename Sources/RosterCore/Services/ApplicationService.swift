@@ -11,12 +11,15 @@ public struct ApplicationService: Sendable {
     public func create(name: String, description: String?, by initiator: Initiator) async throws -> Application {
         try initiator.require(.change)
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.count <= 200 else { throw RosterError.invalid("an application needs a name of 1 to 200 characters") }
+        guard !name.isEmpty, name.count <= 200 else {
+            throw RosterError.invalid("an application needs a name of 1 to 200 characters")
+        }
         let application = Application(name: name, description: description)
         try await storage.createApplication(application)
-        try await storage.record(InsightsEvent(
-            type: .applicationCreate, initiator: initiator,
-            resource: .init(type: "application", id: application.id, name: name), application: .init(application)))
+        try await storage.record(
+            InsightsEvent(
+                type: .applicationCreate, initiator: initiator,
+                resource: .init(type: "application", id: application.id, name: name), application: .init(application)))
         return application
     }
 
@@ -27,12 +30,15 @@ public struct ApplicationService: Sendable {
     {
         try initiator.require(.change)
         let application = try await lookup.application(name)
-        let integration = Integration(applicationId: application.id, baseURL: try input.baseURL(),
-                                      credentials: try input.credentials())
+        let integration = Integration(
+            applicationId: application.id, baseURL: try input.baseURL(),
+            credentials: try input.credentials())
         try await storage.saveIntegration(integration)
-        try await storage.record(InsightsEvent(
-            type: .idmActivate, initiator: initiator,
-            resource: .init(type: "integration", id: application.id, name: application.name), application: .init(application)))
+        try await storage.record(
+            InsightsEvent(
+                type: .idmActivate, initiator: initiator,
+                resource: .init(type: "integration", id: application.id, name: application.name),
+                application: .init(application)))
         return integration
     }
 
@@ -55,13 +61,15 @@ public struct ApplicationService: Sendable {
             return ConnectionReport(serviceProvider: config, totalUsers: page.totalResults)
         } catch {
             let failure = RosterError.from(error)
-            try await storage.recordConnection(applicationId: application.id, serviceProvider: integration.serviceProvider,
-                                               lastError: failure.description)
+            try await storage.recordConnection(
+                applicationId: application.id, serviceProvider: integration.serviceProvider,
+                lastError: failure.description)
             throw failure
         }
     }
 
-    public func setActive(_ active: Bool, application name: String, by initiator: Initiator) async throws -> Integration {
+    public func setActive(_ active: Bool, application name: String, by initiator: Initiator) async throws -> Integration
+    {
         try initiator.require(.change)
         let application = try await lookup.application(name)
         var integration = try await access.integration(of: application)
@@ -74,10 +82,11 @@ public struct ApplicationService: Sendable {
             // SPEC.md: deactivation stops all syncing at once; waiting pushes end in error.
             try await queue.cancelAll(in: application, reason: "integration deactivated", by: initiator)
         }
-        try await storage.record(InsightsEvent(
-            type: active ? .idmActivate : .idmDeactivate, initiator: initiator,
-            resource: .init(type: "integration", id: application.id, name: application.name),
-            application: .init(application)))
+        try await storage.record(
+            InsightsEvent(
+                type: active ? .idmActivate : .idmDeactivate, initiator: initiator,
+                resource: .init(type: "integration", id: application.id, name: application.name),
+                application: .init(application)))
         return integration
     }
 
@@ -85,9 +94,11 @@ public struct ApplicationService: Sendable {
     public func release(application name: String, by initiator: Initiator) async throws -> Integration {
         let integration = try await setActive(true, application: name, by: initiator)
         let application = try await lookup.application(name)
-        try await storage.record(InsightsEvent(
-            type: .idmRelease, initiator: initiator,
-            resource: .init(type: "integration", id: application.id, name: application.name), application: .init(application)))
+        try await storage.record(
+            InsightsEvent(
+                type: .idmRelease, initiator: initiator,
+                resource: .init(type: "integration", id: application.id, name: application.name),
+                application: .init(application)))
         return integration
     }
 

@@ -13,7 +13,9 @@ public struct DirectoryService: Sendable {
     ]
 
     /// Changes attributes (empty text clears one) and pushes the change to the user's applications.
-    public func update(email: String, attributes: [String: String], by initiator: Initiator) async throws -> DirectoryUser {
+    public func update(email: String, attributes: [String: String], by initiator: Initiator) async throws
+        -> DirectoryUser
+    {
         try initiator.require(.change)
         var user = try await lookup.user(email: email)
         for (name, value) in attributes {
@@ -38,7 +40,9 @@ public struct DirectoryService: Sendable {
     }
 
     /// Suspends or reactivates a user; suspension deprovisions it from its applications.
-    public func setState(email: String, _ state: DirectoryUser.State, by initiator: Initiator) async throws -> DirectoryUser {
+    public func setState(email: String, _ state: DirectoryUser.State, by initiator: Initiator) async throws
+        -> DirectoryUser
+    {
         try initiator.require(.change)
         var user = try await lookup.user(email: email)
         user.state = state
@@ -50,16 +54,22 @@ public struct DirectoryService: Sendable {
         return try await lookup.user(email: email)
     }
 
-    private func save(_ user: DirectoryUser, event: InsightsEventType, by initiator: Initiator) async throws -> DirectoryUser {
+    private func save(_ user: DirectoryUser, event: InsightsEventType, by initiator: Initiator) async throws
+        -> DirectoryUser
+    {
         try await storage.updateUser(user)
-        try await storage.record(InsightsEvent(type: event, initiator: initiator,
-                                               resource: .init(type: "user", id: user.id, name: user.email)))
+        try await storage.record(
+            InsightsEvent(
+                type: event, initiator: initiator,
+                resource: .init(type: "user", id: user.id, name: user.email)))
         try await provisioning.usersChanged([user.id], by: initiator)
         return user
     }
 
-    public func users(search: String? = nil, sort: UserSort = .email, limit: Int = 100, offset: Int = 0,
-                      by initiator: Initiator) async throws -> [DirectoryUser] {
+    public func users(
+        search: String? = nil, sort: UserSort = .email, limit: Int = 100, offset: Int = 0,
+        by initiator: Initiator
+    ) async throws -> [DirectoryUser] {
         try initiator.require(.read)
         guard (1...10_000).contains(limit), offset >= 0 else {
             throw RosterError.invalid("limit must be 1 to 10000 and offset not negative")
@@ -98,7 +108,9 @@ public struct DirectoryService: Sendable {
 
     public func user(id: UUID, by initiator: Initiator) async throws -> DirectoryUser {
         try initiator.require(.read)
-        guard let user = try await storage.user(id: id) else { throw RosterError.notFound("there is no user \(id.text)") }
+        guard let user = try await storage.user(id: id) else {
+            throw RosterError.notFound("there is no user \(id.text)")
+        }
         return user
     }
 }

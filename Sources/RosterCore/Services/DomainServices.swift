@@ -13,8 +13,10 @@ public struct DomainServices: Sendable {
         /// How long an activation or reset link works.
         public var activationLinkLifetime: TimeInterval
 
-        public init(mailFrom: String = "roster@localhost", publicURL: String = "http://127.0.0.1:8080",
-                    activationLinkLifetime: TimeInterval = 72 * 3600) {
+        public init(
+            mailFrom: String = "roster@localhost", publicURL: String = "http://127.0.0.1:8080",
+            activationLinkLifetime: TimeInterval = 72 * 3600
+        ) {
             self.mailFrom = mailFrom
             self.publicURL = publicURL
             self.activationLinkLifetime = activationLinkLifetime
@@ -40,8 +42,10 @@ public struct DomainServices: Sendable {
     let storage: any Storage
     let logger: Logger
 
-    public init(storage: any Storage, connector: SCIMConnector, hasher: any PasswordHasher, mailSender: any MailSender,
-                settings: Settings, logger: Logger) {
+    public init(
+        storage: any Storage, connector: SCIMConnector, hasher: any PasswordHasher, mailSender: any MailSender,
+        settings: Settings, logger: Logger
+    ) {
         self.storage = storage
         self.logger = logger
         let lookup = Lookup(storage: storage)
@@ -61,8 +65,9 @@ public struct DomainServices: Sendable {
         directory = DirectoryService(storage: storage, lookup: lookup, provisioning: provisioning)
         insights = InsightsService(storage: storage)
         groups = GroupService(storage: storage, lookup: lookup, provisioning: provisioning)
-        accounts = AccountService(storage: storage, lookup: lookup, hasher: hasher, mail: mail, publicURL: settings.publicURL,
-                                  linkLifetime: settings.activationLinkLifetime)
+        accounts = AccountService(
+            storage: storage, lookup: lookup, hasher: hasher, mail: mail, publicURL: settings.publicURL,
+            linkLifetime: settings.activationLinkLifetime)
         jobs = JobsService(storage: storage)
         let pushes = ProvisioningRunner(
             storage: storage, access: access,

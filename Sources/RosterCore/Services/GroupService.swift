@@ -10,11 +10,15 @@ public struct GroupService: Sendable {
     public func create(name: String, by initiator: Initiator) async throws -> UserGroup {
         try initiator.require(.change)
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.count <= 200 else { throw RosterError.invalid("a group needs a name of 1 to 200 characters") }
+        guard !name.isEmpty, name.count <= 200 else {
+            throw RosterError.invalid("a group needs a name of 1 to 200 characters")
+        }
         let group = UserGroup(name: name)
         try await storage.createGroup(group)
-        try await storage.record(InsightsEvent(type: .groupCreate, initiator: initiator,
-                                               resource: .init(type: "group", id: group.id, name: name)))
+        try await storage.record(
+            InsightsEvent(
+                type: .groupCreate, initiator: initiator,
+                resource: .init(type: "group", id: group.id, name: name)))
         return group
     }
 
@@ -42,9 +46,11 @@ public struct GroupService: Sendable {
         let group = try await lookup.group(name)
         let app = try await lookup.application(application)
         try await storage.bind(groupId: group.id, applicationId: app.id)
-        try await storage.record(InsightsEvent(type: .groupBind, initiator: initiator,
-                                               resource: .init(type: "group", id: group.id, name: group.name),
-                                               application: .init(app)))
+        try await storage.record(
+            InsightsEvent(
+                type: .groupBind, initiator: initiator,
+                resource: .init(type: "group", id: group.id, name: group.name),
+                application: .init(app)))
         try await provisioning.groupChanged(group.id, members: try await storage.members(groupId: group.id))
     }
 
@@ -53,9 +59,11 @@ public struct GroupService: Sendable {
         let group = try await lookup.group(name)
         let app = try await lookup.application(application)
         try await storage.unbind(groupId: group.id, applicationId: app.id)
-        try await storage.record(InsightsEvent(type: .groupUnbind, initiator: initiator,
-                                               resource: .init(type: "group", id: group.id, name: group.name),
-                                               application: .init(app)))
+        try await storage.record(
+            InsightsEvent(
+                type: .groupUnbind, initiator: initiator,
+                resource: .init(type: "group", id: group.id, name: group.name),
+                application: .init(app)))
         try await provisioning.usersChanged(try await storage.members(groupId: group.id), by: initiator)
     }
 
@@ -63,7 +71,11 @@ public struct GroupService: Sendable {
         try initiator.require(.read)
         var rows: [(UserGroup, members: Int, applications: [UUID])] = []
         for group in try await storage.groups() {
-            rows.append((group, try await storage.members(groupId: group.id).count, try await storage.bindings(groupId: group.id)))
+            rows.append(
+                (
+                    group, try await storage.members(groupId: group.id).count,
+                    try await storage.bindings(groupId: group.id)
+                ))
         }
         return rows
     }
@@ -86,8 +98,10 @@ public struct GroupService: Sendable {
 
     private func record(_ type: InsightsEventType, _ users: [DirectoryUser], _ initiator: Initiator) async throws {
         for user in users {
-            try await storage.record(InsightsEvent(type: type, initiator: initiator,
-                                                   resource: .init(type: "user", id: user.id, name: user.email)))
+            try await storage.record(
+                InsightsEvent(
+                    type: type, initiator: initiator,
+                    resource: .init(type: "user", id: user.id, name: user.email)))
         }
     }
 }

@@ -7,7 +7,9 @@ struct Lookup: Sendable {
 
     func application(_ name: String) async throws -> Application {
         if let application = try await storage.application(named: name) { return application }
-        if let id = UUID(uuidString: name), let application = try await storage.application(id: id) { return application }
+        if let id = UUID(uuidString: name), let application = try await storage.application(id: id) {
+            return application
+        }
         throw RosterError.notFound("there is no application named \"\(name)\"")
     }
 
@@ -18,7 +20,10 @@ struct Lookup: Sendable {
     }
 
     func user(email: String) async throws -> DirectoryUser {
-        guard let user = try await storage.usersMatching(keys: [email]).first(where: { $0.email.lowercased() == email.lowercased() })
+        guard
+            let user = try await storage.usersMatching(keys: [email]).first(where: {
+                $0.email.lowercased() == email.lowercased()
+            })
         else {
             throw RosterError.notFound("no directory user has the email \(email)")
         }

@@ -29,42 +29,61 @@ public struct SessionService: Sendable {
         let key = email.trimmingCharacters(in: .whitespaces).lowercased()
         guard !key.isEmpty, !password.isEmpty else { throw RosterError.invalid("enter your email and password") }
         if let until = try await storage.signInLock(emailKey: key), until > now {
-            throw RosterError.unauthorized("too many failed sign-ins for this account: try again in \(Self.minutes(until.timeIntervalSince(now)))")
+            throw RosterError.unauthorized(
+                "too many failed sign-ins for this account: try again in \(Self.minutes(until.timeIntervalSince(now)))")
         }
         let administrator = try await storage.administrator(email: key)
         // Hash even for an unknown email, so the answer takes as long either way.
-        let valid = administrator.map { hasher.verify(password, hash: $0.passwordHash) } ?? { _ = hasher.hash(password); return false }()
+        let valid =
+            administrator.map { hasher.verify(password, hash: $0.passwordHash) }
+            ?? {
+                _ = hasher.hash(password)
+                return false
+            }()
         guard let administrator, valid else {
             RosterMetrics.signInFailed()
             let failures = try await storage.recordSignInFailure(emailKey: key, now: now)
-            if failures >= maxFailures { try await storage.lockSignIn(emailKey: key, until: now.addingTimeInterval(lockDuration)) }
-            try await storage.record(InsightsEvent(type: .adminSignin, initiator: Initiator(
-                type: .administrator, id: administrator?.id, email: key, role: .readonly, clientIp: clientIp, requestId: requestId),
-                resource: .init(type: "administrator", id: administrator?.id, name: key), success: false))
             if failures >= maxFailures {
-                throw RosterError.unauthorized("too many failed sign-ins for this account: try again in \(Self.minutes(lockDuration))")
+                try await storage.lockSignIn(emailKey: key, until: now.addingTimeInterval(lockDuration))
+            }
+            try await storage.record(
+                InsightsEvent(
+                    type: .adminSignin,
+                    initiator: Initiator(
+                        type: .administrator, id: administrator?.id, email: key, role: .readonly, clientIp: clientIp,
+                        requestId: requestId),
+                    resource: .init(type: "administrator", id: administrator?.id, name: key), success: false))
+            if failures >= maxFailures {
+                throw RosterError.unauthorized(
+                    "too many failed sign-ins for this account: try again in \(Self.minutes(lockDuration))")
             }
             throw RosterError.unauthorized("the email or password is wrong")
         }
         try await storage.clearSignInFailures(emailKey: key)
         let token = Digest.randomToken(prefix: "")
-        let session = AdminSession(tokenHash: Digest.sha256(token), administratorId: administrator.id,
-                                   csrfToken: Digest.randomToken(prefix: ""), created: now,
-                                   expires: now.addingTimeInterval(idleLifetime), clientIp: clientIp)
+        let session = AdminSession(
+            tokenHash: Digest.sha256(token), administratorId: administrator.id,
+            csrfToken: Digest.randomToken(prefix: ""), created: now,
+            expires: now.addingTimeInterval(idleLifetime), clientIp: clientIp)
         try await storage.createSession(session)
         var initiator = Initiator.administrator(administrator, clientIp: clientIp)
         initiator.requestId = requestId
-        try await storage.record(InsightsEvent(type: .adminSignin, initiator: initiator,
-                                               resource: .init(type: "administrator", id: administrator.id, name: administrator.email)))
+        try await storage.record(
+            InsightsEvent(
+                type: .adminSignin, initiator: initiator,
+                resource: .init(type: "administrator", id: administrator.id, name: administrator.email)))
         return SignedIn(token: token, session: session, administrator: administrator)
     }
 
     /// The administrator a session cookie belongs to, with their current role; nil when the
     /// session is unknown or expired. Busy sessions are extended now and then, not on every request.
-    public func authenticate(token: String, clientIp: String?, requestId: String? = nil, now: Date = Date()) async throws
+    public func authenticate(token: String, clientIp: String?, requestId: String? = nil, now: Date = Date())
+        async throws
         -> (Initiator, AdminSession)?
     {
-        guard !token.isEmpty, let session = try await storage.session(tokenHash: Digest.sha256(token)) else { return nil }
+        guard !token.isEmpty, let session = try await storage.session(tokenHash: Digest.sha256(token)) else {
+            return nil
+        }
         guard session.expires > now else {
             try await storage.deleteSession(tokenHash: session.tokenHash)
             return nil

@@ -22,7 +22,9 @@ public struct APIContext: RequestContext {
 
     /// The caller; routes behind the middleware always have one.
     func caller() throws -> Initiator {
-        guard let initiator else { throw HTTPError(.unauthorized, message: "send an API key: Authorization: Bearer <key>") }
+        guard let initiator else {
+            throw HTTPError(.unauthorized, message: "send an API key: Authorization: Bearer <key>")
+        }
         return initiator
     }
 }
@@ -32,9 +34,13 @@ struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = APIContext
     let administrators: AdministratorService
 
-    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response)
+        async throws -> Response
+    {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
-            throw HTTPError(.unauthorized, message: "send an API key: Authorization: Bearer <key> (create one with roster apikey create)")
+            throw HTTPError(
+                .unauthorized,
+                message: "send an API key: Authorization: Bearer <key> (create one with roster apikey create)")
         }
         var context = context
         context.initiator = try await administrators.authenticate(
@@ -47,7 +53,9 @@ struct APIKeyMiddleware: RouterMiddleware {
 /// Sends the request's id back as `X-Request-Id`: the same id is in the log lines of the
 /// request and in the Insights events it made.
 struct RequestIdMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         var response = try await next(request, context)
         response.headers[.init("X-Request-Id")!] = context.id
         return response
@@ -56,19 +64,22 @@ struct RequestIdMiddleware<Context: RequestContext>: RouterMiddleware {
 
 /// Turns domain errors into JSON errors with the status their case means.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as RosterError {
-            let status: HTTPResponse.Status = switch error {
-            case .invalid: .badRequest
-            case .notFound: .notFound
-            case .conflict: .conflict
-            case .forbidden: .forbidden
-            case .unauthorized: .unauthorized
-            case .serviceProvider: .badGateway
-            case .internal: .internalServerError
-            }
+            let status: HTTPResponse.Status =
+                switch error {
+                case .invalid: .badRequest
+                case .notFound: .notFound
+                case .conflict: .conflict
+                case .forbidden: .forbidden
+                case .unauthorized: .unauthorized
+                case .serviceProvider: .badGateway
+                case .internal: .internalServerError
+                }
             if case .internal = error { context.logger.error("request failed", metadata: ["error": "\(error)"]) }
             return try errorResponse(status, error.description)
         } catch let problem as IntegrationInput.Problem {
@@ -76,16 +87,20 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPError {
             return try errorResponse(error.status, error.body ?? error.status.reasonPhrase)
         } catch is DecodingError {
-            return try errorResponse(.badRequest, "the request body is not the JSON this endpoint expects (see /openapi.yaml)")
+            return try errorResponse(
+                .badRequest, "the request body is not the JSON this endpoint expects (see /openapi.yaml)")
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)"])
-            return try errorResponse(.internalServerError, "Roster failed to handle the request; the server log has details")
+            return try errorResponse(
+                .internalServerError, "Roster failed to handle the request; the server log has details")
         }
     }
 
     private func errorResponse(_ status: HTTPResponse.Status, _ message: String) throws -> Response {
         let data = try RosterJSON.encoder().encode(ErrorBody(error: .init(status: status.code, message: message)))
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
 
@@ -93,12 +108,17 @@ extension Encodable {
     /// A JSON response in Roster's encoding (ISO 8601 dates, sorted keys).
     func response(_ status: HTTPResponse.Status = .ok) throws -> Response {
         let data = try RosterJSON.encoder().encode(self)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
 
 /// `{"error": {"status", "message"}}`: every API error looks like this.
 struct ErrorBody: Encodable {
-    struct Detail: Encodable { let status: Int; let message: String }
+    struct Detail: Encodable {
+        let status: Int
+        let message: String
+    }
     let error: Detail
 }

@@ -20,8 +20,9 @@ struct ApplicationsController {
         let auth: Auth
 
         var input: IntegrationInput {
-            IntegrationInput(scimURL: scimUrl, authType: auth.type, token: auth.token, user: auth.user, password: auth.password,
-                             tokenURL: auth.tokenUrl, clientID: auth.clientId, clientSecret: auth.clientSecret, scope: auth.scope)
+            IntegrationInput(
+                scimURL: scimUrl, authType: auth.type, token: auth.token, user: auth.user, password: auth.password,
+                tokenURL: auth.tokenUrl, clientID: auth.clientId, clientSecret: auth.clientSecret, scope: auth.scope)
         }
     }
     struct ImportBody: Decodable {
@@ -36,30 +37,37 @@ struct ApplicationsController {
         }
         group.post("applications") { request, context in
             let body = try await request.decode(as: CreateBody.self, context: context)
-            let app = try await roster.applications.create(name: body.name, description: body.description, by: try context.caller())
+            let app = try await roster.applications.create(
+                name: body.name, description: body.description, by: try context.caller())
             return try ApplicationJSON(app, nil).response(.created)
         }
         group.get("applications/:app") { _, context in
-            let (app, integration) = try await roster.applications.details(try context.path("app"),
-                                                                          by: try context.caller())
+            let (app, integration) = try await roster.applications.details(
+                try context.path("app"),
+                by: try context.caller())
             return try ApplicationJSON(app, integration).response()
         }
         group.put("applications/:app/integration") { request, context in
             let body = try await request.decode(as: IntegrationBody.self, context: context)
             let name = try context.path("app")
-            let integration = try await roster.applications.configureIntegration(application: name, input: body.input,
-                                                                                 by: try context.caller())
+            let integration = try await roster.applications.configureIntegration(
+                application: name, input: body.input,
+                by: try context.caller())
             return try ApplicationJSON(try await roster.applications.find(name), integration).response()
         }
         group.post("applications/:app/integration/test") { _, context in
-            let report = try await roster.applications.test(application: try context.path("app"), by: try context.caller())
-            return try ConnectionTestJSON(ok: true, totalUsers: report.totalUsers,
-                                          serviceProvider: .init(report.serviceProvider)).response()
+            let report = try await roster.applications.test(
+                application: try context.path("app"), by: try context.caller())
+            return try ConnectionTestJSON(
+                ok: true, totalUsers: report.totalUsers,
+                serviceProvider: .init(report.serviceProvider)
+            ).response()
         }
         for (path, active) in [("activate", true), ("deactivate", false)] {
             group.post("applications/:app/integration/\(path)") { _, context in
                 let name = try context.path("app")
-                let integration = try await roster.applications.setActive(active, application: name, by: try context.caller())
+                let integration = try await roster.applications.setActive(
+                    active, application: name, by: try context.caller())
                 return try ApplicationJSON(try await roster.applications.find(name), integration).response()
             }
         }
@@ -67,8 +75,9 @@ struct ApplicationsController {
             let options = RemoteListing.Options(
                 filter: request.query("filter"), search: request.query("search"), sortBy: request.query("sortBy"),
                 sortOrder: request.query("sortOrder") == "descending" ? .descending : .ascending)
-            let users = try await roster.remoteUsers.remoteUsers(application: try context.path("app"), options: options,
-                                                                 by: try context.caller())
+            let users = try await roster.remoteUsers.remoteUsers(
+                application: try context.path("app"), options: options,
+                by: try context.caller())
             return try ["users": users.map(RemoteUserJSON.init)].response()
         }
         group.post("applications/:app/imports") { request, context in
@@ -79,8 +88,9 @@ struct ApplicationsController {
             case (false, let ids) where !ids.isEmpty: selection = .ids(ids)
             default: throw RosterError.invalid("send either \"all\": true or a non-empty \"userIds\" list, not both")
             }
-            let outcome = try await roster.imports.start(application: try context.path("app"), selection: selection,
-                                                         by: try context.caller())
+            let outcome = try await roster.imports.start(
+                application: try context.path("app"), selection: selection,
+                by: try context.caller())
             switch outcome {
             case .finished(let job, let results): return try ImportJSON(job, results).response()
             case .queued(let job): return try ImportJSON(job, []).response(.accepted)

@@ -24,13 +24,14 @@ struct DirectoryController {
 
     func addRoutes(to group: RouterGroup<APIContext>) {
         group.get("users") { request, context in
-            let sort = try request.query("sort").map { text in
-                guard let sort = UserSort(rawValue: text) else {
-                    let sorts = UserSort.allCases.map(\.rawValue).joined(separator: ", ")
-                    throw RosterError.invalid("sort must be one of \(sorts), not \"\(text)\"")
-                }
-                return sort
-            } ?? .email
+            let sort =
+                try request.query("sort").map { text in
+                    guard let sort = UserSort(rawValue: text) else {
+                        let sorts = UserSort.allCases.map(\.rawValue).joined(separator: ", ")
+                        throw RosterError.invalid("sort must be one of \(sorts), not \"\(text)\"")
+                    }
+                    return sort
+                } ?? .email
             let users = try await roster.directory.users(
                 search: request.query("search"), sort: sort, limit: try request.intQuery("limit") ?? 100,
                 offset: try request.intQuery("offset") ?? 0, by: try context.caller())
@@ -45,13 +46,15 @@ struct DirectoryController {
             return try ["jobs": jobs.map { ImportJSON($0.job, []).job }].response()
         }
         group.get("imports/:id") { _, context in
-            let (job, results) = try await roster.imports.job(id: try context.id("id", "import job"), by: try context.caller())
+            let (job, results) = try await roster.imports.job(
+                id: try context.id("id", "import job"), by: try context.caller())
             return try ImportJSON(job, results).response()
         }
         group.get("insights") { request, context in
             let type = try request.query("type").map(InsightsEventType.parse)
             let events = try await roster.insights.events(
-                InsightsQuery(type: type, limit: min(try request.intQuery("limit") ?? 1000, 10_000)), by: try context.caller())
+                InsightsQuery(type: type, limit: min(try request.intQuery("limit") ?? 1000, 10_000)),
+                by: try context.caller())
             return try ["events": events.map(EventJSON.init)].response()
         }
         group.get("administrators") { _, context in
@@ -60,17 +63,20 @@ struct DirectoryController {
         }
         group.post("administrators") { request, context in
             let body = try await request.decode(as: AdministratorBody.self, context: context)
-            let admin = try await roster.administrators.create(email: body.email, role: try Role.parse(body.role ?? "admin"),
-                                                               password: body.password, by: try context.caller())
+            let admin = try await roster.administrators.create(
+                email: body.email, role: try Role.parse(body.role ?? "admin"),
+                password: body.password, by: try context.caller())
             return try Self.json(admin).response(.created)
         }
         group.post("apikeys") { request, context in
             let body = try await request.decode(as: APIKeyBody.self, context: context)
             let caller = try context.caller()
             let (key, secret) = try await roster.administrators.createAPIKey(
-                name: body.name, role: try Role.parse(body.role ?? "admin"), owner: caller.type == .administrator ? caller.email : nil,
+                name: body.name, role: try Role.parse(body.role ?? "admin"),
+                owner: caller.type == .administrator ? caller.email : nil,
                 by: caller)
-            return try APIKeyJSON(id: key.id.text, name: key.name, role: key.role.rawValue, key: secret).response(.created)
+            return try APIKeyJSON(id: key.id.text, name: key.name, role: key.role.rawValue, key: secret).response(
+                .created)
         }
     }
 

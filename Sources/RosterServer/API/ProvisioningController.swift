@@ -23,37 +23,49 @@ struct ProvisioningController {
     func addRoutes(to group: RouterGroup<APIContext>) {
         group.get("groups") { _, context in
             let rows = try await roster.groups.list(by: try context.caller())
-            return try ["groups": rows.map { GroupJSON(id: $0.0.id.text, name: $0.0.name, members: $0.members,
-                                                         applicationIds: $0.applications.map(\.text)) }].response()
+            return try [
+                "groups": rows.map {
+                    GroupJSON(
+                        id: $0.0.id.text, name: $0.0.name, members: $0.members,
+                        applicationIds: $0.applications.map(\.text))
+                }
+            ].response()
         }
         group.post("groups") { request, context in
             let body = try await request.decode(as: GroupBody.self, context: context)
             let created = try await roster.groups.create(name: body.name, by: try context.caller())
-            return try GroupJSON(id: created.id.text, name: created.name, members: 0, applicationIds: []).response(.created)
+            return try GroupJSON(id: created.id.text, name: created.name, members: 0, applicationIds: []).response(
+                .created)
         }
         group.put("groups/:group/members/:email") { _, context in
-            try await roster.groups.addMembers(group: try context.path("group"),
-                                               emails: [try context.path("email")], by: try context.caller())
+            try await roster.groups.addMembers(
+                group: try context.path("group"),
+                emails: [try context.path("email")], by: try context.caller())
             return try Done(ok: true, count: nil).response()
         }
         group.delete("groups/:group/members/:email") { _, context in
-            try await roster.groups.removeMembers(group: try context.path("group"),
-                                                  emails: [try context.path("email")], by: try context.caller())
+            try await roster.groups.removeMembers(
+                group: try context.path("group"),
+                emails: [try context.path("email")], by: try context.caller())
             return try Done(ok: true, count: nil).response()
         }
         group.put("groups/:group/bindings/:app") { _, context in
-            try await roster.groups.bind(group: try context.path("group"),
-                                         application: try context.path("app"), by: try context.caller())
+            try await roster.groups.bind(
+                group: try context.path("group"),
+                application: try context.path("app"), by: try context.caller())
             return try Done(ok: true, count: nil).response()
         }
         group.delete("groups/:group/bindings/:app") { _, context in
-            try await roster.groups.unbind(group: try context.path("group"),
-                                           application: try context.path("app"), by: try context.caller())
+            try await roster.groups.unbind(
+                group: try context.path("group"),
+                application: try context.path("app"), by: try context.caller())
             return try Done(ok: true, count: nil).response()
         }
         group.get("applications/:app/provisioning-log") { request, context in
             let user = try request.query("userId").map { text in
-                guard let id = UUID(uuidString: text) else { throw RosterError.invalid("userId \"\(text)\" is not a user id") }
+                guard let id = UUID(uuidString: text) else {
+                    throw RosterError.invalid("userId \"\(text)\" is not a user id")
+                }
                 return id
             }
             let entries = try await roster.provisioningLog.entries(
@@ -62,8 +74,9 @@ struct ProvisioningController {
             return try ["entries": entries.map(ProvisioningLogJSON.init)].response()
         }
         group.post("applications/:app/provisioning/confirm") { _, context in
-            let count = try await roster.provisioning.confirmHeld(application: try context.path("app"),
-                                                                  by: try context.caller())
+            let count = try await roster.provisioning.confirmHeld(
+                application: try context.path("app"),
+                by: try context.caller())
             return try Done(ok: true, count: count).response()
         }
         group.post("applications/:app/integration/release") { _, context in
@@ -76,8 +89,9 @@ struct ProvisioningController {
             guard let action = DeprovisionAction(rawValue: body.deprovision) else {
                 throw RosterError.invalid("deprovision must be deactivate or delete, not \"\(body.deprovision)\"")
             }
-            try await roster.applications.setDeprovisionAction(action, application: try context.path("app"),
-                                                               by: try context.caller())
+            try await roster.applications.setDeprovisionAction(
+                action, application: try context.path("app"),
+                by: try context.caller())
             return try Done(ok: true, count: nil).response()
         }
         group.post("users/:id/password") { request, context in

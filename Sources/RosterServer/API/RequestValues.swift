@@ -5,13 +5,17 @@ import RosterCore
 extension Request {
     /// A query parameter, trimmed; nil when absent or blank.
     func query(_ name: String) -> String? {
-        uri.queryParameters[Substring(name)].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        uri.queryParameters[Substring(name)].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap {
+            $0.isEmpty ? nil : $0
+        }
     }
 
     /// A whole-number query parameter; a value that is not one is a 400 that says so.
     func intQuery(_ name: String) throws -> Int? {
         guard let text = query(name) else { return nil }
-        guard let value = Int(text) else { throw RosterError.invalid("\(name) must be a whole number, not \"\(text.prefix(40))\"") }
+        guard let value = Int(text) else {
+            throw RosterError.invalid("\(name) must be a whole number, not \"\(text.prefix(40))\"")
+        }
         return value
     }
 }

@@ -16,7 +16,9 @@ struct FormData: Sendable {
 
     /// The first value, trimmed; nil when absent or blank.
     subscript(_ name: String) -> String? {
-        fields.first { $0.0 == name }.map { $0.1.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+        fields.first { $0.0 == name }.map { $0.1.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap {
+            $0.isEmpty ? nil : $0
+        }
     }
 
     /// The value exactly as typed (passwords).
@@ -45,7 +47,8 @@ struct Flash: Sendable {
     init?(cookieValue: String) {
         let parts = cookieValue.split(separator: ":", maxSplits: 1)
         guard parts.count == 2, let kind = Kind(rawValue: String(parts[0])),
-              let text = String(parts[1]).removingPercentEncoding else { return nil }
+            let text = String(parts[1]).removingPercentEncoding
+        else { return nil }
         self.init(kind, String(text.prefix(1000)))
     }
 }

@@ -21,7 +21,9 @@ struct Portal: Sendable {
             throw RosterError.internal("the portal's templates are missing from the build")
         }
         var library = MustacheLibrary()
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".mustache") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+            $0.hasSuffix(".mustache")
+        }
         for file in files {
             let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
             try library.register(text, named: String(file.dropLast(".mustache".count)))
@@ -31,8 +33,10 @@ struct Portal: Sendable {
     }
 
     /// A page inside the portal's frame, for the signed-in administrator.
-    func page(_ template: String, title: String, section: String, _ data: [String: Any], context: APIContext,
-              status: HTTPResponse.Status = .ok) -> Response {
+    func page(
+        _ template: String, title: String, section: String, _ data: [String: Any], context: APIContext,
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
         var values = data
         values["title"] = title
         values["csrf"] = context.session?.csrfToken ?? ""
@@ -43,7 +47,8 @@ struct Portal: Sendable {
         }
         values["nav_" + section] = true
         if let flash = context.flash { values["flash"] = ["text": flash.text, "error": flash.kind == .error] }
-        var response = html(templates.render(values, withTemplate: template) ?? "template \(template) is missing", status: status)
+        var response = html(
+            templates.render(values, withTemplate: template) ?? "template \(template) is missing", status: status)
         if context.flash != nil { response.setCookie(expired(Flash.cookieName)) }
         return response
     }
@@ -56,7 +61,9 @@ struct Portal: Sendable {
 
     /// No inline script may run (so injected markup cannot either), no framing, no sniffing.
     static let securityHeaders: HTTPFields = [
-        .contentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        .contentSecurityPolicy:
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+            + "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
         .cacheControl: "no-store",
         .init("X-Frame-Options")!: "DENY",
         .init("X-Content-Type-Options")!: "nosniff",
@@ -71,14 +78,17 @@ struct Portal: Sendable {
     }
 
     func cookie(_ name: String, _ value: String, maxAge: Int? = nil) -> Cookie {
-        Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax)
+        Cookie(
+            name: name, value: value, maxAge: maxAge, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax)
     }
 
     func expired(_ name: String) -> Cookie { cookie(name, "", maxAge: 0) }
 
     /// An error page outside the frame (used when the request could not be served at all).
     func errorPage(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        let values: [String: Any] = ["title": "\(status.code) \(status.reasonPhrase)", "status": status.code, "message": message]
+        let values: [String: Any] = [
+            "title": "\(status.code) \(status.reasonPhrase)", "status": status.code, "message": message,
+        ]
         return html(templates.render(values, withTemplate: "error") ?? message, status: status)
     }
 }
@@ -89,15 +99,18 @@ struct PortalSessionMiddleware: RouterMiddleware {
     typealias Context = APIContext
     let portal: Portal
 
-    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response)
+        async throws -> Response
+    {
         var context = context
         guard let token = request.cookies[Portal.sessionCookie]?.value,
             let (initiator, session) = try await portal.roster.sessions.authenticate(
                 token: token, clientIp: context.remoteAddress, requestId: context.id)
         else {
             let target = request.method == .get ? request.uri.description : "/"
-            return Response.redirect(to: "/login?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"),
-                                     type: .normal)
+            return Response.redirect(
+                to: "/login?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"),
+                type: .normal)
         }
         context.initiator = initiator
         context.session = session
@@ -105,7 +118,11 @@ struct PortalSessionMiddleware: RouterMiddleware {
             let body = try await request.body.collect(upTo: 4 << 20)
             context.form = FormData(String(buffer: body))
             guard let sent = context.form["_csrf"], constantTimeEqual(sent, session.csrfToken) else {
-                return portal.errorPage(.forbidden, "This form did not come from this Roster page (its security token is missing or stale). Go back, reload the page and try again.")
+                return portal.errorPage(
+                    .forbidden,
+                    "This form did not come from this Roster page (its security token is missing or stale). Go back, "
+                        + "reload the page and try again."
+                )
             }
         }
         context.flash = request.cookies[Flash.cookieName].flatMap { Flash(cookieValue: $0.value) }
@@ -119,16 +136,20 @@ struct PortalErrorMiddleware: RouterMiddleware {
     typealias Context = APIContext
     let portal: Portal
 
-    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response)
+        async throws -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as RosterError {
             switch error {
             case .internal:
                 context.logger.error("portal request failed", metadata: ["error": "\(error)"])
-                return portal.errorPage(.internalServerError, "Roster failed to handle the request; the server log has details.")
+                return portal.errorPage(
+                    .internalServerError, "Roster failed to handle the request; the server log has details.")
             case .forbidden(let reason):
-                return portal.errorPage(.forbidden, "You cannot do this: \(reason). Ask an administrator with more rights.")
+                return portal.errorPage(
+                    .forbidden, "You cannot do this: \(reason). Ask an administrator with more rights.")
             case .unauthorized:
                 return Response.redirect(to: "/login", type: .normal)
             default:
@@ -143,7 +164,8 @@ struct PortalErrorMiddleware: RouterMiddleware {
             return portal.errorPage(error.status, error.body ?? error.status.reasonPhrase)
         } catch {
             context.logger.error("portal request failed", metadata: ["error": "\(error)"])
-            return portal.errorPage(.internalServerError, "Roster failed to handle the request; the server log has details.")
+            return portal.errorPage(
+                .internalServerError, "Roster failed to handle the request; the server log has details.")
         }
     }
 }

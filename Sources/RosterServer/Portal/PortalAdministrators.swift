@@ -17,7 +17,8 @@ struct PortalAdministrators {
             let admin = try await roster.administrators.create(
                 email: form["email"] ?? "", role: try Role.parse(form["role"] ?? "readonly"),
                 password: form.raw("password") ?? "", by: try context.caller())
-            return portal.redirect("/administrators", Flash(.notice, "Administrator \(admin.email) (\(admin.role.rawValue)) added."))
+            return portal.redirect(
+                "/administrators", Flash(.notice, "Administrator \(admin.email) (\(admin.role.rawValue)) added."))
         }
         group.post("apikeys") { _, context in
             let caller = try context.caller()
@@ -35,13 +36,21 @@ struct PortalAdministrators {
         let emails = Dictionary(admins.map { ($0.id, $0.email) }, uniquingKeysWith: { a, _ in a })
         let keys = try await roster.administrators.apiKeys(by: caller)
         var values: [String: Any] = [
-            "admins": admins.map { ["email": $0.email, "role": $0.role.rawValue, "created": PortalFormat.time($0.created)] },
-            "keys": keys.map { k in ["name": k.name, "role": k.role.rawValue, "owner": k.administratorId.flatMap { emails[$0] } ?? "nobody",
-                                     "created": PortalFormat.time(k.created)] },
+            "admins": admins.map {
+                ["email": $0.email, "role": $0.role.rawValue, "created": PortalFormat.time($0.created)]
+            },
+            "keys": keys.map { k in
+                [
+                    "name": k.name, "role": k.role.rawValue,
+                    "owner": k.administratorId.flatMap { emails[$0] } ?? "nobody",
+                    "created": PortalFormat.time(k.created),
+                ]
+            },
             "minimumPassword": AdministratorService.minimumPasswordLength,
         ]
         // Mustache shows a nil inside Any as "nil": absent keys are left out instead.
         if let newKey { values["newKey"] = newKey }
-        return portal.page("administrators", title: "Administrators", section: "administrators", values, context: context)
+        return portal.page(
+            "administrators", title: "Administrators", section: "administrators", values, context: context)
     }
 }

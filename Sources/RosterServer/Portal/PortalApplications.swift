@@ -12,19 +12,25 @@ struct PortalApplications {
     func addRoutes(to group: RouterGroup<APIContext>) {
         group.get("applications") { request, context in
             let search = request.query("search")
-            let rows = try await roster.applications.list(search: search, by: try context.caller()).map { app, integration in
+            let rows = try await roster.applications.list(search: search, by: try context.caller()).map {
+                app, integration in
                 let (status, statusClass) = Self.status(integration)
-                return ["id": app.id.text, "name": app.name, "description": app.description ?? "", "status": status,
-                        "statusClass": statusClass] as [String: Any]
+                return [
+                    "id": app.id.text, "name": app.name, "description": app.description ?? "", "status": status,
+                    "statusClass": statusClass,
+                ] as [String: Any]
             }
-            return portal.page("applications", title: "Applications", section: "applications",
-                               ["applications": rows, "search": search ?? "", "searched": search != nil], context: context)
+            return portal.page(
+                "applications", title: "Applications", section: "applications",
+                ["applications": rows, "search": search ?? "", "searched": search != nil], context: context)
         }
         group.post("applications") { _, context in
-            let app = try await roster.applications.create(name: context.form["name"] ?? "", description: context.form["description"],
-                                                           by: try context.caller())
-            return portal.redirect("/applications/\(app.id.text)?tab=idm",
-                                   Flash(.notice, "Application \(app.name) added. Configure its SCIM API below."))
+            let app = try await roster.applications.create(
+                name: context.form["name"] ?? "", description: context.form["description"],
+                by: try context.caller())
+            return portal.redirect(
+                "/applications/\(app.id.text)?tab=idm",
+                Flash(.notice, "Application \(app.name) added. Configure its SCIM API below."))
         }
         group.get("applications/:app") { request, context in
             let caller = try context.caller()
@@ -35,10 +41,14 @@ struct PortalApplications {
             if tab == "overview" {
                 values["groups"] = try await roster.groups.list(by: caller).filter { $0.applications.contains(app.id) }
                     .map { ["id": $0.0.id.text, "name": $0.0.name] }
-                let log = try await roster.provisioningLog.entries(application: app.id.text, newestFirst: true, limit: 20, by: caller)
+                let log = try await roster.provisioningLog.entries(
+                    application: app.id.text, newestFirst: true, limit: 20, by: caller)
                 values["log"] = log.map { entry -> [String: Any] in
-                    ["time": PortalFormat.time(entry.time), "target": entry.targetName ?? entry.targetId.text,
-                     "operation": entry.operation.rawValue, "outcome": entry.outcome.rawValue, "detail": entry.detail ?? ""]
+                    [
+                        "time": PortalFormat.time(entry.time), "target": entry.targetName ?? entry.targetId.text,
+                        "operation": entry.operation.rawValue, "outcome": entry.outcome.rawValue,
+                        "detail": entry.detail ?? "",
+                    ]
                 }
             }
             return portal.page("application", title: app.name, section: "applications", values, context: context)
@@ -46,22 +56,27 @@ struct PortalApplications {
         group.post("applications/:app/integration") { _, context in
             let form = context.form
             let input = IntegrationInput(
-                scimURL: form["scimUrl"] ?? "", authType: form["authType"] ?? "", token: form.raw("token"), user: form["user"],
+                scimURL: form["scimUrl"] ?? "", authType: form["authType"] ?? "", token: form.raw("token"),
+                user: form["user"],
                 password: form.raw("password"), tokenURL: form["tokenUrl"], clientID: form["clientId"],
                 clientSecret: form.raw("clientSecret"), scope: form["scope"])
-            let (app, integration) = try await roster.applications.details(try context.path("app"),
-                                                                          by: try context.caller())
+            let (app, integration) = try await roster.applications.details(
+                try context.path("app"),
+                by: try context.caller())
             do {
-                _ = try await roster.applications.configureIntegration(application: app.name, input: input, by: try context.caller())
+                _ = try await roster.applications.configureIntegration(
+                    application: app.name, input: input, by: try context.caller())
             } catch let problem as IntegrationInput.Problem {
                 // Shown again with what was typed (never the secrets) and the problem in the page's words.
                 var values = base(app, integration, typed: input, problem: problem)
                 values["tab_idm"] = true
-                return portal.page("application", title: app.name, section: "applications", values, context: context,
-                                   status: .badRequest)
+                return portal.page(
+                    "application", title: app.name, section: "applications", values, context: context,
+                    status: .badRequest)
             }
-            return portal.redirect("/applications/\(app.id.text)?tab=idm",
-                                   Flash(.notice, "Saved and activated. Test the connection to see what \(app.name) supports."))
+            return portal.redirect(
+                "/applications/\(app.id.text)?tab=idm",
+                Flash(.notice, "Saved and activated. Test the connection to see what \(app.name) supports."))
         }
         group.post("applications/:app/integration/test") { _, context in
             let app = try await roster.applications.find(try context.path("app"))
@@ -78,20 +93,24 @@ struct PortalApplications {
         group.get("applications/:app/deactivate") { _, context in
             let app = try await roster.applications.find(try context.path("app"))
             try context.caller().require(.change)
-            return portal.page("deactivate", title: "Deactivate \(app.name)", section: "applications",
-                               ["app": ["id": app.id.text, "name": app.name]], context: context)
+            return portal.page(
+                "deactivate", title: "Deactivate \(app.name)", section: "applications",
+                ["app": ["id": app.id.text, "name": app.name]], context: context)
         }
         group.post("applications/:app/integration/release") { _, context in
             let app = try await roster.applications.find(try context.path("app"))
             _ = try await roster.applications.release(application: app.name, by: try context.caller())
-            return portal.redirect("/applications/\(app.id.text)?tab=idm",
-                                   Flash(.notice, "\(app.name) is out of quarantine: its held pushes go out again."))
+            return portal.redirect(
+                "/applications/\(app.id.text)?tab=idm",
+                Flash(.notice, "\(app.name) is out of quarantine: its held pushes go out again."))
         }
         for (path, active) in [("activate", true), ("deactivate", false)] {
             group.post("applications/:app/integration/\(path)") { _, context in
                 let app = try await roster.applications.find(try context.path("app"))
                 _ = try await roster.applications.setActive(active, application: app.name, by: try context.caller())
-                let message = active ? "Identity Management for \(app.name) is active: Roster syncs it again."
+                let message =
+                    active
+                    ? "Identity Management for \(app.name) is active: Roster syncs it again."
                     : "Identity Management for \(app.name) is deactivated: Roster no longer syncs it."
                 return portal.redirect("/applications/\(app.id.text)?tab=idm", Flash(.notice, message))
             }
@@ -100,16 +119,23 @@ struct PortalApplications {
     }
 
     /// The values every application page shows; `typed` and `problem` refill the integration form after a mistake.
-    func base(_ app: RosterCore.Application, _ integration: Integration?, typed: IntegrationInput? = nil,
-              problem: IntegrationInput.Problem? = nil) -> [String: Any] {
+    func base(
+        _ app: RosterCore.Application, _ integration: Integration?, typed: IntegrationInput? = nil,
+        problem: IntegrationInput.Problem? = nil
+    ) -> [String: Any] {
         let (status, statusClass) = Self.status(integration)
         var values: [String: Any] = [
-            "app": ["id": app.id.text, "name": app.name, "description": app.description ?? "", "created": PortalFormat.time(app.created)],
+            "app": [
+                "id": app.id.text, "name": app.name, "description": app.description ?? "",
+                "created": PortalFormat.time(app.created),
+            ],
             "status": status, "statusClass": statusClass,
         ]
         if let integration {
-            var facts: [String: Any] = ["url": integration.baseURL, "authKind": integration.credentials.kind,
-                                        "lastError": integration.lastError ?? ""]
+            var facts: [String: Any] = [
+                "url": integration.baseURL, "authKind": integration.credentials.kind,
+                "lastError": integration.lastError ?? "",
+            ]
             if let sp = integration.serviceProvider { facts["provider"] = Self.supports(sp) }
             values["integration"] = facts
             values["active"] = integration.status == .active
@@ -117,7 +143,8 @@ struct PortalApplications {
         }
         let authType = typed?.authType ?? integration?.credentials.kind ?? "bearer"
         var form: [String: Any] = [
-            "scimUrl": typed?.scimURL ?? integration?.baseURL ?? "", "user": typed?.user ?? "", "tokenUrl": typed?.tokenURL ?? "",
+            "scimUrl": typed?.scimURL ?? integration?.baseURL ?? "", "user": typed?.user ?? "",
+            "tokenUrl": typed?.tokenURL ?? "",
             "clientId": typed?.clientID ?? "", "scope": typed?.scope ?? "", "auth_" + authType: true,
         ]
         if let problem {
@@ -137,7 +164,9 @@ struct PortalApplications {
         case .token: "Enter the bearer token."
         case .user: "Enter the user name for HTTP basic authentication."
         case .password: "Enter the password for HTTP basic authentication."
-        case .tokenURL: problem.kind == .missing ? "Enter the OAuth token URL." : "Enter the OAuth token URL, starting with https://."
+        case .tokenURL:
+            problem.kind == .missing
+                ? "Enter the OAuth token URL." : "Enter the OAuth token URL, starting with https://."
         case .clientID: "Enter the OAuth client id."
         case .clientSecret: "Enter the OAuth client secret."
         }
@@ -145,11 +174,16 @@ struct PortalApplications {
 
     static func supports(_ sp: ServiceProviderConfig) -> [String: Any] {
         func yes(_ b: Bool) -> String { b ? "yes" : "no" }
-        let paging = [sp.indexPagination ? "index" : nil, sp.cursorPagination ? "cursor (RFC 9865)" : nil].compactMap { $0 }
-        return ["patch": yes(sp.patchSupported), "filter": yes(sp.filterSupported), "sort": yes(sp.sortSupported),
-                "etag": yes(sp.etagSupported), "paging": paging.isEmpty ? "index" : paging.joined(separator: ", "),
-                "maxPageSize": sp.maxPageSize.map(String.init) ?? "not stated",
-                "schemes": sp.authenticationSchemes.isEmpty ? "not stated" : sp.authenticationSchemes.joined(separator: ", ")]
+        let paging = [sp.indexPagination ? "index" : nil, sp.cursorPagination ? "cursor (RFC 9865)" : nil].compactMap {
+            $0
+        }
+        return [
+            "patch": yes(sp.patchSupported), "filter": yes(sp.filterSupported), "sort": yes(sp.sortSupported),
+            "etag": yes(sp.etagSupported), "paging": paging.isEmpty ? "index" : paging.joined(separator: ", "),
+            "maxPageSize": sp.maxPageSize.map(String.init) ?? "not stated",
+            "schemes": sp.authenticationSchemes.isEmpty
+                ? "not stated" : sp.authenticationSchemes.joined(separator: ", "),
+        ]
     }
 
     static func status(_ integration: Integration?) -> (String, String) {

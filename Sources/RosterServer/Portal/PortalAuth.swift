@@ -13,7 +13,8 @@ struct PortalAuth {
         router.get("login") { request, context in
             let next = safeNext(request.query("next"))
             if let token = request.cookies[Portal.sessionCookie]?.value,
-               try await portal.roster.sessions.authenticate(token: token, clientIp: context.remoteAddress) != nil {
+                try await portal.roster.sessions.authenticate(token: token, clientIp: context.remoteAddress) != nil
+            {
                 return Response.redirect(to: next, type: .normal)
             }
             let notice = request.query("signedOut") != nil ? "You are signed out." : nil
@@ -22,9 +23,13 @@ struct PortalAuth {
         router.post("login") { request, context in
             let form = FormData(String(buffer: try await request.body.collect(upTo: 64 * 1024)))
             let next = safeNext(form["next"])
-            guard let expected = request.cookies[Self.loginCookie]?.value, let sent = form["_csrf"], constantTimeEqual(sent, expected) else {
-                return self.form(next: next, email: form["email"] ?? "", error: "The sign-in form had expired. Please sign in again.",
-                                 notice: nil, status: .forbidden)
+            guard let expected = request.cookies[Self.loginCookie]?.value, let sent = form["_csrf"],
+                constantTimeEqual(sent, expected)
+            else {
+                return self.form(
+                    next: next, email: form["email"] ?? "",
+                    error: "The sign-in form had expired. Please sign in again.",
+                    notice: nil, status: .forbidden)
             }
             do {
                 let signedIn = try await portal.roster.sessions.signIn(
@@ -46,14 +51,18 @@ struct PortalAuth {
     /// Sign-out is a POST behind the session middleware, so it needs the session's CSRF token.
     func addSignOut(to group: RouterGroup<APIContext>) {
         group.post("logout") { request, _ in
-            if let token = request.cookies[Portal.sessionCookie]?.value { try await portal.roster.sessions.signOut(token: token) }
+            if let token = request.cookies[Portal.sessionCookie]?.value {
+                try await portal.roster.sessions.signOut(token: token)
+            }
             var response = Response.redirect(to: "/login?signedOut=1", type: .normal)
             response.setCookie(portal.expired(Portal.sessionCookie))
             return response
         }
     }
 
-    private func form(next: String, email: String, error: String?, notice: String?, status: HTTPResponse.Status) -> Response {
+    private func form(next: String, email: String, error: String?, notice: String?, status: HTTPResponse.Status)
+        -> Response
+    {
         let token = Digest.randomToken(prefix: "")
         var values: [String: Any] = ["csrf": token, "next": next, "email": email]
         if let error { values["error"] = error }
@@ -65,7 +74,8 @@ struct PortalAuth {
 
     /// Where to go after signing in: only a path on this site.
     private func safeNext(_ text: String?) -> String {
-        guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.hasPrefix("/\\"), !text.hasPrefix("/login") else {
+        guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.hasPrefix("/\\"), !text.hasPrefix("/login")
+        else {
             return "/applications"
         }
         return text

@@ -8,7 +8,9 @@ struct PortalDirectory {
     let portal: Portal
     var roster: Roster { portal.roster }
     static let pageSize = 50
-    static let sorts: [(UserSort, String)] = [(.email, "Email"), (.username, "Username"), (.created, "Newest first"), (.state, "State")]
+    static let sorts: [(UserSort, String)] = [
+        (.email, "Email"), (.username, "Username"), (.created, "Newest first"), (.state, "State"),
+    ]
 
     func addRoutes(to group: RouterGroup<APIContext>) {
         group.get("users") { request, context in
@@ -17,27 +19,36 @@ struct PortalDirectory {
             let sort = request.query("sort").flatMap(UserSort.init(rawValue:)) ?? .email
             let page = max(1, request.query("page").flatMap { Int($0) } ?? 1)
             // One row more than a page says whether there is a next page, without counting a million rows.
-            var users = try await roster.directory.users(search: search.isEmpty ? nil : search, sort: sort, limit: Self.pageSize + 1,
-                                                         offset: (page - 1) * Self.pageSize, by: caller)
+            var users = try await roster.directory.users(
+                search: search.isEmpty ? nil : search, sort: sort, limit: Self.pageSize + 1,
+                offset: (page - 1) * Self.pageSize, by: caller)
             let hasNext = users.count > Self.pageSize
             users = Array(users.prefix(Self.pageSize))
             func link(_ page: Int) -> String {
                 var components = URLComponents()
-                components.queryItems = [.init(name: "page", value: String(page)), .init(name: "sort", value: sort.rawValue)]
+                components.queryItems =
+                    [.init(name: "page", value: String(page)), .init(name: "sort", value: sort.rawValue)]
                     + (search.isEmpty ? [] : [.init(name: "search", value: search)])
                 return "/users?" + (components.percentEncodedQuery ?? "")
             }
             let first = (page - 1) * Self.pageSize
             var summary = users.isEmpty ? "No user on this page." : "Users \(first + 1) to \(first + users.count)"
-            if search.isEmpty, !users.isEmpty { summary += " of \(try await roster.directory.userCount(by: caller))." } else if !users.isEmpty { summary += " matching “\(search)”." }
+            if search.isEmpty, !users.isEmpty {
+                summary += " of \(try await roster.directory.userCount(by: caller))."
+            } else if !users.isEmpty {
+                summary += " matching “\(search)”."
+            }
             let values: [String: Any] = [
                 "search": search, "summary": summary,
                 "sorts": Self.sorts.map { ["value": $0.0.rawValue, "label": $0.1, "selected": $0.0 == sort] },
                 "prevPage": page > 1 ? link(page - 1) : "", "nextPage": hasNext ? link(page + 1) : "",
                 "users": users.map { u -> [String: Any] in
-                    ["id": u.id.text, "email": u.email, "username": u.username, "name": u.label, "state": u.state.rawValue,
-                     "stateClass": u.state == .active ? "ok" : u.state == .suspended ? "bad" : "",
-                     "passwordStatus": u.passwordStatus.rawValue, "created": PortalFormat.time(u.created)]
+                    [
+                        "id": u.id.text, "email": u.email, "username": u.username, "name": u.label,
+                        "state": u.state.rawValue,
+                        "stateClass": u.state == .active ? "ok" : u.state == .suspended ? "bad" : "",
+                        "passwordStatus": u.passwordStatus.rawValue, "created": PortalFormat.time(u.created),
+                    ]
                 },
             ]
             return portal.page("users", title: "Users", section: "users", values, context: context)
@@ -46,8 +57,10 @@ struct PortalDirectory {
             let caller = try context.caller()
             let user = try await roster.directory.user(id: try userId(context), by: caller)
             let origin = try await roster.directory.origin(of: user, by: caller)
-            var source: [String: Any] = ["type": user.source.type == .api ? "through the API" : "by hand",
-                                         "remoteId": user.source.remoteId ?? ""]
+            var source: [String: Any] = [
+                "type": user.source.type == .api ? "through the API" : "by hand",
+                "remoteId": user.source.remoteId ?? "",
+            ]
             if user.source.type == .import {
                 source["application"] = origin.application?.name ?? "an application since deleted"
                 source["applicationId"] = user.source.applicationId?.text ?? ""
@@ -58,8 +71,10 @@ struct PortalDirectory {
                 "user": [
                     "id": user.id.text, "label": user.label, "email": user.email, "username": user.username,
                     "state": user.state.rawValue, "passwordStatus": user.passwordStatus.rawValue,
-                    "firstname": user.firstname ?? "", "middlename": user.middlename ?? "", "lastname": user.lastname ?? "",
-                    "displayname": user.displayname ?? "", "jobTitle": user.jobTitle ?? "", "department": user.department ?? "",
+                    "firstname": user.firstname ?? "", "middlename": user.middlename ?? "",
+                    "lastname": user.lastname ?? "",
+                    "displayname": user.displayname ?? "", "jobTitle": user.jobTitle ?? "",
+                    "department": user.department ?? "",
                     "costCenter": user.costCenter ?? "", "employeeType": user.employeeType ?? "",
                     "employeeIdentifier": user.employeeIdentifier ?? "", "organization": user.organization ?? "",
                     "addresses": user.addresses.map { ["type": $0.type, "text": PortalFormat.address($0)] },
@@ -74,8 +89,11 @@ struct PortalDirectory {
         group.post("users/:id/password") { _, context in
             let caller = try context.caller()
             let user = try await roster.directory.user(id: try userId(context), by: caller)
-            guard context.form.raw("password") == context.form.raw("confirm") else { throw RosterError.invalid("the two passwords differ") }
-            try await roster.accounts.setPassword(email: user.email, password: context.form.raw("password") ?? "", by: caller)
+            guard context.form.raw("password") == context.form.raw("confirm") else {
+                throw RosterError.invalid("the two passwords differ")
+            }
+            try await roster.accounts.setPassword(
+                email: user.email, password: context.form.raw("password") ?? "", by: caller)
             return portal.redirect("/users/\(user.id.text)", Flash(.notice, "Password set for \(user.email)."))
         }
         group.post("users/:id/activation") { _, context in
@@ -83,12 +101,15 @@ struct PortalDirectory {
             let user = try await roster.directory.user(id: try userId(context), by: caller)
             try await roster.accounts.sendLink(email: user.email, by: caller)
             let kind = user.passwordStatus == .set ? "A password reset" : "An activation"
-            return portal.redirect("/users/\(user.id.text)", Flash(.notice, "\(kind) link was emailed to \(user.email)."))
+            return portal.redirect(
+                "/users/\(user.id.text)", Flash(.notice, "\(kind) link was emailed to \(user.email)."))
         }
     }
 
     private func userId(_ context: APIContext) throws -> UUID {
-        guard let id = UUID(uuidString: try context.path("id")) else { throw RosterError.notFound("there is no such user") }
+        guard let id = UUID(uuidString: try context.path("id")) else {
+            throw RosterError.notFound("there is no such user")
+        }
         return id
     }
 }

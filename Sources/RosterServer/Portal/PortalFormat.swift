@@ -5,8 +5,11 @@ import RosterCore
 /// How the portal writes dates and compound values.
 enum PortalFormat {
     static func time(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(dateSeparator: .dash, dateTimeSeparator: .space, timeSeparator: .colon,
-                                               timeZoneSeparator: .omitted, includingFractionalSeconds: false, timeZone: .gmt)
+        date.formatted(
+            Date.ISO8601FormatStyle(
+                dateSeparator: .dash, dateTimeSeparator: .space, timeSeparator: .colon,
+                timeZoneSeparator: .omitted, includingFractionalSeconds: false, timeZone: .gmt
+            )
             .year().month().day().time(includingFractionalSeconds: false)) + " UTC"
     }
 

@@ -11,11 +11,14 @@ struct PortalGroups {
     func addRoutes(to group: RouterGroup<APIContext>) {
         group.get("groups") { _, context in
             let caller = try context.caller()
-            let apps = Dictionary(try await roster.applications.list(search: nil, by: caller).map { ($0.0.id, $0.0.name) },
-                                  uniquingKeysWith: { a, _ in a })
+            let apps = Dictionary(
+                try await roster.applications.list(search: nil, by: caller).map { ($0.0.id, $0.0.name) },
+                uniquingKeysWith: { a, _ in a })
             let rows = try await roster.groups.list(by: caller).map { g -> [String: Any] in
-                ["id": g.0.id.text, "name": g.0.name, "members": g.members,
-                 "applications": g.applications.compactMap { apps[$0] }.sorted().joined(separator: ", ")]
+                [
+                    "id": g.0.id.text, "name": g.0.name, "members": g.members,
+                    "applications": g.applications.compactMap { apps[$0] }.sorted().joined(separator: ", "),
+                ]
             }
             return portal.page("groups", title: "User groups", section: "groups", ["groups": rows], context: context)
         }
@@ -27,12 +30,16 @@ struct PortalGroups {
             let caller = try context.caller()
             let details = try await roster.groups.details(group: try context.path("id"), by: caller)
             let bound = Set(details.applications.map(\.id))
-            let unbound = try await roster.applications.list(search: nil, by: caller).map(\.0).filter { !bound.contains($0.id) }
+            let unbound = try await roster.applications.list(search: nil, by: caller).map(\.0).filter {
+                !bound.contains($0.id)
+            }
             let values: [String: Any] = [
                 "group": ["id": details.group.id.text, "name": details.group.name],
                 "bound": details.applications.map { ["id": $0.id.text, "name": $0.name] },
                 "unbound": unbound.map { ["id": $0.id.text, "name": $0.name] }, "hasUnbound": !unbound.isEmpty,
-                "members": details.members.map { ["id": $0.id.text, "email": $0.email, "label": $0.label, "state": $0.state.rawValue] },
+                "members": details.members.map {
+                    ["id": $0.id.text, "email": $0.email, "label": $0.label, "state": $0.state.rawValue]
+                },
                 "memberCount": details.memberCount, "moreMembers": details.memberCount > details.members.count,
                 "shown": details.members.count,
             ]
@@ -40,7 +47,8 @@ struct PortalGroups {
         }
         group.post("groups/:id/members") { _, context in
             let id = try context.path("id")
-            let emails = (context.form["email"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" }).map(String.init)
+            let emails = (context.form["email"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" })
+                .map(String.init)
             try await roster.groups.addMembers(group: id, emails: emails, by: try context.caller())
             return portal.redirect("/groups/\(id)", Flash(.notice, "Added \(emails.joined(separator: ", "))."))
         }
@@ -59,7 +67,8 @@ struct PortalGroups {
                 } else {
                     try await roster.groups.unbind(group: id, application: app.id.text, by: try context.caller())
                 }
-                let message = bind ? "Bound to \(app.name): its members are being provisioned." : "Unbound from \(app.name)."
+                let message =
+                    bind ? "Bound to \(app.name): its members are being provisioned." : "Unbound from \(app.name)."
                 return portal.redirect("/groups/\(id)", Flash(.notice, message))
             }
         }

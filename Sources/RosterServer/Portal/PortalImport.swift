@@ -11,8 +11,10 @@ struct PortalImport {
     var roster: Roster { portal.roster }
     static let pageSize = 50
     /// Sort keys offered on the import screen (SCIM attribute paths).
-    static let sorts = [("userName", "Username"), ("displayName", "Display name"), ("name.familyName", "Family name"),
-                        ("emails", "Email")]
+    static let sorts = [
+        ("userName", "Username"), ("displayName", "Display name"), ("name.familyName", "Family name"),
+        ("emails", "Email"),
+    ]
 
     func addRoutes(to group: RouterGroup<APIContext>) {
         group.get("applications/:app/import") { request, context in
@@ -23,14 +25,18 @@ struct PortalImport {
             let sort = param("sort").flatMap { s in Self.sorts.first { $0.0 == s }?.0 }
             let descending = param("order") == "descending"
             let page = max(1, param("page").flatMap(Int.init) ?? 1)
-            let options = RemoteListing.Options(filter: param("filter"), search: param("search"), sortBy: sort,
-                                                    sortOrder: descending ? .descending : .ascending)
-            let result = try await roster.remoteUsers.page(application: app.name, options: options, status: status, page: page,
-                                                           pageSize: Self.pageSize, by: caller)
+            let options = RemoteListing.Options(
+                filter: param("filter"), search: param("search"), sortBy: sort,
+                sortOrder: descending ? .descending : .ascending)
+            let result = try await roster.remoteUsers.page(
+                application: app.name, options: options, status: status, page: page,
+                pageSize: Self.pageSize, by: caller)
             let pages = max(1, (result.matching + Self.pageSize - 1) / Self.pageSize)
             func link(_ page: Int) -> String {
                 var items = [URLQueryItem(name: "page", value: String(page))]
-                for name in ["search", "filter", "status", "sort", "order"] { if let v = param(name) { items.append(.init(name: name, value: v)) } }
+                for name in ["search", "filter", "status", "sort", "order"] {
+                    if let v = param(name) { items.append(.init(name: name, value: v)) }
+                }
                 var components = URLComponents()
                 components.queryItems = items
                 return "/applications/\(app.id.text)/import?" + (components.percentEncodedQuery ?? "")
@@ -46,7 +52,8 @@ struct PortalImport {
                 "users": result.users.map(Self.row),
             ]
             if let status { values["status_" + status.rawValue] = true }
-            return portal.page("import", title: "Import from \(app.name)", section: "applications", values, context: context)
+            return portal.page(
+                "import", title: "Import from \(app.name)", section: "applications", values, context: context)
         }
         group.post("applications/:app/import/preview") { _, context in
             let caller = try context.caller()
@@ -72,30 +79,40 @@ struct PortalImport {
                     return row
                 },
             ]
-            if selected > shown.count { values["more"] = selected - shown.count }  // a number is "true" in Mustache, even 0
-            return portal.page("import-preview", title: "Preview import", section: "applications", values, context: context)
+            // A number is "true" in Mustache, even 0: the key is only there when there are more.
+            if selected > shown.count { values["more"] = selected - shown.count }
+            return portal.page(
+                "import-preview", title: "Preview import", section: "applications", values, context: context)
         }
         group.post("applications/:app/import") { _, context in
             let app = try await roster.applications.find(try context.path("app"))
             let selection: ImportSelection = context.form["all"] != nil ? .all : .ids(context.form.all("id"))
-            let outcome = try await roster.imports.start(application: app.name, selection: selection, by: try context.caller())
+            let outcome = try await roster.imports.start(
+                application: app.name, selection: selection, by: try context.caller())
             switch outcome {
             case .finished(let job, _):
-                return portal.redirect("/imports/\(job.id.text)",
-                                       Flash(.notice, "Import finished: \(job.created) created, \(job.skipped) skipped, \(job.failed) failed."))
+                return portal.redirect(
+                    "/imports/\(job.id.text)",
+                    Flash(
+                        .notice,
+                        "Import finished: \(job.created) created, \(job.skipped) skipped, \(job.failed) failed."))
             case .queued(let job):
-                return portal.redirect("/imports/\(job.id.text)",
-                                       Flash(.notice, "Import started in the background. The results will also be emailed to you."))
+                return portal.redirect(
+                    "/imports/\(job.id.text)",
+                    Flash(.notice, "Import started in the background. The results will also be emailed to you."))
             }
         }
         PortalImportHistory(portal: portal).addRoutes(to: group)
     }
 
     static func row(_ user: RemoteUserStatus) -> [String: Any] {
-        ["remoteId": user.remoteId, "userName": user.userName ?? user.remoteId, "displayName": user.displayName ?? "",
-         "email": user.email ?? "", "isNew": user.status == .new, "isExisting": user.status == .exists,
-         "isInvalid": user.status == .invalid, "selectable": user.status != .invalid,
-         "matchedUserId": user.matchedUserId?.text ?? "", "reason": user.reason ?? ""]
+        [
+            "remoteId": user.remoteId, "userName": user.userName ?? user.remoteId,
+            "displayName": user.displayName ?? "",
+            "email": user.email ?? "", "isNew": user.status == .new, "isExisting": user.status == .exists,
+            "isInvalid": user.status == .invalid, "selectable": user.status != .invalid,
+            "matchedUserId": user.matchedUserId?.text ?? "", "reason": user.reason ?? "",
+        ]
     }
 
     /// The directory user a remote user will become, as the preview shows it.
@@ -108,8 +125,10 @@ struct PortalImport {
         if let v = u.organization { others.append("organization: \(v)") }
         for phone in u.phoneNumbers { others.append("\(phone.type) phone: \(phone.number)") }
         for address in u.addresses { others.append("\(address.type) address: \(PortalFormat.address(address))") }
-        return ["email": u.email, "username": u.username,
-                "displayname": u.displayname ?? [u.firstname, u.lastname].compactMap { $0 }.joined(separator: " "),
-                "jobTitle": u.jobTitle ?? "", "department": u.department ?? "", "others": others.joined(separator: "; ")]
+        return [
+            "email": u.email, "username": u.username,
+            "displayname": u.displayname ?? [u.firstname, u.lastname].compactMap { $0 }.joined(separator: " "),
+            "jobTitle": u.jobTitle ?? "", "department": u.department ?? "", "others": others.joined(separator: "; "),
+        ]
     }
 }

@@ -12,19 +12,25 @@ struct PortalInsights {
         group.get("insights") { request, context in
             let caller = try context.caller()
             let (query, filters) = try await parse(request)
-            let events = try await roster.insights.events(InsightsQuery(
-                type: query.type, from: query.from, to: query.to, initiator: query.initiator, applicationId: query.applicationId,
-                limit: Self.shown + 1), by: caller)
+            let events = try await roster.insights.events(
+                InsightsQuery(
+                    type: query.type, from: query.from, to: query.to, initiator: query.initiator,
+                    applicationId: query.applicationId,
+                    limit: Self.shown + 1), by: caller)
             let apps = try await roster.applications.list(search: nil, by: caller).map(\.0)
             var values = filters
             values["types"] = InsightsEventType.allCases.map(\.rawValue)
             values["type"] = query.type?.rawValue ?? ""
-            values["applications"] = apps.map { ["id": $0.id.text, "name": $0.name, "selected": $0.id == query.applicationId] }
+            values["applications"] = apps.map {
+                ["id": $0.id.text, "name": $0.name, "selected": $0.id == query.applicationId]
+            }
             values["events"] = events.prefix(Self.shown).map(Self.row)
             values["count"] = min(events.count, Self.shown)
             values["limited"] = events.count > Self.shown
             values["limit"] = Self.shown
-            if let chart = Self.chart(try await roster.insights.importsPerDay(query, by: caller), from: query.from, to: query.to) {
+            if let chart = Self.chart(
+                try await roster.insights.importsPerDay(query, by: caller), from: query.from, to: query.to)
+            {
                 values["chart"] = chart
             }
             return portal.page("insights", title: "Directory Insights", section: "insights", values, context: context)
@@ -37,20 +43,30 @@ struct PortalInsights {
             let csv = request.query("format") == "csv"
             let body: String
             if csv {
-                body = CSV.document(header: ["time", "type", "initiatorType", "initiator", "resourceType", "resourceId", "resource",
-                                             "applicationId", "application", "importJobId", "clientIp", "success"],
-                                    rows: events.map { e in
-                    [e.time.formatted(.iso8601), e.type.rawValue, e.initiator.type.rawValue, e.initiator.email ?? "", e.resource?.type ?? "",
-                     e.resource?.id ?? "", e.resource?.name ?? "", e.application?.id.text ?? "", e.application?.name ?? "",
-                     e.importJobId?.text ?? "", e.initiator.clientIp ?? "", e.success ? "true" : "false"]
-                })
+                body = CSV.document(
+                    header: [
+                        "time", "type", "initiatorType", "initiator", "resourceType", "resourceId", "resource",
+                        "applicationId", "application", "importJobId", "clientIp", "success",
+                    ],
+                    rows: events.map { e in
+                        [
+                            e.time.formatted(.iso8601), e.type.rawValue, e.initiator.type.rawValue,
+                            e.initiator.email ?? "", e.resource?.type ?? "",
+                            e.resource?.id ?? "", e.resource?.name ?? "", e.application?.id.text ?? "",
+                            e.application?.name ?? "",
+                            e.importJobId?.text ?? "", e.initiator.clientIp ?? "", e.success ? "true" : "false",
+                        ]
+                    })
             } else {
                 body = try events.map { try RosterJSON.string(EventJSON($0)) + "\n" }.joined()
             }
-            return Response(status: .ok, headers: [
-                .contentType: csv ? "text/csv; charset=utf-8" : "application/jsonl; charset=utf-8",
-                .contentDisposition: "attachment; filename=\"roster-insights.\(csv ? "csv" : "jsonl")\"", .cacheControl: "no-store",
-            ], body: .init(byteBuffer: ByteBuffer(string: body)))
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: csv ? "text/csv; charset=utf-8" : "application/jsonl; charset=utf-8",
+                    .contentDisposition: "attachment; filename=\"roster-insights.\(csv ? "csv" : "jsonl")\"",
+                    .cacheControl: "no-store",
+                ], body: .init(byteBuffer: ByteBuffer(string: body)))
         }
     }
 
@@ -59,34 +75,50 @@ struct PortalInsights {
         let param = request.query
         var query = InsightsQuery(type: try param("type").map(InsightsEventType.parse), initiator: param("initiator"))
         if let text = param("from") {
-            guard let from = InsightsQuery.time(text) else { throw RosterError.invalid("\"from\" must be a date like 2026-11-30") }
+            guard let from = InsightsQuery.time(text) else {
+                throw RosterError.invalid("\"from\" must be a date like 2026-11-30")
+            }
             query.from = from
         }
         if let text = param("to") {
-            guard let to = InsightsQuery.time(text) else { throw RosterError.invalid("\"to\" must be a date like 2026-11-30") }
+            guard let to = InsightsQuery.time(text) else {
+                throw RosterError.invalid("\"to\" must be a date like 2026-11-30")
+            }
             query.to = to.addingTimeInterval(86400)  // the whole last day
         }
         if let app = param("application") { query.applicationId = try await roster.applications.find(app).id }
         var items: [URLQueryItem] = []
-        for name in ["type", "from", "to", "initiator", "application"] { if let v = param(name) { items.append(.init(name: name, value: v)) } }
+        for name in ["type", "from", "to", "initiator", "application"] {
+            if let v = param(name) { items.append(.init(name: name, value: v)) }
+        }
         var components = URLComponents()
         components.queryItems = items
-        return (query, ["from": param("from") ?? "", "to": param("to") ?? "", "initiator": param("initiator") ?? "",
-                        "query": components.percentEncodedQuery ?? ""])
+        return (
+            query,
+            [
+                "from": param("from") ?? "", "to": param("to") ?? "", "initiator": param("initiator") ?? "",
+                "query": components.percentEncodedQuery ?? "",
+            ]
+        )
     }
 
     static func row(_ e: InsightsEvent) -> [String: Any] {
-        ["time": PortalFormat.time(e.time), "type": e.type.rawValue,
-         "initiator": e.initiator.email ?? e.initiator.type.rawValue,
-         "resource": [e.resource?.type, e.resource?.name].compactMap { $0 }.joined(separator: ": "),
-         "application": e.application?.name ?? "", "outcome": e.success ? "success" : "failure"]
+        [
+            "time": PortalFormat.time(e.time), "type": e.type.rawValue,
+            "initiator": e.initiator.email ?? e.initiator.type.rawValue,
+            "resource": [e.resource?.type, e.resource?.name].compactMap { $0 }.joined(separator: ": "),
+            "application": e.application?.name ?? "", "outcome": e.success ? "success" : "failure",
+        ]
     }
 
     /// A bar chart as SVG, drawn on the server: no script, no library. One bar per UTC day of
     /// the range asked for (the last 30 days by default, at most 92), empty days included.
-    static func chart(_ counts: [(day: Date, count: Int)], from: Date?, to: Date?, now: Date = Date()) -> [String: Any]? {
+    static func chart(_ counts: [(day: Date, count: Int)], from: Date?, to: Date?, now: Date = Date()) -> [String: Any]?
+    {
         let dayLength: TimeInterval = 86400
-        let startOfDay = { (d: Date) in Date(timeIntervalSince1970: (d.timeIntervalSince1970 / dayLength).rounded(.down) * dayLength) }
+        let startOfDay = { (d: Date) in
+            Date(timeIntervalSince1970: (d.timeIntervalSince1970 / dayLength).rounded(.down) * dayLength)
+        }
         let last = startOfDay(to.map { $0.addingTimeInterval(-1) } ?? now)  // `to` is exclusive
         var first = startOfDay(from ?? last.addingTimeInterval(-29 * dayLength))
         if last.timeIntervalSince(first) > 91 * dayLength { first = last.addingTimeInterval(-91 * dayLength) }
@@ -101,9 +133,12 @@ struct PortalInsights {
             let h = count == 0 ? 0 : max(2, Int(Double(count) / Double(peak) * Double(height - top - bottom)))
             let x = index * slot + 3
             let label = PortalFormat.day(day)
-            return ["x": x, "y": height - bottom - h, "w": slot - 6, "h": h, "count": count, "label": label,
-                    "value": count > 0 ? String(count) : "", "short": index % labelEvery == 0 ? String(label.dropFirst(5)) : "",
-                    "tx": x + (slot - 6) / 2, "ty": height - bottom - h - 3, "ly": height - 5]
+            return [
+                "x": x, "y": height - bottom - h, "w": slot - 6, "h": h, "count": count, "label": label,
+                "value": count > 0 ? String(count) : "",
+                "short": index % labelEvery == 0 ? String(label.dropFirst(5)) : "",
+                "tx": x + (slot - 6) / 2, "ty": height - bottom - h - 3, "ly": height - 5,
+            ]
         }
         return ["bars": bars, "width": days.count * slot, "height": height]
     }

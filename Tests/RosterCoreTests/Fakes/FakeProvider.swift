@@ -37,10 +37,13 @@ final class FakeProvider: SCIMTransport {
     let onRequest = Mutex<(@Sendable (String) async -> Void)?>(nil)
 
     init(patch: Bool = true, filter: Bool = true, etag: Bool = false) {
-        state = Mutex(State(config: .object([
-            "patch": .object(["supported": .bool(patch)]), "filter": .object(["supported": .bool(filter), "maxResults": .number(200)]),
-            "sort": .object(["supported": .bool(false)]), "etag": .object(["supported": .bool(etag)]),
-        ])))
+        state = Mutex(
+            State(
+                config: .object([
+                    "patch": .object(["supported": .bool(patch)]),
+                    "filter": .object(["supported": .bool(filter), "maxResults": .number(200)]),
+                    "sort": .object(["supported": .bool(false)]), "etag": .object(["supported": .bool(etag)]),
+                ])))
     }
 
     // MARK: Set-up and checks
@@ -51,7 +54,11 @@ final class FakeProvider: SCIMTransport {
             let id = "u\(state.nextId)"
             state.nextId += 1
             var user: [String: JSONValue] = ["id": .string(id), "userName": .string(userName)]
-            if let email { user["emails"] = .array([.object(["value": .string(email), "type": .string("work"), "primary": .bool(true)])]) }
+            if let email {
+                user["emails"] = .array([
+                    .object(["value": .string(email), "type": .string("work"), "primary": .bool(true)])
+                ])
+            }
             if let displayName { user["displayName"] = .string(displayName) }
             state.users[id] = .object(user)
             state.userOrder.append(id)
@@ -60,8 +67,14 @@ final class FakeProvider: SCIMTransport {
     }
 
     /// The next `times` requests whose method and path match answer `status`.
-    func fail(_ method: HTTPMethod? = nil, _ pathPrefix: String, status: Int, times: Int = .max, headers: [(String, String)] = []) {
-        state.withLock { $0.failures.append(Failure(method: method, pathPrefix: pathPrefix, status: status, headers: headers, remaining: times)) }
+    func fail(
+        _ method: HTTPMethod? = nil, _ pathPrefix: String, status: Int, times: Int = .max,
+        headers: [(String, String)] = []
+    ) {
+        state.withLock {
+            $0.failures.append(
+                Failure(method: method, pathPrefix: pathPrefix, status: status, headers: headers, remaining: times))
+        }
     }
 
     func healed() { state.withLock { $0.failures.removeAll() } }
@@ -99,14 +112,18 @@ final class FakeProvider: SCIMTransport {
         if let valid = state.validToken, request.header("Authorization") != "Bearer \(valid)" {
             return json(401, .object(["detail": .string("invalid token")]))
         }
-        if let index = state.failures.firstIndex(where: { ($0.method == nil || $0.method == request.method) && path.hasPrefix($0.pathPrefix) }) {
+        if let index = state.failures.firstIndex(where: {
+            ($0.method == nil || $0.method == request.method) && path.hasPrefix($0.pathPrefix)
+        }) {
             state.failures[index].remaining -= 1
             let failure = state.failures[index]
             if failure.remaining <= 0 { state.failures.remove(at: index) }
-            return SCIMHTTPResponse(status: failure.status, headers: failure.headers, body: Array(#"{"detail":"scripted failure"}"#.utf8))
+            return SCIMHTTPResponse(
+                status: failure.status, headers: failure.headers, body: Array(#"{"detail":"scripted failure"}"#.utf8))
         }
         let body = request.body.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0)) }
-        let query = Dictionary((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { a, _ in a })
+        let query = Dictionary(
+            (url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { a, _ in a })
         let parts = path.split(separator: "/").map(String.init)
         switch (request.method, parts.first, parts.count) {
         case (.GET, "ServiceProviderConfig", 1): return json(200, state.config)
@@ -120,12 +137,18 @@ final class FakeProvider: SCIMTransport {
 
     private func list(_ all: [JSONValue], _ query: [String: String]) -> SCIMHTTPResponse {
         var kept = all
-        if let text = query["filter"], let filter = try? SCIMFilter(parsing: text) { kept = kept.filter { filter.matches($0) } }
+        if let text = query["filter"], let filter = try? SCIMFilter(parsing: text) {
+            kept = kept.filter { filter.matches($0) }
+        }
         let start = max(1, Int(query["startIndex"] ?? "1") ?? 1)
         let count = Int(query["count"] ?? "100") ?? 100
         let page = Array(kept.dropFirst(start - 1).prefix(count))
-        return json(200, .object(["totalResults": .number(Double(kept.count)), "startIndex": .number(Double(start)),
-                                  "itemsPerPage": .number(Double(page.count)), "Resources": .array(page)]))
+        return json(
+            200,
+            .object([
+                "totalResults": .number(Double(kept.count)), "startIndex": .number(Double(start)),
+                "itemsPerPage": .number(Double(page.count)), "Resources": .array(page),
+            ]))
     }
 
     private func create(_ type: String, _ body: JSONValue?, _ state: inout State) -> SCIMHTTPResponse {
@@ -147,12 +170,19 @@ final class FakeProvider: SCIMTransport {
         -> SCIMHTTPResponse
     {
         let users = type == "Users"
-        guard let current = users ? state.users[id] : state.groups[id] else { return json(404, .object(["detail": .string("gone")])) }
+        guard let current = users ? state.users[id] : state.groups[id] else {
+            return json(404, .object(["detail": .string("gone")]))
+        }
         var updated = current
         switch method {
         case .GET: return json(200, current)
         case .DELETE:
-            if users { state.users[id] = nil; state.userOrder.removeAll { $0 == id } } else { state.groups[id] = nil }
+            if users {
+                state.users[id] = nil
+                state.userOrder.removeAll { $0 == id }
+            } else {
+                state.groups[id] = nil
+            }
             return SCIMHTTPResponse(status: 204)
         case .PUT:
             guard case .object(var replacement)? = body else { return json(400, .null) }
@@ -175,7 +205,10 @@ final class FakeProvider: SCIMTransport {
             var members = object["members"]?.elements ?? []
             if op == "add" {
                 members += operation["value"]?.elements ?? []
-            } else if let open = path.firstIndex(of: "["), let filter = try? SCIMFilter(parsing: String(path[path.index(after: open)..<path.index(before: path.endIndex)])) {
+            } else if let open = path.firstIndex(of: "["),
+                let filter = try? SCIMFilter(
+                    parsing: String(path[path.index(after: open)..<path.index(before: path.endIndex)]))
+            {
                 members.removeAll { filter.matches($0) }
             }
             object["members"] = .array(members)
@@ -192,7 +225,8 @@ final class FakeProvider: SCIMTransport {
     }
 
     private func json(_ status: Int, _ body: JSONValue) -> SCIMHTTPResponse {
-        SCIMHTTPResponse(status: status, headers: [("Content-Type", "application/scim+json")],
-                         body: Array((try? JSONEncoder().encode(body)) ?? Data()))
+        SCIMHTTPResponse(
+            status: status, headers: [("Content-Type", "application/scim+json")],
+            body: Array((try? JSONEncoder().encode(body)) ?? Data()))
     }
 }

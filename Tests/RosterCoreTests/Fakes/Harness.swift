@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SCIM
 import Synchronization
+
 @testable import RosterCore
 
 /// The domain assembled over fakes: an in-memory store, an in-memory service provider, a mail
@@ -20,7 +21,8 @@ struct Harness {
         // Back-offs are recorded, not slept: the tests check the timing without waiting for it.
         let configuration = SCIMClientConfiguration(maxRetries: 3, sleep: { sleeps.record($0) }, jitter: { 1.0 })
         domain = DomainServices(
-            storage: storage, connector: SCIMConnector(transport: provider, configuration: configuration, logger: Self.logger),
+            storage: storage,
+            connector: SCIMConnector(transport: provider, configuration: configuration, logger: Self.logger),
             hasher: PlainHasher(), mailSender: sent, settings: .init(), logger: Self.logger)
     }
 

@@ -1,40 +1,55 @@
 import Foundation
+
 @testable import RosterCore
 
 // MARK: - Import jobs, Insights, administrators, sessions, mail
 
 extension InMemoryStorage {
-    func createJob(_ job: ImportJob) async throws { try check(); importJobs[job.id] = job }
-    func job(id: UUID) async throws -> ImportJob? { try check(); return importJobs[id] }
+    func createJob(_ job: ImportJob) async throws {
+        try check()
+        importJobs[job.id] = job
+    }
+    func job(id: UUID) async throws -> ImportJob? {
+        try check()
+        return importJobs[id]
+    }
 
     func jobs(limit: Int) async throws -> [ImportJob] {
         try check()
         return Array(importJobs.values.sorted { $0.createdAt > $1.createdAt }.prefix(limit))
     }
 
-    func results(jobId: UUID) async throws -> [ImportResult] { try check(); return importResults[jobId, default: []] }
+    func results(jobId: UUID) async throws -> [ImportResult] {
+        try check()
+        return importResults[jobId, default: []]
+    }
 
     func remoteIdsWithResults(jobId: UUID, among remoteIds: [String]) async throws -> Set<String> {
         try check()
         return Set(importResults[jobId, default: []].map(\.remoteId)).intersection(remoteIds)
     }
 
-    func commitImportBatch(jobId: UUID, candidates: [ImportCandidate], rules: ImportBatchRules) async throws -> [ImportResult] {
+    func commitImportBatch(jobId: UUID, candidates: [ImportCandidate], rules: ImportBatchRules) async throws
+        -> [ImportResult]
+    {
         try check()
         var results: [ImportResult] = []
-        for candidate in candidates where !importResults[jobId, default: []].contains(where: { $0.remoteId == candidate.remoteId }) {
+        for candidate in candidates
+        where !importResults[jobId, default: []].contains(where: { $0.remoteId == candidate.remoteId }) {
             let result: ImportResult
             switch candidate.mapped {
             case .failure(let failure):
-                result = ImportResult(remoteId: candidate.remoteId, userName: candidate.userName, outcome: .failed,
-                                      reason: failure.description)
+                result = ImportResult(
+                    remoteId: candidate.remoteId, userName: candidate.userName, outcome: .failed,
+                    reason: failure.description)
             case .success(let user):
                 if let existing = conflicting(user) {
                     result = rules.resolveConflict(candidate, existing)
                 } else {
                     users[user.id] = user
                     events.append(rules.createdEvent(user))
-                    result = ImportResult(remoteId: candidate.remoteId, userName: candidate.userName, outcome: .created, userId: user.id)
+                    result = ImportResult(
+                        remoteId: candidate.remoteId, userName: candidate.userName, outcome: .created, userId: user.id)
                 }
             }
             importResults[jobId, default: []].append(result)
@@ -54,14 +69,19 @@ extension InMemoryStorage {
         if let finishedAt { importJobs[id]?.finishedAt = finishedAt }
     }
 
-    func record(_ event: InsightsEvent) async throws { try check(); events.append(event) }
+    func record(_ event: InsightsEvent) async throws {
+        try check()
+        events.append(event)
+    }
 
     func events(_ query: InsightsQuery) async throws -> [InsightsEvent] {
         try check()
-        return Array(events.filter { event in
-            (query.type == nil || event.type == query.type) && (query.applicationId == nil || event.application?.id == query.applicationId)
-                && (query.from == nil || event.time >= query.from!) && (query.to == nil || event.time < query.to!)
-        }.reversed().prefix(query.limit))
+        return Array(
+            events.filter { event in
+                (query.type == nil || event.type == query.type)
+                    && (query.applicationId == nil || event.application?.id == query.applicationId)
+                    && (query.from == nil || event.time >= query.from!) && (query.to == nil || event.time < query.to!)
+            }.reversed().prefix(query.limit))
     }
 
     func dailyCounts(_ query: InsightsQuery) async throws -> [(day: Date, count: Int)] {
@@ -71,23 +91,53 @@ extension InMemoryStorage {
         return days.map { ($0.key, $0.value.count) }.sorted { $0.0 < $1.0 }
     }
 
-    func createAdministrator(_ administrator: Administrator) async throws { try check(); administrators[administrator.id] = administrator }
+    func createAdministrator(_ administrator: Administrator) async throws {
+        try check()
+        administrators[administrator.id] = administrator
+    }
 
     func administrator(email: String) async throws -> Administrator? {
         try check()
         return administrators.values.first { $0.email.lowercased() == email.lowercased() }
     }
 
-    func administrator(id: UUID) async throws -> Administrator? { try check(); return administrators[id] }
-    func administrators() async throws -> [Administrator] { try check(); return Array(administrators.values) }
-    func createAPIKey(_ key: APIKey) async throws { try check(); keys.append(key) }
-    func apiKey(hash: String) async throws -> APIKey? { try check(); return keys.first { $0.hash == hash } }
-    func apiKeys() async throws -> [APIKey] { try check(); return keys }
+    func administrator(id: UUID) async throws -> Administrator? {
+        try check()
+        return administrators[id]
+    }
+    func administrators() async throws -> [Administrator] {
+        try check()
+        return Array(administrators.values)
+    }
+    func createAPIKey(_ key: APIKey) async throws {
+        try check()
+        keys.append(key)
+    }
+    func apiKey(hash: String) async throws -> APIKey? {
+        try check()
+        return keys.first { $0.hash == hash }
+    }
+    func apiKeys() async throws -> [APIKey] {
+        try check()
+        return keys
+    }
 
-    func createSession(_ session: AdminSession) async throws { try check(); sessions[session.tokenHash] = session }
-    func session(tokenHash: String) async throws -> AdminSession? { try check(); return sessions[tokenHash] }
-    func extendSession(tokenHash: String, expires: Date) async throws { try check(); sessions[tokenHash]?.expires = expires }
-    func deleteSession(tokenHash: String) async throws { try check(); sessions[tokenHash] = nil }
+    func createSession(_ session: AdminSession) async throws {
+        try check()
+        sessions[session.tokenHash] = session
+    }
+    func session(tokenHash: String) async throws -> AdminSession? {
+        try check()
+        return sessions[tokenHash]
+    }
+    func extendSession(tokenHash: String, expires: Date) async throws {
+        try check()
+        sessions[tokenHash]?.expires = expires
+    }
+    func deleteSession(tokenHash: String) async throws {
+        try check()
+        sessions[tokenHash] = nil
+    }
 
     func recordSignInFailure(emailKey: String, now: Date) async throws -> Int {
         try check()
@@ -95,9 +145,18 @@ extension InMemoryStorage {
         return signInFailures[emailKey]!.failures
     }
 
-    func lockSignIn(emailKey: String, until: Date) async throws { try check(); signInFailures[emailKey]?.lockedUntil = until }
-    func signInLock(emailKey: String) async throws -> Date? { try check(); return signInFailures[emailKey]?.lockedUntil }
-    func clearSignInFailures(emailKey: String) async throws { try check(); signInFailures[emailKey] = nil }
+    func lockSignIn(emailKey: String, until: Date) async throws {
+        try check()
+        signInFailures[emailKey]?.lockedUntil = until
+    }
+    func signInLock(emailKey: String) async throws -> Date? {
+        try check()
+        return signInFailures[emailKey]?.lockedUntil
+    }
+    func clearSignInFailures(emailKey: String) async throws {
+        try check()
+        signInFailures[emailKey] = nil
+    }
 
     func enqueueMail(_ mail: OutboxMail) async throws {
         try check()
@@ -105,9 +164,18 @@ extension InMemoryStorage {
         append(.mail(messageId: mail.id), status: "queued")
     }
 
-    func mail(id: UUID) async throws -> OutboxMail? { try check(); return outbox[id] }
-    func markMailSent(id: UUID, at: Date) async throws { try check(); outbox[id]?.sent = at }
-    func mails(limit: Int) async throws -> [OutboxMail] { try check(); return Array(outbox.values.prefix(limit)) }
+    func mail(id: UUID) async throws -> OutboxMail? {
+        try check()
+        return outbox[id]
+    }
+    func markMailSent(id: UUID, at: Date) async throws {
+        try check()
+        outbox[id]?.sent = at
+    }
+    func mails(limit: Int) async throws -> [OutboxMail] {
+        try check()
+        return Array(outbox.values.prefix(limit))
+    }
 }
 
 // MARK: - The job queue
@@ -123,7 +191,9 @@ extension InMemoryStorage {
     func queue(limit: Int) async throws -> [QueuedJobStatus] {
         try check()
         return jobs.reversed().prefix(limit).map {
-            QueuedJobStatus(job: $0.queued, status: $0.status, leaseOwner: $0.leaseOwner, leaseUntil: $0.leaseUntil, lastError: $0.lastError)
+            QueuedJobStatus(
+                job: $0.queued, status: $0.status, leaseOwner: $0.leaseOwner, leaseUntil: $0.leaseUntil,
+                lastError: $0.lastError)
         }
     }
 
@@ -135,7 +205,10 @@ extension InMemoryStorage {
         }
     }
 
-    func enqueue(_ payload: JobPayload) async throws -> UUID { try check(); return append(payload, status: "queued") }
+    func enqueue(_ payload: JobPayload) async throws -> UUID {
+        try check()
+        return append(payload, status: "queued")
+    }
 
     func enqueueOnce(_ payload: JobPayload, held: Bool) async throws {
         try check()
@@ -147,13 +220,19 @@ extension InMemoryStorage {
     }
 
     func hold(jobId: UUID, owner: String, reason: String) async throws {
-        try update(jobId, owner: owner) { $0.status = "held"; $0.lastError = reason; $0.leaseOwner = nil; $0.leaseUntil = nil }
+        try update(jobId, owner: owner) {
+            $0.status = "held"
+            $0.lastError = reason
+            $0.leaseOwner = nil
+            $0.leaseUntil = nil
+        }
     }
 
     func releaseHeld(applicationId: UUID) async throws -> Int {
         try check()
         var count = 0
-        for index in jobs.indices where jobs[index].status == "held" && jobs[index].payload.applicationId == applicationId {
+        for index in jobs.indices
+        where jobs[index].status == "held" && jobs[index].payload.applicationId == applicationId {
             jobs[index].status = "queued"
             jobs[index].runAfter = now()
             jobs[index].attempts = 0
@@ -165,8 +244,10 @@ extension InMemoryStorage {
     func cancelQueued(kinds: Set<JobKind>, applicationId: UUID, error: String) async throws -> [QueuedJob] {
         try check()
         var cancelled: [QueuedJob] = []
-        for index in jobs.indices where kinds.contains(jobs[index].payload.kind) && ["queued", "held"].contains(jobs[index].status)
-            && jobs[index].payload.applicationId == applicationId {
+        for index in jobs.indices
+        where kinds.contains(jobs[index].payload.kind) && ["queued", "held"].contains(jobs[index].status)
+            && jobs[index].payload.applicationId == applicationId
+        {
             jobs[index].status = "failed"
             jobs[index].lastError = error
             cancelled.append(jobs[index].queued)
@@ -176,16 +257,25 @@ extension InMemoryStorage {
 
     func retry(jobId: UUID, owner: String, error: String, delay: Duration) async throws {
         let due = now().addingTimeInterval(Double(delay.milliseconds) / 1000)
-        try update(jobId, owner: owner) { $0.status = "queued"; $0.lastError = error; $0.runAfter = due; $0.leaseOwner = nil; $0.leaseUntil = nil }
+        try update(jobId, owner: owner) {
+            $0.status = "queued"
+            $0.lastError = error
+            $0.runAfter = due
+            $0.leaseOwner = nil
+            $0.leaseUntil = nil
+        }
     }
 
     func claim(owner: String, lease: Duration, kinds: Set<JobKind>) async throws -> QueuedJob? {
         try check()
         let now = now()
-        guard let index = jobs.firstIndex(where: { job in
-            kinds.contains(job.payload.kind)
-                && ((job.status == "queued" && job.runAfter <= now) || (job.status == "running" && job.leaseUntil! < now))
-        }) else { return nil }
+        guard
+            let index = jobs.firstIndex(where: { job in
+                kinds.contains(job.payload.kind)
+                    && ((job.status == "queued" && job.runAfter <= now)
+                        || (job.status == "running" && job.leaseUntil! < now))
+            })
+        else { return nil }
         jobs[index].status = "running"
         jobs[index].leaseOwner = owner
         jobs[index].leaseUntil = now.addingTimeInterval(Double(lease.milliseconds) / 1000)
@@ -195,7 +285,8 @@ extension InMemoryStorage {
 
     func renew(jobId: UUID, owner: String, lease: Duration) async throws -> Bool {
         try check()
-        guard let index = jobs.firstIndex(where: { $0.id == jobId && $0.leaseOwner == owner && $0.status == "running" }) else {
+        guard let index = jobs.firstIndex(where: { $0.id == jobId && $0.leaseOwner == owner && $0.status == "running" })
+        else {
             return false
         }
         jobs[index].leaseUntil = now().addingTimeInterval(Double(lease.milliseconds) / 1000)
@@ -203,7 +294,11 @@ extension InMemoryStorage {
     }
 
     func finish(jobId: UUID, owner: String, error: String?) async throws {
-        try update(jobId, owner: owner) { $0.status = error == nil ? "done" : "failed"; $0.lastError = error; $0.leaseUntil = nil }
+        try update(jobId, owner: owner) {
+            $0.status = error == nil ? "done" : "failed"
+            $0.lastError = error
+            $0.leaseUntil = nil
+        }
     }
 
     private func update(_ id: UUID, owner: String, _ change: (inout Job) -> Void) throws {

@@ -1,5 +1,6 @@
 import Foundation
 import SCIM
+
 @testable import RosterCore
 
 /// ``Storage`` in memory, for the domain's tests: the rules the real store keeps (uniqueness,
@@ -44,7 +45,9 @@ actor InMemoryStorage: Storage {
         var attempts: Int
         var lastError: String?
         var created: Date
-        var queued: QueuedJob { QueuedJob(id: id, kind: payload.kind.rawValue, encodedPayload: payload.encoded(), attempts: attempts) }
+        var queued: QueuedJob {
+            QueuedJob(id: id, kind: payload.kind.rawValue, encodedPayload: payload.encoded(), attempts: attempts)
+        }
     }
 
     struct StorageDown: Error, CustomStringConvertible {
@@ -85,13 +88,21 @@ extension InMemoryStorage {
         return Array(sorted.dropFirst(offset).prefix(limit))
     }
 
-    func userCount() async throws -> Int { try check(); return users.count }
-    func user(id: UUID) async throws -> DirectoryUser? { try check(); return users[id] }
+    func userCount() async throws -> Int {
+        try check()
+        return users.count
+    }
+    func user(id: UUID) async throws -> DirectoryUser? {
+        try check()
+        return users[id]
+    }
 
     func usersMatching(keys: [String]) async throws -> [DirectoryUser] {
         try check()
         let wanted = Set(keys.map { $0.lowercased() })
-        return users.values.filter { wanted.contains($0.email.lowercased()) || wanted.contains($0.username.lowercased()) }
+        return users.values.filter {
+            wanted.contains($0.email.lowercased()) || wanted.contains($0.username.lowercased())
+        }
     }
 
     func setPassword(userId: UUID, hash: String) async throws {
@@ -105,7 +116,10 @@ extension InMemoryStorage {
         tokens[hash] = UserToken(userId: userId, purpose: purpose, expires: expires, used: nil)
     }
 
-    func userToken(hash: String) async throws -> UserToken? { try check(); return tokens[hash] }
+    func userToken(hash: String) async throws -> UserToken? {
+        try check()
+        return tokens[hash]
+    }
 
     func redeemUserToken(hash: String, passwordHash: String, now: Date) async throws -> Bool {
         try check()
@@ -127,8 +141,10 @@ extension InMemoryStorage {
         users.values.first { other in
             (user.source.remoteId != nil && other.source.applicationId == user.source.applicationId
                 && other.source.remoteId == user.source.remoteId)
-                || other.email.lowercased() == user.email.lowercased() || other.username.lowercased() == user.username.lowercased()
-                || other.email.lowercased() == user.username.lowercased() || other.username.lowercased() == user.email.lowercased()
+                || other.email.lowercased() == user.email.lowercased()
+                || other.username.lowercased() == user.username.lowercased()
+                || other.email.lowercased() == user.username.lowercased()
+                || other.username.lowercased() == user.email.lowercased()
         }
     }
 
@@ -152,7 +168,10 @@ extension InMemoryStorage {
         return applications.values.first { $0.name.lowercased() == name.lowercased() }
     }
 
-    func application(id: UUID) async throws -> Application? { try check(); return applications[id] }
+    func application(id: UUID) async throws -> Application? {
+        try check()
+        return applications[id]
+    }
 
     func applications(search: String?) async throws -> [(Application, Integration?)] {
         try check()
@@ -160,20 +179,27 @@ extension InMemoryStorage {
             .sorted { $0.name.lowercased() < $1.name.lowercased() }.map { ($0, integrations[$0.id]) }
     }
 
-    func saveIntegration(_ integration: Integration) async throws { try check(); integrations[integration.applicationId] = integration }
+    func saveIntegration(_ integration: Integration) async throws {
+        try check()
+        integrations[integration.applicationId] = integration
+    }
 
     func setIntegrationStatus(applicationId: UUID, status: Integration.Status) async throws {
         try check()
         integrations[applicationId]?.status = status
     }
 
-    func recordConnection(applicationId: UUID, serviceProvider: ServiceProviderConfig?, lastError: String?) async throws {
+    func recordConnection(applicationId: UUID, serviceProvider: ServiceProviderConfig?, lastError: String?) async throws
+    {
         try check()
         integrations[applicationId]?.serviceProvider = serviceProvider
         integrations[applicationId]?.lastError = lastError
     }
 
-    func integration(applicationId: UUID) async throws -> Integration? { try check(); return integrations[applicationId] }
+    func integration(applicationId: UUID) async throws -> Integration? {
+        try check()
+        return integrations[applicationId]
+    }
 }
 
 // MARK: - Groups
@@ -192,26 +218,50 @@ extension InMemoryStorage {
         return groups.values.first { $0.name.lowercased() == name.lowercased() }
     }
 
-    func group(id: UUID) async throws -> UserGroup? { try check(); return groups[id] }
-    func groups() async throws -> [UserGroup] { try check(); return groups.values.sorted { $0.name < $1.name } }
+    func group(id: UUID) async throws -> UserGroup? {
+        try check()
+        return groups[id]
+    }
+    func groups() async throws -> [UserGroup] {
+        try check()
+        return groups.values.sorted { $0.name < $1.name }
+    }
 
     func groups(memberId: UUID) async throws -> [UserGroup] {
         try check()
         return groups.values.filter { members[$0.id, default: []].contains(memberId) }.sorted { $0.name < $1.name }
     }
 
-    func addMembers(groupId: UUID, userIds: [UUID]) async throws { try check(); members[groupId, default: []].formUnion(userIds) }
-    func removeMembers(groupId: UUID, userIds: [UUID]) async throws { try check(); members[groupId]?.subtract(userIds) }
-    func members(groupId: UUID) async throws -> [UUID] { try check(); return members[groupId, default: []].sorted { $0.text < $1.text } }
-    func bind(groupId: UUID, applicationId: UUID) async throws { try check(); bindings[groupId, default: []].insert(applicationId) }
-    func unbind(groupId: UUID, applicationId: UUID) async throws { try check(); bindings[groupId]?.remove(applicationId) }
+    func addMembers(groupId: UUID, userIds: [UUID]) async throws {
+        try check()
+        members[groupId, default: []].formUnion(userIds)
+    }
+    func removeMembers(groupId: UUID, userIds: [UUID]) async throws {
+        try check()
+        members[groupId]?.subtract(userIds)
+    }
+    func members(groupId: UUID) async throws -> [UUID] {
+        try check()
+        return members[groupId, default: []].sorted { $0.text < $1.text }
+    }
+    func bind(groupId: UUID, applicationId: UUID) async throws {
+        try check()
+        bindings[groupId, default: []].insert(applicationId)
+    }
+    func unbind(groupId: UUID, applicationId: UUID) async throws {
+        try check()
+        bindings[groupId]?.remove(applicationId)
+    }
 
     func boundGroups(applicationId: UUID) async throws -> [UUID] {
         try check()
         return bindings.filter { $0.value.contains(applicationId) }.map(\.key)
     }
 
-    func bindings(groupId: UUID) async throws -> [UUID] { try check(); return Array(bindings[groupId, default: []]) }
+    func bindings(groupId: UUID) async throws -> [UUID] {
+        try check()
+        return Array(bindings[groupId, default: []])
+    }
 
     func isManaged(userId: UUID, applicationId: UUID) async throws -> Bool {
         try check()
@@ -269,7 +319,9 @@ extension InMemoryStorage {
 
     func provisioningLog(_ query: ProvisioningLogQuery) async throws -> [ProvisioningLogEntry] {
         try check()
-        let kept = log.filter { $0.application.id == query.applicationId && (query.targetId == nil || $0.targetId == query.targetId) }
+        let kept = log.filter {
+            $0.application.id == query.applicationId && (query.targetId == nil || $0.targetId == query.targetId)
+        }
         let ordered = query.newestFirst ? kept.reversed() : kept
         return Array(ordered.dropFirst(query.offset).prefix(query.limit))
     }
