@@ -1,5 +1,4 @@
 import Foundation
-import NIOCore
 
 /// The access token of one OAuth client, shared by every client and call that uses it.
 ///
@@ -32,41 +31,5 @@ public actor OAuthTokenCache {
     /// Forgets `token` (the provider refused it); a newer token that another call fetched meanwhile is kept.
     func invalidate(_ rejected: String) {
         if token == rejected { token = nil }
-    }
-}
-
-/// Fetching a token: the form of RFC 6749 §4.4.2 with the client authenticated by HTTP basic.
-extension SCIMClient {
-    func fetchToken(tokenURL: String, clientID: String, clientSecret: String, scope: String?) async throws
-        -> (String, Duration)
-    {
-        let credentials = Data("\(Self.formEncode(clientID)):\(Self.formEncode(clientSecret))".utf8)
-            .base64EncodedString()
-        var form = "grant_type=client_credentials"
-        if let scope { form += "&scope=\(Self.formEncode(scope))" }
-        let request = SCIMHTTPRequest(
-            method: .POST, url: tokenURL,
-            headers: [
-                ("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json"),
-                ("Authorization", "Basic \(credentials)"),
-            ],
-            body: Array(form.utf8))
-        let answer = try await transport.execute(
-            request, timeout: configuration.timeout,
-            maxBodyBytes: configuration.maxResponseBytes)
-        observer?.exchanged(method: "POST", path: "/token", status: answer.status, duration: nil)
-        let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(answer.body))) ?? .null
-        guard (200..<300).contains(answer.status), let access = json["access_token"]?.text else {
-            throw SCIMClientError(
-                .unauthorized, "the OAuth token endpoint refused the client credentials", status: answer.status,
-                detail: json["error_description"]?.text ?? json["error"]?.text, url: tokenURL)
-        }
-        return (access, .seconds(json["expires_in"]?.int ?? 3600))
-    }
-
-    static func formEncode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 }

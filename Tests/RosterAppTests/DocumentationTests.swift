@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RosterApp
 
 @Suite struct DocumentationTests {
@@ -10,7 +11,9 @@ import Testing
         let text = try String(contentsOf: guide, encoding: .utf8)
         // MUT, validate
         for setting in Setting.all {
-            #expect(text.contains("| `\(setting.environment)` | `\(setting.key)` |"), "\(setting.environment) is not documented")
+            #expect(
+                text.contains("| `\(setting.environment)` | `\(setting.key)` |"),
+                "\(setting.environment) is not documented")
         }
     }
 }

@@ -198,14 +198,3 @@ import Testing
         }
     }
 }
-
-/// Counts calls from concurrent code.
-final class Counter: Sendable {
-    private let value = Mutex(0)
-    func next() -> Int {
-        value.withLock {
-            $0 += 1
-            return $0
-        }
-    }
-}

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// How a job ended, as its handler says: the worker records it, and knows nothing else of the work.
 public enum JobOutcome: Sendable, Equatable {
@@ -17,12 +16,4 @@ public protocol JobHandler: Sendable {
     /// Does the work of one job. `attempt` counts from 1; `lease` says whether this worker still
     /// holds the job (a handler that runs long checks it between steps). A thrown error fails the job.
     func run(_ payload: JobPayload, attempt: Int, lease: Lease) async throws -> JobOutcome
-}
-
-/// Whether this worker still holds a job's lease, shared between the job and its renewer.
-public final class Lease: Sendable {
-    private let lost = Mutex(false)
-    public init() {}
-    public var isHeld: Bool { !lost.withLock { $0 } }
-    func lose() { lost.withLock { $0 = true } }
 }

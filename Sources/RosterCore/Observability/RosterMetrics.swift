@@ -1,6 +1,5 @@
 import Foundation
 import Metrics
-import SCIM
 
 /// What Roster counts, in one place: the names below are what `/metrics` shows (dots become
 /// underscores there). Recording goes through swift-metrics, so the domain does not know
@@ -47,34 +46,5 @@ enum RosterMetrics {
             let age = depth?.oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0
             Gauge(label: "roster.queue.oldest_age_seconds", dimensions: [("kind", kind.rawValue)]).record(age)
         }
-    }
-}
-
-/// SCIM calls of one application: how many, how long, how many were rate limited or retried.
-struct SCIMMetrics: SCIMClientObserver {
-    let application: String
-
-    func exchanged(method: String, path: String, status: Int?, duration: Duration?) {
-        let status = status.map(String.init) ?? "none"
-        Counter(
-            label: "roster.scim.requests",
-            dimensions: [
-                ("application", application), ("method", method),
-                ("status", status),
-            ]
-        ).increment()
-        if status == "429" {
-            Counter(label: "roster.scim.rate_limited", dimensions: [("application", application)]).increment()
-        }
-        if let duration {
-            Timer(
-                label: "roster.scim.request.duration", dimensions: [("application", application)],
-                preferredDisplayUnit: .seconds
-            ).recordNanoseconds(duration.milliseconds * 1_000_000)
-        }
-    }
-
-    func retrying(status: Int?) {
-        Counter(label: "roster.scim.retries", dimensions: [("application", application)]).increment()
     }
 }
