@@ -7,7 +7,7 @@ rate-limit, flaky-503, slow-once, malformed, malformed-page2, huge, cursor, igno
 slow-pages, slow-pages-short, no-filter.
 
 Provisioning modes keep written users and groups in memory (prov-ok), and misbehave on writes:
-prov-flaky (429 with Retry-After: 1 on every 2nd write, 503 on every 3rd), prov-slow-post
+prov-flaky and prov-flaky-* (429 with Retry-After: 1 on every 2nd write, 503 on every 3rd; each name its own store), prov-slow-post
 (each user's first POST takes 3 s, but creates the user), prov-down (every write fails 500),
 prov-slow (every write takes 0.2 s). GET /<mode>/_writes lists the writes served, with times. GET /<mode>/_stats answers how many requests and errors it served."""
 import base64
@@ -73,10 +73,10 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "prov-down":
             stat(mode, "errors")
             return self.send(500, {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "500", "detail": "database on fire"})
-        if mode == "prov-flaky" and n % 2 == 0:
+        if mode.startswith("prov-flaky") and n % 2 == 0:
             stat(mode, "errors")
             return self.send(429, {"detail": "slow down"}, headers={"Retry-After": "1"})
-        if mode == "prov-flaky" and n % 3 == 0:
+        if mode.startswith("prov-flaky") and n % 3 == 0:
             stat(mode, "errors")
             return self.send(503, b"busy", "text/plain")
         if mode == "prov-slow":

@@ -206,7 +206,7 @@ def test_metrics_count_requests_scim_calls_imports_pushes_and_the_queue(server):
     app, t = "/api/v1/applications/Metered", "/api/v1/applications/{app}"
     api.call("POST", "/api/v1/applications", json={"name": "Metered"})
     api.call("PUT", app + "/integration", t + "/integration",
-             json={"scimUrl": server["scim"].replace("/ok", "/prov-flaky"), "auth": {"type": "bearer", "token": "t"}})
+             json={"scimUrl": server["scim"].replace("/ok", "/prov-flaky-metrics"), "auth": {"type": "bearer", "token": "t"}})
     assert api.call("POST", app + "/imports", t + "/imports", json={"userIds": ["m-00010", "m-00011"]}).status_code == 200
     portal = requests.Session()
     csrf = re.search(r'name="_csrf" value="([^"]+)"', portal.get(server["base"] + "/login").text).group(1)

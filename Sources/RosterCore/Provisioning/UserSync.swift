@@ -135,8 +135,10 @@ struct UserSync: Sendable {
             + ifMatch
     }
 
-    /// A user appeared in or left the application: its bound groups' members change with it.
+    /// A user appeared in or left the application: its bound groups' members change with it
+    /// (unless the integration was deactivated meanwhile: then nothing more is queued for it).
     private func scheduleGroups(of userId: UUID, in applicationId: UUID) async throws {
+        guard try await access.isActive(applicationId) else { return }
         for groupId in try await storage.boundGroups(applicationId: applicationId) {
             let isMember = try await storage.members(groupId: groupId).contains(userId)
             let wasPushed = try await storage.provisionedGroup(applicationId: applicationId, groupId: groupId) != nil
