@@ -95,12 +95,13 @@ public struct ImportService: Sendable {
         return rows
     }
 
-    private func begin(_ application: Application, _ selection: ImportSelection, total: Int, by initiator: Initiator)
-        async throws -> ImportJob
-    {
+    /// Creates the job (`running` when it runs now, `queued` for a worker) and records its start.
+    private func begin(
+        _ application: Application, _ selection: ImportSelection, total: Int, status: ImportJob.Status = .running,
+        by initiator: Initiator
+    ) async throws -> ImportJob {
         let job = ImportJob(
-            applicationId: application.id, initiator: initiator, selection: selection, status: .running,
-            total: total)
+            applicationId: application.id, initiator: initiator, selection: selection, status: status, total: total)
         try await storage.createJob(job)
         try await recordStart(job, application)
         return job
@@ -109,11 +110,7 @@ public struct ImportService: Sendable {
     private func queue(_ application: Application, _ selection: ImportSelection, total: Int, by initiator: Initiator)
         async throws -> ImportJob
     {
-        let job = ImportJob(
-            applicationId: application.id, initiator: initiator, selection: selection, status: .queued,
-            total: total)
-        try await storage.createJob(job)
-        try await recordStart(job, application)
+        let job = try await begin(application, selection, total: total, status: .queued, by: initiator)
         _ = try await storage.enqueue(.importJob(importJobId: job.id))
         return job
     }
