@@ -1,5 +1,14 @@
 /// Recursive-descent parser for RFC 7644 filters: `or` binds loosest, then `and`, then `not`.
+///
+/// Filters come from administrators and API clients, so the parser bounds what it takes: a
+/// filter of at most ``maxLength`` bytes, nested at most ``maxDepth`` deep (parentheses, value
+/// paths, `not`), with at most ``maxOperators`` `and`/`or`. Past that it answers an error, never
+/// a stack overflow.
 struct FilterParser {
+    static let maxLength = 8192
+    static let maxDepth = 64
+    static let maxOperators = 256
+
     enum Token: Equatable {
         case word(String)
         case string(String)
@@ -8,6 +17,8 @@ struct FilterParser {
 
     private var tokens: [(Token, Int)] = []
     private var position = 0
+    private var depth = 0
+    private var operators = 0
     private let text: String
 
     init(text: String) {
@@ -15,6 +26,11 @@ struct FilterParser {
     }
 
     mutating func parseFilter() throws -> SCIMFilter {
+        guard text.utf8.count <= Self.maxLength else {
+            throw SCIMFilterError(
+                message:
+                    "the filter is \(text.utf8.count) bytes long; Roster takes filters of at most \(Self.maxLength)")
+        }
         tokens = try Self.tokenize(text)
         guard !tokens.isEmpty else { throw SCIMFilterError(message: "the filter is empty") }
         return try parseOr()
@@ -26,17 +42,42 @@ struct FilterParser {
 
     private mutating func parseOr() throws -> SCIMFilter {
         var left = try parseAnd()
-        while keyword("or") { left = .or(left, try parseAnd()) }
+        while keyword("or") {
+            try countOperator()
+            left = .or(left, try parseAnd())
+        }
         return left
     }
 
     private mutating func parseAnd() throws -> SCIMFilter {
         var left = try parseUnary()
-        while keyword("and") { left = .and(left, try parseUnary()) }
+        while keyword("and") {
+            try countOperator()
+            left = .and(left, try parseUnary())
+        }
         return left
     }
 
+    private mutating func countOperator() throws {
+        operators += 1
+        guard operators <= Self.maxOperators else {
+            throw error("the filter combines more than \(Self.maxOperators) conditions with and/or")
+        }
+    }
+
+    /// Enters one level of nesting for `body`.
+    private mutating func nested<T>(_ body: (inout FilterParser) throws -> T) throws -> T {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxDepth else { throw error("the filter is nested more than \(Self.maxDepth) levels deep") }
+        return try body(&self)
+    }
+
     private mutating func parseUnary() throws -> SCIMFilter {
+        try nested { try $0.parseTerm() }
+    }
+
+    private mutating func parseTerm() throws -> SCIMFilter {
         if keyword("not") {
             try expect(.open, "\"(\" after \"not\"")
             let inner = try parseOr()

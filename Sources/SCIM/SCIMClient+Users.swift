@@ -110,6 +110,8 @@ public struct ResourcePages: AsyncSequence, Sendable {
         let pageSize: Int
         var mode: Mode
         var seen: Set<String> = []
+        /// Resources received so far, with or without an id.
+        var listed = 0
 
         public mutating func next() async throws -> [JSONValue]? {
             let page: ListResponse
@@ -122,6 +124,15 @@ public struct ResourcePages: AsyncSequence, Sendable {
             case .cursor(let cursor):
                 page = try await client.list(path, cursor: cursor, count: pageSize, query: query)
                 mode = page.nextCursor.map { .cursor($0) } ?? .done
+            }
+            listed += page.resources.count
+            let cap = client.configuration.maxListedResources
+            guard listed <= cap else {
+                throw SCIMClientError(
+                    .unexpectedResponse,
+                    "the listing did not end after \(listed) resources, more than the \(cap) Roster reads from one "
+                        + "provider: it keeps sending new ones",
+                    url: client.baseURL + path)
             }
             var fresh: [JSONValue] = []
             for resource in page.resources {

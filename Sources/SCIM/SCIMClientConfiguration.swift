@@ -10,6 +10,9 @@ public struct SCIMClientConfiguration: Sendable {
     public var maxBackoff: Duration
     /// Longest `Retry-After` honoured as given; longer ones are cut to this.
     public var maxRetryAfter: Duration
+    /// Most resources one listing reads: a provider that keeps inventing ids or cursors is stopped
+    /// here with an error instead of being read forever.
+    public var maxListedResources: Int
     /// How the client waits before a retry; tests record the waits instead of sleeping them.
     public var sleep: @Sendable (Duration) async throws -> Void
     /// The share of a back-off actually waited (jitter keeps many workers from retrying in lockstep).
@@ -18,7 +21,7 @@ public struct SCIMClientConfiguration: Sendable {
     public init(
         timeout: Duration = .seconds(30), maxResponseBytes: Int = 32 << 20, maxRetries: Int = 6,
         baseBackoff: Duration = .milliseconds(250), maxBackoff: Duration = .seconds(20),
-        maxRetryAfter: Duration = .seconds(120),
+        maxRetryAfter: Duration = .seconds(120), maxListedResources: Int = 2_000_000,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
         jitter: @escaping @Sendable () -> Double = { Double.random(in: 0.5...1.0) }
     ) {
@@ -28,6 +31,7 @@ public struct SCIMClientConfiguration: Sendable {
         self.baseBackoff = baseBackoff
         self.maxBackoff = maxBackoff
         self.maxRetryAfter = maxRetryAfter
+        self.maxListedResources = maxListedResources
         self.sleep = sleep
         self.jitter = jitter
     }

@@ -155,3 +155,33 @@ func answer(_ status: Int, _ body: String = "{}", headers: [(String, String)] = 
         #expect(form == "grant_type=client_credentials&scope=scim")
     }
 }
+
+@Suite struct SCIMListingLimitTests {
+    @Test func aProviderThatNeverStopsListingIsStoppedAtTheCapWithAnError() async throws {
+        // setup: every page has new ids, forever
+        let counter = Mutex(0)
+        let transport = ScriptedTransport([])
+        let page: @Sendable (SCIMHTTPRequest) throws -> SCIMHTTPResponse = { _ in
+            let ids = counter.withLock { n in
+                (0..<10).map { _ in
+                    n += 1
+                    return n
+                }
+            }
+            let resources = ids.map { #"{"id":"u\#($0)","userName":"u\#($0)"}"# }.joined(separator: ",")
+            return SCIMHTTPResponse(status: 200, body: Array(#"{"Resources":[\#(resources)]}"#.utf8))
+        }
+        transport.answers.withLock { $0 = Array(repeating: page, count: 1000) }
+        let client = SCIMClient(
+            baseURL: "https://sp.test", authentication: .none, transport: transport,
+            configuration: .init(maxListedResources: 95))
+        // MUT
+        var listed = 0
+        let error = await #expect(throws: SCIMClientError.self) {
+            for try await users in client.userPages(.init(pageSize: 10), config: .init()) { listed += users.count }
+        }
+        // validate
+        #expect(listed == 90)
+        #expect(error?.description.contains("did not end after 100 resources, more than the 95") == true)
+    }
+}

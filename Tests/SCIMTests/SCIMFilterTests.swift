@@ -78,3 +78,27 @@ enum JSONDecoderHelper {
         }
     }
 }
+
+@Suite struct SCIMFilterLimitTests {
+    @Test func aDeeplyNestedFilterIsRefusedWithAnErrorNotAStackOverflow() {
+        // setup
+        let deep = String(repeating: "(", count: 25_000) + "userName eq \"a\"" + String(repeating: ")", count: 25_000)
+        let nested = String(repeating: "(", count: 65) + "userName eq \"a\"" + String(repeating: ")", count: 65)
+        // MUT, validate
+        let tooLong = #expect(throws: SCIMFilterError.self) { try SCIMFilter(parsing: deep) }
+        #expect(tooLong?.message.contains("at most 8192") == true)
+        let tooDeep = #expect(throws: SCIMFilterError.self) { try SCIMFilter(parsing: nested) }
+        #expect(tooDeep?.message.contains("nested more than 64 levels") == true)
+        let notDeep = String(repeating: "not (", count: 70) + "title pr" + String(repeating: ")", count: 70)
+        #expect(throws: SCIMFilterError.self) { try SCIMFilter(parsing: notDeep) }
+    }
+
+    @Test func aFilterWithinTheLimitsStillParses() throws {
+        let nested = String(repeating: "(", count: 60) + "userName eq \"a\"" + String(repeating: ")", count: 60)
+        #expect(try SCIMFilter(parsing: nested).matches(.object(["userName": .string("A")])))
+        let many = (0..<200).map { "userName eq \"u\($0)\"" }.joined(separator: " or ")
+        #expect(try SCIMFilter(parsing: many).matches(.object(["userName": .string("u199")])))
+        let tooMany = (0..<300).map { _ in "title pr" }.joined(separator: " and ")
+        #expect(throws: SCIMFilterError.self) { try SCIMFilter(parsing: tooMany) }
+    }
+}
