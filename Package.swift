@@ -35,6 +35,7 @@ let package = Package(
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         // The domain: directory, applications, import, provisioning, insights, mail composition.
         // No HTTP framework, no SQL, no sockets, no environment.

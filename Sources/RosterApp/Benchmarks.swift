@@ -53,7 +53,9 @@ public enum Benchmarks {
         let admin = try await roster.administrators.actingAs(email: "bench@example.com")
         _ = try await roster.applications.create(name: "Bench", description: nil, by: .system)
         _ = try await roster.applications.configureIntegration(
-            application: "Bench", input: IntegrationInput(scimURL: scimURL, authType: "bearer", token: token ?? "none"),
+            application: "Bench",
+            input: IntegrationInput(
+                scimURL: scimURL, authType: "bearer", token: token ?? "none", allowPrivateNetwork: true),
             by: .system)
         let worker = roster.makeWorker()
         let importing = try await clock.measure {

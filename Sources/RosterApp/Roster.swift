@@ -13,11 +13,15 @@ public final class Roster: Sendable {
     public let configuration: RosterConfiguration
     let storage: SQLStore
     let http: HTTPClient
+    /// The integrations' connections, each to the address it was checked at.
+    let pinned: PinnedHTTPClients
     public let domain: DomainServices
     public let logger: Logger
 
     public var administrators: AdministratorService { domain.administrators }
+    public var keys: APIKeyService { domain.keys }
     public var sessions: SessionService { domain.sessions }
+    public var mfa: MFAService { domain.mfa }
     public var applications: ApplicationService { domain.applications }
     public var remoteUsers: RemoteListing { domain.remoteUsers }
     public var importPreview: ImportPreview { domain.importPreview }
@@ -75,22 +79,26 @@ public final class Roster: Sendable {
         let sender: any MailSender
         if let smtp = try configuration.mail.smtpURL.map(SMTPConfiguration.init(url:)) {
             sender = SMTPMailSender(
-                configuration: smtp, sentFolder: outbox.appendingPathComponent("sent"), logger: logger)
+                configuration: smtp, timeout: .seconds(configuration.mail.smtpTimeoutSeconds),
+                sentFolder: outbox.appendingPathComponent("sent"), logger: logger)
         } else {
             sender = OutboxFolderSender(folder: outbox)
         }
         let scim = configuration.scim
+        let pinned = PinnedHTTPClients(logger: logger)
+        self.pinned = pinned
         let connector = SCIMConnector(
-            transport: HTTPClientTransport(http: http, logger: logger),
+            transport: { policy in GuardedTransport(clients: pinned, policy: policy) },
             configuration: SCIMClientConfiguration(
                 timeout: .seconds(scim.timeoutSeconds), maxResponseBytes: scim.maxResponseBytes,
-                baseBackoff: .milliseconds(scim.retryBaseMillis)),
+                baseBackoff: .milliseconds(scim.retryBaseMillis), maxListedResources: scim.maxListed),
             logger: logger)
         domain = DomainServices(
             storage: storage, connector: connector, hasher: BcryptHasher(), mailSender: sender,
             settings: .init(
                 mailFrom: configuration.mail.from, publicURL: configuration.publicURL,
-                activationLinkLifetime: TimeInterval(configuration.activationLinkSeconds)),
+                activationLinkLifetime: TimeInterval(configuration.activationLinkSeconds),
+                requireMFA: configuration.requireMFA),
             logger: logger)
     }
 
@@ -125,6 +133,7 @@ public final class Roster: Sendable {
     }
 
     public func shutdown() async {
+        await pinned.shutdown()
         try? await http.shutdown()
         try? await storage.shutdown()
     }

@@ -6,10 +6,11 @@ public enum CSV {
         ([header] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 
-    /// Quotes a field; a leading formula character is escaped so spreadsheets show text.
+    /// Quotes a field; a leading formula character (or a TAB or CR a spreadsheet would skip to
+    /// find one) is escaped so spreadsheets show text (OWASP's CSV injection advice).
     public static func field(_ value: String) -> String {
         var value = value
-        if let first = value.first, "=+-@".contains(first) { value = "'" + value }
+        if let first = value.first, "=+-@\t\r".contains(first) { value = "'" + value }
         guard value.contains(where: { ",\"\r\n".contains($0) }) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

@@ -22,6 +22,8 @@ struct ActivationPage {
             case .expired: return page(.gone, message("This link has expired. Ask your administrator for a new one."))
             case .unknown:
                 return page(.notFound, message("This link is not valid. Ask your administrator for a new one."))
+            case .suspended:
+                return page(.forbidden, message("This account is suspended. Ask your administrator."))
             }
         }
         router.post("activate") { request, _ in
@@ -85,7 +87,11 @@ struct ActivationPage {
             headers: [
                 .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
                 .init("Referrer-Policy")!: "no-referrer",
-                .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+                // The page sets a password: no other site may frame it (clickjacking).
+                .contentSecurityPolicy:
+                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; "
+                    + "base-uri 'none'",
+                .init("X-Frame-Options")!: "DENY", .init("X-Content-Type-Options")!: "nosniff",
             ],
             body: .init(byteBuffer: ByteBuffer(string: document)))
     }

@@ -15,6 +15,9 @@ public func buildApplication(roster: Roster, hostname: String, port: Int, worker
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: RequestIdMiddleware())
+    if roster.configuration.publicURL.lowercased().hasPrefix("https://") {
+        router.add(middleware: StrictTransportMiddleware())
+    }
     router.add(middleware: ErrorMiddleware())
     router.get("healthz") { _, _ in try ["status": "ok"].response() }
     router.get("metrics") { _, _ in
@@ -29,9 +32,10 @@ public func buildApplication(roster: Roster, hostname: String, port: Int, worker
     }
     ActivationPage(accounts: roster.accounts).addRoutes(to: router)
     try addPortal(roster: roster, to: router)
-    let api = router.group("api/v1").add(middleware: APIKeyMiddleware(administrators: roster.administrators))
+    let api = router.group("api/v1").add(middleware: APIKeyMiddleware(keys: roster.keys))
     ApplicationsController(roster: roster).addRoutes(to: api)
     DirectoryController(roster: roster).addRoutes(to: api)
+    AdministratorsController(roster: roster).addRoutes(to: api)
     ProvisioningController(roster: roster).addRoutes(to: api)
     var app = Application(
         router: router, configuration: .init(address: .hostname(hostname, port: port), serverName: "Roster"),
@@ -59,7 +63,8 @@ func addPortal(roster: Roster, to router: Router<APIContext>) throws {
     PortalAuth(portal: portal).addRoutes(to: router)
     let pages = router.group().add(middleware: PortalErrorMiddleware(portal: portal))
         .add(middleware: PortalSessionMiddleware(portal: portal))
-    PortalAuth(portal: portal).addSignOut(to: pages)
+    PortalAuth(portal: portal).addSessionRoutes(to: pages)
+    PortalAccount(portal: portal).addRoutes(to: pages)
     PortalApplications(portal: portal).addRoutes(to: pages)
     PortalDirectory(portal: portal).addRoutes(to: pages)
     PortalGroups(portal: portal).addRoutes(to: pages)

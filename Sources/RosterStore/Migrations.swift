@@ -183,6 +183,7 @@ extension SQLStore {
                 "CREATE INDEX users_username_prefix ON users (username_key text_pattern_ops)",
             ], postgresDown: ["DROP INDEX users_username_prefix", "DROP INDEX users_email_prefix"]),
         typedContracts,
+        offboarding,
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an

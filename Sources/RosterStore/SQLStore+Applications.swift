@@ -39,6 +39,7 @@ extension SQLStore: ApplicationRepository {
             return try await db.raw(
                 """
                 SELECT a.*, i.application_id AS integrated, i.base_url, i.credentials, i.status, i.last_error,
+                  i.allow_private_network,
                   i.service_provider,
                   i.updated FROM applications a LEFT JOIN integrations i ON i.application_id = a.id
                 WHERE a.name_key LIKE \(bind: pattern) ORDER BY a.name_key
@@ -56,21 +57,33 @@ extension SQLStore: ApplicationRepository {
     public func saveIntegration(_ integration: Integration) async throws {
         let sealed = try secrets.seal(try JSONEncoder().encode(integration.credentials))
         let provider = try integration.serviceProvider.map(jsonText)
+        let i = integration
         try await withDB { db in
             try await db.raw(
                 """
                 INSERT INTO integrations (application_id, base_url, credential_kind, credentials, status, last_error,
-                  service_provider, updated)
-                VALUES (\(bind: integration.applicationId.text), \(bind: integration.baseURL),
-                  \(bind: integration.credentials.kind),
-                \(bind: sealed), \(bind: integration.status.rawValue), \(bind: integration.lastError),
-                  \(bind: provider),
-                \(bind: Date().millis))
+                  service_provider, updated, allow_private_network)
+                VALUES (\(bind: i.applicationId.text), \(bind: i.baseURL), \(bind: i.credentials.kind), \(bind: sealed),
+                  \(bind: i.status.rawValue), \(bind: i.lastError), \(bind: provider), \(bind: Date().millis),
+                  \(bind: i.allowPrivateNetwork ? 1 : 0))
                 ON CONFLICT (application_id) DO UPDATE SET base_url = excluded.base_url,
                   credential_kind = excluded.credential_kind, credentials = excluded.credentials, status =
                     excluded.status,
                   last_error = excluded.last_error, service_provider = excluded.service_provider, updated =
-                    excluded.updated
+                    excluded.updated,
+                  allow_private_network = excluded.allow_private_network
+                """
+            ).run()
+        }
+    }
+
+    public func setAllowPrivateNetwork(applicationId: UUID, _ allowed: Bool) async throws {
+        try await withDB { db in
+            try await db.raw(
+                """
+                UPDATE integrations SET allow_private_network = \(bind: allowed ? 1 : 0), updated =
+                  \(bind: Date().millis)
+                WHERE application_id = \(bind: applicationId.text)
                 """
             ).run()
         }
@@ -122,7 +135,7 @@ extension SQLStore: ApplicationRepository {
             serviceProvider: try row.optionalString("service_provider").map {
                 try JSONDecoder().decode(ServiceProviderConfig.self, from: Data($0.utf8))
             },
-            updated: try row.date("updated"))
+            updated: try row.date("updated"), allowPrivateNetwork: try row.int("allow_private_network") != 0)
     }
 
     static func application(_ row: any SQLRow) throws -> Application {

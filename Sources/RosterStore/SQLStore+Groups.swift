@@ -76,15 +76,27 @@ extension SQLStore: GroupRepository {
         }
     }
 
-    public func bind(groupId: UUID, applicationId: UUID) async throws {
+    public func bind(groupId: UUID, applicationId: UUID, authoritative: Bool) async throws {
         try await withDB { db in
             try await db.raw(
                 """
-                INSERT INTO group_bindings (group_id, application_id, created) VALUES (\(bind: groupId.text),
-                  \(bind: applicationId.text),
-                \(bind: Date().millis)) ON CONFLICT DO NOTHING
+                INSERT INTO group_bindings (group_id, application_id, created, authoritative)
+                VALUES (\(bind: groupId.text), \(bind: applicationId.text), \(bind: Date().millis),
+                  \(bind: authoritative ? 1 : 0))
+                ON CONFLICT (group_id, application_id) DO UPDATE SET authoritative = excluded.authoritative
                 """
             ).run()
+        }
+    }
+
+    public func isAuthoritative(groupId: UUID, applicationId: UUID) async throws -> Bool {
+        try await withDB { db in
+            try await db.raw(
+                """
+                SELECT authoritative FROM group_bindings
+                WHERE group_id = \(bind: groupId.text) AND application_id = \(bind: applicationId.text)
+                """
+            ).first()?.int("authoritative") == 1
         }
     }
 

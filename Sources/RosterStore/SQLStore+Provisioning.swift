@@ -60,29 +60,44 @@ extension SQLStore: ProvisioningRepository {
         try await withDB { db in
             try await db.raw(
                 """
-                SELECT * FROM provisioned_groups WHERE application_id = \(bind: applicationId.text) AND group_id =
-                  \(bind: groupId.text)
+                SELECT * FROM provisioned_groups WHERE application_id = \(bind: applicationId.text)
+                  AND group_id = \(bind: groupId.text)
                 """
             ).first().map { row in
                 ProvisionedGroup(
                     applicationId: try row.uuid("application_id"), groupId: try row.uuid("group_id"),
-                    remoteId: try row.string("remote_id"), members: Set(try row.json("members", as: [String].self)))
+                    remoteId: try row.string("remote_id"), members: Set(try row.json("members", as: [String].self)),
+                    unconfirmed: Set(try row.json("unconfirmed", as: [String].self)))
             }
         }
     }
 
     public func saveProvisionedGroup(_ group: ProvisionedGroup) async throws {
         let members = try jsonText(group.members.sorted())
+        let unconfirmed = try jsonText(group.unconfirmed.sorted())
         try await withDB { db in
             try await db.raw(
                 """
-                INSERT INTO provisioned_groups (application_id, group_id, remote_id, members, updated) VALUES
-                (\(bind: group.applicationId.text), \(bind: group.groupId.text), \(bind: group.remoteId),
-                  \(bind: members), \(bind: Date().millis))
-                ON CONFLICT (application_id, group_id) DO UPDATE SET remote_id = excluded.remote_id, members =
-                  excluded.members, updated = excluded.updated
+                INSERT INTO provisioned_groups (application_id, group_id, remote_id, members, unconfirmed, updated)
+                  VALUES
+                  (\(bind: group.applicationId.text), \(bind: group.groupId.text), \(bind: group.remoteId),
+                    \(bind: members),
+                  \(bind: unconfirmed), \(bind: Date().millis))
+                ON CONFLICT (application_id, group_id) DO UPDATE SET remote_id = excluded.remote_id,
+                  members = excluded.members, unconfirmed = excluded.unconfirmed, updated = excluded.updated
                 """
             ).run()
+        }
+    }
+
+    public func confirmUnconfirmedMembers(applicationId: UUID) async throws -> [UUID] {
+        try await withDB { db in
+            try await db.raw(
+                """
+                UPDATE provisioned_groups SET unconfirmed = '[]'
+                WHERE application_id = \(bind: applicationId.text) AND unconfirmed <> '[]' RETURNING group_id
+                """
+            ).all().map { try $0.uuid("group_id") }
         }
     }
 

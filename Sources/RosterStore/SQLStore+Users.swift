@@ -86,6 +86,15 @@ extension SQLStore: DirectoryRepository {
         }
     }
 
+    public func invalidateUserTokens(userId: UUID, now: Date) async throws {
+        try await withDB { db in
+            try await db.raw(
+                "UPDATE user_tokens SET used = \(bind: now.millis) WHERE user_id = \(bind: userId.text) AND used IS "
+                    + "NULL"
+            ).run()
+        }
+    }
+
     public func userToken(hash: String) async throws -> UserToken? {
         try await withDB { db in
             try await db.raw("SELECT * FROM user_tokens WHERE token_hash = \(bind: hash)").first().map { row in

@@ -13,6 +13,8 @@ public struct SCIMClientError: Error, Sendable, CustomStringConvertible {
         public static let unexpectedResponse = Kind(name: "unexpectedResponse")
         public static let bodyTooLarge = Kind(name: "bodyTooLarge")
         public static let invalidConfiguration = Kind(name: "invalidConfiguration")
+        /// Roster refused to make the call: the address is outside what the integration may reach.
+        public static let refused = Kind(name: "refused")
         public var description: String { name }
     }
 

@@ -1,11 +1,15 @@
 import ArgumentParser
+import Foundation
 import RosterApp
 import RosterCore
 
 struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "admin", abstract: "Administrators.",
-        subcommands: [Create.self, List.self])
+        commandName: "admin", abstract: "Administrators: create, list, and offboard.",
+        subcommands: [
+            Create.self, List.self, Disable.self, Enable.self, Delete.self, SetRole.self, SetPassword.self,
+            Unlock.self, ResetMFA.self,
+        ])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an administrator.")
@@ -28,12 +32,116 @@ struct AdminCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List administrators.")
         @OptionGroup var global: GlobalOptions
+        @Flag var json = false
+
+        struct Entry: Encodable {
+            let id, email, role: String
+            let disabled, mfa: Bool
+            let created: Date
+        }
+
         func run() async throws {
             try await global.withRoster { roster in
-                for admin in try await roster.administrators.list(by: .system) {
-                    printRow(admin.email, admin.role.rawValue)
+                let admins = try await roster.administrators.list(by: .system)
+                if json {
+                    return try printJSON(
+                        admins.map {
+                            Entry(
+                                id: $0.id.text, email: $0.email, role: $0.role.rawValue, disabled: $0.disabled,
+                                mfa: $0.mfaEnabled,
+                                created: $0.created)
+                        })
+                }
+                for admin in admins {
+                    printRow(
+                        admin.email, admin.role.rawValue, admin.disabled ? "disabled" : "active",
+                        admin.mfaEnabled ? "mfa" : "")
                 }
             }
+        }
+    }
+
+    /// The offboarding commands: one administrator named by email, one change.
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Disable an administrator: their sessions end at once and their API keys stop working.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var email: String
+        func run() async throws {
+            try await global.withRoster { try await $0.administrators.disable(email: email, by: .system) }
+            print("disabled \(email): their sessions ended and their API keys no longer work")
+        }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enable a disabled administrator again.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var email: String
+        func run() async throws {
+            try await global.withRoster { try await $0.administrators.enable(email: email, by: .system) }
+            print("enabled \(email)")
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete an administrator and their API keys (what they did stays in Insights).")
+        @OptionGroup var global: GlobalOptions
+        @Argument var email: String
+        func run() async throws {
+            try await global.withRoster { try await $0.administrators.delete(email: email, by: .system) }
+            print("deleted \(email) and their API keys")
+        }
+    }
+
+    struct SetRole: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-role",
+            abstract: "Change an administrator's role; their sessions end and their keys follow.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var email: String
+        @Argument(help: "admin, manager or readonly") var role: String
+        func run() async throws {
+            let role = try Role.parse(role)
+            try await global.withRoster { try await $0.administrators.setRole(email: email, role: role, by: .system) }
+            print("\(email) is now \(role.rawValue)")
+        }
+    }
+
+    struct SetPassword: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-password", abstract: "Give an administrator a new password; their sessions end.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var email: String
+        @Option(help: "Environment variable holding the password.") var passwordEnv: String
+        func run() async throws {
+            let password = try secret(fromEnvironment: passwordEnv, flag: "--password-env")
+            try await global.withRoster {
+                try await $0.administrators.setPassword(email: email, password: password, by: .system)
+            }
+            print("password set for \(email)")
+        }
+    }
+
+    struct Unlock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lift the sign-in lock of an administrator early.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var email: String
+        func run() async throws {
+            try await global.withRoster { try await $0.administrators.unlock(email: email, by: .system) }
+            print("unlocked \(email)")
+        }
+    }
+
+    struct ResetMFA: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reset-mfa",
+            abstract: "Forget a lost second factor: the administrator enrols again at sign-in.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var email: String
+        func run() async throws {
+            try await global.withRoster { try await $0.administrators.resetMFA(email: email, by: .system) }
+            print("the second factor of \(email) was removed; they enrol a new one at their next sign-in")
         }
     }
 }

@@ -21,6 +21,8 @@ struct AppCommand: AsyncParsableCommand {
         @Option var clientId: String?
         @Option(help: "Environment variable holding the OAuth client secret.") var clientSecretEnv: String?
         @Option var oauthScope: String?
+        @Flag(help: "Let calls reach loopback, link-local and private addresses, and http:// (your own network).")
+        var allowPrivateNetwork = false
 
         func validate() throws {
             let chosen = [
@@ -40,13 +42,15 @@ struct AppCommand: AsyncParsableCommand {
             if let bearerTokenEnv {
                 return IntegrationInput(
                     scimURL: scimUrl, authType: "bearer",
-                    token: try secret(fromEnvironment: bearerTokenEnv, flag: "--bearer-token-env"))
+                    token: try secret(fromEnvironment: bearerTokenEnv, flag: "--bearer-token-env"),
+                    allowPrivateNetwork: allowPrivateNetwork)
             }
             if let basicUser {
                 guard let basicPasswordEnv else { throw RosterError.invalid("--basic-user needs --basic-password-env") }
                 return IntegrationInput(
                     scimURL: scimUrl, authType: "basic", user: basicUser,
-                    password: try secret(fromEnvironment: basicPasswordEnv, flag: "--basic-password-env"))
+                    password: try secret(fromEnvironment: basicPasswordEnv, flag: "--basic-password-env"),
+                    allowPrivateNetwork: allowPrivateNetwork)
             }
             guard let oauthTokenUrl, let clientId, let clientSecretEnv else {
                 throw RosterError.invalid("OAuth needs --oauth-token-url, --client-id and --client-secret-env")
@@ -54,7 +58,7 @@ struct AppCommand: AsyncParsableCommand {
             return IntegrationInput(
                 scimURL: scimUrl, authType: "oauth2", tokenURL: oauthTokenUrl, clientID: clientId,
                 clientSecret: try secret(fromEnvironment: clientSecretEnv, flag: "--client-secret-env"),
-                scope: oauthScope)
+                scope: oauthScope, allowPrivateNetwork: allowPrivateNetwork)
         }
 
         func run() async throws {
@@ -159,15 +163,43 @@ struct AppCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Change an application's settings.")
         @OptionGroup var global: GlobalOptions
         @Argument var name: String
-        @Option(help: "What deprovisioning does: deactivate (active: false, the default) or delete.") var deprovision:
-            String
+        @Option(help: "What deprovisioning does: deactivate (active: false, the default) or delete.")
+        var deprovision: String?
+        @Flag(help: "Let calls reach loopback, link-local and private addresses, and http://.")
+        var allowPrivateNetwork = false
+        @Flag(help: "Let calls reach public addresses over https only (the default).")
+        var denyPrivateNetwork = false
+
+        func validate() throws {
+            guard deprovision != nil || allowPrivateNetwork || denyPrivateNetwork else {
+                throw ValidationError(
+                    "say what to change: --deprovision, --allow-private-network or --deny-private-network")
+            }
+            guard !(allowPrivateNetwork && denyPrivateNetwork) else {
+                throw ValidationError("give --allow-private-network or --deny-private-network, not both")
+            }
+        }
+
         func run() async throws {
-            guard let action = DeprovisionAction(rawValue: deprovision) else {
-                throw RosterError.invalid("--deprovision must be deactivate or delete, not \"\(deprovision)\"")
+            let action = try deprovision.map { text in
+                guard let action = DeprovisionAction(rawValue: text) else {
+                    throw RosterError.invalid("--deprovision must be deactivate or delete, not \"\(text)\"")
+                }
+                return action
             }
             try await global.withRoster { roster in
-                try await roster.applications.setDeprovisionAction(action, application: name, by: .system)
-                print("deprovisioning in \(name) will \(action.rawValue) users")
+                if let action {
+                    try await roster.applications.setDeprovisionAction(action, application: name, by: .system)
+                    print("deprovisioning in \(name) will \(action.rawValue) users")
+                }
+                if allowPrivateNetwork || denyPrivateNetwork {
+                    try await roster.applications.setNetworkPolicy(
+                        allowPrivateNetwork: allowPrivateNetwork, application: name, by: .system)
+                    print(
+                        allowPrivateNetwork
+                            ? "\(name) may now be reached on a private network and over http://"
+                            : "\(name) is now reached on public addresses over https:// only")
+                }
             }
         }
     }

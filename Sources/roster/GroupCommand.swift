@@ -62,14 +62,30 @@ struct GroupCommand: AsyncParsableCommand {
 
     struct Bind: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Bind a group to an application: its members are provisioned there.")
+            abstract: "Bind a group to an application: its members are provisioned there.",
+            discussion: """
+                When the application already has a group of the same name, Roster adopts it: members it did not add \
+                are kept until you confirm their removal (roster provision confirm APP), unless --authoritative.
+                """)
         @OptionGroup var global: GlobalOptions
         @Argument var name: String
         @Argument var application: String
+        @Flag(help: "Say what binding would do to the application's group, and change nothing.") var dryRun = false
+        @Flag(help: "Make the application's group hold exactly this group's members, removing anyone else at once.")
+        var authoritative = false
+
         func run() async throws {
             try await global.withRoster { roster in
-                try await roster.groups.bind(group: name, application: application, by: .system)
-                print("bound \(name) to \(application)")
+                if dryRun {
+                    let preview = try await roster.groups.previewBinding(
+                        group: name, application: application, authoritative: authoritative, by: .system)
+                    print(preview.summary)
+                    for member in preview.notAddedByRoster { print("  not added by Roster: \(member)") }
+                    return
+                }
+                try await roster.groups.bind(
+                    group: name, application: application, authoritative: authoritative, by: .system)
+                print("bound \(name) to \(application)\(authoritative ? " (authoritative)" : "")")
             }
         }
     }

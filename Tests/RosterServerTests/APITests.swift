@@ -40,8 +40,7 @@ import Testing
 
     @Test func aReadonlyKeyReadsButCannotChange() async throws {
         try await withRoster { roster in
-            let (_, key) = try await roster.administrators.createAPIKey(
-                name: "r", role: .readonly, owner: nil, by: .system)
+            let (_, key) = try await roster.keys.create(name: "r", role: .readonly, owner: nil, by: .system)
             let app = try buildApplication(roster: roster, hostname: "127.0.0.1", port: 0, workers: false)
             try await app.test(.router) { client in
                 try await client.execute(

@@ -6,8 +6,17 @@ import Testing
 
 /// A hasher that needs no bcrypt: the store and the rules are under test here.
 struct PlainHasher: PasswordHasher {
-    func hash(_ password: String) -> String { "plain:" + password }
-    func verify(_ password: String, hash: String) -> Bool { hash == "plain:" + password }
+    func hash(_ password: String) async throws -> String { "plain:" + password }
+    func verify(_ password: String, hash: String) async throws -> Bool { hash == "plain:" + password }
+}
+
+/// bcrypt takes a while: the throttle must count before the hash.
+struct SlowHasher: PasswordHasher {
+    func hash(_ password: String) async throws -> String { "plain:" + password }
+    func verify(_ password: String, hash: String) async throws -> Bool {
+        try await Task.sleep(for: .milliseconds(50))
+        return hash == "plain:" + password
+    }
 }
 
 @Suite struct SessionTests {
@@ -32,36 +41,78 @@ struct PlainHasher: PasswordHasher {
         }
     }
 
-    @Test func fiveFailuresInARowLockTheAccountEvenForTheRightPasswordUntilTheLockEnds() async throws {
+    @Test func afterFiveFailuresTheAccountIsLockedEvenForTheRightPasswordAndTheLockDoublesUpToFifteenMinutes()
+        async throws
+    {
         try await withStore { store in
+            // setup
             let sessions = SessionService(storage: store, hasher: PlainHasher())
             try await store.createAdministrator(
                 Administrator(email: "bob@example.com", role: .admin, passwordHash: "plain:right one"))
             let now = Date()
-            for attempt in 1...5 {
-                let error = await #expect(throws: RosterError.self) {
-                    try await sessions.signIn(email: "bob@example.com", password: "wrong", clientIp: nil, now: now)
-                }
-                #expect(error?.description.contains(attempt < 5 ? "wrong" : "too many") == true)
+            func attempt(_ password: String, at offset: TimeInterval) async throws -> String {
+                do {
+                    _ = try await sessions.signIn(
+                        email: "bob@example.com", password: password, clientIp: "10.0.0.9",
+                        now: now.addingTimeInterval(offset))
+                    return "in"
+                } catch let error as RosterError { return error.description }
             }
-            await #expect(throws: RosterError.self) {
-                try await sessions.signIn(
-                    email: "bob@example.com", password: "right one", clientIp: nil, now: now.addingTimeInterval(60))
-            }
-            let later = try await sessions.signIn(
-                email: "bob@example.com", password: "right one", clientIp: nil,
-                now: now.addingTimeInterval(16 * 60))
-            #expect(later.administrator.email == "bob@example.com")
-            // Success clears the count: one more failure does not lock again.
-            await #expect(throws: RosterError.self) {
-                try await sessions.signIn(
-                    email: "bob@example.com", password: "wrong", clientIp: nil, now: now.addingTimeInterval(17 * 60))
-            }
+            // MUT, validate: five wrong passwords are checked; the sixth attempt is refused unchecked, for a minute
+            for _ in 1...5 { #expect(try await attempt("wrong", at: 0).contains("wrong")) }
+            #expect(try await attempt("right one", at: 1).contains("try again in 1 minute"))
             #expect(
-                try await sessions.signIn(
-                    email: "bob@example.com", password: "right one", clientIp: nil,
-                    now: now.addingTimeInterval(17 * 60)
-                ).administrator.role == .admin)
+                try await attempt("right one", at: 30).contains("too many"), "the lock holds for the right password too"
+            )
+            // the next failure after the lock locks for two minutes, then four…
+            #expect(try await attempt("wrong", at: 62).contains("try again in 2 minutes"))
+            #expect(try await attempt("wrong", at: 62 + 122).contains("try again in 4 minutes"))
+            // a lock never lasts more than fifteen minutes, and after it (and the window) the count starts again
+            #expect(try await attempt("right one", at: 62 + 122 + 16 * 60) == "in")
+            // success clears the count: one more failure does not lock
+            #expect(try await attempt("wrong", at: 62 + 122 + 17 * 60).contains("wrong"))
+            #expect(try await attempt("right one", at: 62 + 122 + 17 * 60) == "in")
+        }
+    }
+
+    @Test func oneWrongPasswordEveryFifteenMinutesNeverLocksTheAccount() async throws {
+        try await withStore { store in
+            let sessions = SessionService(storage: store, hasher: PlainHasher())
+            try await store.createAdministrator(
+                Administrator(email: "eve@example.com", role: .admin, passwordHash: "plain:pw"))
+            let now = Date()
+            for step in 0..<20 {
+                let error = await #expect(throws: RosterError.self) {
+                    try await sessions.signIn(
+                        email: "eve@example.com", password: "nope", clientIp: nil,
+                        now: now.addingTimeInterval(Double(step) * 15 * 60 + 1))
+                }
+                #expect(error?.description.contains("wrong") == true)
+            }
+        }
+    }
+
+    @Test func parallelAttemptsAreCountedBeforeThePasswordIsChecked() async throws {
+        try await withStore { store in
+            // setup: a slow hasher, as bcrypt is
+            let sessions = SessionService(storage: store, hasher: SlowHasher())
+            try await store.createAdministrator(
+                Administrator(email: "ann@example.com", role: .admin, passwordHash: "plain:x"))
+            // MUT: twenty guesses at once
+            let checked = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        do {
+                            _ = try await sessions.signIn(
+                                email: "ann@example.com", password: "guess", clientIp: "10.1.1.1")
+                            return true
+                        } catch let error as RosterError { return error.description.contains("wrong") }
+                    }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            // validate: only five were checked against the password
+            #expect(checked == 5)
         }
     }
 

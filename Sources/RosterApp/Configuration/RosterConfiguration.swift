@@ -19,6 +19,8 @@ public struct RosterConfiguration: Sendable {
     public var activationLinkSeconds: Int
     /// How long a worker holds a job without renewing; a dead worker's job waits this long.
     public var jobLeaseSeconds: Int
+    /// Every administrator signs in with a second factor.
+    public var requireMFA: Bool
     public var log: Log
     public var http: HTTP
 
@@ -31,6 +33,7 @@ public struct RosterConfiguration: Sendable {
 
     public struct Mail: Sendable {
         public var smtpURL: String?
+        public var smtpTimeoutSeconds: Int
         public var from: String
     }
 
@@ -38,6 +41,7 @@ public struct RosterConfiguration: Sendable {
         public var timeoutSeconds: Int
         public var maxResponseBytes: Int
         public var retryBaseMillis: Int
+        public var maxListed: Int
     }
 
     public struct Log: Sendable {
@@ -104,14 +108,19 @@ public struct RosterConfiguration: Sendable {
         database = Database(
             url: settings.string("database.url"), poolSize: try settings.int("database.poolSize", 4, in: 1...256))
         secretKey = settings.string("secretKey")
-        mail = Mail(smtpURL: settings.string("smtp.url"), from: settings.string("mail.from") ?? "roster@localhost")
+        mail = Mail(
+            smtpURL: settings.string("smtp.url"),
+            smtpTimeoutSeconds: try settings.int("smtp.timeoutSeconds", 30, in: 1...600),
+            from: settings.string("mail.from") ?? "roster@localhost")
         scim = SCIM(
             timeoutSeconds: try settings.int("scim.timeoutSeconds", 30, in: 1...3600),
             maxResponseBytes: try settings.int("scim.maxResponseBytes", 32 << 20, in: 1024...(1 << 31)),
-            retryBaseMillis: try settings.int("scim.retryBaseMs", 250, in: 1...60_000))
+            retryBaseMillis: try settings.int("scim.retryBaseMs", 250, in: 1...60_000),
+            maxListed: try settings.int("scim.maxListed", 2_000_000, in: 10...100_000_000))
         publicURL = try settings.url("publicUrl") ?? "http://127.0.0.1:8080"
         activationLinkSeconds = try settings.int("activation.ttlSeconds", 72 * 3600, in: 1...(365 * 86400))
         jobLeaseSeconds = try settings.int("jobs.leaseSeconds", 30, in: 3...86400)
+        requireMFA = try settings.bool("mfa.required", false)
         log = Log(
             level: try settings.choice(
                 "log.level", Logger.Level.warning, Logger.Level.init(rawValue:),
@@ -140,7 +149,9 @@ public struct RosterConfiguration: Sendable {
             "dataDir": dataDirectory.path, "database.url": database.url, "database.poolSize": String(database.poolSize),
             "secretKey": secretKey, "smtp.url": mail.smtpURL, "mail.from": mail.from,
             "scim.timeoutSeconds": String(scim.timeoutSeconds), "scim.maxResponseBytes": String(scim.maxResponseBytes),
-            "scim.retryBaseMs": String(scim.retryBaseMillis), "publicUrl": publicURL,
+            "scim.retryBaseMs": String(scim.retryBaseMillis), "scim.maxListed": String(scim.maxListed),
+            "smtp.timeoutSeconds": String(mail.smtpTimeoutSeconds), "mfa.required": String(requireMFA),
+            "publicUrl": publicURL,
             "activation.ttlSeconds": String(activationLinkSeconds), "jobs.leaseSeconds": String(jobLeaseSeconds),
             "log.level": log.level.rawValue, "log.format": log.format.rawValue, "http.hostname": http.hostname,
             "http.port": String(http.port),

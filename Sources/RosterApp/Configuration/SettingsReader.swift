@@ -38,6 +38,20 @@ struct SettingsReader {
         throw invalid(key, text, "a whole number from \(range.lowerBound) to \(range.upperBound)")
     }
 
+    /// true or false (also yes/no, 1/0), or `fallback` when unset.
+    mutating func bool(_ key: String, _ fallback: Bool) throws -> Bool {
+        if let value = reader.bool(forKey: ConfigKey(key)) {
+            noteSource(key)
+            return value
+        }
+        guard let text = string(key) else { return fallback }
+        switch text.lowercased() {
+        case "true", "yes", "1", "on": return true
+        case "false", "no", "0", "off": return false
+        default: throw invalid(key, text, "true or false")
+        }
+    }
+
     /// An http(s) URL, or nil when unset.
     mutating func url(_ key: String) throws -> String? {
         guard let text = string(key) else { return nil }

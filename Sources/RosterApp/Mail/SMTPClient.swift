@@ -45,6 +45,7 @@ struct SMTPClient {
             var session = Session(inbound: inbound.makeAsyncIterator(), outbound: outbound, host: host)
             try await session.expect(220)
             var capabilities = try await session.command("EHLO roster", expect: 250)
+            var secure = implicit
             if !implicit {
                 let offered = capabilities.contains { $0.uppercased().hasPrefix("STARTTLS") }
                 if configuration.security == .requiredSTARTTLS, !offered {
@@ -53,13 +54,23 @@ struct SMTPClient {
                 }
                 if offered {
                     _ = try await session.command("STARTTLS", expect: 220)
+                    // Anything read before TLS is unauthenticated: a man in the middle may have
+                    // added it (RFC 3207 §5). Drop it, and ask again for the capabilities.
+                    session.buffer = ""
                     try await channel.channel.pipeline.addHandler(
                         NIOSSLClientHandler(context: tls, serverHostname: sniName), position: .first
                     ).get()
+                    secure = true
                     capabilities = try await session.command("EHLO roster", expect: 250)
                 }
             }
             if let user = configuration.user {
+                guard secure else {
+                    throw RosterError.serviceProvider(
+                        "refusing to send the SMTP password to \(host) over an unencrypted connection: it does not "
+                            + "offer "
+                            + "STARTTLS; use smtps:// or a server that offers STARTTLS")
+                }
                 let password = configuration.password ?? ""
                 let auth = capabilities.first { $0.uppercased().hasPrefix("AUTH") }?.uppercased() ?? ""
                 if auth.contains("PLAIN") || !auth.contains("LOGIN") {

@@ -5,11 +5,12 @@ import RosterCore
 /// With SMTP, mail goes to the server; a copy of each sent message is kept in `outbox/sent`.
 struct SMTPMailSender: MailSender {
     let configuration: SMTPConfiguration
+    let timeout: Duration
     let sentFolder: URL
     let logger: Logger
 
     func send(_ mail: OutboxMail) async throws {
-        try await SMTPClient(configuration: configuration, logger: logger)
+        try await SMTPClient(configuration: configuration, logger: logger, timeout: timeout)
             .send(from: Self.sender(in: mail.rendered) ?? "", to: mail.recipient, data: Data(mail.rendered.utf8))
         try? OutboxFolderSender.write(mail, into: sentFolder)
     }

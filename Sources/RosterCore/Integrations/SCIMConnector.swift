@@ -7,7 +7,8 @@ import Synchronization
 /// of one integration shares one OAuth token cache, so a token is fetched once for all its
 /// calls, renewed before it expires, and dropped when the provider refuses it.
 public final class SCIMConnector: Sendable {
-    let transport: any SCIMTransport
+    /// The transport for an integration's network policy.
+    let transport: @Sendable (NetworkPolicy) -> any SCIMTransport
     public let configuration: SCIMClientConfiguration
     let logger: Logger
     private let tokenCaches = Mutex<[TokenOwner: OAuthTokenCache]>([:])
@@ -18,10 +19,21 @@ public final class SCIMConnector: Sendable {
         let credentials: Credentials
     }
 
-    public init(transport: any SCIMTransport, configuration: SCIMClientConfiguration = .init(), logger: Logger) {
+    public init(
+        transport: @escaping @Sendable (NetworkPolicy) -> any SCIMTransport,
+        configuration: SCIMClientConfiguration = .init(),
+        logger: Logger
+    ) {
         self.transport = transport
         self.configuration = configuration
         self.logger = logger
+    }
+
+    /// One transport whatever the policy (tests, whose provider lives in memory).
+    public convenience init(
+        transport: any SCIMTransport, configuration: SCIMClientConfiguration = .init(), logger: Logger
+    ) {
+        self.init(transport: { _ in transport }, configuration: configuration, logger: logger)
     }
 
     func client(for integration: Integration, application: Application) -> SCIMClient {
@@ -33,7 +45,8 @@ public final class SCIMConnector: Sendable {
             return cache
         }
         return SCIMClient(
-            baseURL: integration.baseURL, authentication: integration.credentials.authentication, transport: transport,
+            baseURL: integration.baseURL, authentication: integration.credentials.authentication,
+            transport: transport(NetworkPolicy(allowPrivateNetwork: integration.allowPrivateNetwork)),
             configuration: configuration, tokens: tokens, observer: SCIMMetrics(application: application.name),
             logger: logger)
     }

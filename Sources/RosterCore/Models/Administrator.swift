@@ -28,38 +28,33 @@ public enum Permission: Sendable {
     case read, change, manageAdministrators
 }
 
-public struct Administrator: Sendable, Hashable, Codable {
+public struct Administrator: Sendable, Hashable {
     public var id: UUID
     public var email: String
     public var role: Role
     public var passwordHash: String
     public var created: Date
-    public init(id: UUID = UUID(), email: String, role: Role, passwordHash: String, created: Date = Date()) {
+    /// A disabled administrator cannot sign in, and their API keys stop working.
+    public var disabled: Bool
+    /// The TOTP secret once MFA is on (stored encrypted).
+    public var mfaSecret: Data?
+    /// A secret being enrolled, until a code from it confirms it.
+    public var mfaPendingSecret: Data?
+
+    public init(
+        id: UUID = UUID(), email: String, role: Role, passwordHash: String, created: Date = Date(),
+        disabled: Bool = false,
+        mfaSecret: Data? = nil, mfaPendingSecret: Data? = nil
+    ) {
         self.id = id
         self.email = email
         self.role = role
         self.passwordHash = passwordHash
         self.created = created
+        self.disabled = disabled
+        self.mfaSecret = mfaSecret
+        self.mfaPendingSecret = mfaPendingSecret
     }
-}
 
-public struct APIKey: Sendable, Hashable, Codable {
-    public var id: UUID
-    public var name: String
-    public var role: Role
-    /// SHA-256 of the key: the key itself is shown once and never stored.
-    public var hash: String
-    /// The administrator the key acts for (imports it starts email that person).
-    public var administratorId: UUID?
-    public var created: Date
-    public init(
-        id: UUID = UUID(), name: String, role: Role, hash: String, administratorId: UUID?, created: Date = Date()
-    ) {
-        self.id = id
-        self.name = name
-        self.role = role
-        self.hash = hash
-        self.administratorId = administratorId
-        self.created = created
-    }
+    public var mfaEnabled: Bool { mfaSecret != nil }
 }

@@ -48,11 +48,16 @@ public struct Integration: Sendable, Hashable {
     public var lastError: String?
     public var serviceProvider: ServiceProviderConfig?
     public var updated: Date
+    /// Whether calls may go to loopback, link-local and private addresses, and over http://
+    /// (a test server, a provider on the organisation's own network).
+    public var allowPrivateNetwork: Bool
 
     public init(
         applicationId: UUID, baseURL: String, credentials: Credentials, status: Status = .active,
-        lastError: String? = nil, serviceProvider: ServiceProviderConfig? = nil, updated: Date = Date()
+        lastError: String? = nil, serviceProvider: ServiceProviderConfig? = nil, updated: Date = Date(),
+        allowPrivateNetwork: Bool = false
     ) {
+        self.allowPrivateNetwork = allowPrivateNetwork
         self.applicationId = applicationId
         self.baseURL = baseURL
         self.credentials = credentials

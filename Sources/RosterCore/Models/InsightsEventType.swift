@@ -29,7 +29,19 @@ public enum InsightsEventType: String, Sendable, Hashable, CaseIterable, Codable
     case provisionCancel = "provision_cancel"
     case adminCreate = "admin_create"
     case adminSignin = "admin_signin"
+    case adminSignout = "admin_signout"
+    case adminDisable = "admin_disable"
+    case adminEnable = "admin_enable"
+    case adminDelete = "admin_delete"
+    case adminSetRole = "admin_set_role"
+    case adminSetPassword = "admin_set_password"
+    case adminUnlock = "admin_unlock"
+    case adminMFAEnrol = "admin_mfa_enrol"
+    case adminMFAReset = "admin_mfa_reset"
     case apikeyCreate = "apikey_create"
+    case apikeyRevoke = "apikey_revoke"
+    case apikeyAuthFailure = "apikey_auth_failure"
+    case idmNetworkPolicy = "idm_network_policy"
 
     /// The event a push of `operation` records.
     public static func provision(_ operation: ProvisioningLogEntry.Operation) -> InsightsEventType {

@@ -54,10 +54,17 @@ public struct ProvisionedGroup: Sendable, Hashable {
     public var groupId: UUID
     public var remoteId: String
     public var members: Set<String>
-    public init(applicationId: UUID, groupId: UUID, remoteId: String, members: Set<String>) {
+    /// Members the application's group had when Roster adopted it, that Roster did not put there:
+    /// they are not removed until an administrator confirms (`roster provision confirm`).
+    public var unconfirmed: Set<String>
+
+    public init(
+        applicationId: UUID, groupId: UUID, remoteId: String, members: Set<String>, unconfirmed: Set<String> = []
+    ) {
         self.applicationId = applicationId
         self.groupId = groupId
         self.remoteId = remoteId
         self.members = members
+        self.unconfirmed = unconfirmed
     }
 }

@@ -6,6 +6,8 @@ extension RosterError {
     public static func from(_ error: any Error) -> RosterError {
         switch error {
         case let error as RosterError: error
+        // A call Roster refused to make is the configuration's matter, not the provider's.
+        case let error as SCIMClientError where error.kind == .refused: .invalid(error.description)
         case let error as SCIMClientError: .serviceProvider(error.description)
         case let error as SCIMFilterError: .invalid(error.description)
         default: .internal("Roster failed: \(String(describing: error))")

@@ -20,14 +20,7 @@ struct GroupSync: Sendable {
         if try await storage.provisionedGroup(applicationId: application.id, groupId: groupId) == nil,
             let existing = try await findRemoteGroup(named: group.name, connection: connection)
         {
-            // Never two groups: one of the same name in the application becomes this group.
-            push.operation = .link
-            push.remoteId = existing.id
-            try await storage.saveProvisionedGroup(
-                ProvisionedGroup(
-                    applicationId: application.id, groupId: groupId, remoteId: existing.id ?? "",
-                    members: Set(existing.members.map(\.value))))
-            try await log.record(push, outcome: .succeeded, detail: "linked to the existing group \(existing.id ?? "")")
+            try await adopt(existing, wanted: wanted, push: &push)
         }
         guard var pushed = try await storage.provisionedGroup(applicationId: application.id, groupId: groupId) else {
             return try await create(group, members: wanted, push: &push, connection: connection)
@@ -35,7 +28,8 @@ struct GroupSync: Sendable {
         push.remoteId = pushed.remoteId
         let client = connection.client
         let add = wanted.subtracting(pushed.members).sorted()
-        let remove = pushed.members.subtracting(wanted).sorted()
+        // Members the group had before Roster adopted it stay until an administrator confirms.
+        let remove = pushed.members.subtracting(wanted).subtracting(pushed.unconfirmed).sorted()
         if !add.isEmpty {
             push.operation = .addMembers
             try await access.ensureActive(application)
@@ -55,6 +49,49 @@ struct GroupSync: Sendable {
             try await storage.saveProvisionedGroup(pushed)
             try await log.record(push, outcome: .succeeded, detail: "removed \(remove.count) members")
         }
+    }
+
+    /// Never two groups: one of the same name in the application becomes this group. Its members
+    /// that Roster did not put there are kept, their removal held until an administrator confirms,
+    /// unless the binding is authoritative.
+    private func adopt(_ existing: SCIMGroup, wanted: Set<String>, push: inout Push) async throws {
+        let application = push.application
+        let present = Set(existing.members.map(\.value))
+        let authoritative = try await storage.isAuthoritative(groupId: push.targetId, applicationId: application.id)
+        let foreign = authoritative ? [] : present.subtracting(wanted)
+        push.operation = .link
+        push.remoteId = existing.id
+        try await storage.saveProvisionedGroup(
+            ProvisionedGroup(
+                applicationId: application.id, groupId: push.targetId, remoteId: existing.id ?? "",
+                members: present, unconfirmed: foreign))
+        try await log.record(push, outcome: .succeeded, detail: "linked to the existing group \(existing.id ?? "")")
+        guard !foreign.isEmpty else { return }
+        var held = push
+        held.operation = .removeMembers
+        try await log.record(
+            held, outcome: .held,
+            detail:
+                "kept \(foreign.count) members Roster did not add; removing them waits until an administrator confirms "
+                + "(roster provision confirm \(application.name))")
+    }
+
+    /// What binding `group` would do to the application's group of the same name.
+    func preview(_ group: UserGroup, authoritative: Bool, connection: IntegrationAccess.Connection) async throws
+        -> BindingPreview
+    {
+        let memberIds = try await storage.members(groupId: group.id)
+        let provisioned = Set(
+            try await storage.provisionedRemoteIds(
+                applicationId: connection.application.id,
+                userIds: memberIds
+            ).values)
+        let existing = try await findRemoteGroup(named: group.name, connection: connection)
+        let present = Set(existing?.members.map(\.value) ?? [])
+        return BindingPreview(
+            application: connection.application.name, group: group.name, existingGroupId: existing?.id,
+            existingMembers: present.count, membersToAdd: memberIds.count - provisioned.intersection(present).count,
+            notAddedByRoster: present.subtracting(provisioned).sorted(), authoritative: authoritative)
     }
 
     private func create(

@@ -15,8 +15,8 @@ public struct ProvisioningLog: Sendable {
         offset: Int = 0, by initiator: Initiator
     ) async throws -> [ProvisioningLogEntry] {
         try initiator.require(.read)
-        guard (1...10_000).contains(limit), offset >= 0 else {
-            throw RosterError.invalid("limit must be 1 to 10000 and offset not negative")
+        guard (1...10_000).contains(limit), (0...100_000_000).contains(offset) else {
+            throw RosterError.invalid("limit must be 1 to 10000 and offset 0 to 100000000")
         }
         let application = try await lookup.application(name)
         return try await storage.provisioningLog(

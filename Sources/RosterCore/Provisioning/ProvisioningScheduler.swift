@@ -69,7 +69,11 @@ public struct ProvisioningScheduler: Sendable {
     public func confirmHeld(application name: String, by initiator: Initiator) async throws -> Int {
         try initiator.require(.change)
         let application = try await applications.find(name)
-        let released = try await storage.releaseHeld(applicationId: application.id)
+        var released = try await storage.releaseHeld(applicationId: application.id)
+        // The members adopted groups kept until now are removed on the next push of each group.
+        let groups = try await storage.confirmUnconfirmedMembers(applicationId: application.id)
+        for group in groups { try await queue.group(group, in: application.id) }
+        released += groups.count
         try await storage.record(
             InsightsEvent(
                 type: .provisionConfirm, initiator: initiator,

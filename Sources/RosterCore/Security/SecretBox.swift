@@ -43,8 +43,9 @@ public enum Digest {
     }
 }
 
-/// Password hashing is injected: the bcrypt implementation lives with the server.
+/// Password hashing is injected: bcrypt lives with the composition, off the cooperative thread
+/// pool, so a burst of sign-ins cannot stall every other request.
 public protocol PasswordHasher: Sendable {
-    func hash(_ password: String) -> String
-    func verify(_ password: String, hash: String) -> Bool
+    func hash(_ password: String) async throws -> String
+    func verify(_ password: String, hash: String) async throws -> Bool
 }

@@ -9,7 +9,10 @@ public struct AccountService: Sendable {
     let mail: MailOutbox
     /// Where the activation page is reached, e.g. https://roster.example.com.
     let publicURL: String
+    /// How long an activation link works; a reset link works at most ``resetLifetime``.
     let linkLifetime: TimeInterval
+    /// A reset link opens an account that already has a password: it is short-lived.
+    public static let resetLifetime: TimeInterval = 3600
 
     init(
         storage: any Storage, lookup: Lookup, hasher: any PasswordHasher, mail: MailOutbox, publicURL: String,
@@ -23,11 +26,13 @@ public struct AccountService: Sendable {
         self.linkLifetime = linkLifetime
     }
 
+    /// Sets the password; links sent before stop working.
     public func setPassword(email: String, password: String, by initiator: Initiator) async throws {
         try initiator.require(.change)
         let user = try await lookup.user(email: email)
         try PasswordRules.check(password, for: user)
-        try await storage.setPassword(userId: user.id, hash: hasher.hash(password))
+        try await storage.setPassword(userId: user.id, hash: try await hasher.hash(password))
+        try await storage.invalidateUserTokens(userId: user.id, now: Date())
         try await storage.record(
             InsightsEvent(
                 type: .userPasswordSet, initiator: initiator,
@@ -35,20 +40,24 @@ public struct AccountService: Sendable {
     }
 
     /// Emails the user a link to choose a password: an activation while the password is
-    /// pending, a reset once it is set.
+    /// pending, a reset once it is set. Links sent before stop working.
     public func sendLink(email: String, by initiator: Initiator) async throws {
         try initiator.require(.change)
         let user = try await lookup.user(email: email)
-        let purpose = user.passwordStatus == .pending ? "activation" : "reset"
+        guard user.state != .suspended else {
+            throw RosterError.invalid("\(user.email) is suspended: reactivate the user before sending a link")
+        }
+        let activation = user.passwordStatus == .pending
+        let lifetime = activation ? linkLifetime : min(linkLifetime, Self.resetLifetime)
         let token = Digest.randomToken(prefix: "")
-        let expires = Date().addingTimeInterval(linkLifetime)
+        try await storage.invalidateUserTokens(userId: user.id, now: Date())
         try await storage.createUserToken(
-            hash: Digest.sha256(token), userId: user.id, purpose: purpose, expires: expires)
+            hash: Digest.sha256(token), userId: user.id, purpose: activation ? "activation" : "reset",
+            expires: Date().addingTimeInterval(lifetime))
         let link = "\(publicURL)/activate?token=\(token)"
-        let hours = Int(linkLifetime / 3600)
-        let lifetime = hours > 0 ? "\(hours) hours" : "\(Int(linkLifetime)) seconds"
+        let expiry = lifetime >= 3600 ? "\(Int(lifetime / 3600)) hours" : "\(Int(lifetime / 60)) minutes"
         let text =
-            purpose == "activation"
+            activation
             ? """
             Hello \(user.label),
 
@@ -56,7 +65,7 @@ public struct AccountService: Sendable {
 
             \(link)
 
-            The link works once and expires in \(lifetime).
+            The link works once and expires in \(expiry).
             """
             : """
             Hello \(user.label),
@@ -65,23 +74,21 @@ public struct AccountService: Sendable {
 
             \(link)
 
-            The link works once and expires in \(lifetime). If you did not expect this, ignore it.
+            The link works once and expires in \(expiry). If you did not expect this, ignore it.
             """
         try await mail.enqueue(
             EmailMessage(
-                from: mail.from, to: user.email,
-                subject: purpose == "activation" ? "Activate your account" : "Reset your password",
+                from: mail.from, to: user.email, subject: activation ? "Activate your account" : "Reset your password",
                 text: text))
         try await storage.record(
             InsightsEvent(
-                type: purpose == "activation" ? .userActivationSent : .userResetSent,
-                initiator: initiator,
+                type: activation ? .userActivationSent : .userResetSent, initiator: initiator,
                 resource: .init(type: "user", id: user.id, name: user.email)))
     }
 
     public enum LinkState: Sendable, Equatable {
         case valid(email: String)
-        case unknown, used, expired
+        case unknown, used, expired, suspended
     }
 
     public func linkState(token: String, now: Date = Date()) async throws -> LinkState {
@@ -90,25 +97,26 @@ public struct AccountService: Sendable {
         else { return .unknown }
         if record.used != nil { return .used }
         if record.expires <= now { return .expired }
+        if user.state == .suspended { return .suspended }
         return .valid(email: user.email)
     }
 
     /// Sets the password through a link; the link is dead afterwards.
     public func redeem(token: String, password: String, now: Date = Date()) async throws {
+        let again = "ask your administrator for a new one"
         switch try await linkState(token: token, now: now) {
-        case .unknown: throw RosterError.notFound("this link is not valid: ask your administrator for a new one")
-        case .used: throw RosterError.conflict("this link was already used: ask your administrator for a new one")
-        case .expired: throw RosterError.invalid("this link has expired: ask your administrator for a new one")
+        case .unknown: throw RosterError.notFound("this link is not valid: \(again)")
+        case .used: throw RosterError.conflict("this link was already used: \(again)")
+        case .expired: throw RosterError.invalid("this link has expired: \(again)")
+        case .suspended: throw RosterError.forbidden("this account is suspended: ask your administrator")
         case .valid:
             guard let record = try await storage.userToken(hash: Digest.sha256(token)),
                 let user = try await storage.user(id: record.userId)
             else { throw RosterError.notFound("this link is not valid") }
             try PasswordRules.check(password, for: user)
-            guard
-                try await storage.redeemUserToken(
-                    hash: Digest.sha256(token), passwordHash: hasher.hash(password), now: now)
-            else {
-                throw RosterError.conflict("this link was already used: ask your administrator for a new one")
+            let hash = try await hasher.hash(password)
+            guard try await storage.redeemUserToken(hash: Digest.sha256(token), passwordHash: hash, now: now) else {
+                throw RosterError.conflict("this link was already used: \(again)")
             }
             try await storage.record(
                 InsightsEvent(
@@ -116,45 +124,5 @@ public struct AccountService: Sendable {
                     initiator: Initiator(type: .system, id: user.id, email: user.email, role: .readonly),
                     resource: .init(type: "user", id: user.id, name: user.email)))
         }
-    }
-}
-
-/// What a password must be: long, and not one of the passwords breaches show people pick.
-public enum PasswordRules {
-    public static let minimumLength = 12
-
-    /// The most common passwords of public breach corpora, stems that padding cannot hide.
-    static let breachedStems = [
-        "password", "passw0rd", "123456", "qwerty", "azerty", "letmein", "welcome", "iloveyou",
-        "admin", "abc123", "monkey", "dragon", "football", "baseball", "sunshine", "princess",
-        "master", "shadow", "trustno1", "changeme", "secret", "login", "starwars", "whatever",
-    ]
-
-    public static func check(_ password: String, for user: DirectoryUser) throws {
-        guard password.count >= minimumLength else {
-            throw RosterError.invalid("the password must have at least \(minimumLength) characters")
-        }
-        let lowered = password.lowercased()
-        if Set(lowered).count <= 3 {
-            throw RosterError.invalid("the password repeats too few characters; choose a less predictable one")
-        }
-        if let stem = breachedStems.first(where: { lowered.contains($0) }) {
-            throw RosterError.invalid(
-                "the password contains \"\(stem)\", one of the most breached passwords; choose another")
-        }
-        let local = user.email.split(separator: "@").first.map { String($0).lowercased() } ?? ""
-        for part in [local, user.username.lowercased()] where part.count >= 4 && lowered.contains(part) {
-            throw RosterError.invalid("the password must not contain your email or username")
-        }
-        if isSequence(lowered) {
-            throw RosterError.invalid("the password is a keyboard or number sequence; choose another")
-        }
-    }
-
-    static func isSequence(_ text: String) -> Bool {
-        let scalars = text.unicodeScalars.map(\.value)
-        guard scalars.count > 1 else { return false }
-        return zip(scalars, scalars.dropFirst()).allSatisfy { $1 == $0 + 1 }
-            || zip(scalars, scalars.dropFirst()).allSatisfy { $1 + 1 == $0 }
     }
 }

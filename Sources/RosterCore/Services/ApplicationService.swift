@@ -14,6 +14,7 @@ public struct ApplicationService: Sendable {
         guard !name.isEmpty, name.count <= 200 else {
             throw RosterError.invalid("an application needs a name of 1 to 200 characters")
         }
+        try Lookup.refuseIdLikeName(name, of: "an application")
         let application = Application(name: name, description: description)
         try await storage.createApplication(application)
         try await storage.record(
@@ -100,6 +101,23 @@ public struct ApplicationService: Sendable {
                 resource: .init(type: "integration", id: application.id, name: application.name),
                 application: .init(application)))
         return integration
+    }
+
+    /// Lets the application's calls reach a private network (and http://), or stops them.
+    public func setNetworkPolicy(allowPrivateNetwork: Bool, application name: String, by initiator: Initiator)
+        async throws
+    {
+        try initiator.require(.change)
+        let application = try await lookup.application(name)
+        _ = try await access.integration(of: application)
+        try await storage.setAllowPrivateNetwork(applicationId: application.id, allowPrivateNetwork)
+        try await storage.record(
+            InsightsEvent(
+                type: .idmNetworkPolicy, initiator: initiator,
+                resource: .init(
+                    type: "integration", id: application.id,
+                    name: allowPrivateNetwork ? "private network allowed" : "public addresses only"),
+                application: .init(application)))
     }
 
     /// Chooses what deprovisioning does in the application.

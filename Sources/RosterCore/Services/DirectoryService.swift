@@ -71,8 +71,8 @@ public struct DirectoryService: Sendable {
         by initiator: Initiator
     ) async throws -> [DirectoryUser] {
         try initiator.require(.read)
-        guard (1...10_000).contains(limit), offset >= 0 else {
-            throw RosterError.invalid("limit must be 1 to 10000 and offset not negative")
+        guard (1...10_000).contains(limit), (0...100_000_000).contains(offset) else {
+            throw RosterError.invalid("limit must be 1 to 10000 and offset 0 to 100000000")
         }
         return try await storage.users(search: search, sort: sort, limit: limit, offset: offset)
     }

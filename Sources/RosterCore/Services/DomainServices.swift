@@ -12,19 +12,24 @@ public struct DomainServices: Sendable {
         public var publicURL: String
         /// How long an activation or reset link works.
         public var activationLinkLifetime: TimeInterval
+        /// Every administrator must sign in with a second factor.
+        public var requireMFA: Bool
 
         public init(
             mailFrom: String = "roster@localhost", publicURL: String = "http://127.0.0.1:8080",
-            activationLinkLifetime: TimeInterval = 72 * 3600
+            activationLinkLifetime: TimeInterval = 72 * 3600, requireMFA: Bool = false
         ) {
             self.mailFrom = mailFrom
             self.publicURL = publicURL
             self.activationLinkLifetime = activationLinkLifetime
+            self.requireMFA = requireMFA
         }
     }
 
     public let administrators: AdministratorService
+    public let keys: APIKeyService
     public let sessions: SessionService
+    public let mfa: MFAService
     public let applications: ApplicationService
     public let remoteUsers: RemoteListing
     public let importPreview: ImportPreview
@@ -53,8 +58,10 @@ public struct DomainServices: Sendable {
         let log = ProvisioningLog(storage: storage, lookup: lookup, logger: logger)
         let queue = ProvisioningQueue(storage: storage, log: log)
         mail = MailOutbox(storage: storage, from: settings.mailFrom)
+        keys = APIKeyService(storage: storage)
         administrators = AdministratorService(storage: storage, hasher: hasher)
-        sessions = SessionService(storage: storage, hasher: hasher)
+        sessions = SessionService(storage: storage, hasher: hasher, requireMFA: settings.requireMFA)
+        mfa = MFAService(storage: storage)
         applications = ApplicationService(storage: storage, access: access, lookup: lookup, queue: queue)
         remoteUsers = RemoteListing(storage: storage, applications: applications, access: access)
         importPreview = ImportPreview(storage: storage, applications: applications, access: access)
@@ -64,7 +71,9 @@ public struct DomainServices: Sendable {
         provisioningLog = log
         directory = DirectoryService(storage: storage, lookup: lookup, provisioning: provisioning)
         insights = InsightsService(storage: storage)
-        groups = GroupService(storage: storage, lookup: lookup, provisioning: provisioning)
+        let groupSync = GroupSync(storage: storage, access: access, log: log)
+        groups = GroupService(
+            storage: storage, lookup: lookup, provisioning: provisioning, access: access, sync: groupSync)
         accounts = AccountService(
             storage: storage, lookup: lookup, hasher: hasher, mail: mail, publicURL: settings.publicURL,
             linkLifetime: settings.activationLinkLifetime)
@@ -72,7 +81,7 @@ public struct DomainServices: Sendable {
         let pushes = ProvisioningRunner(
             storage: storage, access: access,
             users: UserSync(storage: storage, access: access, queue: queue, log: log),
-            groups: GroupSync(storage: storage, access: access, log: log), log: log)
+            groups: groupSync, log: log)
         handlers = [
             .importJob: importRunner, .provisionUser: pushes, .provisionGroup: pushes,
             .mail: MailDelivery(storage: storage, sender: mailSender, logger: logger),

@@ -6,6 +6,8 @@ public struct GroupService: Sendable {
     let storage: any Storage
     let lookup: Lookup
     let provisioning: ProvisioningScheduler
+    let access: IntegrationAccess
+    let sync: GroupSync
 
     public func create(name: String, by initiator: Initiator) async throws -> UserGroup {
         try initiator.require(.change)
@@ -13,6 +15,7 @@ public struct GroupService: Sendable {
         guard !name.isEmpty, name.count <= 200 else {
             throw RosterError.invalid("a group needs a name of 1 to 200 characters")
         }
+        try Lookup.refuseIdLikeName(name, of: "a group")
         let group = UserGroup(name: name)
         try await storage.createGroup(group)
         try await storage.record(
@@ -41,17 +44,35 @@ public struct GroupService: Sendable {
         try await provisioning.groupChanged(group.id, members: [])
     }
 
-    public func bind(group name: String, application: String, by initiator: Initiator) async throws {
+    /// Binds the group: its members are provisioned in the application. When the application has
+    /// a group of the same name, Roster adopts it; `authoritative` makes it remove the members it
+    /// did not add at once, instead of holding their removal until an administrator confirms.
+    public func bind(group name: String, application: String, authoritative: Bool = false, by initiator: Initiator)
+        async throws
+    {
         try initiator.require(.change)
         let group = try await lookup.group(name)
         let app = try await lookup.application(application)
-        try await storage.bind(groupId: group.id, applicationId: app.id)
+        try await storage.bind(groupId: group.id, applicationId: app.id, authoritative: authoritative)
         try await storage.record(
             InsightsEvent(
                 type: .groupBind, initiator: initiator,
                 resource: .init(type: "group", id: group.id, name: group.name),
                 application: .init(app)))
         try await provisioning.groupChanged(group.id, members: try await storage.members(groupId: group.id))
+    }
+
+    /// What binding would do, read from the application now; nothing is changed.
+    public func previewBinding(
+        group name: String, application: String, authoritative: Bool = false,
+        by initiator: Initiator
+    ) async throws -> BindingPreview {
+        try initiator.require(.read)
+        let group = try await lookup.group(name)
+        let connection = try await access.connect(try await lookup.application(application))
+        do {
+            return try await sync.preview(group, authoritative: authoritative, connection: connection)
+        } catch { throw RosterError.from(error) }
     }
 
     public func unbind(group name: String, application: String, by initiator: Initiator) async throws {

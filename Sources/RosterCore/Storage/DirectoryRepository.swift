@@ -9,6 +9,8 @@ public protocol DirectoryRepository: Sendable {
     func usersMatching(keys: [String]) async throws -> [DirectoryUser]
     func setPassword(userId: UUID, hash: String) async throws
     func createUserToken(hash: String, userId: UUID, purpose: String, expires: Date) async throws
+    /// Ends every unused link of the user (a new link, or a password set another way, replaces them).
+    func invalidateUserTokens(userId: UUID, now: Date) async throws
     /// The token's user, purpose, expiry and when it was used, if it exists.
     func userToken(hash: String) async throws -> UserToken?
     /// Marks the token used and sets the password in one transaction; false when the token

@@ -11,7 +11,10 @@ public protocol GroupRepository: Sendable {
     func addMembers(groupId: UUID, userIds: [UUID]) async throws
     func removeMembers(groupId: UUID, userIds: [UUID]) async throws
     func members(groupId: UUID) async throws -> [UUID]
-    func bind(groupId: UUID, applicationId: UUID) async throws
+    /// Binds the group; an `authoritative` binding makes the application's group hold exactly the
+    /// group's members, removing anyone else (a plain one removes only members Roster put there).
+    func bind(groupId: UUID, applicationId: UUID, authoritative: Bool) async throws
+    func isAuthoritative(groupId: UUID, applicationId: UUID) async throws -> Bool
     func unbind(groupId: UUID, applicationId: UUID) async throws
     /// Groups bound to the application.
     func boundGroups(applicationId: UUID) async throws -> [UUID]

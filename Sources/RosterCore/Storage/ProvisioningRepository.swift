@@ -8,6 +8,8 @@ public protocol ProvisioningRepository: Sendable {
     func provisionedRemoteIds(applicationId: UUID, userIds: [UUID]) async throws -> [UUID: String]
     func provisionedGroup(applicationId: UUID, groupId: UUID) async throws -> ProvisionedGroup?
     func saveProvisionedGroup(_ group: ProvisionedGroup) async throws
+    /// Confirms the removal of every member held in the application's adopted groups; answers those groups.
+    func confirmUnconfirmedMembers(applicationId: UUID) async throws -> [UUID]
     /// Records a push and its Insights event together.
     func log(_ entry: ProvisioningLogEntry, event: InsightsEvent) async throws
     /// One page of an application's pushes, filtered and ordered by the database.

@@ -32,7 +32,7 @@ public struct APIContext: RequestContext {
 /// Authenticates `Authorization: Bearer <api key>`.
 struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = APIContext
-    let administrators: AdministratorService
+    let keys: APIKeyService
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response)
         async throws -> Response
@@ -43,7 +43,7 @@ struct APIKeyMiddleware: RouterMiddleware {
                 message: "send an API key: Authorization: Bearer <key> (create one with roster apikey create)")
         }
         var context = context
-        context.initiator = try await administrators.authenticate(
+        context.initiator = try await keys.authenticate(
             apiKey: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), clientIp: context.remoteAddress,
             requestId: context.id)
         return try await next(request, context)
@@ -58,6 +58,18 @@ struct RequestIdMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         var response = try await next(request, context)
         response.headers[.init("X-Request-Id")!] = context.id
+        return response
+    }
+}
+
+/// Tells browsers to come back over HTTPS only, when people reach Roster over HTTPS
+/// (`ROSTER_PUBLIC_URL` is https://, usually behind a TLS proxy).
+struct StrictTransportMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        var response = try await next(request, context)
+        response.headers[.init("Strict-Transport-Security")!] = "max-age=31536000; includeSubDomains"
         return response
     }
 }

@@ -18,11 +18,13 @@ struct ApplicationsController {
         }
         let scimUrl: String
         let auth: Auth
+        let allowPrivateNetwork: Bool?
 
         var input: IntegrationInput {
             IntegrationInput(
                 scimURL: scimUrl, authType: auth.type, token: auth.token, user: auth.user, password: auth.password,
-                tokenURL: auth.tokenUrl, clientID: auth.clientId, clientSecret: auth.clientSecret, scope: auth.scope)
+                tokenURL: auth.tokenUrl, clientID: auth.clientId, clientSecret: auth.clientSecret, scope: auth.scope,
+                allowPrivateNetwork: allowPrivateNetwork ?? false)
         }
     }
     struct ImportBody: Decodable {

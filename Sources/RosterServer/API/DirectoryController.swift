@@ -3,24 +3,9 @@ import Hummingbird
 import RosterApp
 import RosterCore
 
-/// `/api/v1`: users, import jobs, Insights, administrators and API keys.
+/// `/api/v1`: users, import jobs and Insights.
 struct DirectoryController {
     let roster: Roster
-
-    struct AdministratorBody: Decodable {
-        let email: String
-        let role: String?
-        let password: String
-    }
-    struct APIKeyBody: Decodable {
-        let name: String
-        let role: String?
-    }
-    struct AdministratorJSON: Encodable {
-        let id, email, role: String
-        let created: Date
-    }
-    struct APIKeyJSON: Encodable { let id, name, role, key: String }
 
     func addRoutes(to group: RouterGroup<APIContext>) {
         group.get("users") { request, context in
@@ -57,30 +42,5 @@ struct DirectoryController {
                 by: try context.caller())
             return try ["events": events.map(EventJSON.init)].response()
         }
-        group.get("administrators") { _, context in
-            let admins = try await roster.administrators.list(by: try context.caller())
-            return try ["administrators": admins.map(Self.json)].response()
-        }
-        group.post("administrators") { request, context in
-            let body = try await request.decode(as: AdministratorBody.self, context: context)
-            let admin = try await roster.administrators.create(
-                email: body.email, role: try Role.parse(body.role ?? "admin"),
-                password: body.password, by: try context.caller())
-            return try Self.json(admin).response(.created)
-        }
-        group.post("apikeys") { request, context in
-            let body = try await request.decode(as: APIKeyBody.self, context: context)
-            let caller = try context.caller()
-            let (key, secret) = try await roster.administrators.createAPIKey(
-                name: body.name, role: try Role.parse(body.role ?? "admin"),
-                owner: caller.type == .administrator ? caller.email : nil,
-                by: caller)
-            return try APIKeyJSON(id: key.id.text, name: key.name, role: key.role.rawValue, key: secret).response(
-                .created)
-        }
-    }
-
-    static func json(_ admin: Administrator) -> AdministratorJSON {
-        AdministratorJSON(id: admin.id.text, email: admin.email, role: admin.role.rawValue, created: admin.created)
     }
 }

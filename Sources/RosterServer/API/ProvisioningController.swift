@@ -9,11 +9,27 @@ struct ProvisioningController {
 
     struct GroupBody: Decodable { let name: String }
     struct PasswordBody: Decodable { let password: String }
-    struct SettingsBody: Decodable { let deprovision: String }
+    struct SettingsBody: Decodable {
+        let deprovision: String?
+        let allowPrivateNetwork: Bool?
+    }
     struct GroupJSON: Encodable {
         let id, name: String
         let members: Int
         let applicationIds: [String]
+    }
+    struct BindingPreviewJSON: Encodable {
+        let application, group, summary: String
+        let existingGroupId: String?
+        let existingMembers, membersToAdd: Int
+        let notAddedByRoster: [String]
+        let authoritative: Bool
+
+        init(_ p: BindingPreview) {
+            (application, group, summary, existingGroupId) = (p.application, p.group, p.summary, p.existingGroupId)
+            (existingMembers, membersToAdd, notAddedByRoster, authoritative) =
+                (p.existingMembers, p.membersToAdd, p.notAddedByRoster, p.authoritative)
+        }
     }
     struct Done: Encodable {
         let ok: Bool
@@ -49,10 +65,16 @@ struct ProvisioningController {
                 emails: [try context.path("email")], by: try context.caller())
             return try Done(ok: true, count: nil).response()
         }
-        group.put("groups/:group/bindings/:app") { _, context in
+        group.put("groups/:group/bindings/:app") { request, context in
+            let authoritative = try request.boolQuery("authoritative") ?? false
+            let (group, app) = (try context.path("group"), try context.path("app"))
+            if try request.boolQuery("dryRun") == true {
+                let preview = try await roster.groups.previewBinding(
+                    group: group, application: app, authoritative: authoritative, by: try context.caller())
+                return try BindingPreviewJSON(preview).response()
+            }
             try await roster.groups.bind(
-                group: try context.path("group"),
-                application: try context.path("app"), by: try context.caller())
+                group: group, application: app, authoritative: authoritative, by: try context.caller())
             return try Done(ok: true, count: nil).response()
         }
         group.delete("groups/:group/bindings/:app") { _, context in
@@ -86,12 +108,21 @@ struct ProvisioningController {
         }
         group.put("applications/:app/settings") { request, context in
             let body = try await request.decode(as: SettingsBody.self, context: context)
-            guard let action = DeprovisionAction(rawValue: body.deprovision) else {
-                throw RosterError.invalid("deprovision must be deactivate or delete, not \"\(body.deprovision)\"")
+            let name = try context.path("app")
+            guard body.deprovision != nil || body.allowPrivateNetwork != nil else {
+                throw RosterError.invalid("send \"deprovision\" or \"allowPrivateNetwork\"")
             }
-            try await roster.applications.setDeprovisionAction(
-                action, application: try context.path("app"),
-                by: try context.caller())
+            if let text = body.deprovision {
+                guard let action = DeprovisionAction(rawValue: text) else {
+                    throw RosterError.invalid("deprovision must be deactivate or delete, not \"\(text)\"")
+                }
+                try await roster.applications.setDeprovisionAction(action, application: name, by: try context.caller())
+            }
+            if let allow = body.allowPrivateNetwork {
+                try await roster.applications.setNetworkPolicy(
+                    allowPrivateNetwork: allow, application: name,
+                    by: try context.caller())
+            }
             return try Done(ok: true, count: nil).response()
         }
         group.post("users/:id/password") { request, context in

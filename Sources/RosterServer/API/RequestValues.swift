@@ -10,6 +10,15 @@ extension Request {
         }
     }
 
+    /// The `page` of a paged portal list: 1 unless given; a page outside 1…1,000,000 is a 400.
+    func pageQuery() throws -> Int {
+        guard let page = try intQuery("page") else { return 1 }
+        guard (1...1_000_000).contains(page) else {
+            throw RosterError.invalid("page must be a whole number from 1 to 1000000, not \(page)")
+        }
+        return page
+    }
+
     /// A whole-number query parameter; a value that is not one is a 400 that says so.
     func intQuery(_ name: String) throws -> Int? {
         guard let text = query(name) else { return nil }
@@ -17,6 +26,18 @@ extension Request {
             throw RosterError.invalid("\(name) must be a whole number, not \"\(text.prefix(40))\"")
         }
         return value
+    }
+}
+
+extension Request {
+    /// `true` or `false`; anything else is a 400 that says so.
+    func boolQuery(_ name: String) throws -> Bool? {
+        guard let text = query(name) else { return nil }
+        switch text.lowercased() {
+        case "true", "1": return true
+        case "false", "0": return false
+        default: throw RosterError.invalid("\(name) must be true or false, not \"\(text.prefix(40))\"")
+        }
     }
 }
 

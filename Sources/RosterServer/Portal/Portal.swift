@@ -126,6 +126,16 @@ struct PortalSessionMiddleware: RouterMiddleware {
             }
         }
         context.flash = request.cookies[Flash.cookieName].flatMap { Flash(cookieValue: $0.value) }
+        // A sign-in that still owes its second factor, or must enrol one, opens only that step.
+        let path = request.uri.path
+        switch session.stage {
+        case .complete: break
+        case .secondFactor where path != "/login/mfa" && path != "/logout":
+            return Response.redirect(to: "/login/mfa", type: .normal)
+        case .enrol where path != "/account/mfa" && path != "/logout":
+            return Response.redirect(to: "/account/mfa", type: .normal)
+        default: break
+        }
         return try await next(request, context)
     }
 }

@@ -3,7 +3,8 @@ import Hummingbird
 import RosterApp
 import RosterCore
 
-/// Administrators and API keys: the admin role only (the services refuse the others).
+/// Administrators and API keys, from creation to offboarding: the admin role only (the
+/// services refuse the others).
 struct PortalAdministrators {
     let portal: Portal
     var roster: Roster { portal.roster }
@@ -20,13 +21,83 @@ struct PortalAdministrators {
             return portal.redirect(
                 "/administrators", Flash(.notice, "Administrator \(admin.email) (\(admin.role.rawValue)) added."))
         }
+        // One change to one administrator, each behind its own form.
+        let actions: [(String, @Sendable (Roster, String, FormData, Initiator) async throws -> String)] = [
+            (
+                "role",
+                { roster, email, form, caller in
+                    let role = try Role.parse(form["role"] ?? "")
+                    try await roster.administrators.setRole(email: email, role: role, by: caller)
+                    return "\(email) is now \(role.rawValue); their sessions ended."
+                }
+            ),
+            (
+                "disable",
+                { roster, email, _, caller in
+                    try await roster.administrators.disable(email: email, by: caller)
+                    return "\(email) is disabled: their sessions ended and their API keys no longer work."
+                }
+            ),
+            (
+                "enable",
+                { roster, email, _, caller in
+                    try await roster.administrators.enable(email: email, by: caller)
+                    return "\(email) is enabled again."
+                }
+            ),
+            (
+                "unlock",
+                { roster, email, _, caller in
+                    try await roster.administrators.unlock(email: email, by: caller)
+                    return "\(email) can sign in again."
+                }
+            ),
+            (
+                "reset-mfa",
+                { roster, email, _, caller in
+                    try await roster.administrators.resetMFA(email: email, by: caller)
+                    return "The second factor of \(email) was removed: they set up a new one at their next sign-in."
+                }
+            ),
+            (
+                "password",
+                { roster, email, form, caller in
+                    try await roster.administrators.setPassword(
+                        email: email, password: form.raw("password") ?? "", by: caller)
+                    return "\(email) has a new password; their sessions ended."
+                }
+            ),
+            (
+                "delete",
+                { roster, email, _, caller in
+                    try await roster.administrators.delete(email: email, by: caller)
+                    return "\(email) and their API keys were deleted."
+                }
+            ),
+        ]
+        for (action, perform) in actions {
+            group.post("administrators/:email/\(action)") { _, context in
+                let message = try await perform(roster, try context.path("email"), context.form, try context.caller())
+                return portal.redirect("/administrators", Flash(.notice, message))
+            }
+        }
         group.post("apikeys") { _, context in
             let caller = try context.caller()
-            let (key, secret) = try await roster.administrators.createAPIKey(
+            let days = try context.form["expiresInDays"].map { text in
+                guard let days = Int(text), (1...3650).contains(days) else {
+                    throw RosterError.invalid("choose how many days the key works (1 to 3650), or never")
+                }
+                return TimeInterval(days) * 86400
+            }
+            let (key, secret) = try await roster.keys.create(
                 name: context.form["name"] ?? "", role: try Role.parse(context.form["role"] ?? "readonly"),
-                owner: caller.email, by: caller)
+                owner: caller.email, expiresIn: days, by: caller)
             // Shown on this response only: a redirect would have to carry the secret somewhere.
             return try await render(context, newKey: ["name": key.name, "role": key.role.rawValue, "secret": secret])
+        }
+        group.post("apikeys/:id/revoke") { _, context in
+            try await roster.keys.revoke(id: try context.id("id", "API key"), by: try context.caller())
+            return portal.redirect("/administrators", Flash(.notice, "The API key was revoked: it no longer works."))
         }
     }
 
@@ -34,19 +105,31 @@ struct PortalAdministrators {
         let caller = try context.caller()
         let admins = try await roster.administrators.list(by: caller)
         let emails = Dictionary(admins.map { ($0.id, $0.email) }, uniquingKeysWith: { a, _ in a })
-        let keys = try await roster.administrators.apiKeys(by: caller)
+        let now = Date()
+        let keys = try await roster.keys.list(by: caller)
         var values: [String: Any] = [
-            "admins": admins.map {
-                ["email": $0.email, "role": $0.role.rawValue, "created": PortalFormat.time($0.created)]
-            },
-            "keys": keys.map { k in
+            "admins": admins.map { admin -> [String: Any] in
                 [
-                    "name": k.name, "role": k.role.rawValue,
-                    "owner": k.administratorId.flatMap { emails[$0] } ?? "nobody",
-                    "created": PortalFormat.time(k.created),
+                    "email": admin.email,
+                    "path": admin.email.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "",
+                    "role": admin.role.rawValue, "created": PortalFormat.time(admin.created),
+                    "disabled": admin.disabled,
+                    "mfa": admin.mfaEnabled, "isMe": admin.id == caller.id,
+                    "roles": Role.allCases.map { ["value": $0.rawValue, "selected": $0 == admin.role] },
                 ]
             },
-            "minimumPassword": AdministratorService.minimumPasswordLength,
+            "keys": keys.map { k -> [String: Any] in
+                let refusal = k.refusal(now: now)
+                return [
+                    "id": k.id.text, "name": k.name, "role": k.role.rawValue,
+                    "owner": k.administratorId.flatMap { emails[$0] } ?? "nobody",
+                    "created": PortalFormat.time(k.created), "expires": k.expires.map(PortalFormat.time) ?? "never",
+                    "lastUsed": k.lastUsed.map(PortalFormat.time) ?? "never",
+                    "status": refusal == nil ? "active" : k.revoked != nil ? "revoked" : "expired",
+                    "usable": refusal == nil,
+                ]
+            },
+            "minimumPassword": PasswordRules.minimumLength,
         ]
         // Mustache shows a nil inside Any as "nil": absent keys are left out instead.
         if let newKey { values["newKey"] = newKey }

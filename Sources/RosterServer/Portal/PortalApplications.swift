@@ -59,7 +59,8 @@ struct PortalApplications {
                 scimURL: form["scimUrl"] ?? "", authType: form["authType"] ?? "", token: form.raw("token"),
                 user: form["user"],
                 password: form.raw("password"), tokenURL: form["tokenUrl"], clientID: form["clientId"],
-                clientSecret: form.raw("clientSecret"), scope: form["scope"])
+                clientSecret: form.raw("clientSecret"), scope: form["scope"],
+                allowPrivateNetwork: form["allowPrivateNetwork"] != nil)
             let (app, integration) = try await roster.applications.details(
                 try context.path("app"),
                 by: try context.caller())
@@ -135,6 +136,8 @@ struct PortalApplications {
             var facts: [String: Any] = [
                 "url": integration.baseURL, "authKind": integration.credentials.kind,
                 "lastError": integration.lastError ?? "",
+                "network": integration.allowPrivateNetwork
+                    ? "private network and http:// allowed" : "public addresses over https only",
             ]
             if let sp = integration.serviceProvider { facts["provider"] = Self.supports(sp) }
             values["integration"] = facts
@@ -146,6 +149,7 @@ struct PortalApplications {
             "scimUrl": typed?.scimURL ?? integration?.baseURL ?? "", "user": typed?.user ?? "",
             "tokenUrl": typed?.tokenURL ?? "",
             "clientId": typed?.clientID ?? "", "scope": typed?.scope ?? "", "auth_" + authType: true,
+            "allowPrivate": typed?.allowPrivateNetwork ?? integration?.allowPrivateNetwork ?? false,
         ]
         if let problem {
             form["error_" + problem.field.rawValue] = Self.words(problem)
@@ -158,7 +162,11 @@ struct PortalApplications {
 
     /// A problem with the integration form, in the form's own words.
     static func words(_ problem: IntegrationInput.Problem) -> String {
-        switch problem.field {
+        if problem.kind == .unencrypted {
+            return "This http:// address is not encrypted: use https://, or tick “Allow a private network” "
+                + "for a server on your own network."
+        }
+        return switch problem.field {
         case .scimURL: "Enter the application's SCIM base URL, starting with https:// (or http://)."
         case .authType: "Choose how Roster signs in to the application."
         case .token: "Enter the bearer token."

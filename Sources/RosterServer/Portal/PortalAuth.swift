@@ -35,7 +35,13 @@ struct PortalAuth {
                 let signedIn = try await portal.roster.sessions.signIn(
                     email: form["email"] ?? "", password: form.raw("password") ?? "", clientIp: context.remoteAddress,
                     requestId: context.id)
-                var response = Response.redirect(to: next, type: .normal)
+                let after =
+                    switch signedIn.session.stage {
+                    case .complete: next
+                    case .secondFactor: "/login/mfa?next=" + Self.encoded(next)
+                    case .enrol: "/account/mfa?next=" + Self.encoded(next)
+                    }
+                var response = Response.redirect(to: after, type: .normal)
                 // A browser-session cookie: the database decides when the session ends (idle time, sign-out).
                 response.setCookie(portal.cookie(Portal.sessionCookie, signedIn.token))
                 response.setCookie(portal.expired(Self.loginCookie))
@@ -48,8 +54,27 @@ struct PortalAuth {
         }
     }
 
-    /// Sign-out is a POST behind the session middleware, so it needs the session's CSRF token.
-    func addSignOut(to group: RouterGroup<APIContext>) {
+    /// The second step of a sign-in, and sign-out: behind the session middleware, so they need
+    /// the session's CSRF token.
+    func addSessionRoutes(to group: RouterGroup<APIContext>) {
+        group.get("login/mfa") { request, context in
+            secondStep(next: safeNext(request.query("next")), error: nil, context: context, status: .ok)
+        }
+        group.post("login/mfa") { request, context in
+            let next = safeNext(context.form["next"])
+            guard let token = request.cookies[Portal.sessionCookie]?.value else {
+                return Response.redirect(to: "/login", type: .normal)
+            }
+            do {
+                try await portal.roster.sessions.verifySecondFactor(
+                    token: token, code: context.form["code"] ?? "", clientIp: context.remoteAddress,
+                    requestId: context.id)
+            } catch let error as RosterError {
+                let message = error.description.prefix(1).uppercased() + error.description.dropFirst() + "."
+                return secondStep(next: next, error: message, context: context, status: .unauthorized)
+            }
+            return Response.redirect(to: next, type: .normal)
+        }
         group.post("logout") { request, _ in
             if let token = request.cookies[Portal.sessionCookie]?.value {
                 try await portal.roster.sessions.signOut(token: token)
@@ -58,6 +83,17 @@ struct PortalAuth {
             response.setCookie(portal.expired(Portal.sessionCookie))
             return response
         }
+    }
+
+    private func secondStep(next: String, error: String?, context: APIContext, status: HTTPResponse.Status) -> Response
+    {
+        var values: [String: Any] = ["csrf": context.session?.csrfToken ?? "", "next": next]
+        if let error { values["error"] = error }
+        return portal.html(portal.templates.render(values, withTemplate: "login-mfa") ?? "", status: status)
+    }
+
+    static func encoded(_ path: String) -> String {
+        path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
     }
 
     private func form(next: String, email: String, error: String?, notice: String?, status: HTTPResponse.Status)

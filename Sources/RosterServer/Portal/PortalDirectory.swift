@@ -17,7 +17,7 @@ struct PortalDirectory {
             let caller = try context.caller()
             let search = request.query("search") ?? ""
             let sort = request.query("sort").flatMap(UserSort.init(rawValue:)) ?? .email
-            let page = max(1, request.query("page").flatMap { Int($0) } ?? 1)
+            let page = try request.pageQuery()
             // One row more than a page says whether there is a next page, without counting a million rows.
             var users = try await roster.directory.users(
                 search: search.isEmpty ? nil : search, sort: sort, limit: Self.pageSize + 1,

@@ -58,19 +58,37 @@ struct PortalGroups {
             try await roster.groups.removeMembers(group: id, emails: [email], by: try context.caller())
             return portal.redirect("/groups/\(id)", Flash(.notice, "Removed \(email)."))
         }
-        for (path, bind) in [("bindings", true), ("bindings/remove", false)] {
-            group.post("groups/:id/\(path)") { _, context in
-                let id = try context.path("id")
-                let app = try await roster.applications.find(context.form["application"] ?? "")
-                if bind {
-                    try await roster.groups.bind(group: id, application: app.id.text, by: try context.caller())
-                } else {
-                    try await roster.groups.unbind(group: id, application: app.id.text, by: try context.caller())
-                }
-                let message =
-                    bind ? "Bound to \(app.name): its members are being provisioned." : "Unbound from \(app.name)."
-                return portal.redirect("/groups/\(id)", Flash(.notice, message))
-            }
+        // Binding first says what it would do to the application's group of the same name.
+        group.post("groups/:id/bindings/preview") { _, context in
+            let caller = try context.caller()
+            try caller.require(.change)
+            let id = try context.path("id")
+            let details = try await roster.groups.details(group: id, limit: 1, by: caller)
+            let app = try await roster.applications.find(context.form["application"] ?? "")
+            let preview = try await roster.groups.previewBinding(group: id, application: app.id.text, by: caller)
+            let values: [String: Any] = [
+                "group": ["id": details.group.id.text, "name": details.group.name],
+                "app": ["id": app.id.text, "name": app.name],
+                "summary": preview.summary, "adopts": preview.existingGroupId != nil,
+                "foreign": preview.notAddedByRoster, "hasForeign": !preview.notAddedByRoster.isEmpty,
+            ]
+            return portal.page(
+                "group-bind", title: "Bind \(details.group.name)", section: "groups", values, context: context)
+        }
+        group.post("groups/:id/bindings") { _, context in
+            let id = try context.path("id")
+            let app = try await roster.applications.find(context.form["application"] ?? "")
+            let authoritative = context.form["authoritative"] != nil
+            try await roster.groups.bind(
+                group: id, application: app.id.text, authoritative: authoritative, by: try context.caller())
+            return portal.redirect(
+                "/groups/\(id)", Flash(.notice, "Bound to \(app.name): its members are being provisioned."))
+        }
+        group.post("groups/:id/bindings/remove") { _, context in
+            let id = try context.path("id")
+            let app = try await roster.applications.find(context.form["application"] ?? "")
+            try await roster.groups.unbind(group: id, application: app.id.text, by: try context.caller())
+            return portal.redirect("/groups/\(id)", Flash(.notice, "Unbound from \(app.name)."))
         }
     }
 }

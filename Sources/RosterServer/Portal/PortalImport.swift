@@ -24,7 +24,7 @@ struct PortalImport {
             let status = param("status").flatMap(RemoteUserStatus.Status.init(rawValue:))
             let sort = param("sort").flatMap { s in Self.sorts.first { $0.0 == s }?.0 }
             let descending = param("order") == "descending"
-            let page = max(1, param("page").flatMap(Int.init) ?? 1)
+            let page = try request.pageQuery()
             let options = RemoteListing.Options(
                 filter: param("filter"), search: param("search"), sortBy: sort,
                 sortOrder: descending ? .descending : .ascending)

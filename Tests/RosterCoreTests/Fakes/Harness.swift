@@ -45,8 +45,8 @@ struct Harness {
 }
 
 struct PlainHasher: PasswordHasher {
-    func hash(_ password: String) -> String { "plain:" + password }
-    func verify(_ password: String, hash: String) -> Bool { hash == "plain:" + password }
+    func hash(_ password: String) async throws -> String { "plain:" + password }
+    func verify(_ password: String, hash: String) async throws -> Bool { hash == "plain:" + password }
 }
 
 /// A mail sender that keeps every message it is handed, and can be made to fail.

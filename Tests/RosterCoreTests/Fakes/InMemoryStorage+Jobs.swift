@@ -109,6 +109,21 @@ extension InMemoryStorage {
         try check()
         return Array(administrators.values)
     }
+
+    func updateAdministrator(_ administrator: Administrator) async throws {
+        try check()
+        if administrator.mfaSecret == nil { totpSteps[administrator.id] = nil }
+        administrators[administrator.id] = administrator
+    }
+
+    func deleteAdministrator(id: UUID) async throws {
+        try check()
+        administrators[id] = nil
+        keys.removeAll { $0.administratorId == id }
+        sessions = sessions.filter { $0.value.administratorId != id }
+        recoveryCodes[id] = nil
+    }
+
     func createAPIKey(_ key: APIKey) async throws {
         try check()
         keys.append(key)
@@ -117,9 +132,40 @@ extension InMemoryStorage {
         try check()
         return keys.first { $0.hash == hash }
     }
+    func apiKey(id: UUID) async throws -> APIKey? {
+        try check()
+        return keys.first { $0.id == id }
+    }
     func apiKeys() async throws -> [APIKey] {
         try check()
         return keys
+    }
+
+    func revokeAPIKey(id: UUID, at: Date) async throws {
+        try check()
+        for index in keys.indices where keys[index].id == id && keys[index].revoked == nil { keys[index].revoked = at }
+    }
+
+    func touchAPIKey(id: UUID, at: Date) async throws {
+        try check()
+        for index in keys.indices where keys[index].id == id { keys[index].lastUsed = at }
+    }
+
+    func saveRecoveryCodes(administratorId: UUID, hashes: [String]) async throws {
+        try check()
+        recoveryCodes[administratorId] = Set(hashes)
+    }
+
+    func useRecoveryCode(administratorId: UUID, hash: String, now: Date) async throws -> Bool {
+        try check()
+        return recoveryCodes[administratorId]?.remove(hash) != nil
+    }
+
+    func acceptTOTPStep(administratorId: UUID, step: Int64) async throws -> Bool {
+        try check()
+        guard totpSteps[administratorId].map({ $0 < step }) ?? true else { return false }
+        totpSteps[administratorId] = step
+        return true
     }
 
     func createSession(_ session: AdminSession) async throws {
@@ -134,28 +180,51 @@ extension InMemoryStorage {
         try check()
         sessions[tokenHash]?.expires = expires
     }
+
+    func setSessionStage(tokenHash: String, stage: AdminSession.Stage) async throws {
+        try check()
+        sessions[tokenHash]?.stage = stage
+    }
+
     func deleteSession(tokenHash: String) async throws {
         try check()
         sessions[tokenHash] = nil
     }
 
-    func recordSignInFailure(emailKey: String, now: Date) async throws -> Int {
+    func deleteSessions(administratorId: UUID) async throws {
         try check()
-        signInFailures[emailKey, default: (0, nil)].failures += 1
-        return signInFailures[emailKey]!.failures
+        sessions = sessions.filter { $0.value.administratorId != administratorId }
     }
 
-    func lockSignIn(emailKey: String, until: Date) async throws {
+    func countSignInAttempt(key: String, now: Date, window: TimeInterval) async throws -> (
+        attempts: Int, lockedUntil: Date?
+    ) {
         try check()
-        signInFailures[emailKey]?.lockedUntil = until
+        var entry = throttle[key] ?? (0, now, nil)
+        if entry.windowStart < now.addingTimeInterval(-window), (entry.lockedUntil ?? .distantPast) < now {
+            entry = (0, now, nil)
+        }
+        entry.attempts += 1
+        throttle[key] = entry
+        return (entry.attempts, entry.lockedUntil)
     }
-    func signInLock(emailKey: String) async throws -> Date? {
+
+    func lockSignIn(key: String, until: Date) async throws {
         try check()
-        return signInFailures[emailKey]?.lockedUntil
+        throttle[key]?.lockedUntil = until
     }
-    func clearSignInFailures(emailKey: String) async throws {
+    func signInLock(key: String) async throws -> Date? {
         try check()
-        signInFailures[emailKey] = nil
+        return throttle[key]?.lockedUntil
+    }
+    func clearSignIn(key: String) async throws {
+        try check()
+        throttle[key] = nil
+    }
+
+    func uncountSignInAttempt(key: String) async throws {
+        try check()
+        if let attempts = throttle[key]?.attempts, attempts > 0 { throttle[key]?.attempts = attempts - 1 }
     }
 
     func enqueueMail(_ mail: OutboxMail) async throws {

@@ -22,6 +22,7 @@ actor InMemoryStorage: Storage {
     var groups: [UUID: UserGroup] = [:]
     var members: [UUID: Set<UUID>] = [:]
     var bindings: [UUID: Set<UUID>] = [:]
+    var authoritativeBindings: [String: Bool] = [:]
     var provisionedUsers: [String: ProvisionedUser] = [:]
     var provisionedGroups: [String: ProvisionedGroup] = [:]
     var log: [ProvisioningLogEntry] = []
@@ -31,7 +32,9 @@ actor InMemoryStorage: Storage {
     var administrators: [UUID: Administrator] = [:]
     var keys: [APIKey] = []
     var sessions: [String: AdminSession] = [:]
-    var signInFailures: [String: (failures: Int, lockedUntil: Date?)] = [:]
+    var throttle: [String: (attempts: Int, windowStart: Date, lockedUntil: Date?)] = [:]
+    var recoveryCodes: [UUID: Set<String>] = [:]
+    var totpSteps: [UUID: Int64] = [:]
     var outbox: [UUID: OutboxMail] = [:]
     var jobs: [Job] = []
 
@@ -119,6 +122,11 @@ extension InMemoryStorage {
     func userToken(hash: String) async throws -> UserToken? {
         try check()
         return tokens[hash]
+    }
+
+    func invalidateUserTokens(userId: UUID, now: Date) async throws {
+        try check()
+        for (hash, token) in tokens where token.userId == userId && token.used == nil { tokens[hash]?.used = now }
     }
 
     func redeemUserToken(hash: String, passwordHash: String, now: Date) async throws -> Bool {
@@ -244,9 +252,15 @@ extension InMemoryStorage {
         try check()
         return members[groupId, default: []].sorted { $0.text < $1.text }
     }
-    func bind(groupId: UUID, applicationId: UUID) async throws {
+    func bind(groupId: UUID, applicationId: UUID, authoritative: Bool) async throws {
         try check()
         bindings[groupId, default: []].insert(applicationId)
+        authoritativeBindings[key(groupId, applicationId)] = authoritative
+    }
+
+    func isAuthoritative(groupId: UUID, applicationId: UUID) async throws -> Bool {
+        try check()
+        return authoritativeBindings[key(groupId, applicationId)] ?? false
     }
     func unbind(groupId: UUID, applicationId: UUID) async throws {
         try check()
@@ -309,6 +323,21 @@ extension InMemoryStorage {
     func saveProvisionedGroup(_ group: ProvisionedGroup) async throws {
         try check()
         provisionedGroups[key(group.applicationId, group.groupId)] = group
+    }
+
+    func confirmUnconfirmedMembers(applicationId: UUID) async throws -> [UUID] {
+        try check()
+        var groups: [UUID] = []
+        for (key, group) in provisionedGroups where group.applicationId == applicationId && !group.unconfirmed.isEmpty {
+            provisionedGroups[key]?.unconfirmed = []
+            groups.append(group.groupId)
+        }
+        return groups
+    }
+
+    func setAllowPrivateNetwork(applicationId: UUID, _ allowed: Bool) async throws {
+        try check()
+        integrations[applicationId]?.allowPrivateNetwork = allowed
     }
 
     func log(_ entry: ProvisioningLogEntry, event: InsightsEvent) async throws {

@@ -1,0 +1,122 @@
+import Foundation
+import Synchronization
+
+/// API keys: created for an administrator, with an optional expiry, listed with when each was last
+/// used, revoked at once. A key acts for its administrator with at most their current role; a key
+/// whose administrator is disabled or gone, or that expired or was revoked, fails closed.
+public struct APIKeyService: Sendable {
+    let storage: any Storage
+    let failures = FailureReports()
+
+    /// Creates a key and returns it with its one-time plaintext.
+    public func create(
+        name: String, role: Role, owner: String?, expiresIn: TimeInterval? = nil, by initiator: Initiator
+    )
+        async throws -> (APIKey, String)
+    {
+        try initiator.require(.manageAdministrators)
+        let name = name.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, name.count <= 200 else {
+            throw RosterError.invalid("an API key needs a name of 1 to 200 characters")
+        }
+        if let expiresIn, expiresIn <= 0 { throw RosterError.invalid("an API key's lifetime must be positive") }
+        var ownerId: UUID?
+        if let owner {
+            guard let admin = try await storage.administrator(email: owner) else {
+                throw RosterError.notFound("there is no administrator with email \(owner)")
+            }
+            guard role <= admin.role else {
+                throw RosterError.forbidden(
+                    "a key cannot have more than its administrator's role (\(admin.role.rawValue))")
+            }
+            ownerId = admin.id
+        }
+        let secret = Digest.randomToken(prefix: "rst_")
+        let key = APIKey(
+            name: name, role: role, hash: Digest.sha256(secret), administratorId: ownerId,
+            expires: expiresIn.map { Date().addingTimeInterval($0) })
+        try await storage.createAPIKey(key)
+        try await storage.record(
+            InsightsEvent(
+                type: .apikeyCreate, initiator: initiator, resource: .init(type: "apikey", id: key.id, name: name)))
+        return (key, secret)
+    }
+
+    public func list(by initiator: Initiator) async throws -> [APIKey] {
+        try initiator.require(.manageAdministrators)
+        return try await storage.apiKeys()
+    }
+
+    public func revoke(id: UUID, by initiator: Initiator) async throws {
+        try initiator.require(.manageAdministrators)
+        guard let key = try await storage.apiKey(id: id) else {
+            throw RosterError.notFound("there is no API key \(id.text)")
+        }
+        guard key.revoked == nil else { return }
+        try await storage.revokeAPIKey(id: id, at: Date())
+        try await storage.record(
+            InsightsEvent(
+                type: .apikeyRevoke, initiator: initiator, resource: .init(type: "apikey", id: key.id, name: key.name)))
+    }
+
+    /// Who a key acts as: its administrator's identity (for the audit trail and the import email)
+    /// with the key's role, never more than the administrator's own.
+    public func authenticate(apiKey secret: String, clientIp: String?, requestId: String? = nil, now: Date = Date())
+        async throws -> Initiator
+    {
+        guard let key = try await storage.apiKey(hash: Digest.sha256(secret)) else {
+            try await refused("the API key is not valid", key: nil, clientIp: clientIp, requestId: requestId, now: now)
+        }
+        if let refusal = key.refusal(now: now) {
+            try await refused(refusal, key: key, clientIp: clientIp, requestId: requestId, now: now)
+        }
+        var initiator = Initiator(
+            type: .apikey, id: key.id, email: nil, role: key.role, clientIp: clientIp, requestId: requestId)
+        if let ownerId = key.administratorId {
+            guard let owner = try await storage.administrator(id: ownerId), !owner.disabled else {
+                try await refused(
+                    "the API key's administrator is disabled or gone", key: key, clientIp: clientIp,
+                    requestId: requestId, now: now)
+            }
+            initiator = Initiator(
+                type: .administrator, id: owner.id, email: owner.email, role: min(key.role, owner.role),
+                clientIp: clientIp, requestId: requestId)
+        }
+        // Written now and then, not on every request.
+        if key.lastUsed.map({ now.timeIntervalSince($0) > 60 }) ?? true {
+            try await storage.touchAPIKey(id: key.id, at: now)
+        }
+        return initiator
+    }
+
+    /// Refuses the request; records it in Insights at most once a minute per client address, so a
+    /// flood of bad keys cannot flood the audit trail.
+    private func refused(_ reason: String, key: APIKey?, clientIp: String?, requestId: String?, now: Date) async throws
+        -> Never
+    {
+        if failures.shouldReport(clientIp ?? "unknown", now: now) {
+            try await storage.record(
+                InsightsEvent(
+                    type: .apikeyAuthFailure,
+                    initiator: Initiator(
+                        type: .apikey, id: key?.id, email: nil, role: .readonly, clientIp: clientIp,
+                        requestId: requestId),
+                    resource: .init(type: "apikey", id: key?.id, name: key?.name ?? reason), success: false))
+        }
+        throw RosterError.unauthorized(reason)
+    }
+}
+
+/// When each client address last had a failure recorded.
+final class FailureReports: Sendable {
+    private let last = Mutex<[String: Date]>([:])
+
+    func shouldReport(_ address: String, now: Date) -> Bool {
+        last.withLock { last in
+            if let previous = last[address], now.timeIntervalSince(previous) < 60 { return false }
+            if last.count > 10_000 { last.removeAll() }  // bounded: a spray of addresses cannot grow it forever
+            last[address] = now
+            return true
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// Enrolling a second factor: a TOTP secret shown as a QR code and as text, confirmed with a code
+/// from the app, and ten recovery codes shown once and stored hashed.
+public struct MFAService: Sendable {
+    let storage: any Storage
+    public static let recoveryCodeCount = 10
+
+    public struct Enrolment: Sendable {
+        public var secret: Data
+        /// The otpauth URI the QR code carries.
+        public var uri: String
+        /// The secret as people type it.
+        public var text: String { Base32.encode(secret) }
+    }
+
+    /// Starts (or starts again) an enrolment for the signed-in administrator.
+    public func start(by initiator: Initiator) async throws -> Enrolment {
+        var administrator = try await signedIn(initiator)
+        let secret = TOTP.newSecret()
+        administrator.mfaPendingSecret = secret
+        try await storage.updateAdministrator(administrator)
+        return Enrolment(secret: secret, uri: TOTP.uri(secret: secret, account: administrator.email))
+    }
+
+    /// Whether the signed-in administrator has a second factor.
+    public func isEnrolled(by initiator: Initiator) async throws -> Bool {
+        try await signedIn(initiator).mfaEnabled
+    }
+
+    /// The enrolment in progress, to show it again.
+    public func pending(by initiator: Initiator) async throws -> Enrolment? {
+        let administrator = try await signedIn(initiator)
+        return administrator.mfaPendingSecret.map {
+            Enrolment(secret: $0, uri: TOTP.uri(secret: $0, account: administrator.email))
+        }
+    }
+
+    /// Confirms the enrolment with a current code; answers the recovery codes, shown this once.
+    /// `session` (the cookie's token) is let through to the rest of the portal.
+    public func confirm(code: String, session token: String?, by initiator: Initiator, now: Date = Date()) async throws
+        -> [String]
+    {
+        var administrator = try await signedIn(initiator)
+        guard let pending = administrator.mfaPendingSecret else {
+            throw RosterError.invalid("start the enrolment first: no authenticator secret is waiting for a code")
+        }
+        guard let step = TOTP.matchingStep(code, secret: pending, at: now),
+            try await storage.acceptTOTPStep(administratorId: administrator.id, step: step)
+        else {
+            throw RosterError.invalid(
+                "the code does not match: enter the current code your app shows (check its clock)")
+        }
+        administrator.mfaSecret = pending
+        administrator.mfaPendingSecret = nil
+        try await storage.updateAdministrator(administrator)
+        let codes = (0..<Self.recoveryCodeCount).map { _ in Self.recoveryCode() }
+        try await storage.saveRecoveryCodes(
+            administratorId: administrator.id,
+            hashes: codes.map { Digest.sha256(SessionService.normalized($0)) })
+        if let token { try await storage.setSessionStage(tokenHash: Digest.sha256(token), stage: .complete) }
+        try await storage.record(
+            InsightsEvent(
+                type: .adminMFAEnrol, initiator: initiator,
+                resource: .init(type: "administrator", id: administrator.id, name: administrator.email)))
+        return codes
+    }
+
+    private func signedIn(_ initiator: Initiator) async throws -> Administrator {
+        guard initiator.type == .administrator, let id = initiator.id,
+            let administrator = try await storage.administrator(id: id)
+        else { throw RosterError.forbidden("only a signed-in administrator can enrol a second factor") }
+        return administrator
+    }
+
+    /// Ten characters in two groups, easy to read out: `k7p2m-x9q4r`.
+    static func recoveryCode() -> String {
+        let alphabet = Array("abcdefghjkmnpqrstuvwxyz23456789")
+        let characters = (0..<10).map { _ in alphabet.randomElement()! }
+        return String(characters[0..<5]) + "-" + String(characters[5..<10])
+    }
+}
