@@ -91,6 +91,10 @@ class Roster:
         return out.strip()
 
     def run(self, *args, check=True, env=None, timeout=600):
+        if args[:2] == ("app", "create") and "--deny-private-network" not in args:
+            # Every provider in these tests listens on loopback, which an application must be allowed to reach.
+            args = (*args, "--allow-private-network")
+        args = tuple(a for a in args if a != "--deny-private-network")
         result = subprocess.run([BIN, *args, "--data-dir", str(self.data_dir)], capture_output=True, text=True,
                                 env=dict(self.env, **(env or {})), timeout=timeout)
         if check and result.returncode != 0:
@@ -102,6 +106,8 @@ class Roster:
         return json.loads(result.stdout)
 
     def popen(self, *args, env=None):
+        if args[:2] == ("app", "create"):
+            args = (*args, "--allow-private-network")
         return subprocess.Popen([BIN, *args, "--data-dir", str(self.data_dir)], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, env=dict(self.env, **(env or {})))
 
@@ -204,14 +210,34 @@ def wait_ready(process):
     raise RuntimeError("the server exited before it was ready")
 
 
-@pytest.fixture
-def smtp_server(tmp_path):
-    """A real SMTP server (aiosmtpd) with AUTH; yields (port, folder of received messages)."""
-    port = free_port()
-    folder = tmp_path / "received"
-    process = subprocess.Popen([sys.executable, str(HERE / "smtp_server.py"), str(port), str(folder)],
+def self_signed_certificate(folder):
+    """A certificate for 127.0.0.1 made with openssl: the SMTP servers' STARTTLS."""
+    cert, key = folder / "smtp-cert.pem", folder / "smtp-key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
+    return cert, key
+
+
+def start_smtp(port, folder, tls=None):
+    """aiosmtpd with AUTH; with (cert, key) it requires STARTTLS before AUTH, as a real relay does."""
+    extra = [str(tls[0]), str(tls[1])] if tls else []
+    process = subprocess.Popen([sys.executable, str(HERE / "smtp_server.py"), str(port), str(folder), *extra],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     wait_ready(process)
+    return process
+
+
+def smtp_url(port):
+    """Roster's ROSTER_SMTP_URL for the test server: STARTTLS required, its self-signed certificate accepted."""
+    return f"smtp://roster:s3cret@127.0.0.1:{port}?starttls=required&verify=false"
+
+
+@pytest.fixture
+def smtp_server(tmp_path):
+    """A real SMTP server (aiosmtpd) with STARTTLS and AUTH; yields (port, folder of received messages)."""
+    port = free_port()
+    folder = tmp_path / "received"
+    process = start_smtp(port, folder, self_signed_certificate(tmp_path))
     yield port, folder
     stop(process)
 

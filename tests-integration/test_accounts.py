@@ -7,7 +7,7 @@ import time
 
 import requests
 
-from conftest import BIN, Roster, free_port, stop, wait_for
+from conftest import BIN, Roster, free_port, smtp_url, stop, wait_for
 
 ADMIN = "admin@example.com"
 USER = "mis00001@example.net"
@@ -34,7 +34,7 @@ def link_in(folder):
 def test_the_activation_link_sets_the_password_once(tmp_path, misbehaving, smtp_server):
     port, received = smtp_server
     web = free_port()
-    env = {"ROSTER_SMTP_URL": f"smtp://roster:s3cret@127.0.0.1:{port}", "ROSTER_PUBLIC_URL": f"http://127.0.0.1:{web}"}
+    env = {"ROSTER_SMTP_URL": smtp_url(port), "ROSTER_PUBLIC_URL": f"http://127.0.0.1:{web}"}
     roster = roster_with_a_user(tmp_path, misbehaving, env)
     assert status_of(roster, USER) == "pending"
     roster.run("user", "send-activation", USER)

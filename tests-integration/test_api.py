@@ -75,7 +75,8 @@ def test_the_whole_import_flow_over_the_api_matches_the_document(server):
     app = "/api/v1/applications/Mis"
     t = "/api/v1/applications/{app}"
     r = api.call("PUT", app + "/integration", t + "/integration",
-                 json={"scimUrl": server["scim"], "auth": {"type": "bearer", "token": "secret-token"}})
+                 json={"scimUrl": server["scim"], "auth": {"type": "bearer", "token": "secret-token"},
+                       "allowPrivateNetwork": True})
     assert r.status_code == 200 and r.json()["integration"]["status"] == "active"
     assert "secret-token" not in r.text
     r = api.call("POST", app + "/integration/test", t + "/integration/test")
@@ -123,11 +124,14 @@ def test_groups_bindings_provisioning_and_accounts_over_the_api(server):
     app, t = "/api/v1/applications/Wiki", "/api/v1/applications/{app}"
     api.call("POST", "/api/v1/applications", json={"name": "Wiki"})
     api.call("PUT", app + "/integration", t + "/integration",
-             json={"scimUrl": server["scim"].replace("/ok", "/prov-ok"), "auth": {"type": "bearer", "token": "t"}})
+             json={"scimUrl": server["scim"].replace("/ok", "/prov-ok"), "auth": {"type": "bearer", "token": "t"}, "allowPrivateNetwork": True})
     assert api.call("POST", "/api/v1/groups", json={"name": "Writers"}).status_code == 201
     member = "mis00003@example.net"
     g = "/api/v1/groups/{group}"
     assert api.call("PUT", f"/api/v1/groups/Writers/members/{member}", g + "/members/{email}").json() == {"ok": True}
+    preview = api.call("PUT", "/api/v1/groups/Writers/bindings/Wiki?dryRun=true", g + "/bindings/{app}").json()
+    assert preview["membersToAdd"] == 1 and preview["existingMembers"] == 0 and preview["summary"]
+    assert api.call("GET", "/api/v1/groups").json()["groups"][0]["applicationIds"] == []
     api.call("PUT", "/api/v1/groups/Writers/bindings/Wiki", g + "/bindings/{app}")
     groups = api.call("GET", "/api/v1/groups").json()["groups"]
     assert groups[0]["members"] == 1 and len(groups[0]["applicationIds"]) == 1
@@ -143,6 +147,9 @@ def test_groups_bindings_provisioning_and_accounts_over_the_api(server):
     mine = api.call("GET", f"{app}/provisioning-log?userId={user_id}", t + "/provisioning-log").json()["entries"]
     assert mine and all(e["target"]["id"] == user_id for e in mine)
     assert api.call("PUT", app + "/settings", t + "/settings", json={"deprovision": "delete"}).status_code == 200
+    assert api.call("PUT", app + "/settings", t + "/settings", json={}).status_code == 400
+    assert api.call("PUT", app + "/settings", t + "/settings", json={"allowPrivateNetwork": True}).status_code == 200
+    assert api.call("GET", app, t).json()["integration"]["allowPrivateNetwork"] is True
     assert api.call("POST", app + "/provisioning/confirm", t + "/provisioning/confirm").json() == {"ok": True, "count": 0}
     assert api.call("POST", app + "/integration/release", t + "/integration/release").json()["integration"]["status"] == "active"
     api.call("DELETE", f"/api/v1/groups/Writers/members/{member}", g + "/members/{email}")
@@ -157,15 +164,51 @@ def test_groups_bindings_provisioning_and_accounts_over_the_api(server):
     assert any("Subject: Reset your password" in m for m in mails)
 
 
-def test_administrators_and_keys_are_for_the_admin_role_only(server):
+def test_administrators_and_keys_are_offboarded_over_the_api(server):
+    """Every administrator and key operation, as the admin role; each change takes effect at once."""
     api = Client(server, server["admin"])
-    r = api.call("POST", "/api/v1/administrators", json={"email": "new@example.com", "role": "manager", "password": "long enough pw"})
-    assert r.status_code == 201
-    assert any(a["email"] == "new@example.com" for a in api.call("GET", "/api/v1/administrators").json()["administrators"])
-    r = api.call("POST", "/api/v1/apikeys", json={"name": "script", "role": "readonly"})
-    assert r.status_code == 201 and r.json()["key"].startswith("rst_")
+    a = "/api/v1/administrators/{email}"
+    password = "violet-harbour-tuesday-42"
+    r = api.call("POST", "/api/v1/administrators", json={"email": "new@example.com", "role": "manager", "password": password})
+    assert r.status_code == 201 and r.json()["disabled"] is False and r.json()["mfa"] is False
+    listed = api.call("GET", "/api/v1/administrators").json()["administrators"]
+    assert any(x["email"] == "new@example.com" and x["role"] == "manager" for x in listed)
     r = api.call("POST", "/api/v1/administrators", json={"email": "x@example.com", "password": "short"})
     assert r.status_code == 400 and "12 characters" in r.json()["error"]["message"]
+    # A key for the new administrator, made with their own session-less credentials via the CLI.
+    roster = server["roster"]
+    their_key = roster.run("apikey", "create", "--name", "theirs", "--role", "manager", "--as", "new@example.com").stdout.strip()
+    theirs = Client(server, their_key)
+    assert theirs.call("GET", "/api/v1/users").status_code == 200
+    assert api.call("PUT", "/api/v1/administrators/new@example.com/role", a + "/role", json={"role": "readonly"}).status_code == 200
+    assert theirs.call("POST", "/api/v1/groups", json={"name": "Demoted"}).status_code == 403
+    assert api.call("PUT", "/api/v1/administrators/new@example.com/password", a + "/password",
+                    json={"password": "password1234"}).status_code == 400
+    assert api.call("PUT", "/api/v1/administrators/new@example.com/password", a + "/password",
+                    json={"password": "amber-lantern-quietly-77"}).json() == {"ok": True}
+    assert api.call("POST", "/api/v1/administrators/new@example.com/disable", a + "/disable").json() == {"ok": True}
+    refused = theirs.call("GET", "/api/v1/users")
+    assert refused.status_code == 401 and "disabled" in refused.json()["error"]["message"]
+    assert api.call("POST", "/api/v1/administrators/new@example.com/enable", a + "/enable").status_code == 200
+    assert theirs.call("GET", "/api/v1/users").status_code == 200
+    assert api.call("POST", "/api/v1/administrators/new@example.com/unlock", a + "/unlock").status_code == 200
+    assert api.call("POST", "/api/v1/administrators/new@example.com/reset-mfa", a + "/reset-mfa").status_code == 200
+    assert api.call("POST", "/api/v1/administrators/nobody@example.com/disable", a + "/disable").status_code == 404
+    r = api.call("POST", "/api/v1/apikeys", json={"name": "script", "expiresInDays": 30})
+    assert r.status_code == 201 and r.json()["key"].startswith("rst_") and r.json()["role"] == "readonly"
+    script = r.json()
+    assert api.call("POST", "/api/v1/apikeys", json={"name": "forever", "expiresInDays": 0}).status_code == 400
+    keys = {k["id"]: k for k in api.call("GET", "/api/v1/apikeys").json()["keys"]}
+    assert keys[script["id"]]["status"] == "active" and keys[script["id"]]["administrator"] == ADMIN
+    assert "expires" in keys[script["id"]] and "lastUsed" not in keys[script["id"]]
+    assert Client(server, script["key"]).call("GET", "/api/v1/users").status_code == 200
+    assert "lastUsed" in {k["id"]: k for k in api.call("GET", "/api/v1/apikeys").json()["keys"]}[script["id"]]
+    assert api.call("DELETE", f"/api/v1/apikeys/{script['id']}", "/api/v1/apikeys/{id}").json() == {"ok": True}
+    assert Client(server, script["key"]).call("GET", "/api/v1/users").status_code == 401
+    assert {k["id"]: k for k in api.call("GET", "/api/v1/apikeys").json()["keys"]}[script["id"]]["status"] == "revoked"
+    assert api.call("DELETE", "/api/v1/administrators/new@example.com", a).json() == {"ok": True}
+    assert theirs.call("GET", "/api/v1/users").status_code == 401
+    assert not any(x["email"] == "new@example.com" for x in api.call("GET", "/api/v1/administrators").json()["administrators"])
 
 
 def test_readonly_reads_but_cannot_change_and_no_key_is_refused(server):
@@ -206,7 +249,7 @@ def test_metrics_count_requests_scim_calls_imports_pushes_and_the_queue(server):
     app, t = "/api/v1/applications/Metered", "/api/v1/applications/{app}"
     api.call("POST", "/api/v1/applications", json={"name": "Metered"})
     api.call("PUT", app + "/integration", t + "/integration",
-             json={"scimUrl": server["scim"].replace("/ok", "/prov-flaky-metrics"), "auth": {"type": "bearer", "token": "t"}})
+             json={"scimUrl": server["scim"].replace("/ok", "/prov-flaky-metrics"), "auth": {"type": "bearer", "token": "t"}, "allowPrivateNetwork": True})
     assert api.call("POST", app + "/imports", t + "/imports", json={"userIds": ["m-00010", "m-00011"]}).status_code == 200
     portal = requests.Session()
     csrf = re.search(r'name="_csrf" value="([^"]+)"', portal.get(server["base"] + "/login").text).group(1)

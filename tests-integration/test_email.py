@@ -1,11 +1,11 @@
-"""Import results by email through a real SMTP server (aiosmtpd): AUTH, STARTTLS, and a server
-that is down when the import ends (the message waits in the outbox queue and is sent later)."""
-import pathlib
-import subprocess
-import sys
+"""Import results by email through a real SMTP server (aiosmtpd): STARTTLS then AUTH, a server
+that is down when the import ends (the message waits in the outbox queue and is sent later),
+one that would take the password in clear, and one that never answers."""
+import socket
+import threading
 import time
 
-from conftest import HERE, Roster, free_port, stop, wait_ready
+from conftest import Roster, free_port, self_signed_certificate, smtp_url, start_smtp, stop
 
 ADMIN = "admin@example.com"
 
@@ -16,9 +16,9 @@ def small_import(roster, scim_url, env):
     assert result["job"]["status"] == "completed"
 
 
-def test_results_are_sent_by_smtp_with_auth(tmp_path, misbehaving, smtp_server):
+def test_results_are_sent_over_starttls_with_auth(tmp_path, misbehaving, smtp_server):
     port, received = smtp_server
-    env = {"ROSTER_SMTP_URL": f"smtp://roster:s3cret@127.0.0.1:{port}"}
+    env = {"ROSTER_SMTP_URL": smtp_url(port)}
     roster = Roster(tmp_path / "data", env).with_admin()
     small_import(roster, f"{misbehaving}/ok", env)
     messages = list(received.glob("*.eml"))
@@ -29,34 +29,32 @@ def test_results_are_sent_by_smtp_with_auth(tmp_path, misbehaving, smtp_server):
     assert len(list((roster.data_dir / "outbox" / "sent").glob("*.eml"))) == 1
 
 
-def test_results_are_sent_over_starttls(tmp_path, misbehaving):
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-                    "-days", "1", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
+def test_the_password_is_never_sent_to_a_server_without_tls(tmp_path, misbehaving):
     port, received = free_port(), tmp_path / "received"
-    server = subprocess.Popen([sys.executable, str(HERE / "smtp_server.py"), str(port), str(received), str(cert), str(key)],
-                              stdout=subprocess.PIPE, text=True)
+    server = start_smtp(port, received)  # AUTH offered in clear, no STARTTLS
     try:
-        wait_ready(server)
-        env = {"ROSTER_SMTP_URL": f"smtp://roster:s3cret@127.0.0.1:{port}?starttls=required&verify=false"}
+        env = {"ROSTER_SMTP_URL": f"smtp://roster:s3cret@127.0.0.1:{port}"}
         roster = Roster(tmp_path / "data", env).with_admin()
         small_import(roster, f"{misbehaving}/ok", env)
-        assert len(list(received.glob("*.eml"))) == 1
+        assert not list(received.glob("*.eml"))
+        [mail] = roster.json("mail", "list", env=env)
+        assert mail["status"] == "pending"
+        assert "STARTTLS" in mail["lastError"] and "password" in mail["lastError"]
     finally:
         stop(server)
 
 
 def test_a_message_that_cannot_be_sent_waits_in_the_outbox_and_is_sent_later(tmp_path, misbehaving):
     port = free_port()
-    env = {"ROSTER_SMTP_URL": f"smtp://roster:s3cret@127.0.0.1:{port}"}
+    env = {"ROSTER_SMTP_URL": smtp_url(port)}
     roster = Roster(tmp_path / "data", env).with_admin()
     small_import(roster, f"{misbehaving}/ok", env)
-    assert [m["status"] for m in roster.json("mail", "list", env=env)] == ["pending"]
+    [waiting] = roster.json("mail", "list", env=env)
+    assert waiting["status"] == "pending" and "127.0.0.1" in waiting["lastError"]
     received = tmp_path / "received"
-    server = subprocess.Popen([sys.executable, str(HERE / "smtp_server.py"), str(port), str(received)], stdout=subprocess.PIPE, text=True)
+    server = start_smtp(port, received, self_signed_certificate(tmp_path))
     worker = None
     try:
-        wait_ready(server)
         worker = roster.popen("worker", env=env)
         deadline = time.time() + 30
         while not list(received.glob("*.eml")) and time.time() < deadline:
@@ -68,3 +66,25 @@ def test_a_message_that_cannot_be_sent_waits_in_the_outbox_and_is_sent_later(tmp
             worker.terminate()
             worker.wait(timeout=20)
         stop(server)
+
+
+def test_a_server_that_never_answers_times_out_and_the_message_waits(tmp_path, misbehaving):
+    """A server that accepts the connection and then says nothing: the command ends within the
+    configured deadline, and the message stays in the outbox with the reason."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    held = []
+    threading.Thread(target=lambda: [held.append(listener.accept()) for _ in range(8)], daemon=True).start()
+    try:
+        env = {"ROSTER_SMTP_URL": smtp_url(listener.getsockname()[1]), "ROSTER_SMTP_TIMEOUT_SECONDS": "2"}
+        roster = Roster(tmp_path / "data", env).with_admin()
+        started = time.time()
+        small_import(roster, f"{misbehaving}/ok", env)
+        assert time.time() - started < 30
+        [mail] = roster.json("mail", "list", env=env)
+        assert mail["status"] == "pending" and "did not finish within 2" in mail["lastError"]
+    finally:
+        for connection, _ in held:
+            connection.close()
+        listener.close()

@@ -30,8 +30,16 @@ extension SQLStore: MailRepository {
 
     public func mails(limit: Int) async throws -> [OutboxMail] {
         try await withDB { db in
-            try await db.raw("SELECT * FROM mail_outbox ORDER BY created DESC LIMIT \(bind: limit)").all().map(
-                Self.mail)
+            var mails = try await db.raw("SELECT * FROM mail_outbox ORDER BY created DESC LIMIT \(bind: limit)").all()
+                .map(Self.mail)
+            // The delivery job holds why a message still waits; found by its payload.
+            for index in mails.indices where mails[index].sent == nil {
+                let payload = JobPayload.mail(messageId: mails[index].id).encoded()
+                mails[index].lastError = try await db.raw(
+                    "SELECT last_error FROM jobs WHERE kind = 'mail' AND payload = \(bind: payload) LIMIT 1"
+                ).first()?.optionalString("last_error")
+            }
+            return mails
         }
     }
 

@@ -12,22 +12,20 @@ struct APIKeyCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an API key and print it once.")
         @OptionGroup var global: GlobalOptions
         @Option var name: String
-        @Option(help: "admin, manager or readonly (the default).") var role = "readonly"
+        @Option(help: "admin, manager or readonly (the default).") var role: String?
         @Option(name: .customLong("as"), help: "Administrator the key acts for (imports email them).") var owner:
             String?
         @Option(help: "How long the key works: 90d, 12h, 30m.") var expiresIn: String?
         @Flag var json = false
 
-        struct Created: Encodable { let id, name, role, key: String }
-
         func run() async throws {
-            let role = try Role.parse(role)
+            let role = try role.map(Role.parse) ?? .readonly
             let lifetime = try expiresIn.map(parseLifetime)
             try await global.withRoster { roster in
                 let (key, secret) = try await roster.keys.create(
                     name: name, role: role, owner: owner, expiresIn: lifetime, by: .system)
                 if json {
-                    return try printJSON(Created(id: key.id.text, name: key.name, role: key.role.rawValue, key: secret))
+                    return try printJSON(CreatedAPIKeyJSON(key, secret: secret))
                 }
                 print(secret)
             }
@@ -40,32 +38,15 @@ struct APIKeyCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Flag var json = false
 
-        struct Entry: Encodable {
-            let id, name, role, status: String
-            let administrator: String?
-            let created: Date
-            let expires, lastUsed, revoked: Date?
-        }
-
         func run() async throws {
             try await global.withRoster { roster in
-                let admins = Dictionary(
-                    try await roster.administrators.list(by: .system).map { ($0.id, $0.email) },
-                    uniquingKeysWith: { a, _ in a })
-                let entries = try await roster.keys.list(by: .system).map { key in
-                    Entry(
-                        id: key.id.text, name: key.name, role: key.role.rawValue,
-                        status: key.refusal(now: Date()) == nil ? "active" : key.revoked != nil ? "revoked" : "expired",
-                        administrator: key.administratorId.flatMap { admins[$0] }, created: key.created,
-                        expires: key.expires,
-                        lastUsed: key.lastUsed, revoked: key.revoked)
-                }
-                if json { return try printJSON(entries) }
+                let listings = try await roster.keys.list(by: .system)
+                if json { return try printJSON(listings.map(APIKeyJSON.init)) }
                 let formatter = ISO8601DateFormatter()
-                for e in entries {
+                for listing in listings {
                     printRow(
-                        e.id, e.name, e.role, e.status, e.administrator ?? "",
-                        e.lastUsed.map(formatter.string) ?? "never used")
+                        listing.key.id.text, listing.key.name, listing.key.role.rawValue, listing.status.rawValue,
+                        listing.administrator ?? "", listing.key.lastUsed.map(formatter.string) ?? "never used")
                 }
             }
         }

@@ -34,23 +34,11 @@ struct AdminCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Flag var json = false
 
-        struct Entry: Encodable {
-            let id, email, role: String
-            let disabled, mfa: Bool
-            let created: Date
-        }
-
         func run() async throws {
             try await global.withRoster { roster in
                 let admins = try await roster.administrators.list(by: .system)
                 if json {
-                    return try printJSON(
-                        admins.map {
-                            Entry(
-                                id: $0.id.text, email: $0.email, role: $0.role.rawValue, disabled: $0.disabled,
-                                mfa: $0.mfaEnabled,
-                                created: $0.created)
-                        })
+                    return try printJSON(admins.map(AdministratorJSON.init))
                 }
                 for admin in admins {
                     printRow(

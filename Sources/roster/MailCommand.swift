@@ -17,6 +17,7 @@ struct MailCommand: AsyncParsableCommand {
             let id, to, subject, status: String
             let created: Date
             let sent: Date?
+            let lastError: String?
         }
 
         func run() async throws {
@@ -25,10 +26,10 @@ struct MailCommand: AsyncParsableCommand {
                     Entry(
                         id: $0.id.text, to: $0.recipient, subject: $0.subject,
                         status: $0.sent == nil ? "pending" : "sent",
-                        created: $0.created, sent: $0.sent)
+                        created: $0.created, sent: $0.sent, lastError: $0.lastError)
                 }
                 if json { return try printJSON(entries) }
-                for e in entries { printRow(e.id, e.status, e.to, e.subject) }
+                for e in entries { printRow(e.id, e.status, e.to, e.subject, e.lastError ?? "") }
             }
         }
     }

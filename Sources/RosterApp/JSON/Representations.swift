@@ -162,6 +162,7 @@ public struct ServiceProviderJSON: Codable, Sendable {
 public struct ApplicationJSON: Codable, Sendable {
     struct IntegrationJSON: Codable, Sendable {
         var scimUrl, authType, status: String
+        var allowPrivateNetwork: Bool
         var lastError: String?
         var serviceProvider: ServiceProviderJSON?
     }
@@ -179,7 +180,7 @@ public struct ApplicationJSON: Codable, Sendable {
         integration = i.map {
             .init(
                 scimUrl: $0.baseURL, authType: $0.credentials.kind, status: $0.status.rawValue,
-                lastError: $0.lastError, serviceProvider: $0.serviceProvider.map(ServiceProviderJSON.init))
+                allowPrivateNetwork: $0.allowPrivateNetwork, lastError: $0.lastError, serviceProvider: $0.serviceProvider.map(ServiceProviderJSON.init))
         }
     }
 }

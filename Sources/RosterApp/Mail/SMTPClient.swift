@@ -68,8 +68,7 @@ struct SMTPClient {
                 guard secure else {
                     throw RosterError.serviceProvider(
                         "refusing to send the SMTP password to \(host) over an unencrypted connection: it does not "
-                            + "offer "
-                            + "STARTTLS; use smtps:// or a server that offers STARTTLS")
+                            + "offer STARTTLS; use smtps:// or a server that offers STARTTLS")
                 }
                 let password = configuration.password ?? ""
                 let auth = capabilities.first { $0.uppercased().hasPrefix("AUTH") }?.uppercased() ?? ""

@@ -32,10 +32,28 @@ public struct APIKey: Sendable, Hashable {
         self.revoked = revoked
     }
 
+    public enum Status: String, Sendable { case active, expired, revoked }
+
+    public func status(now: Date) -> Status {
+        if revoked != nil { return .revoked }
+        if let expires, expires <= now { return .expired }
+        return .active
+    }
+
     /// Why the key cannot be used now, if it cannot.
     public func refusal(now: Date) -> String? {
-        if revoked != nil { return "the API key was revoked" }
-        if let expires, expires <= now { return "the API key expired" }
-        return nil
+        switch status(now: now) {
+        case .active: nil
+        case .revoked: "the API key was revoked"
+        case .expired: "the API key expired"
+        }
     }
+}
+
+/// A key as the lists show it: its state now and the administrator it acts for.
+public struct APIKeyListing: Sendable {
+    public let key: APIKey
+    public let status: APIKey.Status
+    /// The email of the administrator the key acts for; nil for a key that acts for nobody.
+    public let administrator: String?
 }

@@ -8,9 +8,14 @@ public struct APIKeyService: Sendable {
     let storage: any Storage
     let failures = FailureReports()
 
-    /// Creates a key and returns it with its one-time plaintext.
+    /// The longest a key may work: a key that never expires is asked for by leaving the lifetime out.
+    public static let maximumLifetime: TimeInterval = 3650 * 86400
+
+    /// Creates a key and returns it with its one-time plaintext. Readonly unless asked otherwise:
+    /// a key is copied into scripts and CI settings, so it gets the least it needs.
     public func create(
-        name: String, role: Role, owner: String?, expiresIn: TimeInterval? = nil, by initiator: Initiator
+        name: String, role: Role = .readonly, owner: String?, expiresIn: TimeInterval? = nil,
+        by initiator: Initiator
     )
         async throws -> (APIKey, String)
     {
@@ -19,7 +24,9 @@ public struct APIKeyService: Sendable {
         guard !name.isEmpty, name.count <= 200 else {
             throw RosterError.invalid("an API key needs a name of 1 to 200 characters")
         }
-        if let expiresIn, expiresIn <= 0 { throw RosterError.invalid("an API key's lifetime must be positive") }
+        if let expiresIn, !(expiresIn > 0 && expiresIn <= Self.maximumLifetime) {
+            throw RosterError.invalid("an API key works for 1 second to 3650 days, or without an expiry")
+        }
         var ownerId: UUID?
         if let owner {
             guard let admin = try await storage.administrator(email: owner) else {
@@ -42,9 +49,13 @@ public struct APIKeyService: Sendable {
         return (key, secret)
     }
 
-    public func list(by initiator: Initiator) async throws -> [APIKey] {
+    public func list(by initiator: Initiator, now: Date = Date()) async throws -> [APIKeyListing] {
         try initiator.require(.manageAdministrators)
-        return try await storage.apiKeys()
+        let emails = Dictionary(
+            try await storage.administrators().map { ($0.id, $0.email) }, uniquingKeysWith: { a, _ in a })
+        return try await storage.apiKeys().map {
+            APIKeyListing(key: $0, status: $0.status(now: now), administrator: $0.administratorId.flatMap { emails[$0] })
+        }
     }
 
     public func revoke(id: UUID, by initiator: Initiator) async throws {

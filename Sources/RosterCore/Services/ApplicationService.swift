@@ -33,7 +33,7 @@ public struct ApplicationService: Sendable {
         let application = try await lookup.application(name)
         let integration = Integration(
             applicationId: application.id, baseURL: try input.baseURL(),
-            credentials: try input.credentials())
+            credentials: try input.credentials(), allowPrivateNetwork: input.allowPrivateNetwork)
         try await storage.saveIntegration(integration)
         try await storage.record(
             InsightsEvent(

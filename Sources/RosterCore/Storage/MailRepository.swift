@@ -19,8 +19,14 @@ public struct OutboxMail: Sendable, Hashable {
     public var rendered: String
     public var created: Date
     public var sent: Date?
+    /// Why the last attempt to send failed, while the message still waits (or was given up).
+    public var lastError: String?
 
-    public init(id: UUID, recipient: String, subject: String, rendered: String, created: Date, sent: Date? = nil) {
+    public init(
+        id: UUID, recipient: String, subject: String, rendered: String, created: Date, sent: Date? = nil,
+        lastError: String? = nil
+    ) {
+        self.lastError = lastError
         self.id = id
         self.recipient = recipient
         self.subject = subject

@@ -84,13 +84,13 @@ struct PortalAdministrators {
         group.post("apikeys") { _, context in
             let caller = try context.caller()
             let days = try context.form["expiresInDays"].map { text in
-                guard let days = Int(text), (1...3650).contains(days) else {
+                guard let days = Int(text), days > 0 else {
                     throw RosterError.invalid("choose how many days the key works (1 to 3650), or never")
                 }
                 return TimeInterval(days) * 86400
             }
             let (key, secret) = try await roster.keys.create(
-                name: context.form["name"] ?? "", role: try Role.parse(context.form["role"] ?? "readonly"),
+                name: context.form["name"] ?? "", role: try context.form["role"].map(Role.parse) ?? .readonly,
                 owner: caller.email, expiresIn: days, by: caller)
             // Shown on this response only: a redirect would have to carry the secret somewhere.
             return try await render(context, newKey: ["name": key.name, "role": key.role.rawValue, "secret": secret])
@@ -104,8 +104,6 @@ struct PortalAdministrators {
     private func render(_ context: APIContext, newKey: [String: String]?) async throws -> Response {
         let caller = try context.caller()
         let admins = try await roster.administrators.list(by: caller)
-        let emails = Dictionary(admins.map { ($0.id, $0.email) }, uniquingKeysWith: { a, _ in a })
-        let now = Date()
         let keys = try await roster.keys.list(by: caller)
         var values: [String: Any] = [
             "admins": admins.map { admin -> [String: Any] in
@@ -118,15 +116,13 @@ struct PortalAdministrators {
                     "roles": Role.allCases.map { ["value": $0.rawValue, "selected": $0 == admin.role] },
                 ]
             },
-            "keys": keys.map { k -> [String: Any] in
-                let refusal = k.refusal(now: now)
+            "keys": keys.map { listing -> [String: Any] in
+                let k = listing.key
                 return [
-                    "id": k.id.text, "name": k.name, "role": k.role.rawValue,
-                    "owner": k.administratorId.flatMap { emails[$0] } ?? "nobody",
+                    "id": k.id.text, "name": k.name, "role": k.role.rawValue, "owner": listing.administrator ?? "nobody",
                     "created": PortalFormat.time(k.created), "expires": k.expires.map(PortalFormat.time) ?? "never",
                     "lastUsed": k.lastUsed.map(PortalFormat.time) ?? "never",
-                    "status": refusal == nil ? "active" : k.revoked != nil ? "revoked" : "expired",
-                    "usable": refusal == nil,
+                    "status": listing.status.rawValue, "usable": listing.status == .active,
                 ]
             },
             "minimumPassword": PasswordRules.minimumLength,
