@@ -180,7 +180,8 @@ public struct ApplicationJSON: Codable, Sendable {
         integration = i.map {
             .init(
                 scimUrl: $0.baseURL, authType: $0.credentials.kind, status: $0.status.rawValue,
-                allowPrivateNetwork: $0.allowPrivateNetwork, lastError: $0.lastError, serviceProvider: $0.serviceProvider.map(ServiceProviderJSON.init))
+                allowPrivateNetwork: $0.allowPrivateNetwork, lastError: $0.lastError,
+                serviceProvider: $0.serviceProvider.map(ServiceProviderJSON.init))
         }
     }
 }

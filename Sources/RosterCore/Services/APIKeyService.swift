@@ -54,7 +54,8 @@ public struct APIKeyService: Sendable {
         let emails = Dictionary(
             try await storage.administrators().map { ($0.id, $0.email) }, uniquingKeysWith: { a, _ in a })
         return try await storage.apiKeys().map {
-            APIKeyListing(key: $0, status: $0.status(now: now), administrator: $0.administratorId.flatMap { emails[$0] })
+            APIKeyListing(
+                key: $0, status: $0.status(now: now), administrator: $0.administratorId.flatMap { emails[$0] })
         }
     }
 

@@ -23,8 +23,11 @@ struct AdministratorsController {
 
     func addRoutes(to group: RouterGroup<APIContext>) {
         group.get("administrators") { _, context in
-            try ["administrators": try await roster.administrators.list(by: try context.caller()).map(AdministratorJSON.init)]
-                .response()
+            try [
+                "administrators": try await roster.administrators.list(by: try context.caller()).map(
+                    AdministratorJSON.init)
+            ]
+            .response()
         }
         group.post("administrators") { request, context in
             let body = try await request.decode(as: CreateBody.self, context: context)

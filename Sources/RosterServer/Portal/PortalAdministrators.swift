@@ -119,7 +119,8 @@ struct PortalAdministrators {
             "keys": keys.map { listing -> [String: Any] in
                 let k = listing.key
                 return [
-                    "id": k.id.text, "name": k.name, "role": k.role.rawValue, "owner": listing.administrator ?? "nobody",
+                    "id": k.id.text, "name": k.name, "role": k.role.rawValue,
+                    "owner": listing.administrator ?? "nobody",
                     "created": PortalFormat.time(k.created), "expires": k.expires.map(PortalFormat.time) ?? "never",
                     "lastUsed": k.lastUsed.map(PortalFormat.time) ?? "never",
                     "status": listing.status.rawValue, "usable": listing.status == .active,
