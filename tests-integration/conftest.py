@@ -91,10 +91,13 @@ class Roster:
         return out.strip()
 
     def run(self, *args, check=True, env=None, timeout=600):
-        if args[:2] == ("app", "create") and "--deny-private-network" not in args:
-            # Every provider in these tests listens on loopback, which an application must be allowed to reach.
-            args = (*args, "--allow-private-network")
-        args = tuple(a for a in args if a != "--deny-private-network")
+        if args[:2] == ("app", "create"):
+            # Every provider in these tests listens on loopback, which an application must be allowed to
+            # reach; a test that wants the default says --deny-private-network (not a real flag of create).
+            if "--deny-private-network" in args:
+                args = tuple(a for a in args if a != "--deny-private-network")
+            else:
+                args = (*args, "--allow-private-network")
         result = subprocess.run([BIN, *args, "--data-dir", str(self.data_dir)], capture_output=True, text=True,
                                 env=dict(self.env, **(env or {})), timeout=timeout)
         if check and result.returncode != 0:

@@ -4,7 +4,9 @@ misbehaviour, so one process serves them all: http://127.0.0.1:PORT/<mode>/Users
 Modes: ok, basic (HTTP basic roster:pw), oauth (bearer tokens from POST /oauth/token that
 expire after 61 s, i.e. one second after Roster's refresh margin), short-pages, no-total, wrong-total-low, wrong-total-high, plain-json,
 rate-limit, flaky-503, slow-once, malformed, malformed-page2, huge, cursor, ignore-start,
-slow-pages, slow-pages-short, no-filter.
+slow-pages, slow-pages-short, no-filter, stall-body (headers and half a body, then silence),
+endless (every page invents new users and claims more: a listing that never ends).
+POST /oauth/token-stall answers a token request with headers and then stalls the body.
 
 Provisioning modes keep written users and groups in memory (prov-ok), and misbehave on writes:
 prov-flaky and prov-flaky-* (429 with Retry-After: 1 on every 2nd write, 503 on every 3rd; each name its own store), prov-slow-post
@@ -128,6 +130,8 @@ class Handler(BaseHTTPRequestHandler):
         # OAuth 2.0 client credentials (RFC 6749 4.4), client authenticated with HTTP basic.
         length = int(self.headers.get("Content-Length") or 0)
         form = parse_qs(self.rfile.read(length).decode())
+        if self.path == "/oauth/token-stall":
+            return self.stall()
         if self.path != "/oauth/token" or form.get("grant_type") != ["client_credentials"]:
             return self.send(400, {"error": "unsupported_grant_type"}, "application/json")
         if self.headers.get("Authorization") != "Basic " + base64.b64encode(b"roster-client:client-secret").decode():
@@ -135,6 +139,16 @@ class Handler(BaseHTTPRequestHandler):
         token = f"tok-{stat('oauth', 'tokens')}"
         TOKENS[token] = time.time() + 61
         self.send(200, {"access_token": token, "token_type": "Bearer", "expires_in": 61}, "application/json")
+
+    def stall(self):
+        """Promises a body and sends half of it, then nothing: only a deadline over the whole exchange ends it."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "1000")
+        self.end_headers()
+        self.wfile.write(b'{"Resources": [')
+        self.wfile.flush()
+        time.sleep(600)
 
     def authorized(self, mode):
         header = self.headers.get("Authorization", "")
@@ -193,6 +207,15 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(503, b"<html>Service Unavailable</html>", "text/html")
         start = max(1, int(query.get("startIndex", "1") or 1))
         count = int(query.get("count", "100") or 100)
+        if mode == "stall-body":
+            return self.stall()
+        if mode == "endless":
+            page = [{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": f"e-{start + i}",
+                     "userName": f"endless{start + i}", "emails": [{"value": f"endless{start + i}@example.net"}]}
+                    for i in range(count)]
+            return self.send(200, {"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+                                   "totalResults": start + 2 * count, "startIndex": start, "itemsPerPage": count,
+                                   "Resources": page})
         if mode == "slow-once":
             key = (mode, start)
             with LOCK:

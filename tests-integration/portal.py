@@ -26,7 +26,7 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = start_process([BIN, "serve", "--port", str(self.port), "--data-dir", str(roster.data_dir)],
-                                     f"{self.url}/healthz", env=dict(roster.env, ROSTER_PUBLIC_URL=self.url, **(env or {})))
+                                     f"{self.url}/healthz", env=dict(roster.env, **{"ROSTER_PUBLIC_URL": self.url, **(env or {})}))
 
     def stop(self):
         stop(self.process)

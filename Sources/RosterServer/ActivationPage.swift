@@ -15,7 +15,7 @@ struct ActivationPage {
 
     func addRoutes(to router: Router<APIContext>) {
         router.get("activate") { request, _ in
-            let token = request.uri.queryParameters["token"].map(String.init) ?? ""
+            let token = request.query("token") ?? ""
             switch try await accounts.linkState(token: token) {
             case .valid(let email): return page(.ok, form(token: token, email: email, error: nil))
             case .used: return page(.gone, message("This link was already used. Ask your administrator for a new one."))

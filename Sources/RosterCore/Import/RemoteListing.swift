@@ -28,13 +28,14 @@ public struct RemoteListing: Sendable {
         -> [RemoteUserStatus]
     {
         try initiator.require(.read)
-        let connection = try await access.connect(try await applications.find(name))
-        let provider = connection.provider
         let filterText = Self.filterText(options)
-        // Parsed here even when the provider filters, so a typo is reported by Roster, clearly.
+        // Parsed first, even when the provider filters: a typo (or a hostile filter) is reported by
+        // Roster, clearly, before anything is sent.
         let filter = try filterText.map { text in
             do { return try SCIMFilter(parsing: text) } catch { throw RosterError.invalid("\(error)") }
         }
+        let connection = try await access.connect(try await applications.find(name))
+        let provider = connection.provider
         var query = UserQuery(pageSize: 200)
         if provider.filterSupported { query.filter = filterText }
         if provider.sortSupported, let sortBy = options.sortBy {

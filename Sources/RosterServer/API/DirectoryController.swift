@@ -38,7 +38,7 @@ struct DirectoryController {
         group.get("insights") { request, context in
             let type = try request.query("type").map(InsightsEventType.parse)
             let events = try await roster.insights.events(
-                InsightsQuery(type: type, limit: min(try request.intQuery("limit") ?? 1000, 10_000)),
+                InsightsQuery(type: type, limit: try request.intQuery("limit") ?? 1000),
                 by: try context.caller())
             return try ["events": events.map(EventJSON.init)].response()
         }

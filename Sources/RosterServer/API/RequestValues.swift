@@ -3,11 +3,21 @@ import Hummingbird
 import RosterCore
 
 extension Request {
-    /// A query parameter, trimmed; nil when absent or blank.
+    /// A query parameter, trimmed; nil when absent or blank. `+` is a space, as browsers' GET
+    /// forms and most HTTP clients send it (a literal plus arrives as %2B).
     func query(_ name: String) -> String? {
-        uri.queryParameters[Substring(name)].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap {
-            $0.isEmpty ? nil : $0
+        for pair in (uri.query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard Self.formDecoded(parts[0]) == name else { continue }
+            let value = parts.count > 1 ? Self.formDecoded(parts[1]).trimmingCharacters(in: .whitespaces) : ""
+            return value.isEmpty ? nil : value
         }
+        return nil
+    }
+
+    static func formDecoded(_ text: Substring) -> String {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
     }
 
     /// The `page` of a paged portal list: 1 unless given; a page outside 1…1,000,000 is a 400.
