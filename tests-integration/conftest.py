@@ -143,6 +143,15 @@ def mail_text(path):
     return "\n".join(f"{k}: {v}" for k, v in message.items()) + "\n\n" + part.get_payload(decode=True).decode()
 
 
+@pytest.fixture(scope="module")
+def driver():
+    """Headless Chromium, one per test module."""
+    from portal import chromium
+    driver = chromium()
+    yield driver
+    driver.quit()
+
+
 @pytest.fixture
 def roster(tmp_path):
     return Roster(tmp_path / "data").with_admin()

@@ -8,14 +8,7 @@ import requests
 
 import seed
 from conftest import Roster, remote_users
-from portal import Browser, Server, Session, XSS, chromium, wait_until
-
-
-@pytest.fixture(scope="module")
-def driver():
-    driver = chromium()
-    yield driver
-    driver.quit()
+from portal import Browser, Server, Session, XSS, wait_until
 
 
 @pytest.fixture
