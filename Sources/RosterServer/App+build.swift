@@ -10,6 +10,21 @@ import ServiceLifecycle
 public func buildApplication(roster: Roster, hostname: String, port: Int, workers: Bool) throws
     -> some ApplicationProtocol
 {
+    var app = Application(
+        router: try buildRouter(roster: roster),
+        configuration: .init(address: .hostname(hostname, port: port), serverName: "Roster"),
+        logger: roster.logger)
+    if workers { app.addServices(roster.backgroundServices()) }
+    return app
+}
+
+/// Every route the server answers, as `GET /api/v1/users`: what `roster routes` prints and the
+/// authorization matrix test checks against its table.
+public func routeTable(roster: Roster) throws -> [(method: String, path: String)] {
+    try buildRouter(roster: roster).routes.map { (method: $0.method.rawValue, path: "\($0.path)") }
+}
+
+func buildRouter(roster: Roster) throws -> Router<APIContext> {
     let router = Router(context: APIContext.self)
     // Outermost first: metrics and the request log see every request as it finally answered.
     router.add(middleware: MetricsMiddleware())
@@ -37,11 +52,7 @@ public func buildApplication(roster: Roster, hostname: String, port: Int, worker
     DirectoryController(roster: roster).addRoutes(to: api)
     AdministratorsController(roster: roster).addRoutes(to: api)
     ProvisioningController(roster: roster).addRoutes(to: api)
-    var app = Application(
-        router: router, configuration: .init(address: .hostname(hostname, port: port), serverName: "Roster"),
-        logger: roster.logger)
-    if workers { app.addServices(roster.backgroundServices()) }
-    return app
+    return router
 }
 
 /// The Admin Portal: sign-in, static files, and every page behind a signed-in session.

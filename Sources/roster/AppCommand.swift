@@ -181,22 +181,14 @@ struct AppCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let action = try deprovision.map { text in
-                guard let action = DeprovisionAction(rawValue: text) else {
-                    throw RosterError.invalid("--deprovision must be deactivate or delete, not \"\(text)\"")
-                }
-                return action
-            }
+            let allow: Bool? = allowPrivateNetwork ? true : denyPrivateNetwork ? false : nil
             try await global.withRoster { roster in
-                if let action {
-                    try await roster.applications.setDeprovisionAction(action, application: name, by: .system)
-                    print("deprovisioning in \(name) will \(action.rawValue) users")
-                }
-                if allowPrivateNetwork || denyPrivateNetwork {
-                    try await roster.applications.setNetworkPolicy(
-                        allowPrivateNetwork: allowPrivateNetwork, application: name, by: .system)
+                try await roster.applications.change(
+                    .init(deprovision: deprovision, allowPrivateNetwork: allow), application: name, by: .system)
+                if let deprovision { print("deprovisioning in \(name) will \(deprovision) users") }
+                if let allow {
                     print(
-                        allowPrivateNetwork
+                        allow
                             ? "\(name) may now be reached on a private network and over http://"
                             : "\(name) is now reached on public addresses over https:// only")
                 }

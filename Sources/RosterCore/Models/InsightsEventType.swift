@@ -42,6 +42,7 @@ public enum InsightsEventType: String, Sendable, Hashable, CaseIterable, Codable
     case apikeyRevoke = "apikey_revoke"
     case apikeyAuthFailure = "apikey_auth_failure"
     case idmNetworkPolicy = "idm_network_policy"
+    case idmDeprovisionAction = "idm_deprovision_action"
 
     /// The event a push of `operation` records.
     public static func provision(_ operation: ProvisioningLogEntry.Operation) -> InsightsEventType {

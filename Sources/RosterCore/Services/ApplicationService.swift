@@ -128,6 +128,40 @@ public struct ApplicationService: Sendable {
         let application = try await lookup.application(name)
         _ = try await access.integration(of: application)
         try await storage.setDeprovisionAction(applicationId: application.id, action)
+        try await storage.record(
+            InsightsEvent(
+                type: .idmDeprovisionAction, initiator: initiator,
+                resource: .init(type: "integration", id: application.id, name: action.rawValue),
+                application: .init(application)))
+    }
+
+    /// An application's settings as an administrator sends them; nil leaves a setting as it is.
+    public struct SettingsChange: Sendable {
+        public var deprovision: String?
+        public var allowPrivateNetwork: Bool?
+
+        public init(deprovision: String? = nil, allowPrivateNetwork: Bool? = nil) {
+            self.deprovision = deprovision
+            self.allowPrivateNetwork = allowPrivateNetwork
+        }
+    }
+
+    /// Changes the settings named in `change`, after checking the caller may, then what was sent.
+    public func change(_ change: SettingsChange, application name: String, by initiator: Initiator) async throws {
+        try initiator.require(.change)
+        guard change.deprovision != nil || change.allowPrivateNetwork != nil else {
+            throw RosterError.invalid("say what to change: deprovision (deactivate or delete) or allowPrivateNetwork")
+        }
+        let action = try change.deprovision.map { text in
+            guard let action = DeprovisionAction(rawValue: text) else {
+                throw RosterError.invalid("deprovisioning must deactivate or delete, not \"\(text)\"")
+            }
+            return action
+        }
+        if let action { try await setDeprovisionAction(action, application: name, by: initiator) }
+        if let allow = change.allowPrivateNetwork {
+            try await setNetworkPolicy(allowPrivateNetwork: allow, application: name, by: initiator)
+        }
     }
 
     /// The application an administrator names (by name, or by id as the portal's links do).

@@ -84,10 +84,11 @@ struct ApplicationsController {
         }
         group.post("applications/:app/imports") { request, context in
             let body = try await request.decode(as: ImportBody.self, context: context)
+            // An empty selection is the domain's to refuse, after it checked the caller may import.
             let selection: ImportSelection
             switch (body.all ?? false, body.userIds ?? []) {
             case (true, []): selection = .all
-            case (false, let ids) where !ids.isEmpty: selection = .ids(ids)
+            case (false, let ids): selection = .ids(ids)
             default: throw RosterError.invalid("send either \"all\": true or a non-empty \"userIds\" list, not both")
             }
             let outcome = try await roster.imports.start(

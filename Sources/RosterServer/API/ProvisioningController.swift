@@ -108,21 +108,9 @@ struct ProvisioningController {
         }
         group.put("applications/:app/settings") { request, context in
             let body = try await request.decode(as: SettingsBody.self, context: context)
-            let name = try context.path("app")
-            guard body.deprovision != nil || body.allowPrivateNetwork != nil else {
-                throw RosterError.invalid("send \"deprovision\" or \"allowPrivateNetwork\"")
-            }
-            if let text = body.deprovision {
-                guard let action = DeprovisionAction(rawValue: text) else {
-                    throw RosterError.invalid("deprovision must be deactivate or delete, not \"\(text)\"")
-                }
-                try await roster.applications.setDeprovisionAction(action, application: name, by: try context.caller())
-            }
-            if let allow = body.allowPrivateNetwork {
-                try await roster.applications.setNetworkPolicy(
-                    allowPrivateNetwork: allow, application: name,
-                    by: try context.caller())
-            }
+            try await roster.applications.change(
+                .init(deprovision: body.deprovision, allowPrivateNetwork: body.allowPrivateNetwork),
+                application: try context.path("app"), by: try context.caller())
             return try Done(ok: true, count: nil).response()
         }
         group.post("users/:id/password") { request, context in

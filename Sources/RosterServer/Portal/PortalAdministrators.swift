@@ -26,9 +26,9 @@ struct PortalAdministrators {
             (
                 "role",
                 { roster, email, form, caller in
-                    let role = try Role.parse(form["role"] ?? "")
-                    try await roster.administrators.setRole(email: email, role: role, by: caller)
-                    return "\(email) is now \(role.rawValue); their sessions ended."
+                    let role = form["role"] ?? ""
+                    try await roster.administrators.setRole(email: email, roleNamed: role, by: caller)
+                    return "\(email) is now \(role); their sessions ended."
                 }
             ),
             (

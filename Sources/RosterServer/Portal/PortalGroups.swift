@@ -61,7 +61,6 @@ struct PortalGroups {
         // Binding first says what it would do to the application's group of the same name.
         group.post("groups/:id/bindings/preview") { _, context in
             let caller = try context.caller()
-            try caller.require(.change)
             let id = try context.path("id")
             let details = try await roster.groups.details(group: id, limit: 1, by: caller)
             let app = try await roster.applications.find(context.form["application"] ?? "")
@@ -77,17 +76,19 @@ struct PortalGroups {
         }
         group.post("groups/:id/bindings") { _, context in
             let id = try context.path("id")
-            let app = try await roster.applications.find(context.form["application"] ?? "")
+            let application = context.form["application"] ?? ""
             let authoritative = context.form["authoritative"] != nil
             try await roster.groups.bind(
-                group: id, application: app.id.text, authoritative: authoritative, by: try context.caller())
+                group: id, application: application, authoritative: authoritative, by: try context.caller())
+            let app = try await roster.applications.find(application)
             return portal.redirect(
                 "/groups/\(id)", Flash(.notice, "Bound to \(app.name): its members are being provisioned."))
         }
         group.post("groups/:id/bindings/remove") { _, context in
             let id = try context.path("id")
-            let app = try await roster.applications.find(context.form["application"] ?? "")
-            try await roster.groups.unbind(group: id, application: app.id.text, by: try context.caller())
+            let application = context.form["application"] ?? ""
+            try await roster.groups.unbind(group: id, application: application, by: try context.caller())
+            let app = try await roster.applications.find(application)
             return portal.redirect("/groups/\(id)", Flash(.notice, "Unbound from \(app.name)."))
         }
     }
