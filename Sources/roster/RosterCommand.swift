@@ -10,7 +10,8 @@ struct RosterCommand: AsyncParsableCommand {
         commandName: "roster",
         abstract: "Roster: a self-hosted identity directory that imports and provisions users over SCIM 2.0.",
         subcommands: [
-            Serve.self, Routes.self, WorkerCommand.self, MigrateCommand.self, ConfigCommand.self, AdminCommand.self, AppCommand.self,
+            Serve.self, Routes.self, WorkerCommand.self, MigrateCommand.self, ConfigCommand.self, AdminCommand.self,
+            AppCommand.self,
             ImportCommand.self, UsersCommand.self, UserCommand.self, GroupCommand.self, ProvisionCommand.self,
             APIKeyCommand.self, InsightsCommand.self, JobsCommand.self, MailCommand.self, BenchCommand.self,
         ])
