@@ -6,6 +6,7 @@ import pathlib
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -158,7 +159,10 @@ def roster(tmp_path):
 
 
 def start_process(args, ready_url=None, cwd=None, env=None):
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=cwd, env=env)
+    # Output goes to a file, never a pipe nobody reads: a busy server would block once it filled.
+    log = tempfile.NamedTemporaryFile(prefix="roster-test-", suffix=".log", delete=False)
+    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=cwd, env=env)
+    process.log_path = log.name
     if ready_url:
         try:
             wait_for(ready_url)

@@ -37,8 +37,8 @@ extension JSONValue: Codable {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
         case .number(let value):
-            if value.rounded() == value, abs(value) < 1e15 {
-                try container.encode(Int64(value))
+            if abs(value) < 1e15, let whole = Int64(exactly: value) {
+                try container.encode(whole)
             } else {
                 try container.encode(value)
             }
@@ -63,7 +63,11 @@ extension JSONValue {
     public var text: String? {
         switch self {
         case .string(let value): return value
-        case .number(let value): return value.rounded() == value ? String(Int64(value)) : String(value)
+        // Whole numbers as integers (42, not 42.0), but only where an Int64 holds them: a provider
+        // may send 1e308, and converting that would trap.
+        case .number(let value):
+            if let whole = Int64(exactly: value) { return String(whole) }
+            return String(value)
         case .bool(let value): return String(value)
         default: return nil
         }

@@ -88,7 +88,7 @@ import Testing
         for _ in 0..<5 { _ = try? await h.domain.keys.authenticate(apiKey: "rst_guess", clientIp: "10.0.0.1") }
         let failures = try await h.storage.events(InsightsQuery(type: .apikeyAuthFailure))
         #expect(failures.count == 2, "one per address per minute: 10.0.0.1 once, 10.0.0.2 once")
-        #expect(try await h.domain.keys.list(by: .system).first { $0.id == revokedKey.id }?.revoked != nil)
+        #expect(try await h.domain.keys.list(by: .system).first { $0.key.id == revokedKey.id }?.status == .revoked)
     }
 
     @Test func aKeyCannotHaveMoreThanItsAdministratorsRole() async throws {

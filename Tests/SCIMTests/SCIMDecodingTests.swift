@@ -17,6 +17,15 @@ import Testing
         #expect(user.enterprise?.employeeNumber == "42")
     }
 
+    @Test func aNumberTooLargeForAnIntegerIsReadAsTextNeverATrap() throws {
+        // Found by FuzzTests: a provider's 1e308 used to crash the process.
+        let user = SCIMUser(
+            json: try JSONDecoderHelper.decode(#"{"id": 1e308, "userName": 42, "emails": [{"value": -1e19}]}"#))
+        #expect(user.id == "1e+308")
+        #expect(user.userName == "42")
+        #expect(user.emails.first?.value == "-1e+19")
+    }
+
     @Test func listResponseWithoutTotalOrWithLowercaseResourcesStillListsUsers() throws {
         let page = try ListResponse(json: try JSONDecoderHelper.decode(#"{"resources": [{"id": "1"}, {"id": "2"}]}"#))
         #expect(page.totalResults == nil)
