@@ -95,3 +95,38 @@ def test_an_administrator_sets_a_password_and_weak_ones_are_refused(tmp_path, mi
     # Once a password is set, the emailed link is a reset.
     roster.run("user", "send-activation", USER)
     assert any("Subject: Reset your password" in m for m in roster.mails())
+
+
+def test_a_newer_link_or_a_password_set_by_an_administrator_ends_older_links(tmp_path, misbehaving):
+    web = free_port()
+    roster = roster_with_a_user(tmp_path, misbehaving, {"ROSTER_PUBLIC_URL": f"http://127.0.0.1:{web}"})
+
+    def newest_token():
+        outbox = [m for m in roster.mails() if f"To: {USER}" in m]
+        return re.search(r"token=(\S+)", outbox[-1]).group(1)
+
+    roster.run("user", "send-activation", USER)
+    first = newest_token()
+    roster.run("user", "send-activation", USER)
+    second = newest_token()
+    assert first != second
+    server = subprocess.Popen([BIN, "serve", "--port", str(web), "--data-dir", str(roster.data_dir)], env=roster.env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{web}/healthz")
+        base = f"http://127.0.0.1:{web}/activate"
+        assert requests.get(f"{base}?token={first}").status_code == 410, "the newer link replaced it"
+        assert requests.get(f"{base}?token={second}").status_code == 200
+        roster.run("user", "set-password", USER, "--password-env", "P", env={"P": "violet-harbour-tuesday-42"})
+        assert requests.get(f"{base}?token={second}").status_code == 410, "a password set by an admin ends links"
+        # A suspended user can be sent no link and redeem none.
+        roster.run("user", "send-activation", USER)
+        third = newest_token()
+        roster.run("user", "suspend", USER)
+        good = "amber-lantern-quietly-77"
+        refused = requests.post(base, data={"token": third, "password": good, "confirm": good})
+        assert refused.status_code in (403, 410) and "suspended" in refused.text
+        again = roster.run("user", "send-activation", USER, check=False)
+        assert again.returncode == 1 and "suspended" in again.stderr
+    finally:
+        stop(server)

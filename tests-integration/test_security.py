@@ -254,3 +254,31 @@ def test_the_data_folder_and_key_file_are_private(tmp_path):
     if key.exists():  # PostgreSQL runs take the key from ROSTER_SECRET_KEY
         assert (key.stat().st_mode & 0o777) == 0o600
     json.dumps(roster.json("config", "show"))
+
+
+def test_parallel_sign_ins_get_no_more_tries_than_the_limit(tmp_path):
+    """Twenty wrong passwords at once: the count comes before the slow hash, so five are judged
+    and the rest are refused as locked; the right password then waits for the lock too."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from portal import csrf
+    roster = Roster(tmp_path / "data").with_admin()
+    server = Server(roster)
+    try:
+        def attempt(password):
+            http_session = requests.Session()
+            token = csrf(http_session.get(f"{server.url}/login").text)
+            answer = http_session.post(f"{server.url}/login", allow_redirects=False,
+                                       data={"_csrf": token, "email": ADMIN, "password": password})
+            return answer.status_code, answer.text
+
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            answers = list(pool.map(attempt, ["wrong password!"] * 20))
+        judged = [text for _, text in answers if "email or password is wrong" in text.lower()]
+        locked = [text for _, text in answers if "too many failed sign-ins" in text.lower()]
+        assert len(judged) <= 5 and len(judged) + len(locked) == 20, [t[:80] for _, t in answers]
+        status, text = attempt("correct horse battery")
+        assert status != 303 and "too many failed sign-ins" in text.lower()
+        assert healthy(server)
+    finally:
+        stop(server.process)

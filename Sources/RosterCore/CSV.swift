@@ -9,9 +9,10 @@ public enum CSV {
     /// Quotes a field; a leading formula character (or a TAB or CR a spreadsheet would skip to
     /// find one) is escaped so spreadsheets show text (OWASP's CSV injection advice).
     public static func field(_ value: String) -> String {
+        // Scalars, not Characters: "\r\n" is one Character, so a lone CR or LF would slip past.
         var value = value
-        if let first = value.first, "=+-@\t\r".contains(first) { value = "'" + value }
-        guard value.contains(where: { ",\"\r\n".contains($0) }) else { return value }
+        if let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { value = "'" + value }
+        guard value.unicodeScalars.contains(where: { ",\"\r\n".unicodeScalars.contains($0) }) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

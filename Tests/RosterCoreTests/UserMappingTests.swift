@@ -81,5 +81,13 @@ import Testing
             ImportResult(remoteId: "1", userName: "=cmd()", outcome: .failed, reason: "a, \"b\"")
         ])
         #expect(csv.contains("1,'=cmd(),failed,,\"a, \"\"b\"\"\""))
+        // A spreadsheet skips a leading TAB or CR to find a formula: those are defused too.
+        #expect(CSV.field("\t=1+1") == "'\t=1+1")
+        #expect(CSV.field("\r=1+1") == "\"'\r=1+1\"")
+        #expect(CSV.field("@SUM(A1)") == "'@SUM(A1)")
+        #expect(CSV.field("plain") == "plain")
+        // A lone line break is quoted: the row stays one row.
+        #expect(CSV.field("a\nb") == "\"a\nb\"")
+        #expect(CSV.field("a\rb") == "\"a\rb\"")
     }
 }
