@@ -282,3 +282,20 @@ def test_parallel_sign_ins_get_no_more_tries_than_the_limit(tmp_path):
         assert healthy(server)
     finally:
         stop(server.process)
+
+
+def test_the_request_log_has_paths_and_ids_but_no_tokens_or_searches(tmp_path):
+    roster = Roster(tmp_path / "data").with_admin()
+    server = Server(roster, env={"ROSTER_LOG_LEVEL": "info", "ROSTER_LOG_FORMAT": "json"})
+    try:
+        answer = requests.get(f"{server.url}/activate?token=s3cret-activation-token")
+        Session(server.url, ADMIN).get("/users?search=private-search-term")
+    finally:
+        stop(server.process)
+    log = open(server.process.log_path).read()
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    requests_logged = [line for line in lines if line.get("message") == "Request"]
+    assert any(line["hb.request.path"] == "/activate" for line in requests_logged)
+    assert any(line.get("hb.request.id") == answer.headers["X-Request-Id"] for line in requests_logged)
+    for secret in ("s3cret-activation-token", "private-search-term", "correct horse battery"):
+        assert secret not in log

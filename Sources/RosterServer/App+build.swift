@@ -28,7 +28,7 @@ func buildRouter(roster: Roster) throws -> Router<APIContext> {
     let router = Router(context: APIContext.self)
     // Outermost first: metrics and the request log see every request as it finally answered.
     router.add(middleware: MetricsMiddleware())
-    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: RequestLogMiddleware(level: .info))
     router.add(middleware: RequestIdMiddleware())
     if roster.configuration.publicURL.lowercased().hasPrefix("https://") {
         router.add(middleware: StrictTransportMiddleware())
