@@ -34,6 +34,12 @@ def test_no_number_or_filter_from_a_reader_takes_the_server_down(tmp_path, misbe
             page = viewer.get(path)
             assert page.status_code == 400 and "page must be a whole number" in page.text.lower(), path
             assert healthy(server), path
+        for path in ["/insights?from=99999-01-01", "/insights?to=0000-01-01", "/insights?from=2026-13-45",
+                     "/insights?from=-9999999999-01-01T00:00:00Z", "/insights/export?format=csv&to=275760-09-13",
+                     "/insights?from=2030-01-01&to=2020-01-01"]:
+            page = viewer.get(path)
+            assert page.status_code in (200, 400), (path, page.status_code)
+            assert healthy(server), path
         for path in [f"/api/v1/users?limit={HUGE}", f"/api/v1/users?offset={HUGE}", "/api/v1/users?limit=-1",
                      f"/api/v1/insights?limit={HUGE}", "/api/v1/insights?limit=-5", "/api/v1/users?offset=1e3",
                      f"/api/v1/applications/Source/provisioning-log?offset={HUGE}",

@@ -183,7 +183,11 @@ actor AsyncLock {
 // MARK: - Value conversions shared by the repositories
 
 extension Date {
-    var millis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+    /// Milliseconds since 1970, saturating: a date from a request or a provider never traps.
+    var millis: Int64 {
+        let value = (timeIntervalSince1970 * 1000).rounded()
+        return Int64(exactly: value) ?? (value < 0 ? .min : .max)
+    }
     init(millis: Int64) { self.init(timeIntervalSince1970: Double(millis) / 1000) }
 }
 
