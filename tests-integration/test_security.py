@@ -172,6 +172,12 @@ def test_administrators_and_keys_are_offboarded_from_the_command_line(tmp_path, 
         assert roster.run("apikey", "revoke", ci["id"]).stdout.strip() == f"revoked {ci['id']}"
         revoked = api(server, ci["key"], "GET", "/api/v1/users")
         assert revoked.status_code == 401 and "revoked" in revoked.json()["error"]["message"]
+        # A key made with a leaked key goes when the leaked key is revoked.
+        parent = roster.json("apikey", "create", "--name", "parent", "--role", "admin", "--as", ADMIN)
+        child = api(server, parent["key"], "POST", "/api/v1/apikeys", json={"name": "child", "role": "manager"}).json()
+        assert api(server, child["key"], "GET", "/api/v1/users").status_code == 200
+        roster.run("apikey", "revoke", parent["id"])
+        assert api(server, child["key"], "GET", "/api/v1/users").status_code == 401
         # A failed key is an Insights event, at most one a minute from one address.
         for _ in range(5):
             assert api(server, "rst_not-a-key", "GET", "/api/v1/users").status_code == 401

@@ -22,6 +22,7 @@ extension SQLStore {
             "ALTER TABLE api_keys ADD COLUMN expires BIGINT",
             "ALTER TABLE api_keys ADD COLUMN last_used BIGINT",
             "ALTER TABLE api_keys ADD COLUMN revoked BIGINT",
+            "ALTER TABLE api_keys ADD COLUMN parent_id TEXT",
             "ALTER TABLE admin_sessions ADD COLUMN absolute_expires BIGINT NOT NULL DEFAULT 0",
             "ALTER TABLE admin_sessions ADD COLUMN stage TEXT NOT NULL DEFAULT 'complete'",
             // Sessions signed in before this version end twelve hours after they began.
@@ -49,6 +50,7 @@ extension SQLStore {
             "DROP INDEX admin_sessions_administrator",
             "ALTER TABLE admin_sessions DROP COLUMN stage",
             "ALTER TABLE admin_sessions DROP COLUMN absolute_expires",
+            "ALTER TABLE api_keys DROP COLUMN parent_id",
             "ALTER TABLE api_keys DROP COLUMN revoked",
             "ALTER TABLE api_keys DROP COLUMN last_used",
             "ALTER TABLE api_keys DROP COLUMN expires",

@@ -66,10 +66,10 @@ extension SQLStore: AdministratorRepository {
         try await withDB { db in
             try await db.raw(
                 """
-                INSERT INTO api_keys (id, name, role, hash, administrator_id, created, expires) VALUES
+                INSERT INTO api_keys (id, name, role, hash, administrator_id, created, expires, parent_id) VALUES
                   (\(bind: key.id.text),
                   \(bind: key.name), \(bind: key.role.rawValue), \(bind: key.hash), \(bind: key.administratorId?.text),
-                  \(bind: key.created.millis), \(bind: key.expires?.millis))
+                  \(bind: key.created.millis), \(bind: key.expires?.millis), \(bind: key.parentId?.text))
                 """
             ).run()
         }
@@ -91,12 +91,28 @@ extension SQLStore: AdministratorRepository {
         try await withDB { db in try await db.raw("SELECT * FROM api_keys ORDER BY created").all().map(Self.apiKey) }
     }
 
-    public func revokeAPIKey(id: UUID, at: Date) async throws {
-        try await withDB { db in
-            try await db.raw(
-                "UPDATE api_keys SET revoked = \(bind: at.millis) WHERE id = \(bind: id.text) AND revoked IS NULL"
-            )
-            .run()
+    public func revokeAPIKey(id: UUID, at: Date) async throws -> Int {
+        try await transaction { db in
+            var family = [id.text]
+            var generation = [id.text]
+            while !generation.isEmpty {
+                var children: [String] = []
+                for parent in generation {
+                    children += try await db.raw("SELECT id FROM api_keys WHERE parent_id = \(bind: parent)").all()
+                        .map { try $0.string("id") }
+                }
+                generation = children.filter { !family.contains($0) }
+                family += generation
+            }
+            var revoked = 0
+            for key in family {
+                let active = try await db.raw("SELECT id FROM api_keys WHERE id = \(bind: key) AND revoked IS NULL")
+                    .first()
+                guard active != nil else { continue }
+                try await db.raw("UPDATE api_keys SET revoked = \(bind: at.millis) WHERE id = \(bind: key)").run()
+                revoked += 1
+            }
+            return revoked
         }
     }
 
@@ -151,7 +167,8 @@ extension SQLStore: AdministratorRepository {
             role: Role(rawValue: try row.string("role")) ?? .readonly,
             hash: try row.string("hash"), administratorId: try row.optionalUUID("administrator_id"),
             created: try row.date("created"), expires: try row.optionalDate("expires"),
-            lastUsed: try row.optionalDate("last_used"), revoked: try row.optionalDate("revoked"))
+            lastUsed: try row.optionalDate("last_used"), revoked: try row.optionalDate("revoked"),
+            parentId: try row.optionalUUID("parent_id"))
     }
 
     func administrator(_ row: any SQLRow) throws -> Administrator {

@@ -91,6 +91,34 @@ import Testing
         #expect(try await h.domain.keys.list(by: .system).first { $0.key.id == revokedKey.id }?.status == .revoked)
     }
 
+    @Test func revokingALeakedKeyRevokesEveryKeyMadeWithIt() async throws {
+        // setup: a leaked admin key mints a key, which mints another
+        let h = Harness()
+        _ = try await admin(h, "boss@example.com")
+        let (leaked, leakedSecret) = try await h.domain.keys.create(
+            name: "leaked", role: .admin, owner: "boss@example.com", by: .system)
+        let asLeaked = try await h.domain.keys.authenticate(apiKey: leakedSecret, clientIp: nil)
+        let (child, childSecret) = try await h.domain.keys.create(
+            name: "child", role: .admin, owner: "boss@example.com", by: asLeaked)
+        let asChild = try await h.domain.keys.authenticate(apiKey: childSecret, clientIp: nil)
+        let (_, grandchildSecret) = try await h.domain.keys.create(
+            name: "grandchild", role: .readonly, owner: "boss@example.com", by: asChild)
+        let (_, unrelated) = try await h.domain.keys.create(
+            name: "unrelated", role: .readonly, owner: "boss@example.com", by: .system)
+        #expect(child.parentId == leaked.id)
+        // MUT
+        try await h.domain.keys.revoke(id: leaked.id, by: .system)
+        // validate
+        for secret in [leakedSecret, childSecret, grandchildSecret] {
+            await #expect(throws: RosterError.unauthorized("the API key was revoked")) {
+                _ = try await h.domain.keys.authenticate(apiKey: secret, clientIp: nil)
+            }
+        }
+        #expect(try await h.domain.keys.authenticate(apiKey: unrelated, clientIp: nil).role == .readonly)
+        let event = try await h.storage.events(InsightsQuery(type: .apikeyRevoke)).first
+        #expect(event?.resource?.name == "leaked and 2 keys made with it")
+    }
+
     @Test func aKeyCannotHaveMoreThanItsAdministratorsRole() async throws {
         let h = Harness()
         _ = try await admin(h, "boss@example.com")

@@ -16,11 +16,15 @@ public struct APIKey: Sendable, Hashable {
     public var lastUsed: Date?
     /// When it was revoked; a revoked key never works again.
     public var revoked: Date?
+    /// The key that made this one through the API, if a key did: revoking a key revokes every key
+    /// made with it, so a leaked key cannot leave working copies behind.
+    public var parentId: UUID?
 
     public init(
         id: UUID = UUID(), name: String, role: Role, hash: String, administratorId: UUID?, created: Date = Date(),
-        expires: Date? = nil, lastUsed: Date? = nil, revoked: Date? = nil
+        expires: Date? = nil, lastUsed: Date? = nil, revoked: Date? = nil, parentId: UUID? = nil
     ) {
+        self.parentId = parentId
         self.id = id
         self.name = name
         self.role = role

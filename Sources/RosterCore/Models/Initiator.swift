@@ -11,6 +11,8 @@ public struct Initiator: Sendable, Hashable {
     /// The HTTP request that carried the change, also sent back as `X-Request-Id`, so an
     /// Insights event leads to the log lines of its request.
     public var requestId: String?
+    /// The API key a request came with, when it acts for an administrator (then `id` is theirs).
+    public var apiKeyId: UUID?
 
     public init(type: Kind, id: UUID?, email: String?, role: Role, clientIp: String? = nil, requestId: String? = nil) {
         self.type = type

@@ -39,9 +39,11 @@ public struct APIKeyService: Sendable {
             ownerId = admin.id
         }
         let secret = Digest.randomToken(prefix: "rst_")
+        // A key made with a key is that key's child: revoking the parent revokes it too.
+        let parent = initiator.apiKeyId ?? (initiator.type == .apikey ? initiator.id : nil)
         let key = APIKey(
             name: name, role: role, hash: Digest.sha256(secret), administratorId: ownerId,
-            expires: expiresIn.map { Date().addingTimeInterval($0) })
+            expires: expiresIn.map { Date().addingTimeInterval($0) }, parentId: parent)
         try await storage.createAPIKey(key)
         try await storage.record(
             InsightsEvent(
@@ -65,10 +67,12 @@ public struct APIKeyService: Sendable {
             throw RosterError.notFound("there is no API key \(id.text)")
         }
         guard key.revoked == nil else { return }
-        try await storage.revokeAPIKey(id: id, at: Date())
+        let count = try await storage.revokeAPIKey(id: id, at: Date())
+        let made = count > 1 ? " and \(count - 1) keys made with it" : ""
         try await storage.record(
             InsightsEvent(
-                type: .apikeyRevoke, initiator: initiator, resource: .init(type: "apikey", id: key.id, name: key.name)))
+                type: .apikeyRevoke, initiator: initiator,
+                resource: .init(type: "apikey", id: key.id, name: key.name + made)))
     }
 
     /// Who a key acts as: its administrator's identity (for the audit trail and the import email)
@@ -93,6 +97,7 @@ public struct APIKeyService: Sendable {
             initiator = Initiator(
                 type: .administrator, id: owner.id, email: owner.email, role: min(key.role, owner.role),
                 clientIp: clientIp, requestId: requestId)
+            initiator.apiKeyId = key.id
         }
         // Written now and then, not on every request.
         if key.lastUsed.map({ now.timeIntervalSince($0) > 60 }) ?? true {

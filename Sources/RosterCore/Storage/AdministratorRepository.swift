@@ -13,7 +13,8 @@ public protocol AdministratorRepository: Sendable {
     func apiKey(hash: String) async throws -> APIKey?
     func apiKey(id: UUID) async throws -> APIKey?
     func apiKeys() async throws -> [APIKey]
-    func revokeAPIKey(id: UUID, at: Date) async throws
+    /// Revokes the key and every key made with it, however far down; answers how many were revoked.
+    func revokeAPIKey(id: UUID, at: Date) async throws -> Int
     func touchAPIKey(id: UUID, at: Date) async throws
     /// Replaces the administrator's recovery codes (their hashes).
     func saveRecoveryCodes(administratorId: UUID, hashes: [String]) async throws

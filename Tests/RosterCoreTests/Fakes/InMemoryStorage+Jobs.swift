@@ -141,9 +141,20 @@ extension InMemoryStorage {
         return keys
     }
 
-    func revokeAPIKey(id: UUID, at: Date) async throws {
+    func revokeAPIKey(id: UUID, at: Date) async throws -> Int {
         try check()
-        for index in keys.indices where keys[index].id == id && keys[index].revoked == nil { keys[index].revoked = at }
+        var family: Set<UUID> = [id]
+        while true {
+            let children = Set(keys.filter { $0.parentId.map(family.contains) ?? false }.map(\.id))
+            guard !children.isSubset(of: family) else { break }
+            family.formUnion(children)
+        }
+        var revoked = 0
+        for index in keys.indices where family.contains(keys[index].id) && keys[index].revoked == nil {
+            keys[index].revoked = at
+            revoked += 1
+        }
+        return revoked
     }
 
     func touchAPIKey(id: UUID, at: Date) async throws {
