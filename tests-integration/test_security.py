@@ -29,7 +29,7 @@ def test_no_number_or_filter_from_a_reader_takes_the_server_down(tmp_path, misbe
     server = Server(roster)
     try:
         viewer = Session(server.url, "viewer@example.com")
-        for path in [f"/users?page={HUGE}", "/users?page=-1", "/users?page=0", "/users?page=1e9", "/users?page=%00",
+        for path in [f"/users?page={HUGE}", "/users?page=-1", "/users?page=0", "/users?page=1e9",
                      f"/applications/{app_id}/import?page={HUGE}", f"/applications/{app_id}/import?page=99999999999999999999"]:
             page = viewer.get(path)
             assert page.status_code == 400 and "page must be a whole number" in page.text.lower(), path
@@ -60,6 +60,18 @@ def test_no_number_or_filter_from_a_reader_takes_the_server_down(tmp_path, misbe
         many = " or ".join(f'userName eq "u{i}"' for i in range(300))
         answer = api(server, key, "GET", remote, params={"filter": many})
         assert answer.status_code == 400 and "256" in answer.json()["error"]["message"]
+        assert healthy(server)
+        # NUL characters (which PostgreSQL cannot store) are refused at the door, whatever the field.
+        admin_key = roster.json("apikey", "create", "--name", "nul", "--role", "admin", "--as", ADMIN)["key"]
+        for method, path, body in [("POST", "/api/v1/applications", {"name": "a\u0000b"}),
+                                   ("POST", "/api/v1/apikeys", {"name": "><\u0000", "role": "readonly"}),
+                                   ("GET", "/api/v1/users?search=%00", None),
+                                   ("GET", "/api/v1/insights?type=user_create%00", None)]:
+            answer = api(server, admin_key, method, path, json=body)
+            assert answer.status_code == 400 and "NUL" in answer.json()["error"]["message"], (path, answer.text)
+        form = viewer.http.post(f"{server.url}/groups", data="_csrf=x&name=a%00b",
+                                headers={"Content-Type": "application/x-www-form-urlencoded"}, allow_redirects=False)
+        assert form.status_code == 400
         assert healthy(server)
         # Readonly may look, never change: "test connection" writes what it learns.
         assert api(server, key, "POST", "/api/v1/applications/Source/integration/test").status_code == 403
@@ -311,3 +323,27 @@ def test_the_request_log_has_paths_and_ids_but_no_tokens_or_searches(tmp_path):
     assert any(line.get("hb.request.id") == answer.headers["X-Request-Id"] for line in requests_logged)
     for secret in ("s3cret-activation-token", "private-search-term", "correct horse battery"):
         assert secret not in log
+
+
+def test_behind_a_trusted_proxy_the_client_is_the_forwarded_address_and_otherwise_the_socket(tmp_path):
+    from portal import csrf
+    roster = Roster(tmp_path / "data").with_admin()
+
+    def failed_sign_in_from(server, forwarded):
+        http_session = requests.Session()
+        token = csrf(http_session.get(f"{server.url}/login").text)
+        http_session.post(f"{server.url}/login", data={"_csrf": token, "email": ADMIN, "password": "wrong password!"},
+                          headers={"X-Forwarded-For": forwarded}, allow_redirects=False)
+        return roster.json("insights", "list", "--type", "admin_signin")[0]["clientIp"]
+
+    for trusted, expected in [(None, "203.0.113.9"), ("none", "127.0.0.1"), ("10.9.9.9", "127.0.0.1")]:
+        env = {} if trusted is None else {"ROSTER_TRUSTED_PROXIES": trusted}
+        server = Server(roster, env=env)
+        try:
+            # The client claims an address, the proxy (loopback) appends the one it saw.
+            assert failed_sign_in_from(server, "198.51.100.1, 203.0.113.9") == expected, trusted
+        finally:
+            stop(server.process)
+        roster.run("admin", "unlock", ADMIN)
+    refused = roster.run("config", "show", env={"ROSTER_TRUSTED_PROXIES": "proxy.example.com"}, check=False)
+    assert refused.returncode == 1 and "ROSTER_TRUSTED_PROXIES" in refused.stderr

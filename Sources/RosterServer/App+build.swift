@@ -26,6 +26,7 @@ public func routeTable(roster: Roster) throws -> [(method: String, path: String)
 
 func buildRouter(roster: Roster) throws -> Router<APIContext> {
     let router = Router(context: APIContext.self)
+    router.add(middleware: ClientAddressMiddleware(trusted: roster.configuration.http.trustedProxies))
     // Outermost first: metrics and the request log see every request as it finally answered.
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: RequestLogMiddleware(level: .info))
@@ -34,6 +35,7 @@ func buildRouter(roster: Roster) throws -> Router<APIContext> {
         router.add(middleware: StrictTransportMiddleware())
     }
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: NulGuardMiddleware())
     router.get("healthz") { _, _ in try ["status": "ok"].response() }
     router.get("metrics") { _, _ in
         Response(

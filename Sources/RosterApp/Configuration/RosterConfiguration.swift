@@ -53,6 +53,8 @@ public struct RosterConfiguration: Sendable {
     public struct HTTP: Sendable {
         public var hostname: String
         public var port: Int
+        /// Proxies whose `X-Forwarded-For` is believed; everyone else's address is the socket's.
+        public var trustedProxies: Set<String>
     }
 
     /// Where each effective value came from, for `roster config show`.
@@ -129,7 +131,8 @@ public struct RosterConfiguration: Sendable {
                 "log.format", Log.Format.text, Log.Format.init(rawValue:), names: ["text", "json"]))
         http = HTTP(
             hostname: settings.string("http.hostname") ?? "127.0.0.1",
-            port: try settings.int("http.port", 8080, in: 0...65535))
+            port: try settings.int("http.port", 8080, in: 0...65535),
+            trustedProxies: try settings.addresses("http.trustedProxies", ["127.0.0.1", "::1"]))
         if let url = database.url, !url.lowercased().hasPrefix("postgres") {
             throw RosterError.invalid(
                 "\(Setting.named("database.url")!.name) must be a postgres:// URL, not \"\(url.prefix(20))…\"")
@@ -154,7 +157,7 @@ public struct RosterConfiguration: Sendable {
             "publicUrl": publicURL,
             "activation.ttlSeconds": String(activationLinkSeconds), "jobs.leaseSeconds": String(jobLeaseSeconds),
             "log.level": log.level.rawValue, "log.format": log.format.rawValue, "http.hostname": http.hostname,
-            "http.port": String(http.port),
+            "http.port": String(http.port), "http.trustedProxies": http.trustedProxies.sorted().joined(separator: ","),
         ]
         return Setting.all.map { setting in
             let value = values[setting.key] ?? nil

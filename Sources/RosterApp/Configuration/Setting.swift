@@ -42,6 +42,9 @@ public struct Setting: Sendable, Hashable {
         Setting("log.format", "ROSTER_LOG_FORMAT", "text or json"),
         Setting("http.hostname", "ROSTER_HTTP_HOSTNAME", "the address roster serve listens on"),
         Setting("http.port", "ROSTER_HTTP_PORT", "the port roster serve listens on"),
+        Setting(
+            "http.trustedProxies", "ROSTER_TRUSTED_PROXIES",
+            "addresses of the reverse proxies whose X-Forwarded-For names the client"),
     ]
 
     static func named(_ key: String) -> Setting? { all.first { $0.key == key } }

@@ -52,6 +52,24 @@ struct SettingsReader {
         }
     }
 
+    /// Comma-separated IP addresses (IPv4 or IPv6, no names), or `fallback` when unset; `none` is
+    /// an empty list.
+    mutating func addresses(_ key: String, _ fallback: Set<String>) throws -> Set<String> {
+        guard let text = reader.string(forKey: ConfigKey(key)) else { return fallback }
+        noteSource(key)
+        var addresses: Set<String> = []
+        guard text.trimmingCharacters(in: .whitespaces).lowercased() != "none" else { return addresses }
+        for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
+            var v4 = in_addr()
+            var v6 = in6_addr()
+            guard inet_pton(AF_INET, part, &v4) == 1 || inet_pton(AF_INET6, part, &v6) == 1 else {
+                throw invalid(key, part, "a comma-separated list of IP addresses")
+            }
+            addresses.insert(part)
+        }
+        return addresses
+    }
+
     /// An http(s) URL, or nil when unset.
     mutating func url(_ key: String) throws -> String? {
         guard let text = string(key) else { return nil }

@@ -67,11 +67,12 @@ public enum UserMapping {
         return nil
     }
 
-    /// A practical check: one `@`, a non-empty local part, a dotted domain, no spaces.
+    /// A practical check: one `@`, a non-empty local part, a dotted domain, no spaces or controls.
     public static func isEmailAddress(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), text.count <= 254 else { return false }
         guard !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
+        guard !text.unicodeScalars.contains(where: \.properties.isControl) else { return false }
         return !text.contains { $0.isWhitespace || $0.isNewline || $0 == "<" || $0 == ">" || $0 == "," }
     }
 

@@ -20,10 +20,7 @@ public struct APIKeyService: Sendable {
         async throws -> (APIKey, String)
     {
         try initiator.require(.manageAdministrators)
-        let name = name.trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, name.count <= 200 else {
-            throw RosterError.invalid("an API key needs a name of 1 to 200 characters")
-        }
+        let name = try Naming.name(name, of: "an API key")
         if let expiresIn, !(expiresIn > 0 && expiresIn <= Self.maximumLifetime) {
             throw RosterError.invalid("an API key works for 1 second to 3650 days, or without an expiry")
         }

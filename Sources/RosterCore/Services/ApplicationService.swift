@@ -10,11 +10,10 @@ public struct ApplicationService: Sendable {
 
     public func create(name: String, description: String?, by initiator: Initiator) async throws -> Application {
         try initiator.require(.change)
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.count <= 200 else {
-            throw RosterError.invalid("an application needs a name of 1 to 200 characters")
+        let name = try Naming.name(name, of: "an application")
+        if let description, description.count > 2000 || description.unicodeScalars.contains(where: { $0.value == 0 }) {
+            throw RosterError.invalid("a description is at most 2000 characters, without NUL characters")
         }
-        try Lookup.refuseIdLikeName(name, of: "an application")
         let application = Application(name: name, description: description)
         try await storage.createApplication(application)
         try await storage.record(

@@ -11,11 +11,7 @@ public struct GroupService: Sendable {
 
     public func create(name: String, by initiator: Initiator) async throws -> UserGroup {
         try initiator.require(.change)
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.count <= 200 else {
-            throw RosterError.invalid("a group needs a name of 1 to 200 characters")
-        }
-        try Lookup.refuseIdLikeName(name, of: "a group")
+        let name = try Naming.name(name, of: "a group")
         let group = UserGroup(name: name)
         try await storage.createGroup(group)
         try await storage.record(

@@ -5,13 +5,6 @@ import Foundation
 struct Lookup: Sendable {
     let storage: any Storage
 
-    /// Names are looked up before ids, so a name that is another's id would take its place.
-    static func refuseIdLikeName(_ name: String, of kind: String) throws {
-        if UUID(uuidString: name) != nil {
-            throw RosterError.invalid("\"\(name)\" looks like an id, which names \(kind) in links: choose another name")
-        }
-    }
-
     func application(_ name: String) async throws -> Application {
         if let application = try await storage.application(named: name) { return application }
         if let id = UUID(uuidString: name), let application = try await storage.application(id: id) {

@@ -9,7 +9,8 @@ import RosterCore
 public struct APIContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var initiator: Initiator?
-    public let remoteAddress: String?
+    /// The client's address: the socket's, or what a trusted proxy says (``ClientAddressMiddleware``).
+    public var remoteAddress: String?
     /// Portal only: the signed-in session, the posted form and the message left by the last action.
     var session: AdminSession?
     var form = FormData("")
