@@ -39,11 +39,11 @@ struct ActivationPage {
                 return page(.ok, message("Your password is set. You can close this page."))
             } catch let error as RosterError {
                 if case .invalid(let reason) = error, reason.hasPrefix("the password") {
-                    return try await retry(form.token, error: reason.prefix(1).uppercased() + reason.dropFirst() + ".")
+                    return try await retry(form.token, error: PortalFormat.sentence(reason))
                 }
                 let status: HTTPResponse.Status = if case .notFound = error { .notFound } else { .gone }
                 return page(
-                    status, message(error.description.prefix(1).uppercased() + error.description.dropFirst() + "."))
+                    status, message(PortalFormat.sentence(error.description)))
             }
         }
     }

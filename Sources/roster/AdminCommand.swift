@@ -49,37 +49,45 @@ struct AdminCommand: AsyncParsableCommand {
         }
     }
 
-    /// The offboarding commands: one administrator named by email, one change.
-    struct Disable: AsyncParsableCommand {
+    /// The offboarding commands that name an administrator and nothing else: the domain makes the
+    /// change and says what it did.
+    struct Disable: AdministratorChangeCommand {
+        static let change = AdministratorService.Change.disable
         static let configuration = CommandConfiguration(
             abstract: "Disable an administrator: their sessions end at once and their API keys stop working.")
         @OptionGroup var global: GlobalOptions
         @Argument var email: String
-        func run() async throws {
-            try await global.withRoster { try await $0.administrators.disable(email: email, by: .system) }
-            print("disabled \(email): their sessions ended and their API keys no longer work")
-        }
     }
 
-    struct Enable: AsyncParsableCommand {
+    struct Enable: AdministratorChangeCommand {
+        static let change = AdministratorService.Change.enable
         static let configuration = CommandConfiguration(abstract: "Enable a disabled administrator again.")
         @OptionGroup var global: GlobalOptions
         @Argument var email: String
-        func run() async throws {
-            try await global.withRoster { try await $0.administrators.enable(email: email, by: .system) }
-            print("enabled \(email)")
-        }
     }
 
-    struct Delete: AsyncParsableCommand {
+    struct Delete: AdministratorChangeCommand {
+        static let change = AdministratorService.Change.delete
         static let configuration = CommandConfiguration(
             abstract: "Delete an administrator and their API keys (what they did stays in Insights).")
         @OptionGroup var global: GlobalOptions
         @Argument var email: String
-        func run() async throws {
-            try await global.withRoster { try await $0.administrators.delete(email: email, by: .system) }
-            print("deleted \(email) and their API keys")
-        }
+    }
+
+    struct Unlock: AdministratorChangeCommand {
+        static let change = AdministratorService.Change.unlock
+        static let configuration = CommandConfiguration(abstract: "Lift the sign-in lock of an administrator early.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var email: String
+    }
+
+    struct ResetMFA: AdministratorChangeCommand {
+        static let change = AdministratorService.Change.resetMFA
+        static let configuration = CommandConfiguration(
+            commandName: "reset-mfa",
+            abstract: "Forget a lost second factor: the administrator enrols again at sign-in.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var email: String
     }
 
     struct SetRole: AsyncParsableCommand {
@@ -90,9 +98,10 @@ struct AdminCommand: AsyncParsableCommand {
         @Argument var email: String
         @Argument(help: "admin, manager or readonly") var role: String
         func run() async throws {
-            let role = try Role.parse(role)
-            try await global.withRoster { try await $0.administrators.setRole(email: email, role: role, by: .system) }
-            print("\(email) is now \(role.rawValue)")
+            try await global.withRoster {
+                try await $0.administrators.setRole(email: email, roleNamed: role, by: .system)
+            }
+            print("\(email) is now \(role.lowercased())")
         }
     }
 
@@ -111,25 +120,16 @@ struct AdminCommand: AsyncParsableCommand {
         }
     }
 
-    struct Unlock: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Lift the sign-in lock of an administrator early.")
-        @OptionGroup var global: GlobalOptions
-        @Argument var email: String
-        func run() async throws {
-            try await global.withRoster { try await $0.administrators.unlock(email: email, by: .system) }
-            print("unlocked \(email)")
-        }
-    }
+}
 
-    struct ResetMFA: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "reset-mfa",
-            abstract: "Forget a lost second factor: the administrator enrols again at sign-in.")
-        @OptionGroup var global: GlobalOptions
-        @Argument var email: String
-        func run() async throws {
-            try await global.withRoster { try await $0.administrators.resetMFA(email: email, by: .system) }
-            print("the second factor of \(email) was removed; they enrol a new one at their next sign-in")
-        }
+protocol AdministratorChangeCommand: AsyncParsableCommand {
+    static var change: AdministratorService.Change { get }
+    var global: GlobalOptions { get }
+    var email: String { get }
+}
+
+extension AdministratorChangeCommand {
+    func run() async throws {
+        print(try await global.withRoster { try await $0.administrators.apply(Self.change, email: email, by: .system) })
     }
 }

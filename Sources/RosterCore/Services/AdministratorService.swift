@@ -71,14 +71,14 @@ public struct AdministratorService: Sendable {
         try await record(.adminDelete, admin, by: initiator)
     }
 
-    /// A new role takes effect at once: sessions end, and the administrator's keys act with the
-    /// new role at most.
     /// The role as a form or a script spells it: checked after the caller, so a refusal is a refusal.
     public func setRole(email: String, roleNamed name: String, by initiator: Initiator) async throws {
         try initiator.require(.manageAdministrators)
         try await setRole(email: email, role: try Role.parse(name), by: initiator)
     }
 
+    /// A new role takes effect at once: sessions end, and the administrator's keys act with the
+    /// new role at most.
     public func setRole(email: String, role: Role, by initiator: Initiator) async throws {
         var admin = try await find(email, by: initiator)
         if role != .admin { try await keepAnActiveAdmin(besides: admin) }

@@ -39,8 +39,7 @@ struct AdministratorsController {
         group.put("administrators/:email/role") { request, context in
             let body = try await request.decode(as: RoleBody.self, context: context)
             try await roster.administrators.setRole(
-                email: try context.path("email"), role: try Role.parse(body.role),
-                by: try context.caller())
+                email: try context.path("email"), roleNamed: body.role, by: try context.caller())
             return try Done(ok: true).response()
         }
         group.put("administrators/:email/password") { request, context in
@@ -50,22 +49,18 @@ struct AdministratorsController {
                 by: try context.caller())
             return try Done(ok: true).response()
         }
-        let service = roster.administrators
-        let actions: [(String, @Sendable (String, Initiator) async throws -> Void)] = [
-            ("disable", { try await service.disable(email: $0, by: $1) }),
-            ("enable", { try await service.enable(email: $0, by: $1) }),
-            ("unlock", { try await service.unlock(email: $0, by: $1) }),
-            ("reset-mfa", { try await service.resetMFA(email: $0, by: $1) }),
-        ]
-        for (action, perform) in actions {
-            group.post("administrators/:email/\(action)") { _, context in
-                try await perform(try context.path("email"), try context.caller())
+        // DELETE is the HTTP verb of deletion; the other changes are POSTs to their own path.
+        for change in AdministratorService.Change.allCases {
+            let handler: @Sendable (Request, APIContext) async throws -> Response = { _, context in
+                try await roster.administrators.apply(
+                    change, email: try context.path("email"), by: try context.caller())
                 return try Done(ok: true).response()
             }
-        }
-        group.delete("administrators/:email") { _, context in
-            try await roster.administrators.delete(email: try context.path("email"), by: try context.caller())
-            return try Done(ok: true).response()
+            if change == .delete {
+                group.delete("administrators/:email", use: handler)
+            } else {
+                group.post("administrators/:email/\(change.rawValue)", use: handler)
+            }
         }
         group.get("apikeys") { _, context in
             try ["keys": try await roster.keys.list(by: try context.caller()).map(APIKeyJSON.init)].response()

@@ -163,7 +163,7 @@ struct PortalErrorMiddleware: RouterMiddleware {
             case .unauthorized:
                 return Response.redirect(to: "/login", type: .normal)
             default:
-                let message = error.description.prefix(1).uppercased() + error.description.dropFirst()
+                let message = PortalFormat.sentence(error.description)
                 if request.method == .post, let back = sameOriginPath(request.headers[.referer]) {
                     return portal.redirect(back, Flash(.error, message))
                 }

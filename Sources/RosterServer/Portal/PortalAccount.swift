@@ -36,7 +36,7 @@ struct PortalAccount {
                 }
                 var retry = context
                 retry.flash = Flash(
-                    .error, error.description.prefix(1).uppercased() + error.description.dropFirst() + ".")
+                    .error, PortalFormat.sentence(error.description))
                 return try enrolPage(enrolment, next: next, context: retry, status: .badRequest)
             }
         }

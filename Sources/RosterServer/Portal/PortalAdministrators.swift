@@ -21,42 +21,14 @@ struct PortalAdministrators {
             return portal.redirect(
                 "/administrators", Flash(.notice, "Administrator \(admin.email) (\(admin.role.rawValue)) added."))
         }
-        // One change to one administrator, each behind its own form.
+        // One change to one administrator, each behind its own form: those with a value first.
         let actions: [(String, @Sendable (Roster, String, FormData, Initiator) async throws -> String)] = [
             (
                 "role",
                 { roster, email, form, caller in
                     let role = form["role"] ?? ""
                     try await roster.administrators.setRole(email: email, roleNamed: role, by: caller)
-                    return "\(email) is now \(role); their sessions ended."
-                }
-            ),
-            (
-                "disable",
-                { roster, email, _, caller in
-                    try await roster.administrators.disable(email: email, by: caller)
-                    return "\(email) is disabled: their sessions ended and their API keys no longer work."
-                }
-            ),
-            (
-                "enable",
-                { roster, email, _, caller in
-                    try await roster.administrators.enable(email: email, by: caller)
-                    return "\(email) is enabled again."
-                }
-            ),
-            (
-                "unlock",
-                { roster, email, _, caller in
-                    try await roster.administrators.unlock(email: email, by: caller)
-                    return "\(email) can sign in again."
-                }
-            ),
-            (
-                "reset-mfa",
-                { roster, email, _, caller in
-                    try await roster.administrators.resetMFA(email: email, by: caller)
-                    return "The second factor of \(email) was removed: they set up a new one at their next sign-in."
+                    return "\(email) is now \(role); their sessions ended"
                 }
             ),
             (
@@ -64,21 +36,21 @@ struct PortalAdministrators {
                 { roster, email, form, caller in
                     try await roster.administrators.setPassword(
                         email: email, password: form.raw("password") ?? "", by: caller)
-                    return "\(email) has a new password; their sessions ended."
-                }
-            ),
-            (
-                "delete",
-                { roster, email, _, caller in
-                    try await roster.administrators.delete(email: email, by: caller)
-                    return "\(email) and their API keys were deleted."
+                    return "\(email) has a new password; their sessions ended"
                 }
             ),
         ]
         for (action, perform) in actions {
             group.post("administrators/:email/\(action)") { _, context in
                 let message = try await perform(roster, try context.path("email"), context.form, try context.caller())
-                return portal.redirect("/administrators", Flash(.notice, message))
+                return portal.redirect("/administrators", Flash(.notice, PortalFormat.sentence(message)))
+            }
+        }
+        for change in AdministratorService.Change.allCases {
+            group.post("administrators/:email/\(change.rawValue)") { _, context in
+                let done = try await roster.administrators.apply(
+                    change, email: try context.path("email"), by: try context.caller())
+                return portal.redirect("/administrators", Flash(.notice, PortalFormat.sentence(done)))
             }
         }
         group.post("apikeys") { _, context in

@@ -48,7 +48,7 @@ struct PortalAuth {
                 return response
             } catch let error as RosterError {
                 let status: HTTPResponse.Status = if case .invalid = error { .badRequest } else { .unauthorized }
-                let message = error.description.prefix(1).uppercased() + error.description.dropFirst() + "."
+                let message = PortalFormat.sentence(error.description)
                 return self.form(next: next, email: form["email"] ?? "", error: message, notice: nil, status: status)
             }
         }
@@ -70,7 +70,7 @@ struct PortalAuth {
                     token: token, code: context.form["code"] ?? "", clientIp: context.remoteAddress,
                     requestId: context.id)
             } catch let error as RosterError {
-                let message = error.description.prefix(1).uppercased() + error.description.dropFirst() + "."
+                let message = PortalFormat.sentence(error.description)
                 return secondStep(next: next, error: message, context: context, status: .unauthorized)
             }
             return Response.redirect(to: next, type: .normal)

@@ -13,6 +13,13 @@ enum PortalFormat {
             .year().month().day().time(includingFractionalSeconds: false)) + " UTC"
     }
 
+    /// A domain message as a sentence on a page: a capital first letter and a full stop.
+    static func sentence(_ text: String) -> String {
+        let capitalised = text.prefix(1).uppercased() + text.dropFirst()
+        return capitalised.hasSuffix(".") || capitalised.hasSuffix("?") || capitalised.hasSuffix("!")
+            ? capitalised : capitalised + "."
+    }
+
     static func day(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day())
     }

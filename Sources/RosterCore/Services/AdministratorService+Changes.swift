@@ -1,0 +1,31 @@
+/// The offboarding changes that name an administrator and nothing else, as every door offers them
+/// (`roster admin disable`, `POST /api/v1/administrators/{email}/disable`, the portal's buttons),
+/// each with the one sentence that says what it did.
+extension AdministratorService {
+    public enum Change: String, Sendable, CaseIterable {
+        case disable, enable, delete, unlock
+        case resetMFA = "reset-mfa"
+    }
+
+    /// Makes `change` to the administrator and says what happened, for the person who asked.
+    @discardableResult
+    public func apply(_ change: Change, email: String, by initiator: Initiator) async throws -> String {
+        switch change {
+        case .disable:
+            try await disable(email: email, by: initiator)
+            return "\(email) is disabled: their sessions ended and their API keys no longer work"
+        case .enable:
+            try await enable(email: email, by: initiator)
+            return "\(email) is enabled again"
+        case .delete:
+            try await delete(email: email, by: initiator)
+            return "\(email) and their API keys were deleted (what they did stays in Insights)"
+        case .unlock:
+            try await unlock(email: email, by: initiator)
+            return "\(email) can sign in again"
+        case .resetMFA:
+            try await resetMFA(email: email, by: initiator)
+            return "the second factor of \(email) was removed: they set up a new one at their next sign-in"
+        }
+    }
+}
