@@ -45,11 +45,11 @@ public enum Benchmarks {
         let clock = ContinuousClock()
         var users = 0
         let download = try await clock.measure {
-            for try await page in client.userPages(UserQuery(pageSize: 100), config: config) { users += page.count }
+            for try await page in client.userPages(ImportRunner.listingQuery, config: config) { users += page.count }
         }
         _ = try await roster.administrators.create(
             email: "bench@example.com", role: .admin,
-            password: "bench-password-\(UUID())", by: .system)
+            password: "Timing run \(UUID().text)", by: .system)
         let admin = try await roster.administrators.actingAs(email: "bench@example.com")
         _ = try await roster.applications.create(name: "Bench", description: nil, by: .system)
         _ = try await roster.applications.configureIntegration(

@@ -54,8 +54,23 @@ extension JSONValue {
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         if let exact = members[key] { return exact }
-        let lowered = key.lowercased()
-        return members.first { $0.key.lowercased() == lowered }?.value
+        // Compared byte by byte: this runs for every attribute a resource lacks, so it must not allocate.
+        return members.first { Self.equalIgnoringCase($0.key, key) }?.value
+    }
+
+    static func equalIgnoringCase(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                guard x.count == y.count else { return false }
+                for i in 0..<x.count where x[i] != y[i] {
+                    // ASCII letters only; SCIM attribute names are ASCII (RFC 7643 §2.1).
+                    guard x[i] | 0x20 == y[i] | 0x20, (0x61...0x7A).contains(x[i] | 0x20) else { return false }
+                }
+                return true
+            }
+        }
     }
 
     /// Text of a string value; numbers and booleans are accepted too, since some servers

@@ -20,7 +20,7 @@ extension SCIMClient {
             request, timeout: configuration.timeout,
             maxBodyBytes: configuration.maxResponseBytes)
         observer?.exchanged(method: "POST", path: "/token", status: answer.status, duration: nil)
-        let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(answer.body))) ?? .null
+        let json = (try? JSONParser.parse(answer.body)) ?? .null
         guard (200..<300).contains(answer.status), let access = json["access_token"]?.text else {
             throw SCIMClientError(
                 .unauthorized, "the OAuth token endpoint refused the client credentials", status: answer.status,

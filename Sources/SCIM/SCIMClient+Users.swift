@@ -12,6 +12,9 @@ public struct UserQuery: Sendable {
     public var sortOrder: SCIMSortOrder
     public var pageSize: Int
 
+    /// The largest page Roster asks for; a provider's `filter.maxResults` may lower it.
+    public static let largestPage = 1_000
+
     public init(
         filter: String? = nil, sortBy: String? = nil, sortOrder: SCIMSortOrder = .ascending, pageSize: Int = 100
     ) {
@@ -77,77 +80,6 @@ extension SCIMClient {
 
     static func pathComponent(_ id: String) -> String {
         id.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._~"))) ?? id
-    }
-}
-
-/// The pages of a listing, tolerant of what real providers do: pages smaller than asked, a
-/// missing or wrong `totalResults`, a provider that ignores `startIndex`.
-///
-/// Paging ends on an empty page, a page with nothing new, or the end of the cursors; never on
-/// `totalResults` alone, which would lose resources whenever a provider miscounts.
-public struct ResourcePages: AsyncSequence, Sendable {
-    public typealias Element = [JSONValue]
-    let client: SCIMClient
-    let path: String
-    let query: UserQuery
-    let config: ServiceProviderConfig
-
-    public func makeAsyncIterator() -> Iterator {
-        Iterator(
-            client: client, path: path, query: query, pageSize: config.pageSize(wanted: query.pageSize),
-            mode: config.cursorPagination ? .cursor(nil) : .index(1))
-    }
-
-    public struct Iterator: AsyncIteratorProtocol {
-        enum Mode {
-            case index(Int)
-            case cursor(String?)
-            case done
-        }
-        let client: SCIMClient
-        let path: String
-        let query: UserQuery
-        let pageSize: Int
-        var mode: Mode
-        var seen: Set<String> = []
-        /// Resources received so far, with or without an id.
-        var listed = 0
-
-        public mutating func next() async throws -> [JSONValue]? {
-            let page: ListResponse
-            switch mode {
-            case .done:
-                return nil
-            case .index(let start):
-                page = try await client.list(path, startIndex: start, count: pageSize, query: query)
-                mode = page.resources.isEmpty ? .done : .index(start + page.resources.count)
-            case .cursor(let cursor):
-                page = try await client.list(path, cursor: cursor, count: pageSize, query: query)
-                mode = page.nextCursor.map { .cursor($0) } ?? .done
-            }
-            listed += page.resources.count
-            let cap = client.configuration.maxListedResources
-            guard listed <= cap else {
-                throw SCIMClientError(
-                    .unexpectedResponse,
-                    "the listing did not end after \(listed) resources, more than the \(cap) Roster reads from one "
-                        + "provider: it keeps sending new ones",
-                    url: client.baseURL + path)
-            }
-            var fresh: [JSONValue] = []
-            for resource in page.resources {
-                if let id = resource["id"]?.text {
-                    guard seen.insert(id).inserted else { continue }
-                }
-                fresh.append(resource)
-            }
-            if fresh.isEmpty {
-                // A provider that repeats its last page instead of answering empty ends here.
-                mode = .done
-                return nil
-            }
-            return fresh
-        }
     }
 }
 

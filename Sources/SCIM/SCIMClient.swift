@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// An async client for one SCIM 2.0 service provider (RFC 7644).
 public final class SCIMClient: Sendable {
@@ -13,6 +14,9 @@ public final class SCIMClient: Sendable {
     let tokens: OAuthTokenCache
     let observer: (any SCIMClientObserver)?
     let logger: Logger
+    /// How many 429 answers this client has met: listings read it to slow down.
+    private let throttleCount = Atomic<Int>(0)
+    var throttled: Int { throttleCount.load(ordering: .relaxed) }
 
     /// - Parameter tokens: the OAuth token cache to share with every other client of the same
     ///   OAuth client (one per integration); a new one by default.
@@ -104,6 +108,7 @@ public final class SCIMClient: Sendable {
                     continue
                 }
             case 429, 502, 503, 504:
+                if outcome.status == 429 { throttleCount.add(1, ordering: .relaxed) }
                 if attempt < configuration.maxRetries {
                     attempt += 1
                     let delay =
@@ -134,7 +139,7 @@ public final class SCIMClient: Sendable {
         let json: JSONValue
         if response.body.isEmpty {
             json = .null
-        } else if let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(response.body)) {
+        } else if let decoded = try? JSONParser.parse(response.body) {
             json = decoded
         } else if (200..<300).contains(status) {
             let start = String(decoding: response.body.prefix(80), as: UTF8.self)

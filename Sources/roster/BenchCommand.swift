@@ -6,7 +6,7 @@ import RosterCore
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks, reported as ratios.",
-        subcommands: [Import.self, Users.self])
+        subcommands: [Import.self, Users.self, Pages.self])
 
     /// Compares an import of every user of a SCIM server with merely downloading its pages,
     /// and reports the peak memory of the process. Runs in a fresh data directory.
@@ -16,15 +16,33 @@ struct BenchCommand: AsyncParsableCommand {
                 "Import every user of a SCIM server into a fresh directory; compare with downloading the pages; peak "
                 + "memory."
         )
-        @Option(help: "SCIM base URL of the server to import from.") var scimUrl: String
+        @Option(help: "SCIM base URL of the server to import from.") var scimUrl: String?
+        @Option(
+            help: ArgumentHelp(
+                "Instead of --scim-url: serve this many users from a static page server (`roster bench pages`) "
+                    + "started on loopback in a process of its own."))
+        var users: Int?
         @Option(help: "Environment variable holding a bearer token, if the server needs one.") var bearerTokenEnv:
             String?
+        @Option(help: "An empty PostgreSQL database to import into instead of a temporary SQLite file.")
+        var databaseUrl: String?
         @Flag var json = false
+
+        func validate() throws {
+            guard (scimUrl == nil) != (users == nil) else {
+                throw ValidationError("give either --scim-url or --users")
+            }
+            if let users, users < 1 { throw ValidationError("--users must be at least 1") }
+        }
 
         func run() async throws {
             let token = try bearerTokenEnv.map { try secret(fromEnvironment: $0, flag: "--bearer-token-env") }
-            let report = try await Benchmarks.withFreshRoster(databaseURL: nil) {
-                try await Benchmarks.importAll(into: $0, scimURL: scimUrl, token: token)
+            var server: StaticSCIMServer.Process?
+            if let users { server = try StaticSCIMServer.Process.start(users: users) }
+            defer { server?.stop() }
+            guard let url = scimUrl ?? server?.url else { return }
+            let report = try await Benchmarks.withFreshRoster(databaseURL: databaseUrl) {
+                try await Benchmarks.importAll(into: $0, scimURL: url, token: token)
             }
             if json { return try printJSON(report) }
             print("users:            \(report.users)")
@@ -34,6 +52,22 @@ struct BenchCommand: AsyncParsableCommand {
             )
             print("import/download:  \(String(format: "%.2f", report.ratio))")
             print("peak memory:      \(report.peakMemoryMB) MB")
+        }
+    }
+
+    /// The static page server on its own, for comparing other clients (curl, Python) with Roster.
+    struct Pages: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Serve N pre-encoded SCIM users on 127.0.0.1 (pages of up to 1,000); print the base URL, serve until "
+                + "stopped."
+        )
+        @Option(help: "Users to serve.") var users = 100_000
+
+        func run() async throws {
+            try await StaticSCIMServer(users: users).serve { url in
+                FileHandle.standardOutput.write(Data((url + "\n").utf8))
+            }
         }
     }
 

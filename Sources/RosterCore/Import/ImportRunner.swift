@@ -7,6 +7,8 @@ import SCIM
 /// crashed worker left: users that already have a result are not read again.
 public struct ImportRunner: JobHandler {
     static let batchSize = 100
+    /// What an "import all" asks the provider for: its largest pages.
+    public static let listingQuery = UserQuery(pageSize: UserQuery.largestPage)
 
     let storage: any Storage
     let access: IntegrationAccess
@@ -39,8 +41,7 @@ public struct ImportRunner: JobHandler {
                 try await importSelected(ids, job: job, connection: connection, lease: lease)
             case .all:
                 var listed = 0
-                let query = UserQuery(pageSize: Self.batchSize)
-                for try await page in connection.client.userPages(query, config: connection.provider) {
+                for try await page in connection.client.userPages(Self.listingQuery, config: connection.provider) {
                     try await checkpoint(job, lease: lease)
                     listed += page.count
                     try await storage.updateJob(

@@ -1,0 +1,174 @@
+/// The pages of a listing, tolerant of what real providers do: pages smaller than asked, a
+/// missing or wrong `totalResults`, a provider that ignores `startIndex`.
+///
+/// Paging ends on an empty page, a page with nothing new, or the end of the cursors; never on
+/// `totalResults` alone, which would lose resources whenever a provider miscounts.
+///
+/// The next page is always on its way while the caller works on this one. When the provider
+/// pages by index and reports `totalResults`, up to ``maxInFlight`` pages are fetched at once,
+/// each at the index where the pages before it end if they come back full; a page that comes
+/// back short (or long) drops the guesses after it, so every page used was asked for at exactly
+/// the index where the one before it ended. A 429 halves the pages in flight.
+public struct ResourcePages: AsyncSequence, Sendable {
+    public typealias Element = [JSONValue]
+    public static let maxInFlight = 4
+    let client: SCIMClient
+    let path: String
+    let query: UserQuery
+    let config: ServiceProviderConfig
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(
+            client: client, path: path, query: query, pageSize: config.pageSize(wanted: query.pageSize),
+            mode: config.cursorPagination ? .cursor(nil) : .index(1))
+    }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        enum Mode {
+            case index(Int)
+            case cursor(String?)
+            case done
+        }
+        let client: SCIMClient
+        let path: String
+        let query: UserQuery
+        var pageSize: Int
+        var mode: Mode
+        var seen: Set<String> = []
+        /// Resources received so far, with or without an id.
+        var listed = 0
+        /// What the first page said; used only to decide how far to fetch ahead.
+        var total: Int?
+        var window = ResourcePages.maxInFlight
+        var throttled = 0
+        let ahead = Ahead()
+
+        init(client: SCIMClient, path: String, query: UserQuery, pageSize: Int, mode: Mode) {
+            self.client = client
+            self.path = path
+            self.query = query
+            self.pageSize = pageSize
+            self.mode = mode
+            throttled = client.throttled
+        }
+
+        public mutating func next() async throws -> [JSONValue]? {
+            let page: ListResponse
+            switch mode {
+            case .done:
+                return nil
+            case .index(let start):
+                page = try await indexPage(start)
+                mode = page.resources.isEmpty ? .done : .index(start + page.resources.count)
+                total = total ?? page.totalResults
+                if case .index(let next) = mode { fetchAhead(from: next) }
+            case .cursor(let cursor):
+                let task = ahead.cursor.take(cursor) ?? fetch(cursor: cursor)
+                page = try await task.value
+                mode = page.nextCursor.map { .cursor($0) } ?? .done
+                if case .cursor(let next) = mode { ahead.cursor = .init(next, fetch(cursor: next)) }
+            }
+            listed += page.resources.count
+            let cap = client.configuration.maxListedResources
+            guard listed <= cap else {
+                throw SCIMClientError(
+                    .unexpectedResponse,
+                    "the listing did not end after \(listed) resources, more than the \(cap) Roster reads from one "
+                        + "provider: it keeps sending new ones",
+                    url: client.baseURL + path)
+            }
+            var fresh: [JSONValue] = []
+            fresh.reserveCapacity(page.resources.count)
+            for resource in page.resources {
+                if let id = resource["id"]?.text {
+                    guard seen.insert(id).inserted else { continue }
+                }
+                fresh.append(resource)
+            }
+            if fresh.isEmpty {
+                // A provider that repeats its last page instead of answering empty ends here.
+                mode = .done
+                ahead.cancelAll()
+                return nil
+            }
+            return fresh
+        }
+
+        /// The page at `start`, fetched ahead or now. A provider that refuses the first, large
+        /// page (some cap `count` without saying so) is asked again with pages of 100.
+        private mutating func indexPage(_ start: Int) async throws -> ListResponse {
+            fetchAhead(from: start)
+            let task = ahead.index.removeFirst().task
+            do {
+                return try await task.value
+            } catch let error as SCIMClientError where error.status == 400 && start == 1 && pageSize > 100 {
+                ahead.cancelAll()
+                pageSize = 100
+                return try await client.list(path, startIndex: start, count: pageSize, query: query)
+            }
+        }
+
+        /// Makes sure the page at `start` and the guesses after it are on their way.
+        private mutating func fetchAhead(from start: Int) {
+            if let first = ahead.index.first, first.start != start { ahead.cancelAll() }
+            let now = client.throttled
+            if now > throttled {
+                window = Swift.max(1, window / 2)
+                throttled = now
+            }
+            var pages = 1
+            if let total {
+                let remaining = total - (start - 1)
+                pages = Swift.max(1, Swift.min(window, (remaining + pageSize - 1) / pageSize))
+            }
+            var next = ahead.index.last.map { $0.start + pageSize } ?? start
+            while ahead.index.count < pages {
+                let (client, path, query, count, from) = (client, path, query, pageSize, next)
+                ahead.index.append(
+                    (from, Task { try await client.list(path, startIndex: from, count: count, query: query) }))
+                next += pageSize
+            }
+        }
+
+        private func fetch(cursor: String?) -> Task<ListResponse, any Error> {
+            let (client, path, query, count) = (client, path, query, pageSize)
+            return Task { try await client.list(path, cursor: cursor, count: count, query: query) }
+        }
+    }
+
+    /// Requests on their way; those nobody will read are cancelled when the listing is dropped.
+    final class Ahead {
+        var index: [(start: Int, task: Task<ListResponse, any Error>)] = []
+        var cursor: CursorRequest?
+
+        struct CursorRequest {
+            let cursor: String?
+            let task: Task<ListResponse, any Error>
+            init(_ cursor: String?, _ task: Task<ListResponse, any Error>) {
+                self.cursor = cursor
+                self.task = task
+            }
+        }
+
+        func cancelAll() {
+            for request in index { request.task.cancel() }
+            index.removeAll()
+            cursor?.task.cancel()
+            cursor = nil
+        }
+
+        deinit { cancelAll() }
+    }
+}
+
+extension Optional where Wrapped == ResourcePages.Ahead.CursorRequest {
+    /// The request for `cursor`, if it is the one on its way.
+    mutating func take(_ cursor: String?) -> Task<ListResponse, any Error>? {
+        defer { self = nil }
+        guard let request = self, request.cursor == cursor else {
+            self?.task.cancel()
+            return nil
+        }
+        return request.task
+    }
+}
