@@ -179,8 +179,11 @@ class Handler(BaseHTTPRequestHandler):
         if not self.authorized(mode):
             stat(mode, "refused")
             return self.send(401, {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "401", "detail": "who are you?"})
-        if mode == "rate-limit" and mode in LAST_429:
-            gap = int((time.time() - LAST_429.pop(mode)) * 1000)
+        # The gap between a 429 and the retry of the same request: other requests already in
+        # flight when the 429 was sent may arrive sooner, and say nothing about Retry-After.
+        retried = (mode, url.query)
+        if mode == "rate-limit" and retried in LAST_429:
+            gap = int((time.time() - LAST_429.pop(retried)) * 1000)
             with LOCK:
                 STATS[mode]["min_gap_ms"] = min(STATS[mode].get("min_gap_ms", gap), gap)
         if resource == "ServiceProviderConfig":
@@ -200,13 +203,15 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(404, {"detail": "not found"})
         if mode == "rate-limit" and n % 2 == 0:
             stat(mode, "errors")
-            LAST_429[mode] = time.time()
+            LAST_429[(mode, url.query)] = time.time()
             return self.send(429, {"detail": "slow down"}, headers={"Retry-After": "1"})
         if mode == "flaky-503" and n % 3 == 0:
             stat(mode, "errors")
             return self.send(503, b"<html>Service Unavailable</html>", "text/html")
         start = max(1, int(query.get("startIndex", "1") or 1))
-        count = int(query.get("count", "100") or 100)
+        # Like many real providers, it serves at most 100 per page whatever is asked (Roster asks
+        # for 1,000): a listing of 250 takes three pages.
+        count = min(int(query.get("count", "100") or 100), 100)
         if mode == "stall-body":
             return self.stall()
         if mode == "endless":

@@ -98,13 +98,16 @@ public final class Roster: Sendable {
             settings: .init(
                 mailFrom: configuration.mail.from, publicURL: configuration.publicURL,
                 activationLinkLifetime: TimeInterval(configuration.activationLinkSeconds),
-                requireMFA: configuration.requireMFA),
+                requireMFA: configuration.requireMFA,
+                listingLifetime: TimeInterval(configuration.listingTTLSeconds)),
             logger: logger)
     }
 
     /// A worker for some kinds of job (all but mail by default: mail has a worker of its own).
     public func makeWorker(kinds: Set<JobKind> = Set(JobKind.allCases).subtracting([.mail])) -> Worker {
-        domain.worker(kinds: kinds, lease: .seconds(configuration.jobLeaseSeconds))
+        domain.worker(
+            kinds: kinds, lease: .seconds(configuration.jobLeaseSeconds),
+            concurrency: kinds == [.mail] ? 1 : configuration.workerConcurrency)
     }
 
     /// The background services of `roster serve` and `roster worker`: the job worker, the mail

@@ -3,7 +3,12 @@ import Foundation
 /// RFC 4180 CSV, for the downloads and the import email.
 public enum CSV {
     public static func document(header: [String], rows: [[String]]) -> String {
-        ([header] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        ([header] + rows).map(row).joined()
+    }
+
+    /// One line, with its CRLF.
+    public static func row(_ fields: [String]) -> String {
+        fields.map(field).joined(separator: ",") + "\r\n"
     }
 
     /// Quotes a field; a leading formula character (or a TAB or CR a spreadsheet would skip to
@@ -20,10 +25,12 @@ public enum CSV {
 extension ImportResult {
     /// Every result of a job as CSV: the email's attachment and the portal's download.
     public static func csv(_ results: [ImportResult]) -> String {
-        CSV.document(
-            header: ["remoteId", "userName", "outcome", "userId", "reason"],
-            rows: results.map { r in
-                [r.remoteId, r.userName ?? "", r.outcome.rawValue, r.userId?.text ?? "", r.reason ?? ""]
-            })
+        csvHeader + results.map(\.csvRow).joined()
+    }
+
+    public static let csvHeader = CSV.row(["remoteId", "userName", "outcome", "userId", "reason"])
+
+    public var csvRow: String {
+        CSV.row([remoteId, userName ?? "", outcome.rawValue, userId?.text ?? "", reason ?? ""])
     }
 }

@@ -184,6 +184,7 @@ extension SQLStore {
             ], postgresDown: ["DROP INDEX users_username_prefix", "DROP INDEX users_email_prefix"]),
         typedContracts,
         offboarding,
+        listings,
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an

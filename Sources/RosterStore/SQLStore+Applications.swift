@@ -39,7 +39,7 @@ extension SQLStore: ApplicationRepository {
             return try await db.raw(
                 """
                 SELECT a.*, i.application_id AS integrated, i.base_url, i.credentials, i.status, i.last_error,
-                  i.allow_private_network,
+                  i.allow_private_network, i.rate_limit,
                   i.service_provider,
                   i.updated FROM applications a LEFT JOIN integrations i ON i.application_id = a.id
                 WHERE a.name_key LIKE \(bind: pattern) ORDER BY a.name_key
@@ -72,6 +72,17 @@ extension SQLStore: ApplicationRepository {
                   last_error = excluded.last_error, service_provider = excluded.service_provider, updated =
                     excluded.updated,
                   allow_private_network = excluded.allow_private_network
+                """
+            ).run()
+        }
+    }
+
+    public func setRateLimit(applicationId: UUID, _ requestsPerSecond: Double?) async throws {
+        try await withDB { db in
+            try await db.raw(
+                """
+                UPDATE integrations SET rate_limit = \(bind: requestsPerSecond), updated = \(bind: Date().millis)
+                WHERE application_id = \(bind: applicationId.text)
                 """
             ).run()
         }
@@ -135,7 +146,8 @@ extension SQLStore: ApplicationRepository {
             serviceProvider: try row.optionalString("service_provider").map {
                 try JSONDecoder().decode(ServiceProviderConfig.self, from: Data($0.utf8))
             },
-            updated: try row.date("updated"), allowPrivateNetwork: try row.int("allow_private_network") != 0)
+            updated: try row.date("updated"), allowPrivateNetwork: try row.int("allow_private_network") != 0,
+            rateLimit: try row.decode(column: "rate_limit", as: Double?.self))
     }
 
     static func application(_ row: any SQLRow) throws -> Application {

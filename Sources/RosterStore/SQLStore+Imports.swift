@@ -33,30 +33,54 @@ extension SQLStore: ImportRepository {
     }
 
     public func results(jobId: UUID) async throws -> [ImportResult] {
+        try await results(jobId: jobId, after: -1, limit: Int(Int32.max)).map(\.result)
+    }
+
+    public func results(jobId: UUID, after position: Int, limit: Int) async throws
+        -> [(position: Int, result: ImportResult)]
+    {
         try await withDB { db in
-            try await db.raw("SELECT * FROM import_results WHERE job_id = \(bind: jobId.text) ORDER BY position").all()
-                .map { row in
+            try await db.raw(
+                """
+                SELECT * FROM import_results WHERE job_id = \(bind: jobId.text) AND position > \(bind: position)
+                ORDER BY position LIMIT \(unsafeRaw: String(limit))
+                """
+            ).all().map { row in
+                (
+                    try row.int("position"),
                     ImportResult(
                         remoteId: try row.string("remote_id"), userName: try row.optionalString("user_name"),
                         outcome: .init(rawValue: try row.string("outcome")) ?? .failed,
                         userId: try row.optionalUUID("user_id"), reason: try row.optionalString("reason"))
-                }
+                )
+            }
         }
     }
 
     public func remoteIdsWithResults(jobId: UUID, among remoteIds: [String]) async throws -> Set<String> {
-        guard !remoteIds.isEmpty else { return [] }
-        return try await withDB { db in
+        try await withDB { db in try await Self.remoteIdsWithResults(jobId: jobId, among: remoteIds, in: db) }
+    }
+
+    static func remoteIdsWithResults(jobId: UUID, among remoteIds: [String], in db: any SQLDatabase) async throws
+        -> Set<String>
+    {
+        var found: Set<String> = []
+        for start in stride(from: 0, to: remoteIds.count, by: 1_000) {
             let rows = try await db.raw(
                 """
                 SELECT remote_id FROM import_results WHERE job_id = \(bind: jobId.text) AND remote_id IN
-                  (\(binds: remoteIds))
+                  (\(binds: Array(remoteIds[start..<min(start + 1_000, remoteIds.count)])))
                 """
             ).all()
-            return Set(try rows.map { try $0.string("remote_id") })
+            found.formUnion(try rows.map { try $0.string("remote_id") })
         }
+        return found
     }
 
+    /// The batch is classified with a few queries (results already recorded, users that share an
+    /// email, username or remote identity) and written with multi-row inserts. A user another
+    /// writer took between the reading and the writing is caught by the insert's `ON CONFLICT` and
+    /// resolved row by row, as before.
     public func commitImportBatch(jobId: UUID, candidates: [ImportCandidate], rules: ImportBatchRules) async throws
         -> [ImportResult]
     {
@@ -66,60 +90,90 @@ extension SQLStore: ImportRepository {
                 "SELECT created_count + skipped_count + failed_count AS n FROM import_jobs WHERE id = "
                     + "\(bind: jobId.text)"
             ).first()
-            var position = try counts?.int("n") ?? 0
+            // A result already recorded means this remote user was handled before a crash.
+            var handled = try await Self.remoteIdsWithResults(
+                jobId: jobId, among: candidates.map(\.remoteId), in: db)
+            var batch = ImportBatch(existing: try await Self.usersSharingIdentity(with: candidates, in: db))
             var results: [ImportResult] = []
-            for candidate in candidates {
-                // A result already recorded means this remote user was handled before a crash.
-                let done = try await db.raw(
-                    "SELECT 1 AS x FROM import_results WHERE job_id = \(bind: jobId.text) AND remote_id = "
-                        + "\(bind: candidate.remoteId)"
-                ).first()
-                if done != nil { continue }
-                let result: ImportResult
+            var created: [DirectoryUser] = []
+            for candidate in candidates where handled.insert(candidate.remoteId).inserted {
                 switch candidate.mapped {
                 case .failure(let failure):
-                    result = ImportResult(
-                        remoteId: candidate.remoteId, userName: candidate.userName, outcome: .failed,
-                        reason: failure.description)
-                case .success(let user):
-                    if try await Self.insertIfNew(user, in: db) {
-                        try await Self.insert(rules.createdEvent(user), in: db)
-                        result = ImportResult(
-                            remoteId: candidate.remoteId, userName: candidate.userName, outcome: .created,
-                            userId: user.id)
-                    } else if let existing = try await Self.conflicting(user, in: db) {
-                        result = rules.resolveConflict(candidate, existing)
-                    } else {
-                        result = ImportResult(
+                    results.append(
+                        ImportResult(
                             remoteId: candidate.remoteId, userName: candidate.userName, outcome: .failed,
-                            reason: "the directory refused the user")
+                            reason: failure.description))
+                case .success(let user):
+                    if let existing = batch.conflict(for: user) {
+                        results.append(rules.resolveConflict(candidate, existing))
+                    } else {
+                        batch.claim(user)
+                        created.append(user)
+                        results.append(
+                            ImportResult(
+                                remoteId: candidate.remoteId, userName: candidate.userName, outcome: .created,
+                                userId: user.id))
                     }
                 }
-                // A worker that lost its lease may race its successor here: one result per user wins.
-                let recorded = try await db.raw(
-                    """
-                    INSERT INTO import_results (job_id, remote_id, position, user_name, outcome, user_id, reason)
-                    VALUES (\(bind: jobId.text), \(bind: result.remoteId), \(bind: position), \(bind: result.userName),
-                    \(bind: result.outcome.rawValue), \(bind: result.userId?.text), \(bind: result.reason))
-                    ON CONFLICT DO NOTHING RETURNING remote_id
-                    """
-                ).first()
-                guard recorded != nil else { continue }
-                position += 1
-                results.append(result)
             }
-            let created = results.filter { $0.outcome == .created }.count
-            let skipped = results.filter { $0.outcome == .skipped }.count
-            let failed = results.filter { $0.outcome == .failed }.count
+            let inserted = try await Self.insertNew(created, in: db)
+            try await Self.insert(created.filter { inserted.contains($0.id.text) }.map(rules.createdEvent), in: db)
+            for (index, result) in results.enumerated() where result.outcome == .created {
+                guard let id = result.userId, !inserted.contains(id.text),
+                    case .success(let user) = candidates.first(where: { $0.remoteId == result.remoteId })?.mapped
+                else { continue }
+                // Taken by another writer since the batch was classified.
+                let candidate = ImportCandidate(
+                    remoteId: result.remoteId, userName: result.userName, mapped: .success(user))
+                results[index] =
+                    try await Self.conflicting(user, in: db).map { rules.resolveConflict(candidate, $0) }
+                    ?? ImportResult(
+                        remoteId: result.remoteId, userName: result.userName, outcome: .failed,
+                        reason: "the directory refused the user")
+            }
+            // A worker that lost its lease may race its successor here: one result per user wins.
+            let first = try counts?.int("n") ?? 0
+            let recorded = try await insertRows(
+                "INSERT INTO import_results (job_id, remote_id, position, user_name, outcome, user_id, reason)",
+                results.enumerated().map { offset, result in
+                    [
+                        .text(jobId.text), .text(result.remoteId), .int(first + offset), .text(result.userName),
+                        .text(result.outcome.rawValue), .text(result.userId?.text), .text(result.reason),
+                    ]
+                }, returning: "remote_id", in: db)
+            let kept = Set(try recorded.map { try $0.string("remote_id") })
+            results = results.filter { kept.contains($0.remoteId) }
+            let tally = Dictionary(grouping: results, by: \.outcome).mapValues(\.count)
             try await db.raw(
                 """
-                UPDATE import_jobs SET created_count = created_count + \(bind: created), skipped_count = skipped_count +
-                  \(bind: skipped),
-                failed_count = failed_count + \(bind: failed) WHERE id = \(bind: jobId.text)
+                UPDATE import_jobs SET created_count = created_count + \(bind: tally[.created] ?? 0),
+                  skipped_count = skipped_count + \(bind: tally[.skipped] ?? 0),
+                  failed_count = failed_count + \(bind: tally[.failed] ?? 0) WHERE id = \(bind: jobId.text)
                 """
             ).run()
             return results
         }
+    }
+
+    /// The directory's users that share an email, a username or a remote identity with a candidate.
+    static func usersSharingIdentity(with candidates: [ImportCandidate], in db: any SQLDatabase) async throws
+        -> [DirectoryUser]
+    {
+        let users = candidates.compactMap { try? $0.mapped.get() }
+        var found = try await usersMatching(keys: users.flatMap { [$0.email, $0.username] }, in: db)
+        for (application, group) in Dictionary(grouping: users, by: { $0.source.applicationId }) {
+            guard let application else { continue }
+            let remoteIds = group.compactMap(\.source.remoteId)
+            for start in stride(from: 0, to: remoteIds.count, by: 1_000) {
+                found += try await db.raw(
+                    """
+                    SELECT \(unsafeRaw: userColumns) FROM users WHERE source_application_id = \(bind: application.text)
+                      AND source_remote_id IN (\(binds: Array(remoteIds[start..<min(start + 1_000, remoteIds.count)])))
+                    """
+                ).all().map(user)
+            }
+        }
+        return found
     }
 
     /// The existing user that kept `user` out: same remote identity first, then email or username.

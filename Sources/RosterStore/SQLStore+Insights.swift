@@ -8,27 +8,32 @@ extension SQLStore: InsightsRepository {
     }
 
     static func insert(_ e: InsightsEvent, in db: any SQLDatabase) async throws {
-        try await db.raw(
+        try await insert([e], in: db)
+    }
+
+    static func insert(_ events: [InsightsEvent], in db: any SQLDatabase) async throws {
+        _ = try await insertRows(
             """
             INSERT INTO insights_events (id, time, type, initiator_type, initiator_id, initiator_email, resource_type,
               resource_id, resource_name, application_id, application_name, import_job_id, client_ip, request_id,
-                success)
-            VALUES (\(bind: e.id.text), \(bind: e.time.millis), \(bind: e.type.rawValue),
-              \(bind: e.initiator.type.rawValue),
-              \(bind: e.initiator.id?.text), \(bind: e.initiator.email), \(bind: e.resource?.type),
-                \(bind: e.resource?.id),
-              \(bind: e.resource?.name), \(bind: e.application?.id.text), \(bind: e.application?.name),
-              \(bind: e.importJobId?.text), \(bind: e.initiator.clientIp), \(bind: e.initiator.requestId),
-              \(bind: e.success ? 1 : 0))
-            """
-        ).run()
+              success)
+            """,
+            events.map { e in
+                [
+                    .text(e.id.text), .int(e.time.millis), .text(e.type.rawValue), .text(e.initiator.type.rawValue),
+                    .text(e.initiator.id?.text), .text(e.initiator.email), .text(e.resource?.type),
+                    .text(e.resource?.id), .text(e.resource?.name), .text(e.application?.id.text),
+                    .text(e.application?.name), .text(e.importJobId?.text), .text(e.initiator.clientIp),
+                    .text(e.initiator.requestId), .int(e.success ? 1 : 0),
+                ]
+            }, in: db)
     }
 
     public func events(_ query: InsightsQuery) async throws -> [InsightsEvent] {
         try await withDB { db in
             var sql = SQLQueryString("SELECT * FROM insights_events")
             Self.appendConditions(query, to: &sql)
-            sql.appendInterpolation(unsafeRaw: " ORDER BY time DESC, id LIMIT \(max(1, query.limit))")
+            sql.appendInterpolation(unsafeRaw: " ORDER BY time DESC, id DESC LIMIT \(max(1, query.limit))")
             return try await db.raw(sql).all().map(Self.event)
         }
     }
@@ -61,6 +66,14 @@ extension SQLStore: InsightsRepository {
         if let to = query.to {
             and("time <")
             sql.appendInterpolation(bind: to.millis)
+        }
+        if let before = query.before {
+            // One row comparison: the (time, id) index finds where the page starts at any depth.
+            and("(time, id) < (")
+            sql.appendInterpolation(bind: before.millis)
+            sql.appendInterpolation(unsafeRaw: ", ")
+            sql.appendInterpolation(bind: before.id)
+            sql.appendInterpolation(unsafeRaw: ")")
         }
         if let applicationId = query.applicationId {
             and("application_id =")

@@ -4,7 +4,7 @@ import SQLKit
 
 extension SQLStore: JobQueue {
     public func enqueue(_ payload: JobPayload) async throws -> UUID {
-        let id = UUID()
+        let id = UUID.random()
         try await withDB { db in try await Self.insertJob(id: id, payload, status: "queued", in: db) }
         return id
     }
@@ -37,7 +37,7 @@ extension SQLStore: JobQueue {
                 }
                 return
             }
-            try await Self.insertJob(id: UUID(), payload, status: held ? "held" : "queued", in: db)
+            try await Self.insertJob(id: UUID.random(), payload, status: held ? "held" : "queued", in: db)
         }
     }
 
@@ -103,6 +103,17 @@ extension SQLStore: JobQueue {
         }
     }
 
+    public func pendingCount(kind: JobKind, applicationId: UUID) async throws -> Int {
+        try await withDB { db in
+            try await db.raw(
+                """
+                SELECT count(*) AS n FROM jobs WHERE application_id = \(bind: applicationId.text)
+                  AND status IN ('queued', 'running') AND kind = \(bind: kind.rawValue)
+                """
+            ).first()?.int("n") ?? 0
+        }
+    }
+
     public func queueDepth() async throws -> [QueueDepth] {
         try await withDB { db in
             try await db.raw(
@@ -128,10 +139,13 @@ extension SQLStore: JobQueue {
                 """
                 UPDATE jobs SET status = 'running', lease_owner = \(bind: owner), lease_until = \(bind: until),
                   attempts = attempts + 1
-                WHERE id = (SELECT id FROM jobs WHERE kind IN (\(binds: kinds.map(\.rawValue)))
-                  AND ((status = 'queued' AND run_after <= \(bind: now)) OR (status = 'running' AND lease_until <
-                    \(bind: now)))
-                  ORDER BY created LIMIT 1\(unsafeRaw: self.dialect.skipLocked))
+                WHERE id = (SELECT j.id FROM jobs j WHERE j.kind IN (\(binds: kinds.map(\.rawValue)))
+                  AND ((j.status = 'queued' AND j.run_after <= \(bind: now)) OR (j.status = 'running' AND
+                    j.lease_until < \(bind: now)))
+                  -- Never the same work twice at once: workers run several jobs side by side.
+                  AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.status = 'running' AND r.lease_until >= \(bind: now)
+                    AND r.kind = j.kind AND r.payload = j.payload AND r.id <> j.id)
+                  ORDER BY j.created LIMIT 1\(unsafeRaw: self.dialect.skipLocked))
                 RETURNING id, kind, payload, attempts
                 """
             ).first().map(Self.queuedJob)

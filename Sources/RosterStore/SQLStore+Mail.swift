@@ -12,7 +12,7 @@ extension SQLStore: MailRepository {
                   \(bind: mail.created.millis))
                 """
             ).run()
-            try await Self.insertJob(id: UUID(), .mail(messageId: mail.id), status: "queued", in: db)
+            try await Self.insertJob(id: UUID.random(), .mail(messageId: mail.id), status: "queued", in: db)
         }
     }
 

@@ -12,29 +12,66 @@ extension SQLStore: DirectoryRepository {
     public func users(search: String?, sort: UserSort, limit: Int, offset: Int) async throws -> [DirectoryUser] {
         let dialect = self.dialect
         return try await withDB { db in
-            var query = SQLQueryString("SELECT \(unsafeRaw: Self.userColumns) FROM users")
-            if let search = search?.trimmingCharacters(in: .whitespaces).lowercased(), !search.isEmpty {
-                // Starts-with on four indexed keys: quick at a million users, where "contains" is a full scan.
-                let pattern = dialect.prefixPattern(search)
-                let op = dialect.prefixOperator
-                query.appendInterpolation(unsafeRaw: " WHERE email_key \(op) ")
-                query.appendInterpolation(bind: pattern)
-                for column in ["username_key", "displayname_key", "lastname_key"] {
-                    query.appendInterpolation(unsafeRaw: " OR \(column) \(op) ")
-                    query.appendInterpolation(bind: pattern)
-                }
-            }
+            var query = SQLQueryString("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE ")
+            Self.appendSearch(search, dialect: dialect, to: &query)
             // Each order walks an index (migration 3), so the first pages come back at once at any size.
-            let order =
-                switch sort {
-                case .email: "email_key"
-                case .username: "username_key"
-                case .created: "created DESC, email_key DESC"
-                case .state: "state, email_key"
-                }
+            let order = Self.order(sort, backwards: false)
             query.appendInterpolation(unsafeRaw: " ORDER BY \(order) LIMIT \(limit) OFFSET \(offset)")
             return try await db.raw(query).all().map(Self.user)
         }
+    }
+
+    public func users(search: String?, sort: UserSort, limit: Int, cursor: UserCursor?) async throws
+        -> [DirectoryUser]
+    {
+        let dialect = self.dialect
+        return try await withDB { db in
+            var query = SQLQueryString("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE ")
+            Self.appendSearch(search, dialect: dialect, to: &query)
+            let backwards = cursor?.backwards ?? false
+            if let cursor, !cursor.key.isEmpty {
+                // A row comparison on the order's columns: the index finds the boundary row directly.
+                let columns = sort.keyColumns
+                let newestFirst = sort == .created
+                let op = newestFirst != backwards ? "<" : ">"
+                query.appendInterpolation(unsafeRaw: " AND (\(columns.joined(separator: ", "))) \(op) (")
+                for (index, value) in cursor.key.enumerated() {
+                    if index > 0 { query.appendInterpolation(unsafeRaw: ", ") }
+                    if columns[index] == "created" {
+                        query.appendInterpolation(bind: Int64(value) ?? 0)
+                    } else {
+                        query.appendInterpolation(bind: value)
+                    }
+                }
+                query.appendInterpolation(unsafeRaw: ")")
+            }
+            query.appendInterpolation(unsafeRaw: " ORDER BY \(Self.order(sort, backwards: backwards)) LIMIT \(limit)")
+            return try await db.raw(query).all().map(Self.user)
+        }
+    }
+
+    /// `TRUE` or the search condition: starts-with on four indexed keys, quick at a million users
+    /// where "contains" is a full scan.
+    static func appendSearch(_ search: String?, dialect: Dialect, to query: inout SQLQueryString) {
+        guard let search = search?.trimmingCharacters(in: .whitespaces).lowercased(), !search.isEmpty else {
+            query.appendInterpolation(unsafeRaw: "1 = 1")
+            return
+        }
+        let pattern = dialect.prefixPattern(search)
+        let op = dialect.prefixOperator
+        query.appendInterpolation(unsafeRaw: "(email_key \(op) ")
+        query.appendInterpolation(bind: pattern)
+        for column in ["username_key", "displayname_key", "lastname_key"] {
+            query.appendInterpolation(unsafeRaw: " OR \(column) \(op) ")
+            query.appendInterpolation(bind: pattern)
+        }
+        query.appendInterpolation(unsafeRaw: ")")
+    }
+
+    /// The order's columns, or their reverse for a page read backwards.
+    static func order(_ sort: UserSort, backwards: Bool) -> String {
+        let descending = (sort == .created) != backwards
+        return sort.keyColumns.map { $0 + (descending ? " DESC" : "") }.joined(separator: ", ")
     }
 
     public func userCount() async throws -> Int {
@@ -154,25 +191,30 @@ extension SQLStore: DirectoryRepository {
 
     /// Inserts the user unless its email, username or remote identity is taken; true when inserted.
     static func insertIfNew(_ u: DirectoryUser, in db: any SQLDatabase) async throws -> Bool {
-        let rows = try await db.raw(
-            """
-            INSERT INTO users (\(unsafeRaw: userColumns), email_key, username_key, displayname_key, lastname_key) VALUES
-              (
-              \(bind: u.id.text), \(bind: u.email), \(bind: u.username), \(bind: u.firstname), \(bind: u.lastname),
-              \(bind: u.middlename), \(bind: u.displayname), \(bind: try jsonText(u.addresses)), \(bind: u.jobTitle),
-              \(bind: u.department), \(bind: try jsonText(u.phoneNumbers)), \(bind: u.costCenter),
-                \(bind: u.employeeType),
-              \(bind: u.employeeIdentifier), \(bind: u.organization), \(bind: u.state.rawValue),
-                \(bind: u.passwordStatus.rawValue),
-              \(bind: u.source.type.rawValue), \(bind: u.source.applicationId?.text),
-                \(bind: u.source.importJobId?.text),
-              \(bind: u.source.remoteId), \(bind: u.created.millis), \(bind: u.updated.millis),
-              \(bind: u.email.lowercased()), \(bind: u.username.lowercased()), \(bind: u.displayname?.lowercased()),
-              \(bind: u.lastname?.lowercased()))
-            ON CONFLICT DO NOTHING RETURNING id
-            """
-        ).all()
-        return !rows.isEmpty
+        try await !insertNew([u], in: db).isEmpty
+    }
+
+    /// Inserts the users whose email, username and remote identity are free, many per statement;
+    /// returns the ids of those inserted.
+    static func insertNew(_ users: [DirectoryUser], in db: any SQLDatabase) async throws -> Set<String> {
+        let rows = try await insertRows(
+            "INSERT INTO users (\(userColumns), email_key, username_key, displayname_key, lastname_key)",
+            try users.map(rowValues), returning: "id", in: db)
+        return Set(try rows.map { try $0.string("id") })
+    }
+
+    /// A user's values in the order of `userColumns` and the search keys.
+    static func rowValues(_ u: DirectoryUser) throws -> [SQLCell] {
+        [
+            .text(u.id.text), .text(u.email), .text(u.username), .text(u.firstname), .text(u.lastname),
+            .text(u.middlename), .text(u.displayname), .text(try jsonText(u.addresses)), .text(u.jobTitle),
+            .text(u.department), .text(try jsonText(u.phoneNumbers)), .text(u.costCenter), .text(u.employeeType),
+            .text(u.employeeIdentifier), .text(u.organization), .text(u.state.rawValue),
+            .text(u.passwordStatus.rawValue), .text(u.source.type.rawValue), .text(u.source.applicationId?.text),
+            .text(u.source.importJobId?.text), .text(u.source.remoteId), .int(u.created.millis),
+            .int(u.updated.millis), .text(u.email.lowercased()), .text(u.username.lowercased()),
+            .text(u.displayname?.lowercased()), .text(u.lastname?.lowercased()),
+        ]
     }
 
     static func user(_ row: any SQLRow) throws -> DirectoryUser {
@@ -200,8 +242,11 @@ extension SQLStore: DirectoryRepository {
 extension SQLStore {
     /// Inserts many users in one transaction, skipping any that exist (benchmarks seed with it).
     public func insertUsers(_ users: [DirectoryUser]) async throws {
-        try await transaction { db in
-            for user in users { _ = try await Self.insertIfNew(user, in: db) }
-        }
+        try await transaction { db in _ = try await Self.insertNew(users, in: db) }
+    }
+
+    /// Inserts many events in one transaction (benchmarks seed with it).
+    public func insertEvents(_ events: [InsightsEvent]) async throws {
+        try await transaction { db in try await Self.insert(events, in: db) }
     }
 }

@@ -49,9 +49,15 @@ public struct JSONParser {
         case UInt8(ascii: "{"): return try object(depth: depth)
         case UInt8(ascii: "["): return try array(depth: depth)
         case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
         default: return .number(try number())
         }
     }
@@ -90,7 +96,9 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
             let key = try string()
             try expect(UInt8(ascii: ":"))
-            members[key] = try value(depth: depth + 1)
+            let member = try value(depth: depth + 1)
+            // The first of repeated names wins, as it did with JSONDecoder.
+            if members.index(forKey: key) == nil { members[key] = member }
         } while take(UInt8(ascii: ","))
         try expect(UInt8(ascii: "}"))
         return .object(members)

@@ -40,6 +40,9 @@ public struct ResourcePages: AsyncSequence, Sendable {
         /// What the first page said; used only to decide how far to fetch ahead.
         var total: Int?
         var window = ResourcePages.maxInFlight
+        /// How many resources a page brings: the page size asked for, until the provider shows it
+        /// serves fewer (many cap pages silently); the guesses ahead step by this.
+        var stride: Int
         var throttled = 0
         let ahead = Ahead()
 
@@ -48,6 +51,7 @@ public struct ResourcePages: AsyncSequence, Sendable {
             self.path = path
             self.query = query
             self.pageSize = pageSize
+            self.stride = pageSize
             self.mode = mode
             throttled = client.throttled
         }
@@ -61,6 +65,7 @@ public struct ResourcePages: AsyncSequence, Sendable {
                 page = try await indexPage(start)
                 mode = page.resources.isEmpty ? .done : .index(start + page.resources.count)
                 total = total ?? page.totalResults
+                if !page.resources.isEmpty, page.resources.count < stride { stride = page.resources.count }
                 if case .index(let next) = mode { fetchAhead(from: next) }
             case .cursor(let cursor):
                 let task = ahead.cursor.take(cursor) ?? fetch(cursor: cursor)
@@ -119,14 +124,14 @@ public struct ResourcePages: AsyncSequence, Sendable {
             var pages = 1
             if let total {
                 let remaining = total - (start - 1)
-                pages = Swift.max(1, Swift.min(window, (remaining + pageSize - 1) / pageSize))
+                pages = Swift.max(1, Swift.min(window, (remaining + stride - 1) / stride))
             }
-            var next = ahead.index.last.map { $0.start + pageSize } ?? start
+            var next = ahead.index.last.map { $0.start + stride } ?? start
             while ahead.index.count < pages {
                 let (client, path, query, count, from) = (client, path, query, pageSize, next)
                 ahead.index.append(
                     (from, Task { try await client.list(path, startIndex: from, count: count, query: query) }))
-                next += pageSize
+                next += stride
             }
         }
 

@@ -13,6 +13,8 @@ public final class SCIMClient: Sendable {
     let configuration: SCIMClientConfiguration
     let tokens: OAuthTokenCache
     let observer: (any SCIMClientObserver)?
+    /// The integration's pace, shared by its clients; nil sends as fast as asked.
+    let pacer: RequestPacer?
     let logger: Logger
     /// How many 429 answers this client has met: listings read it to slow down.
     private let throttleCount = Atomic<Int>(0)
@@ -23,9 +25,10 @@ public final class SCIMClient: Sendable {
     public init(
         baseURL: String, authentication: SCIMAuthentication, transport: any SCIMTransport,
         configuration: SCIMClientConfiguration = .init(), tokens: OAuthTokenCache = OAuthTokenCache(),
-        observer: (any SCIMClientObserver)? = nil,
+        observer: (any SCIMClientObserver)? = nil, pacer: RequestPacer? = nil,
         logger: Logger = Logger(label: "scim", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
+        self.pacer = pacer
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
@@ -79,6 +82,7 @@ public final class SCIMClient: Sendable {
                 request.headers.append(("Content-Type", "application/scim+json"))
                 request.body = encodedBody
             }
+            try await pacer?.acquire(sleep: configuration.sleep)
             let outcome: Outcome
             let started = ContinuousClock.now
             do {
@@ -99,6 +103,7 @@ public final class SCIMClient: Sendable {
             }
             switch outcome.status {
             case 200..<300:
+                pacer?.succeeded()
                 return Response(status: outcome.status, etag: outcome.etag, body: outcome.body)
             case 401 where !refreshedToken:
                 if case .oauthClientCredentials = authentication, let token {
@@ -115,7 +120,12 @@ public final class SCIMClient: Sendable {
                         outcome.retryAfter.map { min($0, configuration.maxRetryAfter) } ?? backoff(attempt: attempt)
                     observer?.retrying(status: outcome.status)
                     logger.debug("scim request retried", metadata: ["url": "\(url)", "status": "\(outcome.status)"])
-                    try await configuration.sleep(delay)
+                    if outcome.status == 429, let pacer {
+                        // The whole integration waits and slows down; this request takes its turn after.
+                        pacer.throttled(retryAfter: delay)
+                    } else {
+                        try await configuration.sleep(delay)
+                    }
                     continue
                 }
             default: break

@@ -169,11 +169,17 @@ struct AppCommand: AsyncParsableCommand {
         var allowPrivateNetwork = false
         @Flag(help: "Let calls reach public addresses over https only (the default).")
         var denyPrivateNetwork = false
+        @Option(
+            help: ArgumentHelp(
+                "Requests per second Roster sends to the application at most, like 50/s; none learns the pace "
+                    + "from the application's 429 answers (the default)."))
+        var rateLimit: String?
 
         func validate() throws {
-            guard deprovision != nil || allowPrivateNetwork || denyPrivateNetwork else {
+            guard deprovision != nil || allowPrivateNetwork || denyPrivateNetwork || rateLimit != nil else {
                 throw ValidationError(
-                    "say what to change: --deprovision, --allow-private-network or --deny-private-network")
+                    "say what to change: --deprovision, --allow-private-network, --deny-private-network or --rate-limit"
+                )
             }
             guard !(allowPrivateNetwork && denyPrivateNetwork) else {
                 throw ValidationError("give --allow-private-network or --deny-private-network, not both")
@@ -184,8 +190,17 @@ struct AppCommand: AsyncParsableCommand {
             let allow: Bool? = allowPrivateNetwork ? true : denyPrivateNetwork ? false : nil
             try await global.withRoster { roster in
                 try await roster.applications.change(
-                    .init(deprovision: deprovision, allowPrivateNetwork: allow), application: name, by: .system)
+                    .init(deprovision: deprovision, allowPrivateNetwork: allow, rateLimit: rateLimit),
+                    application: name,
+                    by: .system)
                 if let deprovision { print("deprovisioning in \(name) will \(deprovision) users") }
+                if let rateLimit {
+                    let none = ["none", "off", "0"].contains(rateLimit.lowercased())
+                    print(
+                        none
+                            ? "\(name) is sent requests as fast as it takes them, slowing down when it answers 429"
+                            : "\(name) is sent at most \(rateLimit.hasSuffix("/s") ? rateLimit : rateLimit + "/s")")
+                }
                 if let allow {
                     print(
                         allow

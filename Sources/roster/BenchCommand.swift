@@ -6,7 +6,7 @@ import RosterCore
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks, reported as ratios.",
-        subcommands: [Import.self, Users.self, Pages.self])
+        subcommands: [Import.self, Users.self, Insights.self, Pages.self])
 
     /// Compares an import of every user of a SCIM server with merely downloading its pages,
     /// and reports the peak memory of the process. Runs in a fresh data directory.
@@ -52,6 +52,59 @@ struct BenchCommand: AsyncParsableCommand {
             )
             print("import/download:  \(String(format: "%.2f", report.ratio))")
             print("peak memory:      \(report.peakMemoryMB) MB")
+        }
+    }
+
+    /// Times Insights pages (newest first, by cursor) at 1,000 events and at `--count`.
+    struct Insights: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Seed a fresh directory with many Insights events and time the first, a deep and a filtered page."
+        )
+        @Option(help: "Events to seed.") var count = 10_000_000
+        @Option(help: "An empty PostgreSQL database to use instead of a temporary SQLite file.") var databaseUrl:
+            String?
+        @Flag var json = false
+
+        func run() async throws {
+            let rows = try await Benchmarks.withFreshRoster(databaseURL: databaseUrl) { roster in
+                try await Benchmarks.seedEvents(roster, count: 1_000)
+                let before = try await measure(roster, size: 1_000)
+                try await Benchmarks.seedEvents(roster, count: max(count - 1_000, 0))
+                let after = try await measure(roster, size: max(count, 1_000))
+                return zip(before, after).map {
+                    Users.Row(query: $0.0, smallMillis: $0.1, largeMillis: $1.1, ratio: $1.1 / max($0.1, 0.001))
+                }
+            }
+            if json { return try printJSON(rows) }
+            Users.printTable(rows, large: count)
+        }
+
+        /// Median of five runs of each query, in milliseconds: the page the portal shows (500 and
+        /// one), the page after it, the page half way back, and the first page of one type.
+        func measure(_ roster: Roster, size: Int) async throws -> [(String, Double)] {
+            let insights = roster.insights
+            let first = try await insights.events(InsightsQuery(limit: 501), by: .system)
+            let cursor = first.last.map(InsightsCursor.init(after:))
+            // Half way back through the events seeded so far (a second apart, the newest now).
+            let middle = try InsightsCursor(
+                token: "\(Int64((Date().timeIntervalSince1970 - Double(size) / 2) * 1000))_"
+                    + "ffffffff-ffff-4fff-bfff-ffffffffffff")
+            let queries: [(String, () async throws -> Void)] = [
+                ("first page", { _ = try await insights.events(InsightsQuery(limit: 501), by: .system) }),
+                (
+                    "next page (cursor)",
+                    { _ = try await insights.events(InsightsQuery(before: cursor, limit: 501), by: .system) }
+                ),
+                (
+                    "middle page (cursor)",
+                    { _ = try await insights.events(InsightsQuery(before: middle, limit: 501), by: .system) }
+                ),
+                (
+                    "first page of one type",
+                    { _ = try await insights.events(InsightsQuery(type: .importComplete, limit: 501), by: .system) }
+                ),
+            ]
+            return try await Users.time(queries)
         }
     }
 
@@ -101,7 +154,11 @@ struct BenchCommand: AsyncParsableCommand {
                 }
             }
             if json { return try printJSON(rows) }
-            print("query".padding(toLength: 34, withPad: " ", startingAt: 0) + "1,000 users   \(count) users   ratio")
+            Self.printTable(rows, large: count)
+        }
+
+        static func printTable(_ rows: [Row], large: Int) {
+            print("query".padding(toLength: 34, withPad: " ", startingAt: 0) + "1,000        \(large)       ratio")
             for row in rows {
                 print(
                     row.query.padding(toLength: 34, withPad: " ", startingAt: 0)
@@ -121,11 +178,27 @@ struct BenchCommand: AsyncParsableCommand {
                     )
                 } + [
                     (
-                        "page 20 by email",
+                        "middle page by email (cursor)",
+                        {
+                            let middle = UserCursor(
+                                sort: .email, key: [String(format: "user%08d@example.com", size / 2)])
+                            _ = try await directory.usersPage(limit: page - 1, cursor: middle, by: .system)
+                        }
+                    ),
+                    (
+                        "last page by email (cursor)",
+                        { _ = try await directory.usersPage(limit: page - 1, cursor: .last(.email), by: .system) }
+                    ),
+                    (
+                        "last page by newest (cursor)",
+                        { _ = try await directory.usersPage(limit: page - 1, cursor: .last(.created), by: .system) }
+                    ),
+                    (
+                        "page 20 by email (offset)",
                         { _ = try await directory.users(sort: .email, limit: page, offset: 950, by: .system) }
                     ),
                     (
-                        "last page by email",
+                        "last page by email (offset)",
                         { _ = try await directory.users(sort: .email, limit: page, offset: size - 50, by: .system) }
                     ),
                     (
@@ -138,6 +211,10 @@ struct BenchCommand: AsyncParsableCommand {
                     ),
                     ("count", { _ = try await directory.userCount(by: .system) }),
                 ]
+            return try await Self.time(queries)
+        }
+
+        static func time(_ queries: [(String, () async throws -> Void)]) async throws -> [(String, Double)] {
             let clock = ContinuousClock()
             var results: [(String, Double)] = []
             for (name, query) in queries {

@@ -139,7 +139,10 @@ import Testing
         // validate
         let (stopped, _) = try await h.domain.imports.job(id: job.id, by: h.admin)
         #expect(stopped.status == .failed && stopped.reason == "integration deactivated")
-        #expect(stopped.created == 100, "the first page was committed before the deactivation")
+        // Pages are fetched ahead while one is committed, so how many were committed before the
+        // deactivation was seen depends on timing; what matters is whole pages, kept, and no more.
+        #expect(stopped.created > 0 && stopped.created < 350 && stopped.created % 100 == 0)
+        #expect(try await h.storage.userCount() == stopped.created, "what was committed stays")
         #expect(h.sent.mails.first?.subject.contains("integration deactivated") == true)
     }
 

@@ -185,3 +185,70 @@ func answer(_ status: Int, _ body: String = "{}", headers: [(String, String)] = 
         #expect(error?.description.contains("did not end after 100 resources, more than the 95") == true)
     }
 }
+
+/// A provider listing `users` users by index, whose answer to each page `shape` may change.
+final class IndexedProvider: SCIMTransport {
+    let users: Int
+    let shape: @Sendable (_ start: Int, _ count: Int) -> (count: Int, total: Int?, status: Int)
+    let asked = Mutex<[Int]>([])
+
+    init(users: Int, shape: @escaping @Sendable (Int, Int) -> (count: Int, total: Int?, status: Int)) {
+        self.users = users
+        self.shape = shape
+    }
+
+    func execute(_ request: SCIMHTTPRequest, timeout: Duration, maxBodyBytes: Int) async throws -> SCIMHTTPResponse {
+        let items = URLComponents(string: request.url)?.queryItems ?? []
+        let start = Int(items.first { $0.name == "startIndex" }?.value ?? "") ?? 1
+        let count = Int(items.first { $0.name == "count" }?.value ?? "") ?? 100
+        asked.withLock { $0.append(start) }
+        // Answers arrive out of order, as they do over a network.
+        try await Task.sleep(for: .milliseconds(Int.random(in: 0...3)))
+        let (served, total, status) = shape(start, count)
+        guard status == 200 else { return SCIMHTTPResponse(status: status, body: Array("{}".utf8)) }
+        let ids = (start..<min(start + served, users + 1)).map { #"{"id":"u\#($0)"}"# }
+        let totalText = total.map { #""totalResults":\#($0),"# } ?? ""
+        return SCIMHTTPResponse(
+            status: 200, body: Array(#"{\#(totalText)"Resources":[\#(ids.joined(separator: ","))]}"#.utf8))
+    }
+}
+
+@Suite struct ParallelListingTests {
+    func list(_ provider: IndexedProvider, pageSize: Int = 100) async throws -> [String] {
+        let client = SCIMClient(
+            baseURL: "https://sp.test/scim", authentication: .none, transport: provider,
+            configuration: .init(maxRetries: 0))
+        var ids: [String] = []
+        for try await page in client.pages("/Users", UserQuery(pageSize: pageSize), config: ServiceProviderConfig()) {
+            ids += page.compactMap { $0["id"]?.text }
+        }
+        return ids
+    }
+
+    @Test func pagesFetchedAtOnceAreReadInOrderAndEveryUserOnce() async throws {
+        let provider = IndexedProvider(users: 1_050) { _, count in (count, 1_050, 200) }
+        let ids = try await list(provider)
+        #expect(ids == (1...1_050).map { "u\($0)" })
+    }
+
+    @Test func aShortPageInTheMiddleDropsTheGuessesAfterItAndLosesNoUser() async throws {
+        // The provider caps pages at 70 from its fourth page on, without saying so.
+        let provider = IndexedProvider(users: 1_000) { start, count in
+            (start > 300 ? min(count, 70) : count, 1_000, 200)
+        }
+        let ids = try await list(provider)
+        #expect(ids == (1...1_000).map { "u\($0)" })
+    }
+
+    @Test func aTotalThatUndercountsStillListsEveryUser() async throws {
+        let provider = IndexedProvider(users: 950) { _, count in (count, 200, 200) }
+        let ids = try await list(provider)
+        #expect(ids == (1...950).map { "u\($0)" })
+    }
+
+    @Test func aProviderThatRefusesLargePagesIsAskedAgainWithPagesOf100() async throws {
+        let provider = IndexedProvider(users: 450) { _, count in count > 100 ? (0, nil, 400) : (count, 450, 200) }
+        let ids = try await list(provider, pageSize: 1_000)
+        #expect(ids == (1...450).map { "u\($0)" })
+    }
+}

@@ -21,6 +21,10 @@ public struct RosterConfiguration: Sendable {
     public var jobLeaseSeconds: Int
     /// Every administrator signs in with a second factor.
     public var requireMFA: Bool
+    /// How long the import screen uses an application's stored listing before reading it again.
+    public var listingTTLSeconds: Int
+    /// Jobs one worker runs side by side.
+    public var workerConcurrency: Int
     public var log: Log
     public var http: HTTP
 
@@ -123,6 +127,8 @@ public struct RosterConfiguration: Sendable {
         activationLinkSeconds = try settings.int("activation.ttlSeconds", 72 * 3600, in: 1...(365 * 86400))
         jobLeaseSeconds = try settings.int("jobs.leaseSeconds", 30, in: 3...86400)
         requireMFA = try settings.bool("mfa.required", false)
+        listingTTLSeconds = try settings.int("listing.ttlSeconds", 300, in: 0...(30 * 86400))
+        workerConcurrency = try settings.int("jobs.concurrency", 8, in: 1...256)
         log = Log(
             level: try settings.choice(
                 "log.level", Logger.Level.warning, Logger.Level.init(rawValue:),
@@ -154,6 +160,7 @@ public struct RosterConfiguration: Sendable {
             "scim.timeoutSeconds": String(scim.timeoutSeconds), "scim.maxResponseBytes": String(scim.maxResponseBytes),
             "scim.retryBaseMs": String(scim.retryBaseMillis), "scim.maxListed": String(scim.maxListed),
             "smtp.timeoutSeconds": String(mail.smtpTimeoutSeconds), "mfa.required": String(requireMFA),
+            "listing.ttlSeconds": String(listingTTLSeconds), "jobs.concurrency": String(workerConcurrency),
             "publicUrl": publicURL,
             "activation.ttlSeconds": String(activationLinkSeconds), "jobs.leaseSeconds": String(jobLeaseSeconds),
             "log.level": log.level.rawValue, "log.format": log.format.rawValue, "http.hostname": http.hostname,

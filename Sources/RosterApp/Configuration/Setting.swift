@@ -37,7 +37,11 @@ public struct Setting: Sendable, Hashable {
         Setting("publicUrl", "ROSTER_PUBLIC_URL", "where people reach Roster, for links in email"),
         Setting("activation.ttlSeconds", "ROSTER_ACTIVATION_TTL_SECONDS", "how long an activation or reset link works"),
         Setting("mfa.required", "ROSTER_REQUIRE_MFA", "every administrator signs in with a second factor"),
+        Setting(
+            "listing.ttlSeconds", "ROSTER_LISTING_TTL_SECONDS",
+            "how long the import screen uses an application's stored listing before reading it again"),
         Setting("jobs.leaseSeconds", "ROSTER_JOB_LEASE_SECONDS", "how long a worker holds a job between renewals"),
+        Setting("jobs.concurrency", "ROSTER_JOB_CONCURRENCY", "jobs one worker runs side by side"),
         Setting("log.level", "ROSTER_LOG_LEVEL", "trace, debug, info, notice, warning, error or critical"),
         Setting("log.format", "ROSTER_LOG_FORMAT", "text or json"),
         Setting("http.hostname", "ROSTER_HTTP_HOSTNAME", "the address roster serve listens on"),

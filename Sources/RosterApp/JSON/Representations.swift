@@ -76,6 +76,46 @@ public struct RemoteUserJSON: Codable, Sendable {
     }
 }
 
+/// `GET /api/v1/users`: a page of users and, when there are more, the cursor of the next page.
+public struct UsersPageJSON: Codable, Sendable {
+    var users: [UserJSON]
+    var nextCursor: String?
+
+    public init(users: [UserJSON], nextCursor: String?) {
+        self.users = users
+        self.nextCursor = nextCursor
+    }
+}
+
+/// `GET /api/v1/insights`: events newest first and, when there may be more, the next page's cursor.
+public struct EventsPageJSON: Encodable, Sendable {
+    var events: [EventJSON]
+    var nextCursor: String?
+
+    public init(events: [EventJSON], nextCursor: String?) {
+        self.events = events
+        self.nextCursor = nextCursor
+    }
+}
+
+/// A page of the import screen: `GET /api/v1/applications/{app}/remote-users`.
+public struct RemoteUsersPageJSON: Codable, Sendable {
+    var listedAt: Date
+    var matching: Int
+    var counts: [String: Int]
+    var users: [RemoteUserJSON]
+
+    public init(_ page: ListingPage) {
+        listedAt = page.listedAt
+        matching = page.matching
+        counts = [
+            "new": page.counts[.new] ?? 0, "existing": page.counts[.exists] ?? 0,
+            "invalid": page.counts[.invalid] ?? 0,
+        ]
+        users = page.users.map(RemoteUserJSON.init)
+    }
+}
+
 public struct ImportJSON: Codable, Sendable {
     public struct Job: Codable, Sendable {
         var id, status: String
@@ -163,6 +203,8 @@ public struct ApplicationJSON: Codable, Sendable {
     struct IntegrationJSON: Codable, Sendable {
         var scimUrl, authType, status: String
         var allowPrivateNetwork: Bool
+        /// Requests per second at most; absent when the pace is learned from 429s.
+        var rateLimit: Double?
         var lastError: String?
         var serviceProvider: ServiceProviderJSON?
     }
@@ -180,7 +222,7 @@ public struct ApplicationJSON: Codable, Sendable {
         integration = i.map {
             .init(
                 scimUrl: $0.baseURL, authType: $0.credentials.kind, status: $0.status.rawValue,
-                allowPrivateNetwork: $0.allowPrivateNetwork, lastError: $0.lastError,
+                allowPrivateNetwork: $0.allowPrivateNetwork, rateLimit: $0.rateLimit, lastError: $0.lastError,
                 serviceProvider: $0.serviceProvider.map(ServiceProviderJSON.init))
         }
     }

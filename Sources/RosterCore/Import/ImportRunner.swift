@@ -40,17 +40,34 @@ public struct ImportRunner: JobHandler {
             case .ids(let ids):
                 try await importSelected(ids, job: job, connection: connection, lease: lease)
             case .all:
-                var listed = 0
-                for try await page in connection.client.userPages(Self.listingQuery, config: connection.provider) {
-                    try await checkpoint(job, lease: lease)
-                    listed += page.count
-                    try await storage.updateJob(
-                        id: job.id, status: .running, total: listed, reason: nil, finishedAt: nil)
-                    try await importBatch(page, job: job, application: application)
-                }
-                try await storage.updateJob(id: job.id, status: .running, total: listed, reason: nil, finishedAt: nil)
+                try await importAll(job, connection: connection, lease: lease)
             }
         }
+    }
+
+    /// Every user of the application, as a pipeline: while page n is committed, page n+1 is
+    /// mapped and the pages after it are on their way (see `ResourcePages`). Commits stay in
+    /// order, one at a time, so exactly-once and resume-after-kill behave as before.
+    private func importAll(_ job: ImportJob, connection: IntegrationAccess.Connection, lease: Lease) async throws {
+        let application = connection.application
+        var listed = 0
+        var committing: Task<Void, any Error>?
+        do {
+            for try await page in connection.client.userPages(Self.listingQuery, config: connection.provider) {
+                let candidates = page.map { candidate($0, job: job, application: application) }
+                try await committing?.value
+                try await checkpoint(job, lease: lease)
+                listed += page.count
+                try await storage.updateJob(id: job.id, status: .running, total: listed, reason: nil, finishedAt: nil)
+                committing = Task { try await commit(candidates, job: job, application: application) }
+            }
+            try await committing?.value
+        } catch {
+            // A commit in flight ends before the job is reported, whatever stopped the listing.
+            _ = try? await committing?.value
+            throw error
+        }
+        try await storage.updateJob(id: job.id, status: .running, total: listed, reason: nil, finishedAt: nil)
     }
 
     /// Imports users already read (a small "all" read while deciding whether to queue).
@@ -117,6 +134,8 @@ public struct ImportRunner: JobHandler {
             reason = RosterError.from(error).description
         }
         try await storage.updateJob(id: job.id, status: status, total: nil, reason: reason, finishedAt: Date())
+        // The import screen's statuses changed: its next view reads the application again.
+        try await storage.markListingStale(applicationId: application.id)
         guard let finished = try await storage.job(id: job.id) else { return job }
         RosterMetrics.importRate(users: finished.processed - job.processed, in: ContinuousClock.now - started)
         try await storage.record(
@@ -124,11 +143,10 @@ public struct ImportRunner: JobHandler {
                 type: .importComplete, initiator: job.initiator,
                 resource: .init(type: "import_job", id: job.id, name: application.name),
                 application: .init(application), importJobId: job.id, success: status == .completed))
-        let results = try await storage.results(jobId: job.id)
         if let to = job.initiator.email {
             try await mail.enqueue(
                 ImportMail.compose(
-                    job: finished, application: application, results: results,
+                    job: finished, application: application, results: try await resultsForMail(job.id),
                     from: mail.from, to: to))
         } else {
             logger.info("import results not emailed: the initiator has no email", metadata: ["job": "\(job.id)"])
@@ -140,6 +158,36 @@ public struct ImportRunner: JobHandler {
                 "created": "\(finished.created)",
             ])
         return finished
+    }
+
+    /// The first 200 failed results and the CSV for the email, read a page at a time. Up to
+    /// ``ImportMail/maxAttachedRows`` results the CSV has every one; past that it has those that
+    /// were not created (up to the same number): the email stays mailable and the memory of a large
+    /// import flat, and every result stays in `roster import show` and the portal's download.
+    private func resultsForMail(_ jobId: UUID) async throws -> ImportMail.Results {
+        var all: Data? = Data(ImportResult.csvHeader.utf8)
+        var notCreated = Data(ImportResult.csvHeader.utf8)
+        var rows = 0
+        var notCreatedRows = 0
+        var failed: [ImportResult] = []
+        var position = -1
+        while true {
+            let page = try await storage.results(jobId: jobId, after: position, limit: 5_000)
+            guard let last = page.last else { break }
+            for (_, result) in page {
+                rows += 1
+                let line = result.csvRow.utf8
+                all?.append(contentsOf: line)
+                if rows > ImportMail.maxAttachedRows { all = nil }
+                if result.outcome != .created, notCreatedRows < ImportMail.maxAttachedRows {
+                    notCreated.append(contentsOf: line)
+                    notCreatedRows += 1
+                }
+                if result.outcome == .failed, failed.count < 200 { failed.append(result) }
+            }
+            position = last.position
+        }
+        return ImportMail.Results(failed: failed, csv: all ?? notCreated, complete: all != nil)
     }
 
     /// Stops between batches when the integration was deactivated or the lease was lost.

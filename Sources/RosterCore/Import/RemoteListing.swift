@@ -6,6 +6,8 @@ public struct RemoteListing: Sendable {
     let storage: any Storage
     let applications: ApplicationService
     let access: IntegrationAccess
+    /// How long a stored listing serves the import screen before it is read again.
+    let listingLifetime: TimeInterval
 
     public struct Options: Sendable {
         public var filter: String?
@@ -68,25 +70,20 @@ public struct RemoteListing: Sendable {
         }.map(\.status)
     }
 
-    /// One page of the import screen, and how many users of each status the whole listing has.
-    public struct Page: Sendable {
-        public var users: [RemoteUserStatus]
-        public var matching: Int
-        public var counts: [RemoteUserStatus.Status: Int]
-    }
-
-    /// The import screen's page: the whole listing is read (statuses need every user), then
-    /// narrowed to `status` and cut to the page.
-    public func page(
-        application name: String, options: Options, status: RemoteUserStatus.Status?, page: Int, pageSize: Int,
+    /// A page of the import screen narrowed by a SCIM filter: the stored listing cannot answer an
+    /// arbitrary filter, so the application is read (and filters) as the admin asks.
+    public func filteredPage(
+        application name: String, options: Options, status: RemoteUserStatus.Status?, limit: Int, offset: Int,
         by initiator: Initiator
-    ) async throws -> Page {
+    ) async throws -> ListingPage {
+        try initiator.require(.read)
+        try Self.checkWindow(limit: limit, offset: offset)
         let all = try await remoteUsers(application: name, options: options, by: initiator)
         let counts = Dictionary(grouping: all, by: \.status).mapValues(\.count)
         let kept = status.map { wanted in all.filter { $0.status == wanted } } ?? all
-        let (start, overflow) = max(0, page - 1).multipliedReportingOverflow(by: pageSize)
-        let users = overflow ? [] : Array(kept.dropFirst(start).prefix(pageSize))
-        return Page(users: users, matching: kept.count, counts: counts)
+        return ListingPage(
+            listedAt: Date(), matching: kept.count, counts: counts,
+            users: Array(kept.dropFirst(offset).prefix(limit)))
     }
 
     /// The filter the options describe: the admin's filter and the search, both.

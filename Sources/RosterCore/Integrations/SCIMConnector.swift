@@ -5,13 +5,16 @@ import Synchronization
 
 /// Makes SCIM clients for integrations over one transport and one set of limits. Every client
 /// of one integration shares one OAuth token cache, so a token is fetched once for all its
-/// calls, renewed before it expires, and dropped when the provider refuses it.
+/// calls, renewed before it expires, and dropped when the provider refuses it; and one pace, so
+/// a 429 slows every task of the application down.
 public final class SCIMConnector: Sendable {
     /// The transport for an integration's network policy.
     let transport: @Sendable (NetworkPolicy) -> any SCIMTransport
     public let configuration: SCIMClientConfiguration
     let logger: Logger
     private let tokenCaches = Mutex<[TokenOwner: OAuthTokenCache]>([:])
+    /// One pace per application, shared by all its clients in this process.
+    private let pacers = Mutex<[UUID: RequestPacer]>([:])
 
     /// New credentials mean a new token: the cache is per application and credentials.
     private struct TokenOwner: Hashable {
@@ -44,10 +47,17 @@ public final class SCIMConnector: Sendable {
             caches[owner] = cache
             return cache
         }
+        let pacer = pacers.withLock { pacers in
+            if let pacer = pacers[integration.applicationId] { return pacer }
+            let pacer = RequestPacer()
+            pacers[integration.applicationId] = pacer
+            return pacer
+        }
+        pacer.setLimit(integration.rateLimit)
         return SCIMClient(
             baseURL: integration.baseURL, authentication: integration.credentials.authentication,
             transport: transport(NetworkPolicy(allowPrivateNetwork: integration.allowPrivateNetwork)),
             configuration: configuration, tokens: tokens, observer: SCIMMetrics(application: application.name),
-            logger: logger)
+            pacer: pacer, logger: logger)
     }
 }

@@ -12,6 +12,9 @@ public struct Worker: Sendable {
     public let owner: String
     public var lease: Duration = .seconds(30)
     public var idleDelay: Duration = .milliseconds(500)
+    /// Jobs run side by side: provisioning spends its time waiting for providers, and a provider's
+    /// pace (its rate limit) is kept by the SCIM client, not by running one push at a time.
+    public var concurrency = 1
 
     public init(storage: any Storage, handlers: [JobKind: any JobHandler], kinds: Set<JobKind>, logger: Logger) {
         self.storage = storage
@@ -19,11 +22,17 @@ public struct Worker: Sendable {
         self.kinds = kinds
         self.logger = logger
         let process = ProcessInfo.processInfo
-        owner = "\(process.hostName)-\(process.processIdentifier)-\(UUID().text.prefix(8))"
+        owner = "\(process.hostName)-\(process.processIdentifier)-\(UUID.random().text.prefix(8))"
     }
 
-    /// Runs until cancelled.
+    /// Runs until cancelled, `concurrency` jobs at a time.
     public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<max(1, concurrency) { group.addTask { await runLoop() } }
+        }
+    }
+
+    private func runLoop() async {
         while !Task.isCancelled {
             do {
                 if try await runOne() == nil { try await Task.sleep(for: idleDelay) }
@@ -113,8 +122,15 @@ public struct Worker: Sendable {
     /// Runs every job that is due now, then returns how many ran (`roster worker --until-idle`).
     @discardableResult
     public func runUntilIdle() async throws -> Int {
-        var count = 0
-        while try await runOne() != nil { count += 1 }
-        return count
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<max(1, concurrency) {
+                group.addTask {
+                    var count = 0
+                    while try await runOne() != nil { count += 1 }
+                    return count
+                }
+            }
+            return try await group.reduce(0, +)
+        }
     }
 }

@@ -25,7 +25,7 @@ public struct EmailMessage: Sendable, Hashable {
     public init(
         from: String, to: String, subject: String, text: String, attachments: [Attachment] = [], date: Date = Date()
     ) {
-        self.id = UUID()
+        self.id = UUID.random()
         self.from = from
         self.to = to
         self.subject = subject

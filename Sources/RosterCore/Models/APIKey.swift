@@ -21,7 +21,8 @@ public struct APIKey: Sendable, Hashable {
     public var parentId: UUID?
 
     public init(
-        id: UUID = UUID(), name: String, role: Role, hash: String, administratorId: UUID?, created: Date = Date(),
+        id: UUID = UUID.random(), name: String, role: Role, hash: String, administratorId: UUID?,
+        created: Date = Date(),
         expires: Date? = nil, lastUsed: Date? = nil, revoked: Date? = nil, parentId: UUID? = nil
     ) {
         self.parentId = parentId

@@ -42,7 +42,7 @@ public struct Administrator: Sendable, Hashable {
     public var mfaPendingSecret: Data?
 
     public init(
-        id: UUID = UUID(), email: String, role: Role, passwordHash: String, created: Date = Date(),
+        id: UUID = UUID.random(), email: String, role: Role, passwordHash: String, created: Date = Date(),
         disabled: Bool = false,
         mfaSecret: Data? = nil, mfaPendingSecret: Data? = nil
     ) {

@@ -6,7 +6,7 @@ public struct Application: Sendable, Hashable, Codable {
     public var name: String
     public var description: String?
     public var created: Date
-    public init(id: UUID = UUID(), name: String, description: String? = nil, created: Date = Date()) {
+    public init(id: UUID = UUID.random(), name: String, description: String? = nil, created: Date = Date()) {
         self.id = id
         self.name = name
         self.description = description
@@ -51,13 +51,17 @@ public struct Integration: Sendable, Hashable {
     /// Whether calls may go to loopback, link-local and private addresses, and over http://
     /// (a test server, a provider on the organisation's own network).
     public var allowPrivateNetwork: Bool
+    /// Requests per second Roster sends at most (`roster app set --rate-limit`); nil learns the
+    /// provider's pace from its 429s.
+    public var rateLimit: Double?
 
     public init(
         applicationId: UUID, baseURL: String, credentials: Credentials, status: Status = .active,
         lastError: String? = nil, serviceProvider: ServiceProviderConfig? = nil, updated: Date = Date(),
-        allowPrivateNetwork: Bool = false
+        allowPrivateNetwork: Bool = false, rateLimit: Double? = nil
     ) {
         self.allowPrivateNetwork = allowPrivateNetwork
+        self.rateLimit = rateLimit
         self.applicationId = applicationId
         self.baseURL = baseURL
         self.credentials = credentials

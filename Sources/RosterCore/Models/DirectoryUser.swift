@@ -74,7 +74,8 @@ public struct DirectoryUser: Sendable, Hashable, Codable {
     public var updated: Date
 
     public init(
-        id: UUID = UUID(), email: String, username: String, firstname: String? = nil, lastname: String? = nil,
+        id: UUID = UUID.timeOrdered(), email: String, username: String, firstname: String? = nil,
+        lastname: String? = nil,
         middlename: String? = nil, displayname: String? = nil, addresses: [Address] = [], jobTitle: String? = nil,
         department: String? = nil, phoneNumbers: [PhoneNumber] = [], costCenter: String? = nil,
         employeeType: String? = nil, employeeIdentifier: String? = nil, organization: String? = nil,

@@ -23,7 +23,7 @@ public struct ImportJob: Sendable, Hashable {
     public var finishedAt: Date?
 
     public init(
-        id: UUID = UUID(), applicationId: UUID, initiator: Initiator, selection: ImportSelection,
+        id: UUID = UUID.random(), applicationId: UUID, initiator: Initiator, selection: ImportSelection,
         status: Status = .queued, total: Int, created: Int = 0, skipped: Int = 0, failed: Int = 0,
         reason: String? = nil, createdAt: Date = Date(), finishedAt: Date? = nil
     ) {
@@ -63,7 +63,19 @@ public struct ImportResult: Sendable, Hashable {
 
 /// A user of the application as the import screen shows it.
 public struct RemoteUserStatus: Sendable, Hashable {
-    public enum Status: String, Sendable, Codable { case new, exists, invalid }
+    public enum Status: String, Sendable, Codable {
+        case new, exists, invalid
+
+        /// The status a query names: `new`, `existing` (or `exists`) or `invalid`.
+        public init(query: String) throws {
+            switch query {
+            case "new": self = .new
+            case "existing", "exists": self = .exists
+            case "invalid": self = .invalid
+            default: throw RosterError.invalid("status must be new, existing or invalid")
+            }
+        }
+    }
     public var remoteId: String
     public var userName: String?
     public var email: String?
@@ -71,4 +83,17 @@ public struct RemoteUserStatus: Sendable, Hashable {
     public var status: Status
     public var matchedUserId: UUID?
     public var reason: String?
+
+    public init(
+        remoteId: String, userName: String?, email: String?, displayName: String?, status: Status,
+        matchedUserId: UUID?, reason: String?
+    ) {
+        self.remoteId = remoteId
+        self.userName = userName
+        self.email = email
+        self.displayName = displayName
+        self.status = status
+        self.matchedUserId = matchedUserId
+        self.reason = reason
+    }
 }

@@ -61,8 +61,3 @@ extension Initiator: Codable {
         try c.encodeIfPresent(requestId, forKey: .requestId)
     }
 }
-
-extension UUID {
-    /// The lower-case form Roster writes and prints everywhere (never `uuidString`).
-    public var text: String { uuidString.lowercased() }
-}

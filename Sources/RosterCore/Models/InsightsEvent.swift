@@ -39,7 +39,8 @@ public struct InsightsEvent: Sendable, Hashable {
     public var success: Bool
 
     public init(
-        id: UUID = UUID(), time: Date = Date(), type: InsightsEventType, initiator: Initiator, resource: Resource?,
+        id: UUID = UUID.timeOrdered(), time: Date = Date(), type: InsightsEventType, initiator: Initiator,
+        resource: Resource?,
         application: ApplicationRef? = nil, importJobId: UUID? = nil, success: Bool = true
     ) {
         self.id = id

@@ -18,7 +18,8 @@ public struct ProvisioningLogEntry: Sendable, Hashable {
     public var detail: String?
 
     public init(
-        id: UUID = UUID(), time: Date = Date(), application: InsightsEvent.ApplicationRef, targetType: TargetType,
+        id: UUID = UUID.random(), time: Date = Date(), application: InsightsEvent.ApplicationRef,
+        targetType: TargetType,
         targetId: UUID, targetName: String?, operation: Operation, outcome: Outcome, remoteId: String?, detail: String?
     ) {
         self.id = id

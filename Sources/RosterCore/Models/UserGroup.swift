@@ -5,7 +5,7 @@ public struct UserGroup: Sendable, Hashable {
     public var id: UUID
     public var name: String
     public var created: Date
-    public init(id: UUID = UUID(), name: String, created: Date = Date()) {
+    public init(id: UUID = UUID.random(), name: String, created: Date = Date()) {
         self.id = id
         self.name = name
         self.created = created

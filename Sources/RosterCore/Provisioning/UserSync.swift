@@ -8,6 +8,7 @@ struct UserSync: Sendable {
     let access: IntegrationAccess
     let queue: ProvisioningQueue
     let log: ProvisioningLog
+    let index: RemoteUserIndex
 
     func reconcile(_ push: inout Push, connection: IntegrationAccess.Connection) async throws {
         let application = connection.application
@@ -47,10 +48,25 @@ struct UserSync: Sendable {
         let application = connection.application
         push.operation = .create
         try await access.ensureActive(application)
-        let created = try await connection.client.createUser(UserMapping.scimUser(user, active: true))
+        let created: SCIMUser
+        do {
+            created = try await connection.client.createUser(UserMapping.scimUser(user, active: true))
+        } catch let error as SCIMClientError where error.kind == .conflict {
+            // Taken since the application's users were read: the account exists, so link it.
+            guard let existing = try await lookUp(user, connection: connection) else { throw error }
+            push.remoteId = existing
+            push.operation = .link
+            try await storage.saveProvisionedUser(
+                ProvisionedUser(applicationId: application.id, userId: user.id, remoteId: existing, active: true))
+            try await log.record(push, outcome: .succeeded, detail: "linked to the existing user \(existing)")
+            try await scheduleGroups(of: user.id, in: application.id)
+            return try await update(user, remoteId: existing, push: &push, connection: connection)
+        }
         guard let remoteId = created.id else {
             throw RosterError.serviceProvider("the application created the user but sent back no id")
         }
+        await index.remember(
+            userName: user.username, email: user.email, remoteId: remoteId, applicationId: application.id)
         push.remoteId = remoteId
         try await storage.saveProvisionedUser(
             ProvisionedUser(
@@ -146,8 +162,18 @@ struct UserSync: Sendable {
         }
     }
 
-    /// The id of the application's user with the same userName or email, if there is one.
+    /// The id of the application's user with the same userName or email, if there is one: from
+    /// the application's users read once when many pushes are waiting, else by a lookup.
     private func findRemote(_ user: DirectoryUser, connection: IntegrationAccess.Connection) async throws -> String? {
+        let waiting = try await storage.pendingCount(kind: .provisionUser, applicationId: connection.application.id)
+        if waiting >= RemoteUserIndex.worthReadingFrom {
+            return try await index.find(userName: user.username, email: user.email, connection: connection)
+        }
+        return try await lookUp(user, connection: connection)
+    }
+
+    /// The id of the application's user with the same userName or email, asked of the application.
+    private func lookUp(_ user: DirectoryUser, connection: IntegrationAccess.Connection) async throws -> String? {
         let text = "userName eq \(SCIMFilter.quote(user.username)) or emails.value eq \(SCIMFilter.quote(user.email))"
         let filter = try SCIMFilter(parsing: text)
         let filtered = connection.provider.filterSupported

@@ -138,19 +138,24 @@ public struct ApplicationService: Sendable {
     public struct SettingsChange: Sendable {
         public var deprovision: String?
         public var allowPrivateNetwork: Bool?
+        /// `50/s`, `50`, or `none` to learn the provider's pace from its 429s.
+        public var rateLimit: String?
 
-        public init(deprovision: String? = nil, allowPrivateNetwork: Bool? = nil) {
+        public init(deprovision: String? = nil, allowPrivateNetwork: Bool? = nil, rateLimit: String? = nil) {
             self.deprovision = deprovision
             self.allowPrivateNetwork = allowPrivateNetwork
+            self.rateLimit = rateLimit
         }
     }
 
     /// Changes the settings named in `change`, after checking the caller may, then what was sent.
     public func change(_ change: SettingsChange, application name: String, by initiator: Initiator) async throws {
         try initiator.require(.change)
-        guard change.deprovision != nil || change.allowPrivateNetwork != nil else {
-            throw RosterError.invalid("say what to change: deprovision (deactivate or delete) or allowPrivateNetwork")
+        guard change.deprovision != nil || change.allowPrivateNetwork != nil || change.rateLimit != nil else {
+            throw RosterError.invalid(
+                "say what to change: deprovision (deactivate or delete), allowPrivateNetwork or rateLimit")
         }
+        let rate = try change.rateLimit.map(Self.parseRate)
         let action = try change.deprovision.map { text in
             guard let action = DeprovisionAction(rawValue: text) else {
                 throw RosterError.invalid("deprovisioning must deactivate or delete, not \"\(text)\"")
@@ -161,6 +166,24 @@ public struct ApplicationService: Sendable {
         if let allow = change.allowPrivateNetwork {
             try await setNetworkPolicy(allowPrivateNetwork: allow, application: name, by: initiator)
         }
+        if let rate {
+            let application = try await lookup.application(name)
+            _ = try await access.integration(of: application)
+            try await storage.setRateLimit(applicationId: application.id, rate)
+        }
+    }
+
+    /// `50/s` or `50` requests per second (0.1 to 10,000), or `none`: nil.
+    static func parseRate(_ text: String) throws -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if ["none", "off", "0"].contains(trimmed) { return nil }
+        let number = trimmed.hasSuffix("/s") ? String(trimmed.dropLast(2)) : trimmed
+        guard let rate = Double(number), rate.isFinite, (0.1...10_000).contains(rate) else {
+            throw RosterError.invalid(
+                "the rate limit must be requests per second like 50/s (0.1 to 10000), or none, not "
+                    + "\"\(text.prefix(40))\"")
+        }
+        return rate
     }
 
     /// The application an administrator names (by name, or by id as the portal's links do).

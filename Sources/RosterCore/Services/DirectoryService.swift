@@ -77,6 +77,28 @@ public struct DirectoryService: Sendable {
         return try await storage.users(search: search, sort: sort, limit: limit, offset: offset)
     }
 
+    /// A page of the users list by cursor: the same cost at any depth. `cursor` nil is the first
+    /// page; its `sort` wins over `sort`.
+    public func usersPage(
+        search: String? = nil, sort: UserSort = .email, limit: Int = 100, cursor: UserCursor?, by initiator: Initiator
+    ) async throws -> UserPage {
+        try initiator.require(.read)
+        guard (1...10_000).contains(limit) else { throw RosterError.invalid("limit must be 1 to 10000") }
+        let sort = cursor?.sort ?? sort
+        // One row more than asked says whether there is a page beyond, without counting.
+        var users = try await storage.users(search: search, sort: sort, limit: limit + 1, cursor: cursor)
+        let more = users.count > limit
+        users = Array(users.prefix(limit))
+        let backwards = cursor?.backwards ?? false
+        if backwards { users.reverse() }
+        let hasNext = backwards ? cursor?.key.isEmpty == false : more
+        let hasPrevious = backwards ? more : cursor != nil
+        return UserPage(
+            users: users,
+            next: hasNext ? users.last.map { UserCursor(after: $0, sort: sort) } : nil,
+            previous: hasPrevious ? users.first.map { UserCursor(after: $0, sort: sort, backwards: true) } : nil)
+    }
+
     public func userCount(by initiator: Initiator) async throws -> Int {
         try initiator.require(.read)
         return try await storage.userCount()
@@ -97,12 +119,12 @@ public struct DirectoryService: Sendable {
     /// Every user, a page at a time (for the command line's full listing).
     public func allUsers(by initiator: Initiator, page: ([DirectoryUser]) throws -> Void) async throws {
         try initiator.require(.read)
-        var offset = 0
+        var cursor: UserCursor?
         while true {
-            let users = try await storage.users(search: nil, sort: .email, limit: 1000, offset: offset)
+            let users = try await storage.users(search: nil, sort: .email, limit: 1000, cursor: cursor)
             try page(users)
-            if users.count < 1000 { return }
-            offset += users.count
+            guard users.count == 1000, let last = users.last else { return }
+            cursor = UserCursor(after: last, sort: .email)
         }
     }
 

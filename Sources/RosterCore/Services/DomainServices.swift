@@ -14,11 +14,15 @@ public struct DomainServices: Sendable {
         public var activationLinkLifetime: TimeInterval
         /// Every administrator must sign in with a second factor.
         public var requireMFA: Bool
+        /// How long the import screen's stored listing of an application is used before it is read again.
+        public var listingLifetime: TimeInterval
 
         public init(
             mailFrom: String = "roster@localhost", publicURL: String = "http://127.0.0.1:8080",
-            activationLinkLifetime: TimeInterval = 72 * 3600, requireMFA: Bool = false
+            activationLinkLifetime: TimeInterval = 72 * 3600, requireMFA: Bool = false,
+            listingLifetime: TimeInterval = 300
         ) {
+            self.listingLifetime = listingLifetime
             self.mailFrom = mailFrom
             self.publicURL = publicURL
             self.activationLinkLifetime = activationLinkLifetime
@@ -63,7 +67,8 @@ public struct DomainServices: Sendable {
         sessions = SessionService(storage: storage, hasher: hasher, requireMFA: settings.requireMFA)
         mfa = MFAService(storage: storage)
         applications = ApplicationService(storage: storage, access: access, lookup: lookup, queue: queue)
-        remoteUsers = RemoteListing(storage: storage, applications: applications, access: access)
+        remoteUsers = RemoteListing(
+            storage: storage, applications: applications, access: access, listingLifetime: settings.listingLifetime)
         importPreview = ImportPreview(storage: storage, applications: applications, access: access)
         let importRunner = ImportRunner(storage: storage, access: access, mail: mail, logger: logger)
         imports = ImportService(storage: storage, applications: applications, access: access, runner: importRunner)
@@ -80,7 +85,7 @@ public struct DomainServices: Sendable {
         jobs = JobsService(storage: storage)
         let pushes = ProvisioningRunner(
             storage: storage, access: access,
-            users: UserSync(storage: storage, access: access, queue: queue, log: log),
+            users: UserSync(storage: storage, access: access, queue: queue, log: log, index: RemoteUserIndex()),
             groups: groupSync, log: log)
         handlers = [
             .importJob: importRunner, .provisionUser: pushes, .provisionGroup: pushes,
@@ -89,9 +94,14 @@ public struct DomainServices: Sendable {
     }
 
     /// A worker for the given kinds of job.
-    public func worker(kinds: Set<JobKind> = Set(JobKind.allCases), lease: Duration = .seconds(30)) -> Worker {
+    public func worker(
+        kinds: Set<JobKind> = Set(JobKind.allCases), lease: Duration = .seconds(30), concurrency: Int = 1
+    )
+        -> Worker
+    {
         var worker = Worker(storage: storage, handlers: handlers, kinds: kinds, logger: logger)
         worker.lease = lease
+        worker.concurrency = concurrency
         return worker
     }
 }

@@ -12,6 +12,7 @@ public protocol ApplicationRepository: Sendable {
     func saveIntegration(_ integration: Integration) async throws
     func setIntegrationStatus(applicationId: UUID, status: Integration.Status) async throws
     func setAllowPrivateNetwork(applicationId: UUID, _ allowed: Bool) async throws
+    func setRateLimit(applicationId: UUID, _ requestsPerSecond: Double?) async throws
     /// Remembers what a connection test learned, without touching the status.
     func recordConnection(applicationId: UUID, serviceProvider: ServiceProviderConfig?, lastError: String?) async throws
     func integration(applicationId: UUID) async throws -> Integration?

@@ -3,6 +3,9 @@ import Foundation
 public protocol DirectoryRepository: Sendable {
     /// Users in `sort` order; `search` matches the start of email, username, display name or last name.
     func users(search: String?, sort: UserSort, limit: Int, offset: Int) async throws -> [DirectoryUser]
+    /// Up to `limit` users after (or, going back, before) `cursor` in its order, nearest first;
+    /// the first page when `cursor` is nil.
+    func users(search: String?, sort: UserSort, limit: Int, cursor: UserCursor?) async throws -> [DirectoryUser]
     func userCount() async throws -> Int
     func user(id: UUID) async throws -> DirectoryUser?
     /// Users whose email or username equals one of `keys`, compared case-insensitively.

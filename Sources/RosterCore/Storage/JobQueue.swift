@@ -51,6 +51,8 @@ public protocol JobQueue: Sendable {
     func queue(limit: Int) async throws -> [QueuedJobStatus]
     /// Queued (and held) work per kind.
     func queueDepth() async throws -> [QueueDepth]
+    /// Jobs of `kind` for the application that are queued or running.
+    func pendingCount(kind: JobKind, applicationId: UUID) async throws -> Int
     func enqueue(_ payload: JobPayload) async throws -> UUID
     /// Enqueues unless the same work is already waiting: changes to one user coalesce.
     /// `held` work waits for an administrator (``releaseHeld(applicationId:)``); held wins over queued.

@@ -74,13 +74,35 @@ struct ApplicationsController {
             }
         }
         group.get("applications/:app/remote-users") { request, context in
-            let options = RemoteListing.Options(
-                filter: request.query("filter"), search: request.query("search"), sortBy: request.query("sortBy"),
-                sortOrder: request.query("sortOrder") == "descending" ? .descending : .ascending)
-            let users = try await roster.remoteUsers.remoteUsers(
-                application: try context.path("app"), options: options,
-                by: try context.caller())
-            return try ["users": users.map(RemoteUserJSON.init)].response()
+            let caller = try context.caller()
+            let app = try context.path("app")
+            let status = try request.query("status").map(RemoteUserStatus.Status.init(query:))
+            let limit = try request.intQuery("limit") ?? 50
+            let offset = try request.intQuery("offset") ?? 0
+            let descending = request.query("sortOrder") == "descending"
+            let page: ListingPage
+            if let filter = request.query("filter"), !filter.isEmpty {
+                let options = RemoteListing.Options(
+                    filter: filter, search: request.query("search"), sortBy: request.query("sortBy"),
+                    sortOrder: descending ? .descending : .ascending)
+                page = try await roster.remoteUsers.filteredPage(
+                    application: app, options: options, status: status, limit: limit, offset: offset, by: caller)
+            } else {
+                let sort = try request.query("sortBy").map { attribute in
+                    guard let sort = ListingQuery.Sort(attribute: attribute) else {
+                        throw RosterError.invalid(
+                            "sortBy must be userName, emails, displayName or name.familyName (or give a filter)")
+                    }
+                    return sort
+                }
+                page = try await roster.remoteUsers.storedPage(
+                    application: app,
+                    ListingQuery(
+                        status: status, search: request.query("search"), sort: sort ?? .listed,
+                        descending: descending, limit: limit, offset: offset),
+                    refresh: try request.boolQuery("refresh") ?? false, by: caller)
+            }
+            return try RemoteUsersPageJSON(page).response()
         }
         group.post("applications/:app/imports") { request, context in
             let body = try await request.decode(as: ImportBody.self, context: context)

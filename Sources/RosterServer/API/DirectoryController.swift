@@ -17,10 +17,18 @@ struct DirectoryController {
                     }
                     return sort
                 } ?? .email
-            let users = try await roster.directory.users(
-                search: request.query("search"), sort: sort, limit: try request.intQuery("limit") ?? 100,
-                offset: try request.intQuery("offset") ?? 0, by: try context.caller())
-            return try ["users": users.map(UserJSON.init)].response()
+            let limit = try request.intQuery("limit") ?? 100
+            if let offset = try request.intQuery("offset") {
+                let users = try await roster.directory.users(
+                    search: request.query("search"), sort: sort, limit: limit, offset: offset,
+                    by: try context.caller())
+                return try UsersPageJSON(users: users.map(UserJSON.init), nextCursor: nil).response()
+            }
+            // By cursor: the next page costs the same at any depth.
+            let page = try await roster.directory.usersPage(
+                search: request.query("search"), sort: sort, limit: limit,
+                cursor: try request.query("cursor").map(UserCursor.init(token:)), by: try context.caller())
+            return try UsersPageJSON(users: page.users.map(UserJSON.init), nextCursor: page.next?.token).response()
         }
         group.get("users/:id") { _, context in
             let user = try await roster.directory.user(id: try context.id("id", "user"), by: try context.caller())
@@ -37,10 +45,15 @@ struct DirectoryController {
         }
         group.get("insights") { request, context in
             let type = try request.query("type").map(InsightsEventType.parse)
+            let limit = try request.intQuery("limit") ?? 1000
             let events = try await roster.insights.events(
-                InsightsQuery(type: type, limit: try request.intQuery("limit") ?? 1000),
+                InsightsQuery(
+                    type: type, before: try request.query("cursor").map(InsightsCursor.init(token:)), limit: limit),
                 by: try context.caller())
-            return try ["events": events.map(EventJSON.init)].response()
+            return try EventsPageJSON(
+                events: events.map(EventJSON.init),
+                nextCursor: events.count == limit ? events.last.map { InsightsCursor(after: $0).token } : nil
+            ).response()
         }
     }
 }

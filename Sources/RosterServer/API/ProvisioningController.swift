@@ -12,6 +12,7 @@ struct ProvisioningController {
     struct SettingsBody: Decodable {
         let deprovision: String?
         let allowPrivateNetwork: Bool?
+        let rateLimit: String?
     }
     struct GroupJSON: Encodable {
         let id, name: String
@@ -109,7 +110,9 @@ struct ProvisioningController {
         group.put("applications/:app/settings") { request, context in
             let body = try await request.decode(as: SettingsBody.self, context: context)
             try await roster.applications.change(
-                .init(deprovision: body.deprovision, allowPrivateNetwork: body.allowPrivateNetwork),
+                .init(
+                    deprovision: body.deprovision, allowPrivateNetwork: body.allowPrivateNetwork,
+                    rateLimit: body.rateLimit),
                 application: try context.path("app"), by: try context.caller())
             return try Done(ok: true, count: nil).response()
         }

@@ -17,31 +17,57 @@ struct PortalDirectory {
             let caller = try context.caller()
             let search = request.query("search") ?? ""
             let sort = request.query("sort").flatMap(UserSort.init(rawValue:)) ?? .email
-            let page = try request.pageQuery()
-            // One row more than a page says whether there is a next page, without counting a million rows.
-            var users = try await roster.directory.users(
-                search: search.isEmpty ? nil : search, sort: sort, limit: Self.pageSize + 1,
-                offset: (page - 1) * Self.pageSize, by: caller)
-            let hasNext = users.count > Self.pageSize
-            users = Array(users.prefix(Self.pageSize))
-            func link(_ page: Int) -> String {
+            // Pages by cursor (the same cost at any depth); the page number is carried along when known.
+            let cursor: UserCursor? =
+                if let after = request.query("after") {
+                    try UserCursor(token: after)
+                } else if let before = request.query("before") {
+                    try UserCursor(token: before)
+                } else if request.query("last") != nil {
+                    .last(sort)
+                } else {
+                    nil
+                }
+            let page =
+                cursor == nil ? 1 : try request.intQuery("page").flatMap { (1...1_000_000).contains($0) ? $0 : nil }
+            let result = try await roster.directory.usersPage(
+                search: search.isEmpty ? nil : search, sort: sort, limit: Self.pageSize, cursor: cursor, by: caller)
+            let users = result.users
+            func link(_ cursor: UserCursor?, page: Int?, last: Bool = false) -> String {
+                var items: [URLQueryItem] = [.init(name: "sort", value: sort.rawValue)]
+                if !search.isEmpty { items.append(.init(name: "search", value: search)) }
+                if let cursor { items.append(.init(name: cursor.backwards ? "before" : "after", value: cursor.token)) }
+                if let page { items.append(.init(name: "page", value: String(page))) }
+                if last { items.append(.init(name: "last", value: "1")) }
                 var components = URLComponents()
-                components.queryItems =
-                    [.init(name: "page", value: String(page)), .init(name: "sort", value: sort.rawValue)]
-                    + (search.isEmpty ? [] : [.init(name: "search", value: search)])
+                components.queryItems = items
                 return "/users?" + (components.percentEncodedQuery ?? "")
             }
-            let first = (page - 1) * Self.pageSize
-            var summary = users.isEmpty ? "No user on this page." : "Users \(first + 1) to \(first + users.count)"
+            var summary: String
+            if users.isEmpty {
+                summary = "No user on this page."
+            } else if let page {
+                let first = (page - 1) * Self.pageSize
+                summary = "Users \(first + 1) to \(first + users.count)"
+            } else {
+                summary = "\(users.count) users"
+            }
             if search.isEmpty, !users.isEmpty {
                 summary += " of \(try await roster.directory.userCount(by: caller))."
             } else if !users.isEmpty {
                 summary += " matching “\(search)”."
             }
+            let previousPage = page.map { $0 - 1 }.flatMap { $0 >= 1 ? $0 : nil }
             let values: [String: Any] = [
                 "search": search, "summary": summary,
                 "sorts": Self.sorts.map { ["value": $0.0.rawValue, "label": $0.1, "selected": $0.0 == sort] },
-                "prevPage": page > 1 ? link(page - 1) : "", "nextPage": hasNext ? link(page + 1) : "",
+                "prevPage": result.previous.map {
+                    previousPage == 1 ? link(nil, page: nil) : link($0, page: previousPage)
+                }
+                    ?? "",
+                "nextPage": result.next.map { link($0, page: page.map { $0 + 1 }) } ?? "",
+                "firstPage": cursor == nil ? "" : link(nil, page: nil),
+                "lastPage": result.next == nil ? "" : link(nil, page: nil, last: true),
                 "users": users.map { u -> [String: Any] in
                     [
                         "id": u.id.text, "email": u.email, "username": u.username, "name": u.label,

@@ -16,6 +16,17 @@ struct PortalImport {
         ("emails", "Email"),
     ]
 
+    /// "just now", "3 minutes ago": how old the listing the screen shows is.
+    static func ago(_ date: Date) -> String {
+        let minutes = Int(Date().timeIntervalSince(date) / 60)
+        switch minutes {
+        case ..<1: return "just now"
+        case 1: return "1 minute ago"
+        case ..<120: return "\(minutes) minutes ago"
+        default: return "\(minutes / 60) hours ago"
+        }
+    }
+
     func addRoutes(to group: RouterGroup<APIContext>) {
         group.get("applications/:app/import") { request, context in
             let caller = try context.caller()
@@ -25,15 +36,29 @@ struct PortalImport {
             let sort = param("sort").flatMap { s in Self.sorts.first { $0.0 == s }?.0 }
             let descending = param("order") == "descending"
             let page = try request.pageQuery()
-            let options = RemoteListing.Options(
-                filter: param("filter"), search: param("search"), sortBy: sort,
-                sortOrder: descending ? .descending : .ascending)
-            let result = try await roster.remoteUsers.page(
-                application: app.name, options: options, status: status, page: page,
-                pageSize: Self.pageSize, by: caller)
+            let (start, overflow) = (page - 1).multipliedReportingOverflow(by: Self.pageSize)
+            let offset = overflow ? Int.max : start
+            let result: ListingPage
+            if let filter = param("filter"), !filter.isEmpty {
+                // A SCIM filter is the application's to answer: read it as asked.
+                let options = RemoteListing.Options(
+                    filter: filter, search: param("search"), sortBy: sort,
+                    sortOrder: descending ? .descending : .ascending)
+                result = try await roster.remoteUsers.filteredPage(
+                    application: app.name, options: options, status: status, limit: Self.pageSize, offset: offset,
+                    by: caller)
+            } else {
+                let query = ListingQuery(
+                    status: status, search: param("search"),
+                    sort: sort.flatMap { ListingQuery.Sort(attribute: $0) } ?? .listed,
+                    descending: descending, limit: Self.pageSize, offset: offset)
+                result = try await roster.remoteUsers.storedPage(
+                    application: app.name, query, refresh: param("refresh") == "true", by: caller)
+            }
             let pages = max(1, (result.matching + Self.pageSize - 1) / Self.pageSize)
-            func link(_ page: Int) -> String {
+            func link(_ page: Int, refresh: Bool = false) -> String {
                 var items = [URLQueryItem(name: "page", value: String(page))]
+                if refresh { items.append(.init(name: "refresh", value: "true")) }
                 for name in ["search", "filter", "status", "sort", "order"] {
                     if let v = param(name) { items.append(.init(name: name, value: v)) }
                 }
@@ -50,6 +75,7 @@ struct PortalImport {
                 "matching": result.matching, "page": page, "pages": pages,
                 "prevPage": page > 1 ? link(page - 1) : "", "nextPage": page < pages ? link(page + 1) : "",
                 "users": result.users.map(Self.row),
+                "listedAgo": Self.ago(result.listedAt), "refreshLink": link(page, refresh: true),
             ]
             if let status { values["status_" + status.rawValue] = true }
             return portal.page(

@@ -16,7 +16,8 @@ struct PortalInsights {
                 InsightsQuery(
                     type: query.type, from: query.from, to: query.to, initiator: query.initiator,
                     applicationId: query.applicationId,
-                    limit: Self.shown + 1), by: caller)
+                    before: try request.query("before").map(InsightsCursor.init(token:)), limit: Self.shown + 1),
+                by: caller)
             let apps = try await roster.applications.list(search: nil, by: caller).map(\.0)
             var values = filters
             values["types"] = InsightsEventType.allCases.map(\.rawValue)
@@ -28,6 +29,13 @@ struct PortalInsights {
             values["count"] = min(events.count, Self.shown)
             values["limited"] = events.count > Self.shown
             values["limit"] = Self.shown
+            if events.count > Self.shown, let last = events.prefix(Self.shown).last {
+                // Older events by cursor: a page deep in ten million events costs what the first does.
+                let filters = values["query"] as? String ?? ""
+                values["olderPage"] =
+                    "/insights?" + (filters.isEmpty ? "" : filters + "&") + "before="
+                    + InsightsCursor(after: last).token
+            }
             if let chart = Self.chart(
                 try await roster.insights.importsPerDay(query, by: caller), from: query.from, to: query.to)
             {

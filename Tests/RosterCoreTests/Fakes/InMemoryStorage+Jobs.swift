@@ -24,6 +24,14 @@ extension InMemoryStorage {
         return importResults[jobId, default: []]
     }
 
+    func results(jobId: UUID, after position: Int, limit: Int) async throws
+        -> [(position: Int, result: ImportResult)]
+    {
+        try check()
+        let all = importResults[jobId, default: []].enumerated().map { (position: $0.offset, result: $0.element) }
+        return Array(all.filter { $0.position > position }.prefix(limit))
+    }
+
     func remoteIdsWithResults(jobId: UUID, among remoteIds: [String]) async throws -> Set<String> {
         try check()
         return Set(importResults[jobId, default: []].map(\.remoteId)).intersection(remoteIds)
@@ -81,6 +89,7 @@ extension InMemoryStorage {
                 (query.type == nil || event.type == query.type)
                     && (query.applicationId == nil || event.application?.id == query.applicationId)
                     && (query.from == nil || event.time >= query.from!) && (query.to == nil || event.time < query.to!)
+                    && (query.before.map { InsightsCursor(after: event).isOlder(than: $0) } ?? true)
             }.reversed().prefix(query.limit))
     }
 
@@ -277,6 +286,14 @@ extension InMemoryStorage {
         }
     }
 
+    func pendingCount(kind: JobKind, applicationId: UUID) async throws -> Int {
+        try check()
+        return jobs.filter {
+            $0.payload.kind == kind && $0.payload.applicationId == applicationId
+                && ["queued", "running"].contains($0.status)
+        }.count
+    }
+
     func queueDepth() async throws -> [QueueDepth] {
         try check()
         let waiting = jobs.filter { ["queued", "held", "running"].contains($0.status) }
@@ -354,6 +371,11 @@ extension InMemoryStorage {
                 kinds.contains(job.payload.kind)
                     && ((job.status == "queued" && job.runAfter <= now)
                         || (job.status == "running" && job.leaseUntil! < now))
+                    // Never the same work twice at once.
+                    && !jobs.contains { other in
+                        other.id != job.id && other.payload == job.payload && other.status == "running"
+                            && other.leaseUntil! >= now
+                    }
             })
         else { return nil }
         jobs[index].status = "running"
@@ -391,4 +413,8 @@ extension InMemoryStorage {
     func jobs(_ kind: JobKind, status: String? = nil) -> [Job] {
         jobs.filter { $0.payload.kind == kind && (status == nil || $0.status == status) }
     }
+}
+
+extension InsightsCursor {
+    func isOlder(than other: InsightsCursor) -> Bool { (millis, id) < (other.millis, other.id) }
 }

@@ -37,6 +37,8 @@ actor InMemoryStorage: Storage {
     var totpSteps: [UUID: Int64] = [:]
     var outbox: [UUID: OutboxMail] = [:]
     var jobs: [Job] = []
+    var listings: [UUID: (generation: UUID, listedAt: Date, stale: Bool)] = [:]
+    var listedUsers: [UUID: [ListedUser]] = [:]
 
     struct Job {
         var id: UUID
@@ -84,11 +86,30 @@ extension InMemoryStorage {
             switch sort {
             case .email: a.email.lowercased() < b.email.lowercased()
             case .username: a.username.lowercased() < b.username.lowercased()
-            case .created: a.created > b.created
+            case .created:
+                // Newest first, ties by email (descending), as the database orders them.
+                a.created != b.created ? a.created > b.created : a.email.lowercased() > b.email.lowercased()
             case .state: (a.state.rawValue, a.email.lowercased()) < (b.state.rawValue, b.email.lowercased())
             }
         }
         return Array(sorted.dropFirst(offset).prefix(limit))
+    }
+
+    func users(search: String?, sort: UserSort, limit: Int, cursor: UserCursor?) async throws -> [DirectoryUser] {
+        let all = try await users(search: search, sort: sort, limit: Int.max, offset: 0)
+        guard let cursor else { return Array(all.prefix(limit)) }
+        /// Whether `a`'s key comes before `b`'s in the order (created: newest first, numerically).
+        func before(_ a: [String], _ b: [String]) -> Bool {
+            // Newest first and, among equals, by email descending, as the database orders them.
+            if sort == .created { return a[0] != b[0] ? Int64(a[0])! > Int64(b[0])! : a[1] > b[1] }
+            return a.lexicographicallyPrecedes(b)
+        }
+        let keyed = all.map { (UserCursor(after: $0, sort: sort).key, $0) }
+        if cursor.backwards {
+            let kept = cursor.key.isEmpty ? keyed : keyed.filter { before($0.0, cursor.key) }
+            return Array(kept.reversed().prefix(limit).map(\.1))
+        }
+        return Array(keyed.filter { before(cursor.key, $0.0) }.prefix(limit).map(\.1))
     }
 
     func userCount() async throws -> Int {
@@ -333,6 +354,11 @@ extension InMemoryStorage {
             groups.append(group.groupId)
         }
         return groups
+    }
+
+    func setRateLimit(applicationId: UUID, _ requestsPerSecond: Double?) async throws {
+        try check()
+        integrations[applicationId]?.rateLimit = requestsPerSecond
     }
 
     func setAllowPrivateNetwork(applicationId: UUID, _ allowed: Bool) async throws {

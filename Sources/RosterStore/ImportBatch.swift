@@ -1,0 +1,32 @@
+import RosterCore
+
+/// Who holds each email, username and remote identity while a batch is classified: the users
+/// already in the directory, then those the batch itself will create (a second user with the same
+/// email in one page is a conflict with the first, as it would be a page later).
+struct ImportBatch {
+    private var byUsername: [String: DirectoryUser] = [:]
+    private var byEmail: [String: DirectoryUser] = [:]
+    private var bySource: [String: DirectoryUser] = [:]
+
+    init(existing: [DirectoryUser]) {
+        for user in existing { claim(user) }
+    }
+
+    mutating func claim(_ user: DirectoryUser) {
+        byEmail[user.email.lowercased()] = byEmail[user.email.lowercased()] ?? user
+        byUsername[user.username.lowercased()] = byUsername[user.username.lowercased()] ?? user
+        if let source = Self.source(user) { bySource[source] = bySource[source] ?? user }
+    }
+
+    /// The user that keeps `user` out, as the directory's unique keys would: same remote identity
+    /// first, then the same email, then the same username.
+    func conflict(for user: DirectoryUser) -> DirectoryUser? {
+        if let source = Self.source(user), let holder = bySource[source] { return holder }
+        return byEmail[user.email.lowercased()] ?? byUsername[user.username.lowercased()]
+    }
+
+    private static func source(_ user: DirectoryUser) -> String? {
+        guard let application = user.source.applicationId, let remote = user.source.remoteId else { return nil }
+        return application.text + "\u{0}" + remote
+    }
+}
