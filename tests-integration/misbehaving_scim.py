@@ -11,7 +11,7 @@ POST /oauth/token-stall answers a token request with headers and then stalls the
 Provisioning modes keep written users and groups in memory (prov-ok), and misbehave on writes:
 prov-flaky and prov-flaky-* (429 with Retry-After: 1 on every 2nd write, 503 on every 3rd; each name its own store), prov-slow-post
 (each user's first POST takes 3 s, but creates the user), prov-down (every write fails 500),
-prov-slow (every write takes 0.2 s). GET /<mode>/_writes lists the writes served, with times. GET /<mode>/_stats answers how many requests and errors it served."""
+prov-slow (every write takes 0.2 s), prov-bucket* (a token bucket: 50 requests/s, 429 with Retry-After: 1 past it). GET /<mode>/_writes lists the writes served, with times. GET /<mode>/_stats answers how many requests and errors it served."""
 import base64
 import re
 import json
@@ -37,6 +37,19 @@ TOKENS = {}
 STORE = {}
 WRITES = {}
 LAST_429 = {}
+BUCKETS = {}
+BUCKET_RATE = 50.0
+
+
+def take_token(mode):
+    """prov-bucket*: a token bucket of 50 requests per second (50 at once at most), as a
+    provider's rate limit; False means answer 429 with Retry-After."""
+    with LOCK:
+        now = time.time()
+        tokens, last = BUCKETS.get(mode, (BUCKET_RATE, now))
+        tokens = min(BUCKET_RATE, tokens + (now - last) * BUCKET_RATE)
+        BUCKETS[mode] = (tokens - 1, now) if tokens >= 1 else (tokens, now)
+        return tokens >= 1
 
 
 def stat(mode, key):
@@ -81,28 +94,37 @@ class Handler(BaseHTTPRequestHandler):
         if mode.startswith("prov-flaky") and n % 3 == 0:
             stat(mode, "errors")
             return self.send(503, b"busy", "text/plain")
+        if mode.startswith("prov-bucket") and not take_token(mode):
+            stat(mode, "errors")
+            return self.send(429, {"detail": "slow down"}, headers={"Retry-After": "1"})
         if mode == "prov-slow":
             time.sleep(0.2)
-        store = STORE.setdefault(mode, {"Users": {}, "Groups": {}})[kind]
+        # One write at a time: Roster sends several at once, and ids must stay unique.
         with LOCK:
-            WRITES.setdefault(mode, []).append({"time": time.time(), "method": method, "path": url.path})
+            status, answer = self.apply(mode, kind, rid, method, body, url)
+        if mode == "prov-slow-post" and method == "POST" and kind == "Users" and status == 201:
+            time.sleep(3)
+        return self.send(status, answer)
+
+    @staticmethod
+    def apply(mode, kind, rid, method, body, url):
+        store = STORE.setdefault(mode, {"Users": {}, "Groups": {}})[kind]
+        WRITES.setdefault(mode, []).append({"time": time.time(), "method": method, "path": url.path})
         if method == "POST":
             if kind == "Users" and any(u.get("userName") == body.get("userName") for u in store.values()):
-                return self.send(409, {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "409", "scimType": "uniqueness", "detail": "userName taken"})
+                return 409, {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "409", "scimType": "uniqueness", "detail": "userName taken"}
             body["id"] = f"{mode}-{len(store) + 1:05d}"
             store[body["id"]] = body
-            if mode == "prov-slow-post" and kind == "Users":
-                time.sleep(3)
-            return self.send(201, body)
+            return 201, body
         if rid not in store:
-            return self.send(404, {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "404", "detail": "no such resource"})
+            return 404, {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "404", "detail": "no such resource"}
         if method == "PUT":
             body["id"] = rid
             store[rid] = body
-            return self.send(200, body)
+            return 200, body
         if method == "DELETE":
             del store[rid]
-            return self.send(204, b"")
+            return 204, b""
         resource = store[rid]
         for op in body.get("Operations", []):
             path, value = op.get("path"), op.get("value")
@@ -113,7 +135,7 @@ class Handler(BaseHTTPRequestHandler):
             elif op["op"] == "remove" and path and path.startswith("members["):
                 gone = set(re.findall(r'value eq "([^"]+)"', path))
                 resource["members"] = [m for m in resource.get("members", []) if m["value"] not in gone]
-        return self.send(200, resource)
+        return 200, resource
 
     def do_PUT(self):
         self.write("PUT")
@@ -168,7 +190,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, STATS.get(mode, {}), "application/json")
         if resource == "_writes":
             return self.send(200, WRITES.get(mode, []), "application/json")
+        if mode.startswith("prov-bucket") and resource in ("Users", "Groups") and not take_token(mode):
+            stat(mode, "errors")
+            return self.send(429, {"detail": "slow down"}, headers={"Retry-After": "1"})
         if mode.startswith("prov-") and resource in ("Users", "Groups"):
+            stat(mode, "reads")
             items = list(STORE.get(mode, {}).get(resource, {}).values())
             start = max(1, int(query.get("startIndex", "1") or 1))
             count = int(query.get("count", "100") or 100)

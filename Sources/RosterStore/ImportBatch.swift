@@ -1,8 +1,7 @@
 import RosterCore
 
-/// Who holds each email, username and remote identity while a batch is classified: the users
-/// already in the directory, then those the batch itself will create (a second user with the same
-/// email in one page is a conflict with the first, as it would be a page later).
+/// Who holds each email, username and remote identity among the users that kept some of a batch
+/// out (those already in the directory, and those the batch itself created just before).
 struct ImportBatch {
     private var byUsername: [String: DirectoryUser] = [:]
     private var byEmail: [String: DirectoryUser] = [:]
@@ -12,7 +11,7 @@ struct ImportBatch {
         for user in existing { claim(user) }
     }
 
-    mutating func claim(_ user: DirectoryUser) {
+    private mutating func claim(_ user: DirectoryUser) {
         byEmail[user.email.lowercased()] = byEmail[user.email.lowercased()] ?? user
         byUsername[user.username.lowercased()] = byUsername[user.username.lowercased()] ?? user
         if let source = Self.source(user) { bySource[source] = bySource[source] ?? user }

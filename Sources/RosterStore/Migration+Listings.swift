@@ -22,7 +22,8 @@ extension SQLStore {
             """,
             "CREATE INDEX remote_listing_status ON remote_listing_users (application_id, generation, status, position)",
             "CREATE INDEX remote_listing_remote ON remote_listing_users (application_id, generation, remote_id)",
-            "CREATE INDEX insights_time_id ON insights_events (time, id)",
+            // Pages by (time, id); it serves time ranges too, so the index on time alone goes.
+            "CREATE INDEX insights_time_id ON insights_events (time, id)", "DROP INDEX insights_time",
             "ALTER TABLE integrations ADD COLUMN rate_limit DOUBLE PRECISION",
             // Each sort of the screen walks an index: a deep page costs about what the first does.
         ]
@@ -31,7 +32,8 @@ extension SQLStore {
                     + "(application_id, generation, \(key), position)"
             },
         down: sortKeys.map { "DROP INDEX remote_listing_\($0)" } + [
-            "ALTER TABLE integrations DROP COLUMN rate_limit", "DROP INDEX insights_time_id",
+            "ALTER TABLE integrations DROP COLUMN rate_limit",
+            "CREATE INDEX insights_time ON insights_events (time)", "DROP INDEX insights_time_id",
             "DROP INDEX remote_listing_remote", "DROP INDEX remote_listing_status", "DROP TABLE remote_listing_users",
             "DROP TABLE remote_listings",
         ])

@@ -77,10 +77,9 @@ extension SQLStore: ImportRepository {
         return found
     }
 
-    /// The batch is classified with a few queries (results already recorded, users that share an
-    /// email, username or remote identity) and written with multi-row inserts. A user another
-    /// writer took between the reading and the writing is caught by the insert's `ON CONFLICT` and
-    /// resolved row by row, as before.
+    /// The batch is written with multi-row inserts whose `ON CONFLICT DO NOTHING` says which users
+    /// were new; only those that were not are looked up (one query) and resolved, in order, as
+    /// inserting them one by one would have.
     public func commitImportBatch(jobId: UUID, candidates: [ImportCandidate], rules: ImportBatchRules) async throws
         -> [ImportResult]
     {
@@ -91,46 +90,39 @@ extension SQLStore: ImportRepository {
                     + "\(bind: jobId.text)"
             ).first()
             // A result already recorded means this remote user was handled before a crash.
-            var handled = try await Self.remoteIdsWithResults(
-                jobId: jobId, among: candidates.map(\.remoteId), in: db)
-            var batch = ImportBatch(existing: try await Self.usersSharingIdentity(with: candidates, in: db))
+            var handled =
+                rules.mayHaveResults
+                ? try await Self.remoteIdsWithResults(jobId: jobId, among: candidates.map(\.remoteId), in: db) : []
+            let fresh = candidates.filter { handled.insert($0.remoteId).inserted }
+            let users = fresh.compactMap { try? $0.mapped.get() }
+            let inserted = try await Self.insertNew(users, in: db)
+            let taken = fresh.filter { candidate in
+                (try? candidate.mapped.get()).map { !inserted.contains($0.id.text) } ?? false
+            }
+            let holders = ImportBatch(existing: try await Self.usersSharingIdentity(with: taken, in: db))
             var results: [ImportResult] = []
-            var created: [DirectoryUser] = []
-            for candidate in candidates where handled.insert(candidate.remoteId).inserted {
+            results.reserveCapacity(fresh.count)
+            for candidate in fresh {
                 switch candidate.mapped {
                 case .failure(let failure):
                     results.append(
                         ImportResult(
                             remoteId: candidate.remoteId, userName: candidate.userName, outcome: .failed,
                             reason: failure.description))
+                case .success(let user) where inserted.contains(user.id.text):
+                    results.append(
+                        ImportResult(
+                            remoteId: candidate.remoteId, userName: candidate.userName, outcome: .created,
+                            userId: user.id))
                 case .success(let user):
-                    if let existing = batch.conflict(for: user) {
-                        results.append(rules.resolveConflict(candidate, existing))
-                    } else {
-                        batch.claim(user)
-                        created.append(user)
-                        results.append(
-                            ImportResult(
-                                remoteId: candidate.remoteId, userName: candidate.userName, outcome: .created,
-                                userId: user.id))
-                    }
+                    results.append(
+                        holders.conflict(for: user).map { rules.resolveConflict(candidate, $0) }
+                            ?? ImportResult(
+                                remoteId: candidate.remoteId, userName: candidate.userName, outcome: .failed,
+                                reason: "the directory refused the user"))
                 }
             }
-            let inserted = try await Self.insertNew(created, in: db)
-            try await Self.insert(created.filter { inserted.contains($0.id.text) }.map(rules.createdEvent), in: db)
-            for (index, result) in results.enumerated() where result.outcome == .created {
-                guard let id = result.userId, !inserted.contains(id.text),
-                    case .success(let user) = candidates.first(where: { $0.remoteId == result.remoteId })?.mapped
-                else { continue }
-                // Taken by another writer since the batch was classified.
-                let candidate = ImportCandidate(
-                    remoteId: result.remoteId, userName: result.userName, mapped: .success(user))
-                results[index] =
-                    try await Self.conflicting(user, in: db).map { rules.resolveConflict(candidate, $0) }
-                    ?? ImportResult(
-                        remoteId: result.remoteId, userName: result.userName, outcome: .failed,
-                        reason: "the directory refused the user")
-            }
+            try await Self.insert(users.filter { inserted.contains($0.id.text) }.map(rules.createdEvent), in: db)
             // A worker that lost its lease may race its successor here: one result per user wins.
             let first = try counts?.int("n") ?? 0
             let recorded = try await insertRows(
@@ -160,6 +152,7 @@ extension SQLStore: ImportRepository {
         -> [DirectoryUser]
     {
         let users = candidates.compactMap { try? $0.mapped.get() }
+        guard !users.isEmpty else { return [] }
         var found = try await usersMatching(keys: users.flatMap { [$0.email, $0.username] }, in: db)
         for (application, group) in Dictionary(grouping: users, by: { $0.source.applicationId }) {
             guard let application else { continue }

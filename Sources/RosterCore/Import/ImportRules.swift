@@ -40,7 +40,7 @@ enum ImportRules {
                     type: .userCreate, initiator: job.initiator,
                     resource: .init(type: "user", id: user.id, name: user.email),
                     application: .init(application), importJobId: job.id)
-            })
+            }, mayHaveResults: job.processed > 0)
     }
 
     /// The import screen's view of remote users, in the order given. `seen` carries the

@@ -77,6 +77,12 @@ public struct UserPage: Sendable {
     public var users: [DirectoryUser]
     public var next: UserCursor?
     public var previous: UserCursor?
+
+    public init(users: [DirectoryUser], next: UserCursor?, previous: UserCursor?) {
+        self.users = users
+        self.next = next
+        self.previous = previous
+    }
 }
 
 /// Which Insights events to read.

@@ -74,11 +74,15 @@ public struct ProvisioningRunner: JobHandler {
         if error.isServiceProviderFailure {
             let inARow = try await storage.recordPush(applicationId: push.application.id, succeeded: false)
             if inARow >= Self.quarantineAfter {
-                // A provider failing this often is broken, not busy: stop and say why.
-                let why = "quarantined after \(inARow) failed pushes in a row; last: \(reason)"
-                try await storage.setIntegrationStatus(applicationId: push.application.id, status: .error)
-                try await storage.recordConnection(
-                    applicationId: push.application.id, serviceProvider: nil, lastError: why)
+                // A provider failing this often is broken, not busy: stop and say why. Pushes run
+                // side by side, so others may fail after the one that quarantined: they are held
+                // with the same reason, which stays the one that counted the tenth failure.
+                let why = "quarantined after \(Self.quarantineAfter) failed pushes in a row; last: \(reason)"
+                if inARow == Self.quarantineAfter {
+                    try await storage.setIntegrationStatus(applicationId: push.application.id, status: .error)
+                    try await storage.recordConnection(
+                        applicationId: push.application.id, serviceProvider: nil, lastError: why)
+                }
                 try await log.record(push, outcome: .held, detail: why)
                 return .hold(why)
             }

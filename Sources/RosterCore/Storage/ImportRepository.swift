@@ -18,13 +18,18 @@ public struct ImportBatchRules: Sendable {
     public var resolveConflict: @Sendable (ImportCandidate, DirectoryUser) -> ImportResult
     /// The Insights event for a created user.
     public var createdEvent: @Sendable (DirectoryUser) -> InsightsEvent
+    /// Whether the job may already hold results for these users (it is being resumed): they are
+    /// then looked up and left alone. A fresh job skips the lookup; a second writer's results
+    /// are refused by the results' unique key either way.
+    public var mayHaveResults: Bool
 
     public init(
         resolveConflict: @escaping @Sendable (ImportCandidate, DirectoryUser) -> ImportResult,
-        createdEvent: @escaping @Sendable (DirectoryUser) -> InsightsEvent
+        createdEvent: @escaping @Sendable (DirectoryUser) -> InsightsEvent, mayHaveResults: Bool = true
     ) {
         self.resolveConflict = resolveConflict
         self.createdEvent = createdEvent
+        self.mayHaveResults = mayHaveResults
     }
 }
 

@@ -18,6 +18,8 @@ struct PortalDirectory {
             let search = request.query("search") ?? ""
             let sort = request.query("sort").flatMap(UserSort.init(rawValue:)) ?? .email
             // Pages by cursor (the same cost at any depth); the page number is carried along when known.
+            // A bare page number (an old link) is still answered, by offset.
+            let number = try request.pageQuery()
             let cursor: UserCursor? =
                 if let after = request.query("after") {
                     try UserCursor(token: after)
@@ -28,10 +30,22 @@ struct PortalDirectory {
                 } else {
                     nil
                 }
-            let page =
-                cursor == nil ? 1 : try request.intQuery("page").flatMap { (1...1_000_000).contains($0) ? $0 : nil }
-            let result = try await roster.directory.usersPage(
-                search: search.isEmpty ? nil : search, sort: sort, limit: Self.pageSize, cursor: cursor, by: caller)
+            let page: Int? = cursor == nil || request.query("page") != nil ? number : nil
+            let result: UserPage
+            if cursor == nil, number > 1 {
+                let found = try await roster.directory.users(
+                    search: search.isEmpty ? nil : search, sort: sort, limit: Self.pageSize + 1,
+                    offset: (number - 1) * Self.pageSize, by: caller)
+                let shown = Array(found.prefix(Self.pageSize))
+                result = UserPage(
+                    users: shown,
+                    next: found.count > Self.pageSize ? shown.last.map { UserCursor(after: $0, sort: sort) } : nil,
+                    previous: shown.first.map { UserCursor(after: $0, sort: sort, backwards: true) })
+            } else {
+                result = try await roster.directory.usersPage(
+                    search: search.isEmpty ? nil : search, sort: sort, limit: Self.pageSize, cursor: cursor,
+                    by: caller)
+            }
             let users = result.users
             func link(_ cursor: UserCursor?, page: Int?, last: Bool = false) -> String {
                 var items: [URLQueryItem] = [.init(name: "sort", value: sort.rawValue)]
@@ -66,7 +80,7 @@ struct PortalDirectory {
                 }
                     ?? "",
                 "nextPage": result.next.map { link($0, page: page.map { $0 + 1 }) } ?? "",
-                "firstPage": cursor == nil ? "" : link(nil, page: nil),
+                "firstPage": cursor == nil && number == 1 ? "" : link(nil, page: nil),
                 "lastPage": result.next == nil ? "" : link(nil, page: nil, last: true),
                 "users": users.map { u -> [String: Any] in
                     [
