@@ -65,3 +65,18 @@ import Testing
         }
     }
 }
+
+@Suite struct UUIDTextTests {
+    @Test func idsAreReadInEitherCaseAndAnythingElseIsRefused() {
+        for _ in 0..<100 {
+            let id = UUID.random()
+            #expect(UUID(text: id.text) == id && UUID(text: id.uuidString) == id)
+        }
+        for bad in [
+            "", "x", "0123456789abcdef0123456789abcdef", "01234567-89ab-cdef-0123-456789abcdeg",
+            "01234567-89ab-cdef-0123-456789abcdef0", "01234567-89ab-cdef-0123_456789abcdef",
+        ] {
+            #expect(UUID(text: bad) == nil, "\(bad)")
+        }
+    }
+}
