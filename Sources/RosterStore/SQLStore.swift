@@ -44,8 +44,8 @@ public final class SQLStore: Storage, Sendable {
         // machine never corrupts the file, and a power cut loses at most the last commits. FULL
         // spent most of an import waiting for the disk, one sync per batch.
         try await db.raw("PRAGMA synchronous = NORMAL").run()
-        // 16 MiB of page cache (the default is 2): an import's batches touch every index of users.
-        try await db.raw("PRAGMA cache_size = -16384").run()
+        // 8 MiB of page cache (the default is 2): an import's batches touch every index of users.
+        try await db.raw("PRAGMA cache_size = -8192").run()
         try await db.raw("PRAGMA foreign_keys = ON").run()
         let store = SQLStore(
             db: db, dialect: .sqlite, secrets: secrets, logger: logger, close: { try await connection.close() })

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The pages of a listing, tolerant of what real providers do: pages smaller than asked, a
 /// missing or wrong `totalResults`, a provider that ignores `startIndex`.
 ///
@@ -34,7 +36,7 @@ public struct ResourcePages: AsyncSequence, Sendable {
         let query: UserQuery
         var pageSize: Int
         var mode: Mode
-        var seen: Set<String> = []
+        var seen: Set<SeenId> = []
         /// Resources received so far, with or without an id.
         var listed = 0
         /// What the first page said; used only to decide how far to fetch ahead.
@@ -86,7 +88,7 @@ public struct ResourcePages: AsyncSequence, Sendable {
             fresh.reserveCapacity(page.resources.count)
             for resource in page.resources {
                 if let id = resource["id"]?.text {
-                    guard seen.insert(id).inserted else { continue }
+                    guard seen.insert(SeenId(id)).inserted else { continue }
                 }
                 fresh.append(resource)
             }
@@ -175,5 +177,22 @@ extension Optional where Wrapped == ResourcePages.Ahead.CursorRequest {
             return nil
         }
         return request.task
+    }
+}
+
+/// An id a listing has seen, kept small: a UUID written the canonical way (as most providers'
+/// ids are) takes 16 bytes instead of a 36-character string, a tenth of the memory at 100,000.
+/// Any other text is kept as it is, so two different ids never count as one.
+enum SeenId: Hashable {
+    case lower(UUID)
+    case upper(UUID)
+    case text(String)
+
+    init(_ id: String) {
+        switch UUID.parse(id) {
+        case (let uuid, .lower)?: self = .lower(uuid)
+        case (let uuid, .upper)?: self = .upper(uuid)
+        default: self = .text(id)
+        }
     }
 }

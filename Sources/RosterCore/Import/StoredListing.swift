@@ -40,23 +40,33 @@ extension RemoteListing {
         }
     }
 
-    /// Reads every user of the application, page by page, into a new generation of the listing.
+    /// Reads every user of the application, page by page, into a new generation of the listing:
+    /// while one page is stored, the next is classified (and the ones after it are on their way).
     func read(_ application: Application) async throws {
         let connection = try await access.connect(application)
         let generation = UUID.random()
         var seen: [String: String] = [:]
         var position = 0
+        var storing: Task<Void, any Error>?
         do {
             let pages = connection.client.userPages(ImportRunner.listingQuery, config: connection.provider)
             for try await page in pages {
                 let statuses = try await ImportRules.classify(
                     page, application: connection.application, storage: storage, seen: &seen)
-                try await storage.storeListedUsers(
-                    zip(page, statuses).map(Self.listed), applicationId: application.id, generation: generation,
-                    from: position)
+                let listed = zip(page, statuses).map(Self.listed)
+                try await storing?.value
+                let (storage, from) = (storage, position)
+                storing = Task {
+                    try await storage.storeListedUsers(
+                        listed, applicationId: application.id, generation: generation, from: from)
+                }
                 position += page.count
             }
-        } catch { throw RosterError.from(error) }
+            try await storing?.value
+        } catch {
+            _ = try? await storing?.value
+            throw RosterError.from(error)
+        }
         try await storage.completeListing(applicationId: application.id, generation: generation, listedAt: Date())
     }
 

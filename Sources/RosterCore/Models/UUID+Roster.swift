@@ -22,37 +22,6 @@ extension UUID {
         }
     }
 
-    /// Reads `8-4-4-4-12` hex digits, either case. Foundation's `UUID(uuidString:)` goes through
-    /// `sscanf`, which was a tenth of the time of a page of users from the API.
-    public init?(text: String) {
-        var bytes = [UInt8](repeating: 0, count: 16)
-        var count = 0
-        var high: UInt8?
-        for (offset, unit) in text.utf8.enumerated() {
-            if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
-                guard unit == UInt8(ascii: "-") else { return nil }
-                continue
-            }
-            let digit: UInt8
-            switch unit {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = unit - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = unit - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = unit - UInt8(ascii: "A") + 10
-            default: return nil
-            }
-            guard count < 16 else { return nil }
-            if let first = high {
-                bytes[count] = first << 4 | digit
-                count += 1
-                high = nil
-            } else {
-                high = digit
-            }
-        }
-        guard count == 16, high == nil, text.utf8.count == 36 else { return nil }
-        self = bytes.withUnsafeBytes { UUID(uuid: $0.load(as: uuid_t.self)) }
-    }
-
     /// A random (version 4) UUID from the system's generator. Foundation's `UUID.random()` opens
     /// /dev/urandom for every id on Linux: two system calls more per imported user and event.
     public static func random() -> UUID {
