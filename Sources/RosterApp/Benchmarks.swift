@@ -49,7 +49,9 @@ public enum Benchmarks {
         let clock = ContinuousClock()
         var users = 0
         let download = try await clock.measure {
-            for try await page in client.userPages(ImportRunner.listingQuery, config: config) { users += page.count }
+            for try await page in client.userPages(ImportRunner.listingQuery, config: config, raw: false) {
+                users += page.count
+            }
         }
         // The peak from here on is the import's, not the download's above.
         resetPeakMemory()

@@ -25,14 +25,14 @@ public struct JSONParser {
         }
     }
 
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var index = 0
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
 
-    private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    private func error(_ problem: String) -> SyntaxError { SyntaxError(offset: index, problem: problem) }
+    func error(_ problem: String) -> SyntaxError { SyntaxError(offset: index, problem: problem) }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
@@ -41,7 +41,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func value(depth: Int) throws -> JSONValue {
+    mutating func value(depth: Int) throws -> JSONValue {
         guard depth < Self.maxDepth else { throw error("nested deeper than \(Self.maxDepth) levels") }
         skipWhitespace()
         guard index < bytes.count else { throw error("unexpected end") }
@@ -62,7 +62,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func literal(_ word: StaticString) throws {
+    mutating func literal(_ word: StaticString) throws {
         let count = word.utf8CodeUnitCount
         guard index + count <= bytes.count else { throw error("unexpected end") }
         for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] {
@@ -71,7 +71,7 @@ public struct JSONParser {
         index += count
     }
 
-    private mutating func expect(_ byte: UInt8) throws {
+    mutating func expect(_ byte: UInt8) throws {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == byte else {
             throw error("expected '\(Character(Unicode.Scalar(byte)))'")
@@ -80,14 +80,14 @@ public struct JSONParser {
     }
 
     /// True and consumed when the next non-space byte is `byte`.
-    private mutating func take(_ byte: UInt8) -> Bool {
+    mutating func take(_ byte: UInt8) -> Bool {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == byte else { return false }
         index += 1
         return true
     }
 
-    private mutating func object(depth: Int) throws -> JSONValue {
+    mutating func object(depth: Int) throws -> JSONValue {
         index += 1
         var members: [String: JSONValue] = [:]
         if take(UInt8(ascii: "}")) { return .object(members) }
@@ -104,7 +104,7 @@ public struct JSONParser {
         return .object(members)
     }
 
-    private mutating func array(depth: Int) throws -> JSONValue {
+    mutating func array(depth: Int) throws -> JSONValue {
         index += 1
         var elements: [JSONValue] = []
         if take(UInt8(ascii: "]")) { return .array(elements) }
@@ -115,7 +115,7 @@ public struct JSONParser {
         return .array(elements)
     }
 
-    private mutating func string() throws -> String {
+    mutating func string() throws -> String {
         index += 1
         let start = index
         // The common case: no escapes, so the bytes are the string.
@@ -150,7 +150,7 @@ public struct JSONParser {
         throw error("unterminated string")
     }
 
-    private mutating func escape(into scratch: inout [UInt8]) throws {
+    mutating func escape(into scratch: inout [UInt8]) throws {
         guard index < bytes.count else { throw error("unterminated string") }
         let byte = bytes[index]
         index += 1
@@ -181,7 +181,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func hex4() throws -> UInt32 {
+    mutating func hex4() throws -> UInt32 {
         guard index + 4 <= bytes.count else { throw error("unterminated \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
@@ -199,7 +199,7 @@ public struct JSONParser {
         return value
     }
 
-    private mutating func number() throws -> Double {
+    mutating func number() throws -> Double {
         let start = index
         var integral = true
         if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }

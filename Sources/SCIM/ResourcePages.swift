@@ -11,17 +11,19 @@ import Foundation
 /// each at the index where the pages before it end if they come back full; a page that comes
 /// back short (or long) drops the guesses after it, so every page used was asked for at exactly
 /// the index where the one before it ended. A 429 halves the pages in flight.
-public struct ResourcePages: AsyncSequence, Sendable {
-    public typealias Element = [JSONValue]
-    public static let maxInFlight = 4
+public struct ResourcePages<Resource: Sendable>: AsyncSequence, Sendable {
+    public typealias Element = [Resource]
     let client: SCIMClient
     let path: String
     let query: UserQuery
     let config: ServiceProviderConfig
+    /// How a page's body becomes resources, and a resource's id.
+    let decode: @Sendable ([UInt8], _ status: Int, _ url: String) throws -> ListPage<Resource>
+    let id: @Sendable (Resource) -> String?
 
     public func makeAsyncIterator() -> Iterator {
         Iterator(
-            client: client, path: path, query: query, pageSize: config.pageSize(wanted: query.pageSize),
+            pages: self, pageSize: config.pageSize(wanted: query.pageSize),
             mode: config.cursorPagination ? .cursor(nil) : .index(1))
     }
 
@@ -31,9 +33,9 @@ public struct ResourcePages: AsyncSequence, Sendable {
             case cursor(String?)
             case done
         }
-        let client: SCIMClient
-        let path: String
-        let query: UserQuery
+        let pages: ResourcePages
+        var client: SCIMClient { pages.client }
+        var path: String { pages.path }
         var pageSize: Int
         var mode: Mode
         var seen: Set<SeenId> = []
@@ -41,25 +43,23 @@ public struct ResourcePages: AsyncSequence, Sendable {
         var listed = 0
         /// What the first page said; used only to decide how far to fetch ahead.
         var total: Int?
-        var window = ResourcePages.maxInFlight
+        var window = SCIMClient.maxPagesInFlight
         /// How many resources a page brings: the page size asked for, until the provider shows it
         /// serves fewer (many cap pages silently); the guesses ahead step by this.
         var stride: Int
         var throttled = 0
         let ahead = Ahead()
 
-        init(client: SCIMClient, path: String, query: UserQuery, pageSize: Int, mode: Mode) {
-            self.client = client
-            self.path = path
-            self.query = query
+        init(pages: ResourcePages, pageSize: Int, mode: Mode) {
+            self.pages = pages
             self.pageSize = pageSize
             self.stride = pageSize
             self.mode = mode
-            throttled = client.throttled
+            throttled = pages.client.throttled
         }
 
-        public mutating func next() async throws -> [JSONValue]? {
-            let page: ListResponse
+        public mutating func next() async throws -> [Resource]? {
+            let page: ListPage<Resource>
             switch mode {
             case .done:
                 return nil
@@ -84,10 +84,10 @@ public struct ResourcePages: AsyncSequence, Sendable {
                         + "provider: it keeps sending new ones",
                     url: client.baseURL + path)
             }
-            var fresh: [JSONValue] = []
+            var fresh: [Resource] = []
             fresh.reserveCapacity(page.resources.count)
             for resource in page.resources {
-                if let id = resource["id"]?.text {
+                if let id = pages.id(resource) {
                     guard seen.insert(SeenId(id)).inserted else { continue }
                 }
                 fresh.append(resource)
@@ -103,7 +103,7 @@ public struct ResourcePages: AsyncSequence, Sendable {
 
         /// The page at `start`, fetched ahead or now. A provider that refuses the first, large
         /// page (some cap `count` without saying so) is asked again with pages of 100.
-        private mutating func indexPage(_ start: Int) async throws -> ListResponse {
+        private mutating func indexPage(_ start: Int) async throws -> ListPage<Resource> {
             fetchAhead(from: start)
             let task = ahead.index.removeFirst().task
             do {
@@ -111,7 +111,8 @@ public struct ResourcePages: AsyncSequence, Sendable {
             } catch let error as SCIMClientError where error.status == 400 && start == 1 && pageSize > 100 {
                 ahead.cancelAll()
                 pageSize = 100
-                return try await client.list(path, startIndex: start, count: pageSize, query: query)
+                stride = 100
+                return try await pages.page(startIndex: start, count: pageSize)
             }
         }
 
@@ -123,35 +124,48 @@ public struct ResourcePages: AsyncSequence, Sendable {
                 window = Swift.max(1, window / 2)
                 throttled = now
             }
-            var pages = 1
+            var count = 1
             if let total {
                 let remaining = total - (start - 1)
-                pages = Swift.max(1, Swift.min(window, (remaining + stride - 1) / stride))
+                count = Swift.max(1, Swift.min(window, (remaining + stride - 1) / stride))
             }
             var next = ahead.index.last.map { $0.start + stride } ?? start
-            while ahead.index.count < pages {
-                let (client, path, query, count, from) = (client, path, query, pageSize, next)
-                ahead.index.append(
-                    (from, Task { try await client.list(path, startIndex: from, count: count, query: query) }))
+            while ahead.index.count < count {
+                let (pages, size, from) = (self.pages, pageSize, next)
+                ahead.index.append((from, Task { try await pages.page(startIndex: from, count: size) }))
                 next += stride
             }
         }
 
-        private func fetch(cursor: String?) -> Task<ListResponse, any Error> {
-            let (client, path, query, count) = (client, path, query, pageSize)
-            return Task { try await client.list(path, cursor: cursor, count: count, query: query) }
+        private func fetch(cursor: String?) -> Task<ListPage<Resource>, any Error> {
+            let (pages, size) = (self.pages, pageSize)
+            return Task { try await pages.page(cursor: cursor, count: size) }
         }
+    }
+
+    /// One page by index (RFC 7644 §3.4.2.4).
+    func page(startIndex: Int, count: Int) async throws -> ListPage<Resource> {
+        var parameters: [(String, String?)] = [("startIndex", String(startIndex)), ("count", String(count))]
+        parameters += SCIMClient.queryParameters(query)
+        return try await client.send(.GET, path, query: parameters, decode: decode).body
+    }
+
+    /// One page by cursor (RFC 9865); nil asks for the first page.
+    func page(cursor: String?, count: Int) async throws -> ListPage<Resource> {
+        var parameters: [(String, String?)] = [("cursor", cursor), ("count", String(count))]
+        parameters += SCIMClient.queryParameters(query)
+        return try await client.send(.GET, path, query: parameters, decode: decode).body
     }
 
     /// Requests on their way; those nobody will read are cancelled when the listing is dropped.
     final class Ahead {
-        var index: [(start: Int, task: Task<ListResponse, any Error>)] = []
+        var index: [(start: Int, task: Task<ListPage<Resource>, any Error>)] = []
         var cursor: CursorRequest?
 
         struct CursorRequest {
             let cursor: String?
-            let task: Task<ListResponse, any Error>
-            init(_ cursor: String?, _ task: Task<ListResponse, any Error>) {
+            let task: Task<ListPage<Resource>, any Error>
+            init(_ cursor: String?, _ task: Task<ListPage<Resource>, any Error>) {
                 self.cursor = cursor
                 self.task = task
             }
@@ -168,9 +182,10 @@ public struct ResourcePages: AsyncSequence, Sendable {
     }
 }
 
-extension Optional where Wrapped == ResourcePages.Ahead.CursorRequest {
+extension Optional {
     /// The request for `cursor`, if it is the one on its way.
-    mutating func take(_ cursor: String?) -> Task<ListResponse, any Error>? {
+    mutating func take<Resource>(_ cursor: String?) -> Task<ListPage<Resource>, any Error>?
+    where Wrapped == ResourcePages<Resource>.Ahead.CursorRequest {
         defer { self = nil }
         guard let request = self, request.cursor == cursor else {
             self?.task.cancel()

@@ -58,14 +58,37 @@ extension SCIMClient {
         return try ListResponse(json: try await send(.GET, path, query: parameters).body)
     }
 
+    /// Pages a listing keeps on their way at most (``ResourcePages``).
+    public static let maxPagesInFlight = 4
+
     /// Every user matching `query`, a page at a time, fetched only as the caller asks.
-    public func userPages(_ query: UserQuery, config: ServiceProviderConfig) -> UserPages {
-        UserPages(pages: ResourcePages(client: self, path: "/Users", query: query, config: config))
+    ///
+    /// - Parameter raw: keep each user's resource as sent (``SCIMUser/raw``), for filtering,
+    ///   sorting or patching it; without, pages are read straight into users, skipping what
+    ///   Roster does not map, which is what an import of many users wants.
+    public func userPages(_ query: UserQuery, config: ServiceProviderConfig, raw: Bool = true) -> UserPages {
+        if raw {
+            return UserPages(
+                client: self, path: "/Users", query: query, config: config,
+                decode: { bytes, status, url in
+                    let page = try Self.jsonPage(bytes, status: status, url: url)
+                    return ListPage(
+                        totalResults: page.totalResults, resources: page.resources.map(SCIMUser.init(json:)),
+                        nextCursor: page.nextCursor)
+                }, id: \.id)
+        }
+        return UserPages(
+            client: self, path: "/Users", query: query, config: config, decode: UserPageDecoding.page, id: \.id)
     }
 
     /// Every resource of `path` matching `query`, a page at a time.
-    public func pages(_ path: String, _ query: UserQuery, config: ServiceProviderConfig) -> ResourcePages {
-        ResourcePages(client: self, path: path, query: query, config: config)
+    public func pages(_ path: String, _ query: UserQuery, config: ServiceProviderConfig) -> ResourcePages<JSONValue> {
+        ResourcePages(
+            client: self, path: path, query: query, config: config, decode: Self.jsonPage, id: { $0["id"]?.text })
+    }
+
+    static func jsonPage(_ bytes: [UInt8], status: Int, url: String) throws -> ListPage<JSONValue> {
+        ListPage(try ListResponse(json: try json(bytes, status: status, url: url)))
     }
 
     static func queryParameters(_ query: UserQuery) -> [(String, String?)] {
@@ -84,16 +107,4 @@ extension SCIMClient {
 }
 
 /// The pages of a user listing (see ``ResourcePages``), read as users.
-public struct UserPages: AsyncSequence, Sendable {
-    public typealias Element = [SCIMUser]
-    let pages: ResourcePages
-
-    public func makeAsyncIterator() -> Iterator { Iterator(inner: pages.makeAsyncIterator()) }
-
-    public struct Iterator: AsyncIteratorProtocol {
-        var inner: ResourcePages.Iterator
-        public mutating func next() async throws -> [SCIMUser]? {
-            try await inner.next()?.map(SCIMUser.init(json:))
-        }
-    }
-}
+public typealias UserPages = ResourcePages<SCIMUser>

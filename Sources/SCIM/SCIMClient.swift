@@ -65,6 +65,28 @@ public final class SCIMClient: Sendable {
         body: JSONValue? = nil, headers extra: [(String, String)] = [],
         idempotent: Bool = true
     ) async throws -> Response {
+        let (status, etag, json) = try await send(
+            method, path, query: query, body: body, headers: extra, idempotent: idempotent, decode: Self.json)
+        return Response(status: status, etag: etag, body: json)
+    }
+
+    /// The body of a 2xx answer as JSON: empty is null, anything else must parse.
+    static func json(_ bytes: [UInt8], status: Int, url: String) throws -> JSONValue {
+        if bytes.isEmpty { return .null }
+        if let decoded = try? JSONParser.parse(bytes) { return decoded }
+        let start = String(decoding: bytes.prefix(80), as: UTF8.self)
+        throw SCIMClientError(
+            .unexpectedResponse, "the service provider sent a body that is not JSON, starting \"\(start)\"",
+            status: status, url: url)
+    }
+
+    /// Sends one request as ``send(_:_:query:body:headers:idempotent:)`` does, and reads a 2xx
+    /// answer's body with `decode` (a listing reads its pages straight into typed values).
+    func send<Body>(
+        _ method: HTTPMethod, _ path: String, query: [(String, String?)] = [],
+        body: JSONValue? = nil, headers extra: [(String, String)] = [], idempotent: Bool = true,
+        decode: ([UInt8], _ status: Int, _ url: String) throws -> Body
+    ) async throws -> (status: Int, etag: String?, body: Body) {
         let url = baseURL + path + Self.queryString(query)
         guard URL(string: url)?.host != nil else {
             throw SCIMClientError(.invalidConfiguration, "the SCIM base URL is not a valid http(s) URL", url: baseURL)
@@ -104,7 +126,7 @@ public final class SCIMClient: Sendable {
             switch outcome.status {
             case 200..<300:
                 pacer?.succeeded()
-                return Response(status: outcome.status, etag: outcome.etag, body: outcome.body)
+                return (outcome.status, outcome.etag, try decode(outcome.body, outcome.status, url))
             case 401 where !refreshedToken:
                 if case .oauthClientCredentials = authentication, let token {
                     // The shared token may have been revoked early: drop it and fetch a new one, once.
@@ -130,7 +152,9 @@ public final class SCIMClient: Sendable {
                 }
             default: break
             }
-            throw Self.error(status: outcome.status, body: outcome.body, url: url, retried: attempt)
+            // An error's body is read for its detail when it is JSON, ignored when not.
+            let detail = outcome.body.isEmpty ? JSONValue.null : (try? JSONParser.parse(outcome.body)) ?? .null
+            throw Self.error(status: outcome.status, body: detail, url: url, retried: attempt)
         }
     }
 
@@ -138,30 +162,16 @@ public final class SCIMClient: Sendable {
         var status: Int
         var etag: String?
         var retryAfter: Duration?
-        var body: JSONValue
+        var body: [UInt8]
     }
 
     private func exchange(_ request: SCIMHTTPRequest, url: String) async throws -> Outcome {
         let response = try await transport.execute(
             request, timeout: configuration.timeout,
             maxBodyBytes: configuration.maxResponseBytes)
-        let status = response.status
-        let json: JSONValue
-        if response.body.isEmpty {
-            json = .null
-        } else if let decoded = try? JSONParser.parse(response.body) {
-            json = decoded
-        } else if (200..<300).contains(status) {
-            let start = String(decoding: response.body.prefix(80), as: UTF8.self)
-            throw SCIMClientError(
-                .unexpectedResponse, "the service provider sent a body that is not JSON, starting \"\(start)\"",
-                status: status, url: url)
-        } else {
-            json = .null
-        }
         return Outcome(
-            status: status, etag: response.header("ETag"),
-            retryAfter: response.header("Retry-After").flatMap(Self.parseRetryAfter), body: json)
+            status: response.status, etag: response.header("ETag"),
+            retryAfter: response.header("Retry-After").flatMap(Self.parseRetryAfter), body: response.body)
     }
 
     private func authorizationHeader() async throws -> String? {

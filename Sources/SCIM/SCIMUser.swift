@@ -108,6 +108,13 @@ public struct SCIMUser: Sendable, Hashable {
         self.raw = .null
     }
 
+    /// The members of a resource `init(json:)` reads; a listing that reads users straight into
+    /// values keeps only these.
+    static let mappedMembers = [
+        "id", "externalId", "userName", "name", "displayName", "title", "userType", "active", "emails",
+        "phoneNumbers", "addresses", SCIMSchema.enterpriseUser, "meta",
+    ]
+
     /// Reads a user from a resource as a service provider sent it.
     public init(json: JSONValue) {
         id = json["id"]?.text

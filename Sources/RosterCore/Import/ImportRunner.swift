@@ -53,7 +53,9 @@ public struct ImportRunner: JobHandler {
         var listed = 0
         var committing: Task<Void, any Error>?
         do {
-            for try await page in connection.client.userPages(Self.listingQuery, config: connection.provider) {
+            for try await page in connection.client.userPages(
+                Self.listingQuery, config: connection.provider, raw: false)
+            {
                 let candidates = page.map { candidate($0, job: job, application: application) }
                 try await committing?.value
                 try await checkpoint(job, lease: lease)

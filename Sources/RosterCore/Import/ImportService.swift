@@ -42,7 +42,7 @@ public struct ImportService: Sendable {
             var firstUsers: [SCIMUser] = []
             do {
                 let query = UserQuery(pageSize: ImportRunner.batchSize)
-                for try await page in connection.client.userPages(query, config: connection.provider) {
+                for try await page in connection.client.userPages(query, config: connection.provider, raw: false) {
                     firstUsers += page
                     if firstUsers.count >= Self.backgroundThreshold { break }
                 }

@@ -49,7 +49,7 @@ extension RemoteListing {
         var position = 0
         var storing: Task<Void, any Error>?
         do {
-            let pages = connection.client.userPages(ImportRunner.listingQuery, config: connection.provider)
+            let pages = connection.client.userPages(ImportRunner.listingQuery, config: connection.provider, raw: false)
             for try await page in pages {
                 let statuses = try await ImportRules.classify(
                     page, application: connection.application, storage: storage, seen: &seen)

@@ -43,7 +43,7 @@ actor RemoteUserIndex {
             ?? Task {
                 var index = Index(read: .now)
                 let query = UserQuery(pageSize: UserQuery.largestPage)
-                for try await page in connection.client.userPages(query, config: connection.provider) {
+                for try await page in connection.client.userPages(query, config: connection.provider, raw: false) {
                     for user in page {
                         guard let remoteId = user.id else { continue }
                         if let name = user.userName?.lowercased() {
