@@ -319,3 +319,42 @@ def test_roster_serve_on_a_fresh_directory_creates_data_and_answers_health():
 def wait_for_url(url):
     wait_for(url)
     return url
+
+
+def test_the_import_screen_answers_from_its_stored_listing_until_refresh_or_an_import(server):
+    """remote-users reads the application once; pages, statuses, search and sort are answered from
+    what it stored; a provider that grows or shrinks shows so after refresh=true; an import makes
+    the next view read again, and users imported since show as already in the directory."""
+    api = Client(server, server["admin"])
+    provider = server["scim"].replace("/ok", "/prov-listing")
+    for i in range(30):
+        requests.post(f"{provider}/Users", json={"userName": f"lst{i:03d}", "emails": [{"value": f"lst{i:03d}@example.org"}]})
+    assert api.call("POST", "/api/v1/applications", json={"name": "Listed"}).status_code == 201
+    app, t = "/api/v1/applications/Listed", "/api/v1/applications/{app}"
+    api.call("PUT", app + "/integration", t + "/integration",
+             json={"scimUrl": provider, "auth": {"type": "bearer", "token": "t"}, "allowPrivateNetwork": True})
+    reads = lambda: requests.get(f"{provider}/_stats").json().get("reads", 0)
+    first = api.call("GET", app + "/remote-users?limit=10", t + "/remote-users").json()
+    assert first["matching"] == 30 and first["counts"] == {"new": 30, "existing": 0, "invalid": 0}
+    before = reads()
+    page = api.call("GET", app + "/remote-users?limit=5&offset=10&sortBy=userName&sortOrder=descending", t + "/remote-users")
+    assert [u["userName"] for u in page.json()["users"]] == [f"lst{i:03d}" for i in range(19, 14, -1)]
+    assert api.call("GET", app + "/remote-users?search=LST02", t + "/remote-users").json()["matching"] == 10
+    assert api.call("GET", app + "/remote-users?status=existing", t + "/remote-users").json()["matching"] == 0
+    assert reads() == before, "page views, search, sort and status were answered from the stored listing"
+    # The application grows and shrinks: the stored listing stays until refresh.
+    for i in range(30, 35):
+        requests.post(f"{provider}/Users", json={"userName": f"lst{i:03d}", "emails": [{"value": f"lst{i:03d}@example.org"}]})
+    requests.delete(f"{provider}/Users/prov-listing-00001")
+    assert api.call("GET", app + "/remote-users", t + "/remote-users").json()["matching"] == 30
+    refreshed = api.call("GET", app + "/remote-users?refresh=true&limit=1000", t + "/remote-users").json()
+    assert refreshed["matching"] == 34 and refreshed["listedAt"] >= first["listedAt"]
+    assert "lst000" not in [u["userName"] for u in refreshed["users"]]
+    # An import: the next view reads again and shows the imported users as already in the directory.
+    ids = [u["remoteId"] for u in refreshed["users"][:3]]
+    assert api.call("POST", app + "/imports", t + "/imports", json={"userIds": ids}).json()["job"]["created"] == 3
+    after = api.call("GET", app + "/remote-users?status=existing&limit=1000", t + "/remote-users").json()
+    assert sorted(u["remoteId"] for u in after["users"]) == sorted(ids)
+    assert after["counts"]["existing"] == 3 and after["counts"]["new"] == 31
+    assert api.call("GET", app + "/remote-users?limit=1001", t + "/remote-users").status_code == 400
+    assert api.call("GET", app + "/remote-users?status=maybe", t + "/remote-users").status_code == 400

@@ -84,6 +84,15 @@ extension SQLStore: ImportRepository {
         -> [ImportResult]
     {
         guard !candidates.isEmpty else { return [] }
+        // Readied before the batch's turn: the rows and statements of its users and their events,
+        // as they are when every user is new (else they are made again for those that are).
+        let sqlite = dialect == .sqlite
+        let allUsers = candidates.compactMap { try? $0.mapped.get() }
+        let readyUsers = PreparedInsert(
+            Self.userInsert, try allUsers.map(Self.rowValues), returning: "id", sqlite: sqlite)
+        let readyEvents = PreparedInsert(
+            Self.eventInsert, allUsers.map { Self.eventRow(rules.createdEvent($0)) }, sqlite: sqlite)
+        try await rules.waitTurn()
         return try await transaction { db in
             let counts = try await db.raw(
                 "SELECT created_count + skipped_count + failed_count AS n FROM import_jobs WHERE id = "
@@ -94,8 +103,10 @@ extension SQLStore: ImportRepository {
                 rules.mayHaveResults
                 ? try await Self.remoteIdsWithResults(jobId: jobId, among: candidates.map(\.remoteId), in: db) : []
             let fresh = candidates.filter { handled.insert($0.remoteId).inserted }
-            let users = fresh.compactMap { try? $0.mapped.get() }
-            let inserted = try await Self.insertNew(users, in: db)
+            let users = fresh.count == candidates.count ? allUsers : fresh.compactMap { try? $0.mapped.get() }
+            let inserted =
+                users.count == allUsers.count
+                ? try Self.insertedIds(try await readyUsers.run(in: db)) : try await Self.insertNew(users, in: db)
             let taken = fresh.filter { candidate in
                 (try? candidate.mapped.get()).map { !inserted.contains($0.id.text) } ?? false
             }
@@ -122,7 +133,11 @@ extension SQLStore: ImportRepository {
                                 reason: "the directory refused the user"))
                 }
             }
-            try await Self.insert(users.filter { inserted.contains($0.id.text) }.map(rules.createdEvent), in: db)
+            if inserted.count == allUsers.count {
+                _ = try await readyEvents.run(in: db)
+            } else {
+                try await Self.insert(users.filter { inserted.contains($0.id.text) }.map(rules.createdEvent), in: db)
+            }
             // A worker that lost its lease may race its successor here: one result per user wins.
             let first = try counts?.int("n") ?? 0
             let recorded = try await insertRows(

@@ -12,21 +12,22 @@ extension SQLStore: InsightsRepository {
     }
 
     static func insert(_ events: [InsightsEvent], in db: any SQLDatabase) async throws {
-        _ = try await insertRows(
-            """
-            INSERT INTO insights_events (id, time, type, initiator_type, initiator_id, initiator_email, resource_type,
-              resource_id, resource_name, application_id, application_name, import_job_id, client_ip, request_id,
-              success)
-            """,
-            events.map { e in
-                [
-                    .text(e.id.text), .int(e.time.millis), .text(e.type.rawValue), .text(e.initiator.type.rawValue),
-                    .text(e.initiator.id?.text), .text(e.initiator.email), .text(e.resource?.type),
-                    .text(e.resource?.id), .text(e.resource?.name), .text(e.application?.id.text),
-                    .text(e.application?.name), .text(e.importJobId?.text), .text(e.initiator.clientIp),
-                    .text(e.initiator.requestId), .int(e.success ? 1 : 0),
-                ]
-            }, in: db)
+        _ = try await insertRows(eventInsert, events.map(eventRow), in: db)
+    }
+
+    static let eventInsert = """
+        INSERT INTO insights_events (id, time, type, initiator_type, initiator_id, initiator_email, resource_type,
+          resource_id, resource_name, application_id, application_name, import_job_id, client_ip, request_id, success)
+        """
+
+    static func eventRow(_ e: InsightsEvent) -> [SQLCell] {
+        [
+            .text(e.id.text), .int(e.time.millis), .text(e.type.rawValue), .text(e.initiator.type.rawValue),
+            .text(e.initiator.id?.text), .text(e.initiator.email), .text(e.resource?.type), .text(e.resource?.id),
+            .text(e.resource?.name), .text(e.application?.id.text), .text(e.application?.name),
+            .text(e.importJobId?.text), .text(e.initiator.clientIp), .text(e.initiator.requestId),
+            .int(e.success ? 1 : 0),
+        ]
     }
 
     public func events(_ query: InsightsQuery) async throws -> [InsightsEvent] {

@@ -242,59 +242,83 @@ enum SQLCell: Sendable {
     static func int(_ value: Int) -> SQLCell { .int(Int64(value)) }
 }
 
-/// `(…), (…)` written straight into the statement: one expression for the whole list, where
-/// interpolating each value made an expression (and an allocation) per value.
-struct ValuesList: SQLExpression {
-    let rows: ArraySlice<[SQLCell]>
+/// `head VALUES (…), (…) ON CONFLICT DO NOTHING [RETURNING …]`, rendered ahead of running it
+/// (an import renders its next batch while the one before commits), in as few statements as the
+/// databases' limits on bound values allow (SQLite's is 32,766). A batch costs a statement per
+/// thousand rows or so, not one per row: SQLite parsed the same text again for every row.
+struct PreparedInsert: Sendable {
+    /// One statement's text, its placeholders numbered from 1, and its values.
+    struct Statement: Sendable, SQLExpression {
+        let sql: String
+        let binds: [any Encodable & Sendable]
 
-    func serialize(to serializer: inout SQLSerializer) {
-        let marker = serializer.dialect.name == "sqlite" ? "?" : "$"
-        var sql = ""
-        sql.reserveCapacity(rows.count * (rows.first?.count ?? 0) * 8)
-        for (offset, row) in rows.enumerated() {
-            sql += offset == 0 ? "(" : ", ("
-            for (column, cell) in row.enumerated() {
-                if column > 0 { sql += ", " }
-                let value: (any Encodable & Sendable)?
-                switch cell {
-                case .text(let text): value = text
-                case .int(let number): value = number
-                }
-                if let value {
-                    serializer.binds.append(value)
-                    sql += marker + String(serializer.binds.count)
-                } else {
-                    sql += "NULL"
-                }
-            }
-            sql += ")"
+        func serialize(to serializer: inout SQLSerializer) {
+            // Numbered from 1: the statement has no other value before these.
+            precondition(serializer.binds.isEmpty, "a prepared statement binds its values first")
+            serializer.write(sql)
+            serializer.binds += binds
         }
-        serializer.write(sql)
+    }
+
+    let statements: [Statement]
+    let returning: Bool
+
+    init(_ head: String, _ rows: [[SQLCell]], returning: String? = nil, sqlite: Bool) {
+        self.returning = returning != nil
+        guard let width = rows.first?.count, width > 0 else {
+            statements = []
+            return
+        }
+        let marker = sqlite ? "?" : "$"
+        let perStatement = max(1, 30_000 / width)
+        statements = stride(from: 0, to: rows.count, by: perStatement).map { start in
+            var sql = head + " VALUES "
+            var binds: [any Encodable & Sendable] = []
+            let chunk = rows[start..<min(start + perStatement, rows.count)]
+            sql.reserveCapacity(sql.utf8.count + chunk.count * width * 8 + 64)
+            binds.reserveCapacity(chunk.count * width)
+            for (offset, row) in chunk.enumerated() {
+                sql += offset == 0 ? "(" : ", ("
+                for (column, cell) in row.enumerated() {
+                    if column > 0 { sql += ", " }
+                    // NULL is written as such, never bound: a bound optional goes the drivers'
+                    // slow Encodable way (a third of an import's time).
+                    switch cell {
+                    case .text(let text?): binds.append(text)
+                    case .int(let number?): binds.append(number)
+                    case .text(nil), .int(nil):
+                        sql += "NULL"
+                        continue
+                    }
+                    sql += marker + String(binds.count)
+                }
+                sql += ")"
+            }
+            sql += " ON CONFLICT DO NOTHING" + (returning.map { " RETURNING " + $0 } ?? "")
+            return Statement(sql: sql, binds: binds)
+        }
+    }
+
+    /// Runs the statements; answers the rows they returned.
+    func run(in db: any SQLDatabase) async throws -> [any SQLRow] {
+        var returned: [any SQLRow] = []
+        for statement in statements {
+            var query: SQLQueryString = ""
+            query.appendInterpolation(statement)
+            if returning {
+                returned += try await db.raw(query).all()
+            } else {
+                try await db.raw(query).run()
+            }
+        }
+        return returned
     }
 }
 
-/// `head VALUES (…), (…) ON CONFLICT DO NOTHING [RETURNING …]`, as few statements as the
-/// databases' limits on bound values allow (SQLite's is 32,766). A batch costs a statement per
-/// few hundred rows, not one per row: SQLite parsed the same text again for every row.
 func insertRows(_ head: String, _ rows: [[SQLCell]], returning: String? = nil, in db: any SQLDatabase)
     async throws -> [any SQLRow]
 {
-    guard let width = rows.first?.count, width > 0 else { return [] }
-    let perStatement = max(1, 30_000 / width)
-    var returned: [any SQLRow] = []
-    for start in stride(from: 0, to: rows.count, by: perStatement) {
-        var query = SQLQueryString(head)
-        query.appendInterpolation(unsafeRaw: " VALUES ")
-        query.appendInterpolation(ValuesList(rows: rows[start..<min(start + perStatement, rows.count)]))
-        query.appendInterpolation(unsafeRaw: " ON CONFLICT DO NOTHING")
-        if let returning {
-            query.appendInterpolation(unsafeRaw: " RETURNING \(returning)")
-            returned += try await db.raw(query).all()
-        } else {
-            try await db.raw(query).run()
-        }
-    }
-    return returned
+    try await PreparedInsert(head, rows, returning: returning, sqlite: db.dialect.name == "sqlite").run(in: db)
 }
 
 struct StoreError: Error, CustomStringConvertible {

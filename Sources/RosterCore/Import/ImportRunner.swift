@@ -1,12 +1,15 @@
 import Foundation
 import Logging
 import SCIM
+import Synchronization
 
 /// Runs an import job, batch by batch: reads the remote users, commits each batch in one
 /// transaction, and at the end records how it went and emails the results. Resumes a job a
 /// crashed worker left: users that already have a result are not read again.
 public struct ImportRunner: JobHandler {
     static let batchSize = 100
+    /// Users committed in one transaction: fewer, larger commits write each index page less often.
+    static let commitSize = 2_000
     /// What an "import all" asks the provider for: its largest pages.
     public static let listingQuery = UserQuery(pageSize: UserQuery.largestPage)
 
@@ -52,17 +55,37 @@ public struct ImportRunner: JobHandler {
         let application = connection.application
         var listed = 0
         var committing: Task<Void, any Error>?
+        var pending: [ImportCandidate] = []
+        /// Waits for the commit before, then commits what is pending.
+        /// The commit two batches back: at most two are in flight, one committing, one readied.
+        var waiting: Task<Void, any Error>?
+        let lastDone = Flag(true)
+        func startCommit() async throws {
+            let candidates = pending
+            pending = []
+            try await waiting?.value
+            try await checkpoint(job, lease: lease)
+            try await storage.updateJob(id: job.id, status: .running, total: listed, reason: nil, finishedAt: nil)
+            let previous = committing
+            waiting = previous
+            lastDone.set(false)
+            committing = Task {
+                defer { lastDone.set(true) }
+                try await commit(candidates, job: job, application: application, after: previous)
+            }
+        }
         do {
             for try await page in connection.client.userPages(
                 Self.listingQuery, config: connection.provider, raw: false)
             {
-                let candidates = page.map { candidate($0, job: job, application: application) }
-                try await committing?.value
-                try await checkpoint(job, lease: lease)
+                pending += page.map { candidate($0, job: job, application: application) }
                 listed += page.count
-                try await storage.updateJob(id: job.id, status: .running, total: listed, reason: nil, finishedAt: nil)
-                committing = Task { try await commit(candidates, job: job, application: application) }
+                // Committed at once while the database keeps up; gathered into larger batches while
+                // it is busy (a slow provider's pages show up in the job one by one).
+                guard pending.count >= Self.commitSize || lastDone.value else { continue }
+                try await startCommit()
             }
+            if !pending.isEmpty { try await startCommit() }
             try await committing?.value
         } catch {
             // A commit in flight ends before the job is reported, whatever stopped the listing.
@@ -213,11 +236,28 @@ public struct ImportRunner: JobHandler {
     }
 
     /// Commits one batch, unless the integration was deactivated since the batch was read.
-    private func commit(_ candidates: [ImportCandidate], job: ImportJob, application: Application) async throws {
-        guard !candidates.isEmpty else { return }
-        guard try await access.isActive(application.id) else { throw Stop.deactivated }
-        let results = try await storage.commitImportBatch(
-            jobId: job.id, candidates: candidates, rules: ImportRules.batchRules(application: application, job: job))
+    /// - Parameter previous: the batch before, which commits first: this one is readied meanwhile,
+    ///   and fails with it.
+    private func commit(
+        _ candidates: [ImportCandidate], job: ImportJob, application: Application,
+        after previous: Task<Void, any Error>? = nil
+    ) async throws {
+        guard !candidates.isEmpty else { return try await previous?.value ?? () }
+        var rules = ImportRules.batchRules(application: application, job: job)
+        let access = self.access
+        rules.waitTurn = {
+            try await previous?.value
+            guard try await access.isActive(application.id) else { throw Stop.deactivated }
+        }
+        let results = try await storage.commitImportBatch(jobId: job.id, candidates: candidates, rules: rules)
         RosterMetrics.importedUsers(results)
     }
+}
+
+/// A flag one task sets and another reads without waiting.
+final class Flag: Sendable {
+    private let state: Mutex<Bool>
+    init(_ value: Bool) { state = Mutex(value) }
+    var value: Bool { state.withLock { $0 } }
+    func set(_ value: Bool) { state.withLock { $0 = value } }
 }

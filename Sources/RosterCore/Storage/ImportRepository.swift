@@ -22,14 +22,20 @@ public struct ImportBatchRules: Sendable {
     /// then looked up and left alone. A fresh job skips the lookup; a second writer's results
     /// are refused by the results' unique key either way.
     public var mayHaveResults: Bool
+    /// Called once the store has readied the batch (its rows and statements, which need no
+    /// database) and before its transaction: an import readies a batch while the one before it
+    /// commits, and waits here for its turn.
+    public var waitTurn: @Sendable () async throws -> Void
 
     public init(
         resolveConflict: @escaping @Sendable (ImportCandidate, DirectoryUser) -> ImportResult,
-        createdEvent: @escaping @Sendable (DirectoryUser) -> InsightsEvent, mayHaveResults: Bool = true
+        createdEvent: @escaping @Sendable (DirectoryUser) -> InsightsEvent, mayHaveResults: Bool = true,
+        waitTurn: @escaping @Sendable () async throws -> Void = {}
     ) {
         self.resolveConflict = resolveConflict
         self.createdEvent = createdEvent
         self.mayHaveResults = mayHaveResults
+        self.waitTurn = waitTurn
     }
 }
 

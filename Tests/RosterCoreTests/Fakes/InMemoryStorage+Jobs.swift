@@ -41,6 +41,9 @@ extension InMemoryStorage {
         -> [ImportResult]
     {
         try check()
+        try await rules.waitTurn()
+        // An actor may take other calls while waiting: the check again, as the transaction begins.
+        try check()
         var results: [ImportResult] = []
         for candidate in candidates
         where !importResults[jobId, default: []].contains(where: { $0.remoteId == candidate.remoteId }) {
