@@ -1,5 +1,5 @@
 # Every developer command, in one place.
-.PHONY: help build serve test test-swift test-integration format check-style
+.PHONY: help build serve test test-swift test-integration format check-style bench
 help:
 	@echo "make build             build everything"
 	@echo "make serve             run roster serve with ./data"
@@ -8,6 +8,7 @@ help:
 	@echo "make test-integration  the integration tests only (needs make test once for the venv)"
 	@echo "make format            format every Swift file with the committed .swift-format"
 	@echo "make check-style       what CI checks first: swift-format lint, 120 columns, the layers"
+	@echo "make bench             the README's Performance table, measured here (release build)"
 build:
 	swift build
 serve:
@@ -22,3 +23,5 @@ format:
 	swift format format --in-place --recursive --parallel Sources Tests Package.swift
 check-style:
 	scripts/check-style
+bench:
+	scripts/bench
