@@ -135,7 +135,10 @@ def test_deactivation_with_200_pushes_queued_sends_none_after_it_and_ends_them_i
     jobs = [j for j in roster.json("jobs", "list", "--limit", "1000") if j["kind"].startswith("provision")]
     done = [j for j in jobs if j["status"] == "done"]
     failed = [j for j in jobs if j["status"] == "failed"]
-    assert len(done) + len(failed) == len(jobs) == 201
+    # One push per user; the group's push may have run (and been queued again) while users were
+    # pushed side by side.
+    assert len(done) + len(failed) == len(jobs)
+    assert len([j for j in jobs if j["kind"] == "provision-user"]) == 200
     assert len(failed) > 150 and all(j["lastError"] == "integration deactivated" for j in failed)
     cancelled = [e for e in roster.json("provision", "log", "App") if e["outcome"] == "cancelled"]
     assert len(cancelled) >= len(failed)
