@@ -74,8 +74,13 @@ public final class SCIMClient: Sendable {
     static func json(_ bytes: [UInt8], status: Int, url: String) throws -> JSONValue {
         if bytes.isEmpty { return .null }
         if let decoded = try? JSONParser.parse(bytes) { return decoded }
+        throw notJSON(bytes, status: status, url: url)
+    }
+
+    /// A 2xx answer whose body does not parse, quoting its start.
+    static func notJSON(_ bytes: [UInt8], status: Int, url: String) -> SCIMClientError {
         let start = String(decoding: bytes.prefix(80), as: UTF8.self)
-        throw SCIMClientError(
+        return SCIMClientError(
             .unexpectedResponse, "the service provider sent a body that is not JSON, starting \"\(start)\"",
             status: status, url: url)
     }

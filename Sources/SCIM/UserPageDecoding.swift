@@ -28,12 +28,8 @@ enum UserPageDecoding {
                 guard parser.index == buffer.count else { throw parser.error("text after the JSON value") }
                 return page
             }
-        } catch let error as JSONParser.SyntaxError {
-            _ = error
-            let start = String(decoding: bytes.prefix(80), as: UTF8.self)
-            throw SCIMClientError(
-                .unexpectedResponse, "the service provider sent a body that is not JSON, starting \"\(start)\"",
-                status: status, url: url)
+        } catch is JSONParser.SyntaxError {
+            throw SCIMClient.notJSON(bytes, status: status, url: url)
         }
     }
 }
@@ -92,7 +88,7 @@ extension JSONParser {
     /// A list response whose resources are users.
     mutating func listPage() throws -> ListPage<SCIMUser> {
         var page = ListPage<SCIMUser>(totalResults: nil, resources: [], nextCursor: nil)
-        var found = Found()
+        var found = MemberChoice()
         try members(depth: 0) { parser, key in
             switch found.claim(key, among: ["totalResults", "Resources", "nextCursor"]) {
             case "totalResults": page.totalResults = try parser.readValue(depth: 1).int
@@ -128,7 +124,7 @@ extension JSONParser {
             return user
         }
         var members: [String: JSONValue] = [:]
-        var found = Found()
+        var found = MemberChoice()
         try self.members(depth: depth) { parser, key in
             if let name = found.claim(key, among: SCIMUser.mappedMembers) {
                 members[name] = try parser.readValue(depth: depth + 1)
@@ -144,7 +140,7 @@ extension JSONParser {
 
 /// Which member of an object stands for each name Roster reads: the exact spelling wins, else the
 /// first spelled in another case, as ``JSONValue``'s subscript picks; a repeated one is skipped.
-struct Found {
+struct MemberChoice {
     private var exact: Set<String> = []
     private var other: Set<String> = []
 

@@ -5,10 +5,16 @@ public enum UserSort: String, Sendable, CaseIterable {
     case email, username, created, state
 }
 
+/// What a cursor Roster did not give (or an old link's) is told: what it is, and what to do.
+let notRostersCursor =
+    "the cursor is not one Roster gave (it comes from the nextCursor or the page links of an earlier answer): "
+    + "leave it out to start again from the first page"
+
 /// A place in the users list: the sort key of the row a page starts after (or, going back, before).
 /// Pages found this way cost the same at the millionth user as at the first, where an offset
 /// made the database walk every row before it. Its `token` is what links and API clients carry.
 public struct UserCursor: Sendable, Hashable {
+    static let notRosters = notRostersCursor
     public var sort: UserSort
     /// The boundary row's sort key: one value per column of the sort (see ``UserSort/keyColumns``);
     /// empty going back from the end (the last page).
@@ -49,13 +55,13 @@ public struct UserCursor: Sendable, Hashable {
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard token.utf8.count <= 2_048, let data = Data(base64Encoded: base64),
             let text = String(data: data, encoding: .utf8)
-        else { throw RosterError.invalid("the cursor is not one Roster gave") }
+        else { throw RosterError.invalid(Self.notRosters) }
         let parts = text.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
         guard parts.count >= 2, let sort = UserSort(rawValue: parts[0]), parts[1] == "<" || parts[1] == ">",
             parts.count == 2 || parts.count == 2 + sort.keyColumns.count,
             parts.count > 2 || parts[1] == "<",
             sort != .created || parts.count == 2 || Int64(parts[2]) != nil
-        else { throw RosterError.invalid("the cursor is not one Roster gave") }
+        else { throw RosterError.invalid(Self.notRosters) }
         self.init(sort: sort, key: Array(parts.dropFirst(2)), backwards: parts[1] == "<")
     }
 }
@@ -114,6 +120,7 @@ public struct InsightsQuery: Sendable, Hashable {
 /// A place in Insights, newest first: the time and id of the last event of a page. The next page
 /// starts right after it whatever its depth among ten million events.
 public struct InsightsCursor: Sendable, Hashable {
+    static let notRosters = notRostersCursor
     public var millis: Int64
     public var id: String
 
@@ -127,7 +134,7 @@ public struct InsightsCursor: Sendable, Hashable {
     public init(token: String) throws {
         let parts = token.split(separator: "_", maxSplits: 1).map(String.init)
         guard parts.count == 2, let millis = Int64(parts[0]), let id = UUID(uuidString: parts[1]) else {
-            throw RosterError.invalid("the cursor is not one Roster gave")
+            throw RosterError.invalid(Self.notRosters)
         }
         self.millis = millis
         self.id = id.text
