@@ -134,8 +134,9 @@ extension SQLStore: JobQueue {
         let now = Date().millis
         let until = now + lease.milliseconds
         return try await transaction { db in
+            if let claimLock = self.dialect.claimLock { try await db.raw("\(unsafeRaw: claimLock)").run() }
             // A running job whose lease ran out belonged to a worker that died: take it over.
-            try await db.raw(
+            return try await db.raw(
                 """
                 UPDATE jobs SET status = 'running', lease_owner = \(bind: owner), lease_until = \(bind: until),
                   attempts = attempts + 1

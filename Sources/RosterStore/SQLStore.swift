@@ -137,6 +137,9 @@ struct Dialect: Sendable, Equatable {
     let beginTransaction: String
     /// PostgreSQL: claiming a job skips rows other instances are claiming at the same moment.
     let skipLocked: String
+    /// PostgreSQL: claims take turns. Under READ COMMITTED two claims at the same moment cannot see each
+    /// other's uncommitted row, so both could take the same work; after this lock each sees the last claim.
+    let claimLock: String?
     /// PostgreSQL: instances starting together run the migrations one at a time.
     let migrationLock: String?
     let migrationUnlock: String?
@@ -146,10 +149,11 @@ struct Dialect: Sendable, Equatable {
     let patternOps: String
 
     static let sqlite = Dialect(
-        name: "sqlite", beginTransaction: "BEGIN IMMEDIATE", skipLocked: "",
+        name: "sqlite", beginTransaction: "BEGIN IMMEDIATE", skipLocked: "", claimLock: nil,
         migrationLock: nil, migrationUnlock: nil, prefixOperator: "GLOB", patternOps: "")
     static let postgres = Dialect(
         name: "postgresql", beginTransaction: "BEGIN", skipLocked: " FOR UPDATE SKIP LOCKED",
+        claimLock: "SELECT pg_advisory_xact_lock(7241708)",
         migrationLock: "SELECT pg_advisory_lock(7241707)", migrationUnlock: "SELECT pg_advisory_unlock(7241707)",
         prefixOperator: "LIKE", patternOps: " text_pattern_ops")
 

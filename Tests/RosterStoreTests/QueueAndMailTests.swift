@@ -65,6 +65,28 @@ final class CountingSender: MailSender {
         }
     }
 
+    @Test func workersClaimingAtTheSameMomentNeverRunTheSameWorkTwice() async throws {
+        try await withStore { store in
+            for _ in 0..<20 {
+                // setup: the same group push queued twice (a change while the first push waited)
+                let push = JobPayload.provisionGroup(applicationId: UUID(), groupId: UUID())
+                _ = try await store.enqueue(push)
+                _ = try await store.enqueue(push)
+                // MUT: workers claim side by side, as one instance's concurrent workers do
+                let claimed = try await withThrowingTaskGroup(of: QueuedJob?.self) { group in
+                    for i in 0..<4 {
+                        group.addTask {
+                            try await store.claim(owner: "w\(i)", lease: .seconds(30), kinds: [.provisionGroup])
+                        }
+                    }
+                    return try await group.reduce(into: [QueuedJob]()) { if let job = $1 { $0.append(job) } }
+                }
+                // validate: one runs; the other waits for it to finish
+                #expect(claimed.count == 1)
+            }
+        }
+    }
+
     @Test func migrationFourRewritesOldPayloadsAndUpperCaseIds() async throws {
         try await withStore { store in
             // setup: the database as migration 3 left it, with rows written the old way
