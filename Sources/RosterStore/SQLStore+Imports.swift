@@ -86,12 +86,12 @@ extension SQLStore: ImportRepository {
         guard !candidates.isEmpty else { return [] }
         // Readied before the batch's turn: the rows and statements of its users and their events,
         // as they are when every user is new (else they are made again for those that are).
-        let sqlite = dialect == .sqlite
+        let sqlite = self.sqlite
         let allUsers = candidates.compactMap { try? $0.mapped.get() }
         let readyUsers = PreparedInsert(
-            Self.userInsert, try allUsers.map(Self.rowValues), returning: "id", sqlite: sqlite)
+            Self.userInsert, try allUsers.map(Self.rowValues), returning: "id", sqlite: dialect == .sqlite)
         let readyEvents = PreparedInsert(
-            Self.eventInsert, allUsers.map { Self.eventRow(rules.createdEvent($0)) }, sqlite: sqlite)
+            Self.eventInsert, allUsers.map { Self.eventRow(rules.createdEvent($0)) }, sqlite: dialect == .sqlite)
         try await rules.waitTurn()
         return try await transaction { db in
             let counts = try await db.raw(
@@ -106,7 +106,7 @@ extension SQLStore: ImportRepository {
             let users = fresh.count == candidates.count ? allUsers : fresh.compactMap { try? $0.mapped.get() }
             let inserted =
                 users.count == allUsers.count
-                ? try Self.insertedIds(try await readyUsers.run(in: db)) : try await Self.insertNew(users, in: db)
+                ? Set(try await readyUsers.run(in: db, sqlite: sqlite)) : try await Self.insertNew(users, in: db)
             let taken = fresh.filter { candidate in
                 (try? candidate.mapped.get()).map { !inserted.contains($0.id.text) } ?? false
             }
@@ -134,7 +134,7 @@ extension SQLStore: ImportRepository {
                 }
             }
             if inserted.count == allUsers.count {
-                _ = try await readyEvents.run(in: db)
+                _ = try await readyEvents.run(in: db, sqlite: sqlite)
             } else {
                 try await Self.insert(users.filter { inserted.contains($0.id.text) }.map(rules.createdEvent), in: db)
             }
@@ -147,8 +147,9 @@ extension SQLStore: ImportRepository {
                         .text(jobId.text), .text(result.remoteId), .int(first + offset), .text(result.userName),
                         .text(result.outcome.rawValue), .text(result.userId?.text), .text(result.reason),
                     ]
-                }, returning: "remote_id", in: db)
-            let kept = Set(try recorded.map { try $0.string("remote_id") })
+                }, returning: "remote_id", in: db, sqlite: sqlite)
+            let kept = Set(recorded)
+
             results = results.filter { kept.contains($0.remoteId) }
             let tally = Dictionary(grouping: results, by: \.outcome).mapValues(\.count)
             try await db.raw(

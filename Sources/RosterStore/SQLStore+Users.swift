@@ -197,12 +197,10 @@ extension SQLStore: DirectoryRepository {
     /// Inserts the users whose email, username and remote identity are free, many per statement;
     /// returns the ids of those inserted.
     static func insertNew(_ users: [DirectoryUser], in db: any SQLDatabase) async throws -> Set<String> {
-        try await insertedIds(insertRows(userInsert, try users.map(rowValues), returning: "id", in: db))
+        Set(try await insertRows(userInsert, try users.map(rowValues), returning: "id", in: db))
     }
 
     static let userInsert = "INSERT INTO users (\(userColumns), email_key, username_key, displayname_key, lastname_key)"
-
-    static func insertedIds(_ rows: [any SQLRow]) throws -> Set<String> { Set(try rows.map { try $0.string("id") }) }
 
     /// A user's values in the order of `userColumns` and the search keys.
     static func rowValues(_ u: DirectoryUser) throws -> [SQLCell] {

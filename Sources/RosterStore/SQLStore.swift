@@ -18,12 +18,15 @@ public final class SQLStore: Storage, Sendable {
     let logger: Logger
     /// SQLite only: its single connection is shared, so access is taken in turns.
     private let lock: AsyncLock?
+    /// SQLite's connection, for the writes that bind values to it directly (``PreparedInsert``).
+    let sqlite: SQLiteConnection?
     private let close: @Sendable () async throws -> Void
 
     init(
         db: any SQLDatabase, dialect: Dialect, secrets: SecretBox, logger: Logger,
-        close: @escaping @Sendable () async throws -> Void
+        sqlite: SQLiteConnection? = nil, close: @escaping @Sendable () async throws -> Void
     ) {
+        self.sqlite = sqlite
         self.db = db
         self.dialect = dialect
         self.secrets = secrets
@@ -46,10 +49,24 @@ public final class SQLStore: Storage, Sendable {
         try await db.raw("PRAGMA synchronous = NORMAL").run()
         // 8 MiB of page cache (the default is 2): an import's batches touch every index of users.
         try await db.raw("PRAGMA cache_size = -8192").run()
+        // A multi-row insert keeps a statement journal (to undo itself on a constraint error):
+        // in memory, not in a temporary file.
+        try await db.raw("PRAGMA temp_store = MEMORY").run()
+        try await db.raw("PRAGMA wal_autocheckpoint = \(unsafeRaw: String(WALCheckpointer.backstopPages))").run()
         try await db.raw("PRAGMA foreign_keys = ON").run()
+        let checkpointer = try await WALCheckpointer.start(path: path, logger: logger)
         let store = SQLStore(
-            db: db, dialect: .sqlite, secrets: secrets, logger: logger, close: { try await connection.close() })
-        try await store.migrate()
+            db: db, dialect: .sqlite, secrets: secrets, logger: logger, sqlite: connection,
+            close: {
+                try await checkpointer.stop()
+                try await connection.close()
+            })
+        do {
+            try await store.migrate()
+        } catch {
+            try? await store.shutdown()
+            throw error
+        }
         return store
     }
 
@@ -235,94 +252,6 @@ func jsonText<T: Encodable>(_ value: T) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys
     return String(decoding: try encoder.encode(value), as: UTF8.self)
-}
-
-/// A value of a row written by ``insertRows``: NULL is written as such, never bound, since a
-/// bound optional goes through the drivers' slow `Encodable` path (a third of an import's time).
-enum SQLCell: Sendable {
-    case text(String?)
-    case int(Int64?)
-
-    static func int(_ value: Int) -> SQLCell { .int(Int64(value)) }
-}
-
-/// `head VALUES (…), (…) ON CONFLICT DO NOTHING [RETURNING …]`, rendered ahead of running it
-/// (an import renders its next batch while the one before commits), in as few statements as the
-/// databases' limits on bound values allow (SQLite's is 32,766). A batch costs a statement per
-/// thousand rows or so, not one per row: SQLite parsed the same text again for every row.
-struct PreparedInsert: Sendable {
-    /// One statement's text, its placeholders numbered from 1, and its values.
-    struct Statement: Sendable, SQLExpression {
-        let sql: String
-        let binds: [any Encodable & Sendable]
-
-        func serialize(to serializer: inout SQLSerializer) {
-            // Numbered from 1: the statement has no other value before these.
-            precondition(serializer.binds.isEmpty, "a prepared statement binds its values first")
-            serializer.write(sql)
-            serializer.binds += binds
-        }
-    }
-
-    let statements: [Statement]
-    let returning: Bool
-
-    init(_ head: String, _ rows: [[SQLCell]], returning: String? = nil, sqlite: Bool) {
-        self.returning = returning != nil
-        guard let width = rows.first?.count, width > 0 else {
-            statements = []
-            return
-        }
-        let marker = sqlite ? "?" : "$"
-        let perStatement = max(1, 30_000 / width)
-        statements = stride(from: 0, to: rows.count, by: perStatement).map { start in
-            var sql = head + " VALUES "
-            var binds: [any Encodable & Sendable] = []
-            let chunk = rows[start..<min(start + perStatement, rows.count)]
-            sql.reserveCapacity(sql.utf8.count + chunk.count * width * 8 + 64)
-            binds.reserveCapacity(chunk.count * width)
-            for (offset, row) in chunk.enumerated() {
-                sql += offset == 0 ? "(" : ", ("
-                for (column, cell) in row.enumerated() {
-                    if column > 0 { sql += ", " }
-                    // NULL is written as such, never bound: a bound optional goes the drivers'
-                    // slow Encodable way (a third of an import's time).
-                    switch cell {
-                    case .text(let text?): binds.append(text)
-                    case .int(let number?): binds.append(number)
-                    case .text(nil), .int(nil):
-                        sql += "NULL"
-                        continue
-                    }
-                    sql += marker + String(binds.count)
-                }
-                sql += ")"
-            }
-            sql += " ON CONFLICT DO NOTHING" + (returning.map { " RETURNING " + $0 } ?? "")
-            return Statement(sql: sql, binds: binds)
-        }
-    }
-
-    /// Runs the statements; answers the rows they returned.
-    func run(in db: any SQLDatabase) async throws -> [any SQLRow] {
-        var returned: [any SQLRow] = []
-        for statement in statements {
-            var query: SQLQueryString = ""
-            query.appendInterpolation(statement)
-            if returning {
-                returned += try await db.raw(query).all()
-            } else {
-                try await db.raw(query).run()
-            }
-        }
-        return returned
-    }
-}
-
-func insertRows(_ head: String, _ rows: [[SQLCell]], returning: String? = nil, in db: any SQLDatabase)
-    async throws -> [any SQLRow]
-{
-    try await PreparedInsert(head, rows, returning: returning, sqlite: db.dialect.name == "sqlite").run(in: db)
 }
 
 struct StoreError: Error, CustomStringConvertible {

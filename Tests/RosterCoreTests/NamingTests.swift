@@ -22,4 +22,19 @@ import Testing
         #expect(!UserMapping.isEmailAddress("ann\u{0}@example.com"))
         #expect(!UserMapping.isEmailAddress("ann@exa\u{1b}mple.com"))
     }
+
+    @Test func anEmailAddressHasOneAtALocalPartADottedDomainAndNoSpaces() {
+        for good in ["a@b.c", "ann.lee+x@example.co.uk", "josé@exämple.com", "名前@例え.jp"] {
+            #expect(UserMapping.isEmailAddress(good), "\(good) was refused")
+        }
+        let long = String(repeating: "a", count: 243) + "@example.com"
+        for bad in [
+            "", "@example.com", "ann@", "ann@example", "ann@.example.com", "ann@example.com.", "a@b@c.com",
+            "ann @example.com", "ann@example.com\n", "<ann@example.com>", "ann,bo@example.com",
+            "ann\u{2003}x@example.com", "ann\u{85}@example.com", long,
+        ] {
+            #expect(!UserMapping.isEmailAddress(bad), "\(bad.debugDescription) was accepted")
+        }
+        #expect(UserMapping.isEmailAddress(String(long.dropFirst())))
+    }
 }
