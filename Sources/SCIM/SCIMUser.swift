@@ -117,39 +117,55 @@ public struct SCIMUser: Sendable, Hashable {
 
     /// Reads a user from a resource as a service provider sent it.
     public init(json: JSONValue) {
-        id = json["id"]?.text
-        externalId = json["externalId"]?.text
-        userName = json["userName"]?.text
-        if let name = json["name"], case .object = name {
-            self.name = Name(
-                givenName: name["givenName"]?.text, familyName: name["familyName"]?.text,
-                middleName: name["middleName"]?.text, formatted: name["formatted"]?.text)
+        self.init(userName: nil)
+        for member in Self.mappedMembers {
+            if let value = json[member] { read(member: member, value) }
         }
-        displayName = json["displayName"]?.text
-        title = json["title"]?.text
-        userType = json["userType"]?.text
-        active = json["active"]?.bool
-        emails = Self.multiValues(json["emails"])
-        phoneNumbers = Self.multiValues(json["phoneNumbers"])
-        addresses = (json["addresses"]?.elements ?? []).map { entry in
-            Address(
-                type: entry["type"]?.text, streetAddress: entry["streetAddress"]?.text,
-                locality: entry["locality"]?.text, region: entry["region"]?.text,
-                postalCode: entry["postalCode"]?.text, country: entry["country"]?.text,
-                poBox: entry["poBox"]?.text, formatted: entry["formatted"]?.text)
-        }
-        if let ext = json[SCIMSchema.enterpriseUser], case .object = ext {
-            enterprise = Enterprise(
-                employeeNumber: ext["employeeNumber"]?.text, costCenter: ext["costCenter"]?.text,
-                organization: ext["organization"]?.text, division: ext["division"]?.text,
-                department: ext["department"]?.text)
-        }
-        version = json["meta"]?["version"]?.text
         raw = json
     }
 
-    private static func multiValues(_ value: JSONValue?) -> [MultiValue] {
-        (value?.elements ?? []).compactMap { entry in
+    /// Sets what one member of a resource says: the whole attribute, so that a member read later
+    /// (the exact spelling after another case's) replaces what an earlier one set.
+    mutating func read(member: String, _ json: JSONValue) {
+        func object(_ json: JSONValue) -> Bool { if case .object = json { true } else { false } }
+        switch member {
+        case "id": id = json.text
+        case "externalId": externalId = json.text
+        case "userName": userName = json.text
+        case "name":
+            name =
+                object(json)
+                ? Name(
+                    givenName: json["givenName"]?.text, familyName: json["familyName"]?.text,
+                    middleName: json["middleName"]?.text, formatted: json["formatted"]?.text) : nil
+        case "displayName": displayName = json.text
+        case "title": title = json.text
+        case "userType": userType = json.text
+        case "active": active = json.bool
+        case "emails": emails = Self.multiValues(json)
+        case "phoneNumbers": phoneNumbers = Self.multiValues(json)
+        case "addresses":
+            addresses = json.elements.map { entry in
+                Address(
+                    type: entry["type"]?.text, streetAddress: entry["streetAddress"]?.text,
+                    locality: entry["locality"]?.text, region: entry["region"]?.text,
+                    postalCode: entry["postalCode"]?.text, country: entry["country"]?.text,
+                    poBox: entry["poBox"]?.text, formatted: entry["formatted"]?.text)
+            }
+        case SCIMSchema.enterpriseUser:
+            enterprise =
+                object(json)
+                ? Enterprise(
+                    employeeNumber: json["employeeNumber"]?.text, costCenter: json["costCenter"]?.text,
+                    organization: json["organization"]?.text, division: json["division"]?.text,
+                    department: json["department"]?.text) : nil
+        case "meta": version = json["version"]?.text
+        default: break
+        }
+    }
+
+    private static func multiValues(_ value: JSONValue) -> [MultiValue] {
+        value.elements.compactMap { entry in
             // Some servers send a bare string list (`"emails": ["a@b"]`).
             if let text = entry.text { return MultiValue(value: text) }
             return MultiValue(

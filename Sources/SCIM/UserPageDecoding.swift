@@ -123,17 +123,17 @@ extension JSONParser {
             user.raw = .null
             return user
         }
-        var members: [String: JSONValue] = [:]
+        // Member by member into the user: no dictionary of the resource, no search for the
+        // members it lacks.
+        var user = SCIMUser(userName: nil)
         var found = MemberChoice()
         try self.members(depth: depth) { parser, key in
             if let name = found.claim(key, among: SCIMUser.mappedMembers) {
-                members[name] = try parser.readValue(depth: depth + 1)
+                user.read(member: name, try parser.readValue(depth: depth + 1))
             } else {
                 try parser.skipValue(depth: depth + 1)
             }
         }
-        var user = SCIMUser(json: .object(members))
-        user.raw = .null
         return user
     }
 }
@@ -141,18 +141,22 @@ extension JSONParser {
 /// Which member of an object stands for each name Roster reads: the exact spelling wins, else the
 /// first spelled in another case, as ``JSONValue``'s subscript picks; a repeated one is skipped.
 struct MemberChoice {
-    private var exact: Set<String> = []
-    private var other: Set<String> = []
+    /// Bit i: `names[i]` was claimed in its exact spelling; in another case.
+    private var exact: UInt64 = 0
+    private var other: UInt64 = 0
 
-    /// The name `key` stands for, or nil to skip its value.
+    /// The name `key` stands for, or nil to skip its value. At most 64 names.
     mutating func claim(_ key: String, among names: [String]) -> String? {
-        if names.contains(key) {
-            guard exact.insert(key).inserted else { return nil }
-            return key
+        if let position = names.firstIndex(of: key) {
+            let bit: UInt64 = 1 << position
+            guard exact & bit == 0 else { return nil }
+            exact |= bit
+            return names[position]
         }
-        guard let name = names.first(where: { JSONValue.equalIgnoringCase($0, key) }), !exact.contains(name),
-            other.insert(name).inserted
-        else { return nil }
-        return name
+        guard let position = names.firstIndex(where: { JSONValue.equalIgnoringCase($0, key) }) else { return nil }
+        let bit: UInt64 = 1 << position
+        guard (exact | other) & bit == 0 else { return nil }
+        other |= bit
+        return names[position]
     }
 }

@@ -124,7 +124,8 @@ public enum UserMapping {
                 return .invalidValue(attribute: name, problem: "contains a NUL character")
             }
         }
-        if user.username.trimmingCharacters(in: .whitespaces).isEmpty {
+        // Scalar by scalar: Foundation's trimming bridged every imported username through NSString.
+        if user.username.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) {
             return .invalidValue(attribute: "userName", problem: "is blank")
         }
         return nil
