@@ -33,16 +33,17 @@ extension SQLStore: ImportRepository {
     }
 
     public func results(jobId: UUID) async throws -> [ImportResult] {
-        try await results(jobId: jobId, after: -1, limit: Int(Int32.max)).map(\.result)
+        try await results(jobId: jobId, after: -1, limit: Int(Int32.max), except: nil).map(\.result)
     }
 
-    public func results(jobId: UUID, after position: Int, limit: Int) async throws
+    public func results(jobId: UUID, after position: Int, limit: Int, except: ImportResult.Outcome?) async throws
         -> [(position: Int, result: ImportResult)]
     {
         try await withDB { db in
             try await db.raw(
                 """
                 SELECT * FROM import_results WHERE job_id = \(bind: jobId.text) AND position > \(bind: position)
+                  AND outcome <> \(bind: except?.rawValue ?? "")
                 ORDER BY position LIMIT \(unsafeRaw: String(limit))
                 """
             ).all().map { row in

@@ -137,6 +137,27 @@ struct StoreTestError: Error { let message: String }
         }
     }
 
+    @Test func resultsAreReadInPagesAndTheCreatedCanBeLeftOut() async throws {
+        try await withStore { store in
+            // setup: six users, the second and fifth already in the directory
+            try await store.createApplication(application)
+            let job = try await job(store)
+            let candidates = (0..<6).map { candidate($0, job: job) }
+            _ = try await store.commitImportBatch(
+                jobId: try await self.job(store).id, candidates: [candidates[1], candidates[4]], rules: rules)
+            _ = try await store.commitImportBatch(jobId: job.id, candidates: candidates, rules: rules)
+            // MUT
+            let firstPage = try await store.results(jobId: job.id, after: -1, limit: 4, except: nil)
+            let secondPage = try await store.results(
+                jobId: job.id, after: try #require(firstPage.last).position, limit: 4, except: nil)
+            let notCreated = try await store.results(jobId: job.id, after: -1, limit: 10, except: .created)
+            // validate
+            #expect((firstPage + secondPage).map(\.result.remoteId) == (0..<6).map { "r\($0)" })
+            #expect(notCreated.map(\.result.remoteId) == ["r1", "r4"])
+            #expect(notCreated.allSatisfy { $0.result.outcome == .skipped })
+        }
+    }
+
     @Test func aJobWhoseLeaseRanOutIsTakenOverByAnotherWorker() async throws {
         try await withStore { store in
             let all = Set(JobKind.allCases)

@@ -171,7 +171,7 @@ public struct ImportRunner: JobHandler {
         if let to = job.initiator.email {
             try await mail.enqueue(
                 ImportMail.compose(
-                    job: finished, application: application, results: try await resultsForMail(job.id),
+                    job: finished, application: application, results: try await resultsForMail(finished),
                     from: mail.from, to: to))
         } else {
             logger.info("import results not emailed: the initiator has no email", metadata: ["job": "\(job.id)"])
@@ -187,32 +187,29 @@ public struct ImportRunner: JobHandler {
 
     /// The first 200 failed results and the CSV for the email, read a page at a time. Up to
     /// ``ImportMail/maxAttachedRows`` results the CSV has every one; past that it has those that
-    /// were not created (up to the same number): the email stays mailable and the memory of a large
-    /// import flat, and every result stays in `roster import show` and the portal's download.
-    private func resultsForMail(_ jobId: UUID) async throws -> ImportMail.Results {
-        var all: Data? = Data(ImportResult.csvHeader.utf8)
-        var notCreated = Data(ImportResult.csvHeader.utf8)
+    /// were not created (up to the same number), read without the others: the email stays mailable,
+    /// the memory of a large import flat, and its end quick. Every result stays in
+    /// `roster import show` and the portal's download.
+    private func resultsForMail(_ job: ImportJob) async throws -> ImportMail.Results {
+        let complete = job.processed <= ImportMail.maxAttachedRows
+        var csv = Data(ImportResult.csvHeader.utf8)
         var rows = 0
-        var notCreatedRows = 0
         var failed: [ImportResult] = []
         var position = -1
-        while true {
-            let page = try await storage.results(jobId: jobId, after: position, limit: 5_000)
+        while complete || rows < ImportMail.maxAttachedRows || failed.count < 200 {
+            let page = try await storage.results(
+                jobId: job.id, after: position, limit: 5_000, except: complete ? nil : .created)
             guard let last = page.last else { break }
             for (_, result) in page {
-                rows += 1
-                let line = result.csvRow.utf8
-                all?.append(contentsOf: line)
-                if rows > ImportMail.maxAttachedRows { all = nil }
-                if result.outcome != .created, notCreatedRows < ImportMail.maxAttachedRows {
-                    notCreated.append(contentsOf: line)
-                    notCreatedRows += 1
+                if complete || rows < ImportMail.maxAttachedRows {
+                    csv.append(contentsOf: result.csvRow.utf8)
+                    rows += 1
                 }
                 if result.outcome == .failed, failed.count < 200 { failed.append(result) }
             }
             position = last.position
         }
-        return ImportMail.Results(failed: failed, csv: all ?? notCreated, complete: all != nil)
+        return ImportMail.Results(failed: failed, csv: csv, complete: complete)
     }
 
     /// Stops between batches when the integration was deactivated or the lease was lost.

@@ -45,8 +45,9 @@ public protocol ImportRepository: Sendable {
     func jobs(limit: Int) async throws -> [ImportJob]
     func results(jobId: UUID) async throws -> [ImportResult]
     /// Up to `limit` results of the job after `position`, in order, with their positions: a job
-    /// of any size is read a page at a time.
-    func results(jobId: UUID, after position: Int, limit: Int) async throws -> [(position: Int, result: ImportResult)]
+    /// of any size is read a page at a time. Those of outcome `except` are left out.
+    func results(jobId: UUID, after position: Int, limit: Int, except: ImportResult.Outcome?) async throws
+        -> [(position: Int, result: ImportResult)]
     /// Of `remoteIds`, those that already have a result in the job (work done before a crash).
     func remoteIdsWithResults(jobId: UUID, among remoteIds: [String]) async throws -> Set<String>
     /// Creates the users, their events and the results of one batch in one transaction, and

@@ -24,12 +24,12 @@ extension InMemoryStorage {
         return importResults[jobId, default: []]
     }
 
-    func results(jobId: UUID, after position: Int, limit: Int) async throws
+    func results(jobId: UUID, after position: Int, limit: Int, except: ImportResult.Outcome?) async throws
         -> [(position: Int, result: ImportResult)]
     {
         try check()
         let all = importResults[jobId, default: []].enumerated().map { (position: $0.offset, result: $0.element) }
-        return Array(all.filter { $0.position > position }.prefix(limit))
+        return Array(all.filter { $0.position > position && $0.result.outcome != except }.prefix(limit))
     }
 
     func remoteIdsWithResults(jobId: UUID, among remoteIds: [String]) async throws -> Set<String> {
