@@ -17,30 +17,35 @@ enum SQLCell: Sendable {
 /// databases allow. A batch costs a statement per thousand rows or so on SQLite (its limit on bound
 /// values is 32,766) and one on PostgreSQL, not one per row: each statement is parsed anew.
 struct PreparedInsert: Sendable {
-    /// One statement's text, its placeholders numbered from 1, and the values they stand for.
+    /// One statement's text, its placeholders in order, and the values they stand for.
     struct Statement: Sendable, SQLExpression {
         let sql: String
         let values: [SQLCell]
+        /// SQLite: the same values as its driver takes them, made ahead of the statement's turn.
+        let sqliteValues: [SQLiteData]
+
+        init(sql: String, values: [SQLCell], sqlite: Bool) {
+            self.sql = sql
+            self.values = values
+            sqliteValues =
+                sqlite
+                ? values.map { value in
+                    switch value {
+                    case .text(let text?): .text(text)
+                    case .int(let number?): .integer(Int(number))
+                    case .text(nil), .int(nil): .null
+                    }
+                } : []
+        }
 
         func serialize(to serializer: inout SQLSerializer) {
-            // Numbered from 1: the statement has no other value before these.
+            // In order from the first: the statement has no other value before these.
             precondition(serializer.binds.isEmpty, "a prepared statement binds its values first")
             serializer.write(sql)
             for value in values {
                 switch value {
-                case .text(let text?): serializer.binds.append(text)
-                case .int(let number?): serializer.binds.append(number)
-                case .text(nil), .int(nil): preconditionFailure("NULL is written, never bound")
-                }
-            }
-        }
-
-        var sqliteValues: [SQLiteData] {
-            values.map { value in
-                switch value {
-                case .text(let text?): .text(text)
-                case .int(let number?): .integer(Int(number))
-                case .text(nil), .int(nil): .null
+                case .text(let text): serializer.binds.append(text)
+                case .int(let number): serializer.binds.append(number)
                 }
             }
         }
@@ -60,31 +65,34 @@ struct PreparedInsert: Sendable {
             sqlite ? Self.valuesLists(head, rows, width: width, tail: tail) : [Self.arrays(head, rows, tail: tail)]
     }
 
-    /// SQLite: `VALUES (?1, ?2, …), (…)`, as many rows per statement as its bound-value limit allows.
+    /// SQLite: `VALUES (?, ?, …), (…)`, as many rows per statement as its bound-value limit allows.
+    /// NULL is bound like any value, so a statement's text depends only on its shape and is made
+    /// once for each.
     private static func valuesLists(_ head: String, _ rows: [[SQLCell]], width: Int, tail: String) -> [Statement] {
         let perStatement = max(1, 30_000 / width)
         return stride(from: 0, to: rows.count, by: perStatement).map { start in
-            var sql = head + " VALUES "
-            var values: [SQLCell] = []
             let chunk = rows[start..<min(start + perStatement, rows.count)]
-            sql.reserveCapacity(sql.utf8.count + chunk.count * width * 8 + 64)
+            var values: [SQLCell] = []
             values.reserveCapacity(chunk.count * width)
-            for (offset, row) in chunk.enumerated() {
-                sql += offset == 0 ? "(" : ", ("
-                for (column, cell) in row.enumerated() {
-                    if column > 0 { sql += ", " }
-                    switch cell {
-                    case .text(nil), .int(nil):
-                        sql += "NULL"
-                        continue
-                    case .text, .int: values.append(cell)
-                    }
-                    sql += "?" + String(values.count)
-                }
-                sql += ")"
-            }
-            return Statement(sql: sql + tail, values: values)
+            for row in chunk { values += row }
+            return Statement(
+                sql: valuesText(head, width: width, rows: chunk.count, tail: tail), values: values, sqlite: true)
         }
+    }
+
+    /// Statement texts by shape: an import writes the same few shapes thousands of times.
+    private static let texts = Mutex<[String: String]>([:])
+
+    private static func valuesText(_ head: String, width: Int, rows: Int, tail: String) -> String {
+        let key = "\(width) \(rows) \(head)\(tail)"
+        if let text = texts.withLock({ $0[key] }) { return text }
+        let row = "(" + repeatElement("?", count: width).joined(separator: ", ") + ")"
+        let text = head + " VALUES " + repeatElement(row, count: rows).joined(separator: ", ") + tail
+        texts.withLock { texts in
+            if texts.count >= 64 { texts.removeAll() }
+            texts[key] = text
+        }
+        return text
     }
 
     /// PostgreSQL: `SELECT * FROM unnest($1::text[], $2::bigint[], …)`, each column's values bound as
@@ -110,8 +118,8 @@ struct PreparedInsert: Sendable {
         }
         let parameters = types.enumerated().map { "$\($0.offset + 1)::\($0.element)[]" }.joined(separator: ", ")
         return Statement(
-            sql: head + " SELECT * FROM unnest(" + parameters + ")" + tail,
-            values: literals.map { .text($0 + "}") })
+            sql: head + " SELECT * FROM unnest(" + parameters + ")" + tail, values: literals.map { .text($0 + "}") },
+            sqlite: false)
     }
 
     /// An element of an array literal: quoted, so that no text reads as NULL or loses its spaces.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import RosterCore
@@ -24,6 +25,13 @@ import Testing
         let late = UUID.timeOrdered(at: Date(timeIntervalSince1970: 2_000))
         #expect(early.text < late.text && early.text.dropFirst(14).first == "7")
         #expect(Set((0..<1_000).map { _ in UUID.timeOrdered() }).count == 1_000)
+        // Many times the random pool's size, from several threads at once: no id twice.
+        let drawn = Mutex<Set<UUID>>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            let ids = (0..<5_000).map { _ in UUID.random() }
+            drawn.withLock { $0.formUnion(ids) }
+        }
+        #expect(drawn.withLock { $0.count } == 40_000)
     }
 
     @Test func anInsightsCursorSurvivesItsToken() throws {

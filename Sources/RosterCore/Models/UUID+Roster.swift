@@ -4,8 +4,7 @@ extension UUID {
     /// The lower-case form Roster writes and prints everywhere (never `uuidString`), written
     /// directly: an import writes several ids per user.
     public var text: String {
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        return withUnsafeBytes(of: uuid) { bytes in
+        withUnsafeBytes(of: uuid) { bytes in
             String(unsafeUninitializedCapacity: 36) { out in
                 var at = 0
                 for (index, byte) in bytes.enumerated() {
@@ -13,8 +12,8 @@ extension UUID {
                         out[at] = UInt8(ascii: "-")
                         at += 1
                     }
-                    out[at] = hex[Int(byte >> 4)]
-                    out[at + 1] = hex[Int(byte & 0x0F)]
+                    out[at] = Self.hexDigit(byte >> 4)
+                    out[at + 1] = Self.hexDigit(byte & 0x0F)
                     at += 2
                 }
                 return at
@@ -22,11 +21,14 @@ extension UUID {
         }
     }
 
-    /// A random (version 4) UUID from the system's generator. Foundation's `UUID.random()` opens
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+    }
+
+    /// A random (version 4) UUID from the system's generator. Foundation's `UUID()` opens
     /// /dev/urandom for every id on Linux: two system calls more per imported user and event.
     public static func random() -> UUID {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = (generator.next() as UInt64, generator.next() as UInt64)
+        var bytes = RandomPool.next128()
         return withUnsafeMutableBytes(of: &bytes) { raw in
             raw[6] = (raw[6] & 0x0F) | 0x40
             raw[8] = (raw[8] & 0x3F) | 0x80
@@ -38,8 +40,7 @@ extension UUID {
     /// bits. Rows written with these ids (users, events) append to the primary key's index instead
     /// of landing at random pages of it, which at 100,000 imported users was most of the insert cost.
     public static func timeOrdered(at date: Date = Date()) -> UUID {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = (generator.next() as UInt64, generator.next() as UInt64)
+        var bytes = RandomPool.next128()
         let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
         return withUnsafeMutableBytes(of: &bytes) { raw in
             for index in 0..<6 { raw[index] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - index))) }
