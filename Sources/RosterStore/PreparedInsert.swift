@@ -163,6 +163,25 @@ struct PreparedInsert: Sendable {
     }
 }
 
+extension PreparedInsert {
+    /// Runs the statements of an insert made without `RETURNING` on SQLite's connection; answers
+    /// how many rows they wrote (SQLite's `changes()`). An import asks only this of a batch that
+    /// wrote every row, the usual case: `RETURNING` cost SQLite a temporary table per statement.
+    func runCounting(on sqlite: SQLiteConnection) async throws -> Int {
+        precondition(returning == nil, "rows returned are read by run(in:sqlite:)")
+        var written = 0
+        for statement in statements {
+            try await sqlite.query(statement.sql, statement.sqliteValues) { _ in }
+            let changes = Mutex(0)
+            try await sqlite.query("SELECT changes() AS n", []) { row in
+                changes.withLock { $0 = row.column("n")?.integer ?? 0 }
+            }
+            written += changes.withLock { $0 }
+        }
+        return written
+    }
+}
+
 func insertRows(
     _ head: String, _ rows: [[SQLCell]], returning: String? = nil, in db: any SQLDatabase,
     sqlite: SQLiteConnection? = nil

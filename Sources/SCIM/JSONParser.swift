@@ -118,12 +118,17 @@ public struct JSONParser {
     mutating func string() throws -> String {
         index += 1
         let start = index
+        var high: UInt8 = 0
         // The common case: no escapes, so the bytes are the string.
         while index < bytes.count {
             let byte = bytes[index]
+            high |= byte
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
+                // ASCII needs no validating (and the generic validating initialiser cost a metadata
+                // lookup per string).
+                if high < 0x80 { return String(decoding: slice, as: UTF8.self) }
                 guard let text = String(validating: slice, as: UTF8.self) else { throw error("invalid UTF-8") }
                 return text
             }
