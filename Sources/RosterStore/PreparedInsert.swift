@@ -53,6 +53,8 @@ struct PreparedInsert: Sendable {
 
     let statements: [Statement]
     let returning: String?
+    /// The column that tells rows apart, for ``runKeyed(table:keys:in:sqlite:)``.
+    private(set) var key: String?
 
     init(_ head: String, _ rows: [[SQLCell]], returning: String? = nil, sqlite: Bool) {
         self.returning = returning
@@ -164,11 +166,23 @@ struct PreparedInsert: Sendable {
 }
 
 extension PreparedInsert {
-    /// Runs the statements of an insert made without `RETURNING` on SQLite's connection; answers
-    /// how many rows they wrote (SQLite's `changes()`). An import asks only this of a batch that
-    /// wrote every row, the usual case: `RETURNING` cost SQLite a temporary table per statement.
-    func runCounting(on sqlite: SQLiteConnection) async throws -> Int {
-        precondition(returning == nil, "rows returned are read by run(in:sqlite:)")
+    /// An insert whose rows are told apart by the column `key`: on PostgreSQL it returns the keys
+    /// written; on SQLite it returns nothing and ``runKeyed(table:keys:in:sqlite:)`` counts instead.
+    init(_ head: String, _ rows: [[SQLCell]], key: String, sqlite: Bool) {
+        self.init(head, rows, returning: sqlite ? nil : key, sqlite: sqlite)
+        self.key = key
+    }
+
+    /// Runs an insert made by ``init(_:_:key:sqlite:)`` of rows whose keys are `keys`; answers those
+    /// written. SQLite's `changes()` says when that is all of them, the usual case for an import
+    /// (`RETURNING` cost SQLite a temporary table per statement); else the rows past the table's
+    /// last rowid before the statements say which: SQLite gives a new row the next rowid, and the
+    /// transaction holds the write lock.
+    func runKeyed(table: String, keys: [String], in db: any SQLDatabase, sqlite: SQLiteConnection?) async throws
+        -> Set<String>
+    {
+        guard let sqlite, let key else { return Set(try await run(in: db, sqlite: sqlite)) }
+        let last = try await db.raw("SELECT coalesce(max(rowid), 0) AS n FROM \(ident: table)").first()?.int("n") ?? 0
         var written = 0
         for statement in statements {
             try await sqlite.query(statement.sql, statement.sqliteValues) { _ in }
@@ -178,7 +192,11 @@ extension PreparedInsert {
             }
             written += changes.withLock { $0 }
         }
-        return written
+        if written == keys.count { return Set(keys) }
+        return Set(
+            try await db.raw("SELECT \(ident: key) FROM \(ident: table) WHERE rowid > \(bind: last)").all().map {
+                try $0.string(key)
+            })
     }
 }
 

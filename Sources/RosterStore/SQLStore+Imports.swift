@@ -91,8 +91,7 @@ extension SQLStore: ImportRepository {
         let sqlite = self.sqlite
         let allUsers = candidates.compactMap { try? $0.mapped.get() }
         let readyUsers = PreparedInsert(
-            Self.userInsert, try allUsers.map(Self.rowValues), returning: sqlite == nil ? "id" : nil,
-            sqlite: dialect == .sqlite)
+            Self.userInsert, try allUsers.map(Self.rowValues), key: "id", sqlite: dialect == .sqlite)
         let readyEvents = PreparedInsert(
             Self.eventInsert, allUsers.map { Self.eventRow(rules.createdEvent($0)) }, sqlite: dialect == .sqlite)
         try await rules.waitTurn()
@@ -109,7 +108,7 @@ extension SQLStore: ImportRepository {
             let users = fresh.count == candidates.count ? allUsers : fresh.compactMap { try? $0.mapped.get() }
             let inserted =
                 users.count == allUsers.count
-                ? try await Self.insertedIds(readyUsers, of: allUsers, in: db, sqlite: sqlite)
+                ? try await readyUsers.runKeyed(table: "users", keys: allUsers.map(\.id.text), in: db, sqlite: sqlite)
                 : try await Self.insertNew(users, in: db)
             let taken = fresh.filter { candidate in
                 (try? candidate.mapped.get()).map { !inserted.contains($0.id.text) } ?? false
@@ -144,15 +143,15 @@ extension SQLStore: ImportRepository {
             }
             // A worker that lost its lease may race its successor here: one result per user wins.
             let first = try counts?.int("n") ?? 0
-            let recorded = try await insertRows(
+            let kept = try await PreparedInsert(
                 "INSERT INTO import_results (job_id, remote_id, position, user_name, outcome, user_id, reason)",
                 results.enumerated().map { offset, result in
                     [
                         .text(jobId.text), .text(result.remoteId), .int(first + offset), .text(result.userName),
                         .text(result.outcome.rawValue), .text(result.userId?.text), .text(result.reason),
                     ]
-                }, returning: "remote_id", in: db, sqlite: sqlite)
-            let kept = Set(recorded)
+                }, key: "remote_id", sqlite: sqlite != nil
+            ).runKeyed(table: "import_results", keys: results.map(\.remoteId), in: db, sqlite: sqlite)
 
             results = results.filter { kept.contains($0.remoteId) }
             let tally = Dictionary(grouping: results, by: \.outcome).mapValues(\.count)
@@ -165,20 +164,6 @@ extension SQLStore: ImportRepository {
             ).run()
             return results
         }
-    }
-
-    /// Writes the users of a batch readied by `commitImportBatch`; answers the ids of those written.
-    /// On SQLite a count of the rows written says when that is all of them; else the rows past the
-    /// table's last before the batch say which (SQLite gives a new row the next rowid, and the batch
-    /// holds the write lock).
-    private static func insertedIds(
-        _ ready: PreparedInsert, of users: [DirectoryUser], in db: any SQLDatabase, sqlite: SQLiteConnection?
-    ) async throws -> Set<String> {
-        guard let sqlite else { return Set(try await ready.run(in: db)) }
-        let last = try await db.raw("SELECT coalesce(max(rowid), 0) AS n FROM users").first()?.int("n") ?? 0
-        if try await ready.runCounting(on: sqlite) == users.count { return Set(users.map(\.id.text)) }
-        return Set(
-            try await db.raw("SELECT id FROM users WHERE rowid > \(bind: last)").all().map { try $0.string("id") })
     }
 
     /// The directory's users that share an email, a username or a remote identity with a candidate.
