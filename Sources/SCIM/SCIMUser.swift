@@ -119,59 +119,76 @@ public struct SCIMUser: Sendable, Hashable {
     public init(json: JSONValue) {
         self.init(userName: nil)
         for member in Self.mappedMembers {
-            if let value = json[member] { read(member: member, value) }
+            guard var value = json[member] else { continue }
+            // A value already parsed has nothing left to fail.
+            try? read(member: member, from: &value)
         }
         raw = json
     }
 
     /// Sets what one member of a resource says: the whole attribute, so that a member read later
     /// (the exact spelling after another case's) replaces what an earlier one set.
-    mutating func read(member: String, _ json: JSONValue) {
-        func object(_ json: JSONValue) -> Bool { if case .object = json { true } else { false } }
+    mutating func read(member: String, from value: inout some UserMemberSource) throws {
         switch member {
-        case "id": id = json.text
-        case "externalId": externalId = json.text
-        case "userName": userName = json.text
-        case "name":
-            name =
-                object(json)
-                ? Name(
-                    givenName: json["givenName"]?.text, familyName: json["familyName"]?.text,
-                    middleName: json["middleName"]?.text, formatted: json["formatted"]?.text) : nil
-        case "displayName": displayName = json.text
-        case "title": title = json.text
-        case "userType": userType = json.text
-        case "active": active = json.bool
-        case "emails": emails = Self.multiValues(json)
-        case "phoneNumbers": phoneNumbers = Self.multiValues(json)
+        case "id": id = try value.readText()
+        case "externalId": externalId = try value.readText()
+        case "userName": userName = try value.readText()
+        case "name": name = try value.readObject(Name.members).map(Name.init(picked:))
+        case "displayName": displayName = try value.readText()
+        case "title": title = try value.readText()
+        case "userType": userType = try value.readText()
+        case "active": active = try value.readBool()
+        case "emails": emails = try value.readElements(MultiValue.members).map(MultiValue.init(picked:))
+        case "phoneNumbers": phoneNumbers = try value.readElements(MultiValue.members).map(MultiValue.init(picked:))
         case "addresses":
-            addresses = json.elements.map { entry in
-                Address(
-                    type: entry["type"]?.text, streetAddress: entry["streetAddress"]?.text,
-                    locality: entry["locality"]?.text, region: entry["region"]?.text,
-                    postalCode: entry["postalCode"]?.text, country: entry["country"]?.text,
-                    poBox: entry["poBox"]?.text, formatted: entry["formatted"]?.text)
+            addresses = try value.readElements(Address.members).map { entry in
+                guard case .object(let picked) = entry else { return Address(picked: []) }
+                return Address(picked: picked)
             }
         case SCIMSchema.enterpriseUser:
-            enterprise =
-                object(json)
-                ? Enterprise(
-                    employeeNumber: json["employeeNumber"]?.text, costCenter: json["costCenter"]?.text,
-                    organization: json["organization"]?.text, division: json["division"]?.text,
-                    department: json["department"]?.text) : nil
-        case "meta": version = json["version"]?.text
-        default: break
+            enterprise = try value.readObject(Enterprise.members).map(Enterprise.init(picked:))
+        case "meta": version = try value.readObject(["version"])?[0]?.text
+        default: _ = try value.readText()
         }
     }
+}
 
-    private static func multiValues(_ value: JSONValue) -> [MultiValue] {
-        value.elements.compactMap { entry in
-            // Some servers send a bare string list (`"emails": ["a@b"]`).
-            if let text = entry.text { return MultiValue(value: text) }
-            return MultiValue(
-                value: entry["value"]?.text, type: entry["type"]?.text,
-                primary: entry["primary"]?.bool ?? false)
+/// Each part of a user from the members of its object, in the order of `members`.
+extension SCIMUser.Name {
+    static let members = ["givenName", "familyName", "middleName", "formatted"]
+    init(picked v: [JSONValue?]) {
+        self.init(givenName: v[0]?.text, familyName: v[1]?.text, middleName: v[2]?.text, formatted: v[3]?.text)
+    }
+}
+
+extension SCIMUser.MultiValue {
+    static let members = ["value", "type", "primary"]
+    init(picked entry: PickedEntry) {
+        switch entry {
+        case .object(let v): self.init(value: v[0]?.text, type: v[1]?.text, primary: v[2]?.bool ?? false)
+        // Some servers send a bare string list (`"emails": ["a@b"]`).
+        case .value(let value): self.init(value: value.text)
         }
+    }
+}
+
+extension SCIMUser.Address {
+    static let members = ["type", "streetAddress", "locality", "region", "postalCode", "country", "poBox", "formatted"]
+    /// An entry that is not an object is an address of nothing (`picked` empty).
+    init(picked v: [JSONValue?]) {
+        func at(_ i: Int) -> String? { i < v.count ? v[i]?.text : nil }
+        self.init(
+            type: at(0), streetAddress: at(1), locality: at(2), region: at(3), postalCode: at(4), country: at(5),
+            poBox: at(6), formatted: at(7))
+    }
+}
+
+extension SCIMUser.Enterprise {
+    static let members = ["employeeNumber", "costCenter", "organization", "division", "department"]
+    init(picked v: [JSONValue?]) {
+        self.init(
+            employeeNumber: v[0]?.text, costCenter: v[1]?.text, organization: v[2]?.text, division: v[3]?.text,
+            department: v[4]?.text)
     }
 }
 

@@ -129,7 +129,9 @@ extension JSONParser {
         var found = MemberChoice()
         try self.members(depth: depth) { parser, key in
             if let name = found.claim(key, among: SCIMUser.mappedMembers) {
-                user.read(member: name, try parser.readValue(depth: depth + 1))
+                var member = ParsedMember(parser: parser, depth: depth + 1)
+                try user.read(member: name, from: &member)
+                parser = member.parser
             } else {
                 try parser.skipValue(depth: depth + 1)
             }
@@ -147,16 +149,21 @@ struct MemberChoice {
 
     /// The name `key` stands for, or nil to skip its value. At most 64 names.
     mutating func claim(_ key: String, among names: [String]) -> String? {
+        claimPosition(key, among: names).map { names[$0] }
+    }
+
+    /// The position in `names` of the name `key` stands for, or nil to skip its value.
+    mutating func claimPosition(_ key: String, among names: [String]) -> Int? {
         if let position = names.firstIndex(of: key) {
             let bit: UInt64 = 1 << position
             guard exact & bit == 0 else { return nil }
             exact |= bit
-            return names[position]
+            return position
         }
         guard let position = names.firstIndex(where: { JSONValue.equalIgnoringCase($0, key) }) else { return nil }
         let bit: UInt64 = 1 << position
         guard (exact | other) & bit == 0 else { return nil }
         other |= bit
-        return names[position]
+        return position
     }
 }

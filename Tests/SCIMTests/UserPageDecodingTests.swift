@@ -11,19 +11,37 @@ import Testing
         func add(_ text: String) { if Bool.random(using: &generator) || members.isEmpty { members.append(text) } }
         add(pick([#""id":"u\#(i)""#, #""ID":"u\#(i)""#, #""id":\#(i)"#, #""id":null"#]))
         add(pick([#""userName":"user\#(i)@example.com""#, #""username":"User\#(i)""#, #""userName":42"#]))
-        add(#""name":{"givenName":"Ann","familyName":"Lee \#(i)","formatted":"Ann Lee"}"#)
+        add(
+            pick([
+                #""name":{"givenName":"Ann","familyName":"Lee \#(i)","formatted":"Ann Lee"}"#,
+                #""name":{"GivenName":"Bo","givenName":"Ann","FAMILYNAME":"x"}"#,
+                #""name":"Ann Lee""#, #""name":null"#, #""Name":{"middleName":7}"#,
+            ]))
         add(
             pick([
                 #""emails":[{"value":"a\#(i)@x.org","type":"work","primary":"true"}]"#, #""emails":["b\#(i)@x.org"]"#,
                 #""Emails":{"value":"c\#(i)@x.org"}"#, #""emails":[]"#,
+                #""emails":[null,5,[1],{"VALUE":"d\#(i)@x.org","Primary":true},{"value":"e@x.org","value":"f@x.org"}]"#,
+                #""emails":"g\#(i)@x.org""#,
             ]))
         add(pick([#""active":true"#, #""active":"False""#, #""ACTIVE":1"#]))
         add(#""phoneNumbers":[{"value":"+47 \#(i)","type":"work"}]"#)
-        add(#""addresses":[{"type":"home","locality":"Oslo","poBox":"PO \#(i)"}]"#)
         add(
-            #""urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"R&D","employeeNumber":\#(i)}"#
-        )
-        add(#""meta":{"resourceType":"User","version":"W/\"\#(i)\"","created":"2026-01-01T00:00:00Z"}"#)
+            pick([
+                #""addresses":[{"type":"home","locality":"Oslo","poBox":"PO \#(i)"}]"#,
+                #""addresses":["Oslo",null,{"Type":"work","COUNTRY":"NO"}]"#, #""addresses":{"region":"Viken"}"#,
+            ]))
+        let enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:"
+        add(
+            pick([
+                #""\#(enterprise)User":{"department":"R&D","employeeNumber":\#(i)}"#,
+                #""\#(enterprise)user":[{"department":"x"}]"#,
+            ]))
+        add(
+            pick([
+                #""meta":{"resourceType":"User","version":"W/\"\#(i)\"","created":"2026-01-01T00:00:00Z"}"#,
+                #""meta":null"#, #""Meta":{"Version":3}"#,
+            ]))
         add(#""schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"x-custom":{"deep":[1,2,{"a":"\u00e9\n"}]}"#)
         add(pick([#""displayName":"Ann \"the\" Lee""#, #""displayName":"\ud83d\ude00""#, #""title":"Engineer""#]))
         add(#""userType":"Employee","externalId":"e\#(i)""#)
