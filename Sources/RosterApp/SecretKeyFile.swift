@@ -20,17 +20,22 @@ enum SecretKeyFile {
         if let key = try read(file) { return SecretBox(key: key) }
         let key = SymmetricKey(size: .bits256)
         let encoded = Array(key.withUnsafeBytes { Data($0).base64EncodedString() }.utf8)
-        // O_EXCL: of two processes starting together, one writes the key and the other reads it.
-        let descriptor = open(file.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        if descriptor < 0 {
-            if errno == EEXIST, let existing = try read(file) { return SecretBox(key: existing) }
+        // Written whole under a name of its own, then linked into place: of two processes starting
+        // together, one's key is the key and the other reads it complete (created in place, it
+        // could be read empty, before its creator wrote it).
+        let draft = file.path + ".\(getpid()).\(UUID.random().text)"
+        let descriptor = open(draft, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else {
             throw RosterError.internal("cannot create the key file \(file.path): \(String(cString: strerror(errno)))")
         }
-        defer { close(descriptor) }
-        guard write(descriptor, encoded, encoded.count) == encoded.count, fsync(descriptor) == 0 else {
-            let why = String(cString: strerror(errno))
-            unlink(file.path)
-            throw RosterError.internal("cannot write the key file \(file.path): \(why)")
+        defer { unlink(draft) }
+        let written = write(descriptor, encoded, encoded.count) == encoded.count && fsync(descriptor) == 0
+        let why = String(cString: strerror(errno))
+        close(descriptor)
+        guard written else { throw RosterError.internal("cannot write the key file \(file.path): \(why)") }
+        if link(draft, file.path) != 0 {
+            if errno == EEXIST, let existing = try read(file) { return SecretBox(key: existing) }
+            throw RosterError.internal("cannot create the key file \(file.path): \(String(cString: strerror(errno)))")
         }
         return SecretBox(key: key)
     }

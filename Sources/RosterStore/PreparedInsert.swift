@@ -5,7 +5,7 @@ import Synchronization
 
 /// A value of a row written by ``insertRows``: NULL is written as such, never bound, since a
 /// bound optional goes through the drivers' slow `Encodable` path (a third of an import's time).
-enum SQLCell: Sendable {
+enum SQLCell: Sendable, Equatable {
     case text(String?)
     case int(Int64?)
 
@@ -20,32 +20,39 @@ struct PreparedInsert: Sendable {
     /// One statement's text, its placeholders in order, and the values they stand for.
     struct Statement: Sendable, SQLExpression {
         let sql: String
-        let values: [SQLCell]
-        /// SQLite: the same values as its driver takes them, made ahead of the statement's turn.
+        /// SQLite: the values as its driver takes them, made ahead of the statement's turn.
         let sqliteValues: [SQLiteData]
+        /// PostgreSQL: the values as SQLKit binds them.
+        let binds: [any Encodable & Sendable]
 
-        init(sql: String, values: [SQLCell], sqlite: Bool) {
+        init(sql: String, sqliteValues: [SQLCell]) {
             self.sql = sql
-            self.values = values
-            sqliteValues =
-                sqlite
-                ? values.map { value in
-                    switch value {
-                    case .text(let text?): .text(text)
-                    case .int(let number?): .integer(Int(number))
-                    case .text(nil), .int(nil): .null
-                    }
-                } : []
+            self.sqliteValues = sqliteValues.map { value in
+                switch value {
+                case .text(let text?): .text(text)
+                case .int(let number?): .integer(Int(number))
+                case .text(nil), .int(nil): .null
+                }
+            }
+            binds = []
+        }
+
+        init(sql: String, binds: [any Encodable & Sendable]) {
+            self.sql = sql
+            self.binds = binds
+            sqliteValues = []
         }
 
         func serialize(to serializer: inout SQLSerializer) {
             // In order from the first: the statement has no other value before these.
             precondition(serializer.binds.isEmpty, "a prepared statement binds its values first")
             serializer.write(sql)
-            for value in values {
+            serializer.binds += binds
+            for value in sqliteValues {
                 switch value {
                 case .text(let text): serializer.binds.append(text)
-                case .int(let number): serializer.binds.append(number)
+                case .integer(let number): serializer.binds.append(Int64(number))
+                default: serializer.binds.append(String?.none)
                 }
             }
         }
@@ -77,8 +84,7 @@ struct PreparedInsert: Sendable {
             var values: [SQLCell] = []
             values.reserveCapacity(chunk.count * width)
             for row in chunk { values += row }
-            return Statement(
-                sql: valuesText(head, width: width, rows: chunk.count, tail: tail), values: values, sqlite: true)
+            return Statement(sql: valuesText(head, width: width, rows: chunk.count, tail: tail), sqliteValues: values)
         }
     }
 
@@ -95,47 +101,6 @@ struct PreparedInsert: Sendable {
             texts[key] = text
         }
         return text
-    }
-
-    /// PostgreSQL: `SELECT * FROM unnest($1::text[], $2::bigint[], …)`, each column's values bound as
-    /// one array: one short statement per batch, whatever its size. PostgreSQL parsed and planned a
-    /// `VALUES` list of thousands of rows anew for every batch, and the driver encoded every value
-    /// on its own.
-    private static func arrays(_ head: String, _ rows: [[SQLCell]], tail: String) -> Statement {
-        let width = rows[0].count
-        var literals = [String](repeating: "{", count: width)
-        var types = [String](repeating: "text", count: width)
-        for (column, cell) in rows[0].enumerated() {
-            if case .int = cell { types[column] = "bigint" }
-        }
-        for (index, row) in rows.enumerated() {
-            for (column, cell) in row.enumerated() {
-                if index > 0 { literals[column] += "," }
-                switch cell {
-                case .text(nil), .int(nil): literals[column] += "NULL"
-                case .int(let number?): literals[column] += String(number)
-                case .text(let text?): appendQuoted(text, to: &literals[column])
-                }
-            }
-        }
-        let parameters = types.enumerated().map { "$\($0.offset + 1)::\($0.element)[]" }.joined(separator: ", ")
-        return Statement(
-            sql: head + " SELECT * FROM unnest(" + parameters + ")" + tail, values: literals.map { .text($0 + "}") },
-            sqlite: false)
-    }
-
-    /// An element of an array literal: quoted, so that no text reads as NULL or loses its spaces.
-    private static func appendQuoted(_ text: String, to literal: inout String) {
-        literal += "\""
-        if text.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            for scalar in text.unicodeScalars {
-                if scalar == "\"" || scalar == "\\" { literal += "\\" }
-                literal.unicodeScalars.append(scalar)
-            }
-        } else {
-            literal += text
-        }
-        literal += "\""
     }
 
     /// Runs the statements; answers the values of the `returning` column of the rows written.

@@ -21,6 +21,27 @@ import Testing
         #expect(throws: RosterError.self) { try SecretKeyFile.load(dataDirectory: folder, configured: "short") }
     }
 
+    @Test func startsAtTheSameMomentAllGetTheOneKeyNeverAHalfWrittenFile() async throws {
+        for _ in 0..<20 {
+            // setup
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().text)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            // MUT: eight starts at once, as processes starting together on one data directory
+            let sealed = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        try SecretKeyFile.load(dataDirectory: folder, configured: nil).seal(Data("x".utf8))
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            // validate: each start's key opens what every other sealed; no draft is left behind
+            let key = try SecretKeyFile.load(dataDirectory: folder, configured: nil)
+            for box in sealed { #expect(try key.open(box) == Data("x".utf8)) }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["secret.key"])
+        }
+    }
+
     @Test func aDamagedKeyFileStopsStartUpInsteadOfBeingReplaced() throws {
         // setup
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().text)
