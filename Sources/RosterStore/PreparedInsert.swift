@@ -74,28 +74,53 @@ struct PreparedInsert: Sendable {
             sqlite ? Self.valuesLists(head, rows, width: width, tail: tail) : [Self.arrays(head, rows, tail: tail)]
     }
 
-    /// SQLite: `VALUES (?, ?, …), (…)`, as many rows per statement as its bound-value limit allows.
-    /// NULL is bound like any value, so a statement's text depends only on its shape and is made
-    /// once for each.
+    /// SQLite: `VALUES (?1, ?4, …), (?1, ?5, …)`, as many rows per statement as its limit on bound
+    /// values allows. A column holding the same value in every row (an import's job, state, source,
+    /// an event's type and initiator) is bound once and named by every row; NULL is bound like any
+    /// value. A statement's text then depends only on its shape and is made once for each.
     private static func valuesLists(_ head: String, _ rows: [[SQLCell]], width: Int, tail: String) -> [Statement] {
-        let perStatement = max(1, 30_000 / width)
+        let first = rows[0]
+        let constant = (0..<width).map { column in rows.count > 1 && rows.allSatisfy { $0[column] == first[column] } }
+        let shared = (0..<width).filter { constant[$0] }.map { first[$0] }
+        let varying = (0..<width).filter { !constant[$0] }
+        let perStatement = max(1, (30_000 - shared.count) / max(1, varying.count))
         return stride(from: 0, to: rows.count, by: perStatement).map { start in
             let chunk = rows[start..<min(start + perStatement, rows.count)]
-            var values: [SQLCell] = []
-            values.reserveCapacity(chunk.count * width)
-            for row in chunk { values += row }
-            return Statement(sql: valuesText(head, width: width, rows: chunk.count, tail: tail), sqliteValues: values)
+            var values = shared
+            values.reserveCapacity(shared.count + chunk.count * varying.count)
+            for row in chunk {
+                for column in varying { values.append(row[column]) }
+            }
+            let text = valuesText(head, constant: constant, rows: chunk.count, tail: tail)
+            return Statement(sql: text, sqliteValues: values)
         }
     }
 
     /// Statement texts by shape: an import writes the same few shapes thousands of times.
     private static let texts = Mutex<[String: String]>([:])
 
-    private static func valuesText(_ head: String, width: Int, rows: Int, tail: String) -> String {
-        let key = "\(width) \(rows) \(head)\(tail)"
+    private static func valuesText(_ head: String, constant: [Bool], rows: Int, tail: String) -> String {
+        let key = "\(rows) \(constant.map { $0 ? "c" : "v" }.joined()) \(head)\(tail)"
         if let text = texts.withLock({ $0[key] }) { return text }
-        let row = "(" + repeatElement("?", count: width).joined(separator: ", ") + ")"
-        let text = head + " VALUES " + repeatElement(row, count: rows).joined(separator: ", ") + tail
+        var shared: [Int: Int] = [:]
+        for (column, isConstant) in constant.enumerated() where isConstant { shared[column] = shared.count + 1 }
+        let varying = constant.count - shared.count
+        var text = head + " VALUES "
+        for row in 0..<rows {
+            text += row == 0 ? "(" : ", ("
+            var next = shared.count + row * varying + 1
+            for column in constant.indices {
+                if column > 0 { text += ", " }
+                if let parameter = shared[column] {
+                    text += "?\(parameter)"
+                } else {
+                    text += "?\(next)"
+                    next += 1
+                }
+            }
+            text += ")"
+        }
+        text += tail
         texts.withLock { texts in
             if texts.count >= 64 { texts.removeAll() }
             texts[key] = text
