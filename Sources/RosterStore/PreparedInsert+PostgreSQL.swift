@@ -1,12 +1,12 @@
 import SQLKit
 
 extension PreparedInsert {
-    /// PostgreSQL: `SELECT … FROM unnest($1::text[], …)`: one short statement per batch, whatever its
+    /// PostgreSQL: `head SELECT … FROM unnest($1::text[], …)`: one short statement per batch, whatever its
     /// size. A column holding the same value in every row (an import's job, state, source) is bound
     /// once; one with no NULL is bound as an array, which the driver sends in binary; one with
     /// some NULLs as an array literal. PostgreSQL parsed and planned a `VALUES` list of thousands of
     /// rows anew for every batch, and an array literal twice (to plan, then to run).
-    static func arrays(_ head: String, _ rows: [[SQLCell]], tail: String) -> Statement {
+    static func arrays(_ head: String, _ rows: [[SQLCell]]) -> Statement {
         let width = rows[0].count
         var binds: [any Encodable & Sendable] = []
         var selected: [String] = []
@@ -36,7 +36,7 @@ extension PreparedInsert {
             arrays.isEmpty
             ? " FROM generate_series(1, \(rows.count))"
             : " FROM unnest(" + arrays.joined(separator: ", ") + ") AS u(" + names.joined(separator: ", ") + ")"
-        return Statement(sql: head + " SELECT " + selected.joined(separator: ", ") + source + tail, binds: binds)
+        return Statement(sql: head + " SELECT " + selected.joined(separator: ", ") + source, binds: binds)
     }
 
     /// A column's values as one bound value: an array when none is NULL, else an array literal.
