@@ -172,10 +172,10 @@ extension PreparedInsert {
     }
 
     /// Runs an insert made by ``init(_:_:key:sqlite:)`` of rows whose keys are `keys`; answers those
-    /// written. SQLite's `changes()` says when that is all of them, the usual case for an import
-    /// (`RETURNING` cost SQLite a temporary table per statement); else the rows past the table's
-    /// last rowid before the statements say which: SQLite gives a new row the next rowid, and the
-    /// transaction holds the write lock.
+    /// written. On SQLite the rows written (`total_changes()` before and after) say when that is all
+    /// of them, the usual case for an import (`RETURNING` cost SQLite a temporary table per
+    /// statement); else the rows past the table's last rowid before the statements say which:
+    /// SQLite gives a new row the next rowid, and the transaction holds the write lock.
     func runKeyed(table: String, keys: [String], in db: any SQLDatabase, sqlite: SQLiteConnection?) async throws
         -> Set<String>
     {
@@ -183,21 +183,30 @@ extension PreparedInsert {
             if let plain { return try await runPlainFirst(plain, keys: keys, in: db) }
             return Set(try await run(in: db))
         }
-        let last = try await db.raw("SELECT coalesce(max(rowid), 0) AS n FROM \(ident: table)").first()?.int("n") ?? 0
-        var written = 0
+        let before = try await Self.sqliteCounts(table, on: sqlite)
         for statement in statements {
             try await sqlite.query(statement.sql, statement.sqliteValues) { _ in }
-            let changes = Mutex(0)
-            try await sqlite.query("SELECT changes() AS n", []) { row in
-                changes.withLock { $0 = row.column("n")?.integer ?? 0 }
-            }
-            written += changes.withLock { $0 }
         }
+        let written = try await Self.sqliteCounts(table, on: sqlite).changes - before.changes
         if written == keys.count { return Set(keys) }
         return Set(
-            try await db.raw("SELECT \(ident: key) FROM \(ident: table) WHERE rowid > \(bind: last)").all().map {
+            try await db.raw("SELECT \(ident: key) FROM \(ident: table) WHERE rowid > \(bind: before.last)").all().map {
                 try $0.string(key)
             })
+    }
+
+    /// SQLite: the last rowid of `table`, and the rows the connection has written since it opened.
+    private static func sqliteCounts(_ table: String, on sqlite: SQLiteConnection) async throws
+        -> (last: Int, changes: Int)
+    {
+        let counts = Mutex((last: 0, changes: 0))
+        try await sqlite.query(
+            "SELECT coalesce(max(rowid), 0) AS last, total_changes() AS changes FROM \"\(table)\"", []
+        ) {
+            row in
+            counts.withLock { $0 = (row.column("last")?.integer ?? 0, row.column("changes")?.integer ?? 0) }
+        }
+        return counts.withLock { $0 }
     }
 
     /// PostgreSQL: the rows inserted as they are, in a savepoint, and only if one is refused as a
