@@ -104,7 +104,9 @@ extension SQLStore: ImportRepository {
             var handled =
                 rules.mayHaveResults
                 ? try await Self.remoteIdsWithResults(jobId: jobId, among: candidates.map(\.remoteId), in: db) : []
-            let fresh = candidates.filter { handled.insert($0.remoteId).inserted }
+            // The batch as it came unless some were handled: copying each candidate costs.
+            let new = candidates.map { handled.insert($0.remoteId).inserted }
+            let fresh = new.allSatisfy { $0 } ? candidates : zip(candidates, new).filter { $0.1 }.map { $0.0 }
             let users = fresh.count == candidates.count ? allUsers : fresh.compactMap { try? $0.mapped.get() }
             let inserted =
                 users.count == allUsers.count

@@ -84,14 +84,12 @@ public struct ResourcePages<Resource: Sendable>: AsyncSequence, Sendable {
                         + "provider: it keeps sending new ones",
                     url: client.baseURL + path)
             }
-            var fresh: [Resource] = []
-            fresh.reserveCapacity(page.resources.count)
-            for resource in page.resources {
-                if let id = pages.id(resource) {
-                    guard seen.insert(SeenId(id)).inserted else { continue }
-                }
-                fresh.append(resource)
+            // The page as it came, unless it repeats a resource: copying each one cost more than reading it.
+            let new = page.resources.map { resource in
+                pages.id(resource).map { seen.insert(SeenId($0)).inserted } ?? true
             }
+            let fresh =
+                new.allSatisfy { $0 } ? page.resources : zip(page.resources, new).filter { $0.1 }.map { $0.0 }
             if fresh.isEmpty {
                 // A provider that repeats its last page instead of answering empty ends here.
                 mode = .done
