@@ -94,6 +94,8 @@ extension SQLStore: ImportRepository {
             Self.userInsert, try allUsers.map(Self.rowValues), key: "id", sqlite: dialect == .sqlite)
         let readyEvents = PreparedInsert(
             Self.eventInsert, allUsers.map { Self.eventRow(rules.createdEvent($0)) }, sqlite: dialect == .sqlite)
+        let ids = allUsers.map(\.id.text)
+        let job = jobId.text
         try await rules.waitTurn()
         return try await transaction { db in
             let counts = try await db.raw(
@@ -110,11 +112,14 @@ extension SQLStore: ImportRepository {
             let users = fresh.count == candidates.count ? allUsers : fresh.compactMap { try? $0.mapped.get() }
             let inserted =
                 users.count == allUsers.count
-                ? try await readyUsers.runKeyed(table: "users", keys: allUsers.map(\.id.text), in: db, sqlite: sqlite)
+                ? try await readyUsers.runKeyed(table: "users", keys: ids, in: db, sqlite: sqlite)
                 : try await Self.insertNew(users, in: db)
-            let taken = fresh.filter { candidate in
-                (try? candidate.mapped.get()).map { !inserted.contains($0.id.text) } ?? false
-            }
+            // The usual batch: every user new and written, none to look up.
+            let allWritten = inserted.count == allUsers.count
+            func written(_ user: DirectoryUser) -> Bool { allWritten || inserted.contains(user.id.text) }
+            let taken =
+                allWritten
+                ? [] : fresh.filter { candidate in (try? candidate.mapped.get()).map { !written($0) } ?? false }
             let holders = ImportBatch(existing: try await Self.usersSharingIdentity(with: taken, in: db))
             var results: [ImportResult] = []
             results.reserveCapacity(fresh.count)
@@ -125,7 +130,7 @@ extension SQLStore: ImportRepository {
                         ImportResult(
                             remoteId: candidate.remoteId, userName: candidate.userName, outcome: .failed,
                             reason: failure.description))
-                case .success(let user) where inserted.contains(user.id.text):
+                case .success(let user) where written(user):
                     results.append(
                         ImportResult(
                             remoteId: candidate.remoteId, userName: candidate.userName, outcome: .created,
@@ -138,7 +143,7 @@ extension SQLStore: ImportRepository {
                                 reason: "the directory refused the user"))
                 }
             }
-            if inserted.count == allUsers.count {
+            if allWritten {
                 _ = try await readyEvents.run(in: db, sqlite: sqlite)
             } else {
                 try await Self.insert(users.filter { inserted.contains($0.id.text) }.map(rules.createdEvent), in: db)
@@ -149,7 +154,7 @@ extension SQLStore: ImportRepository {
                 "INSERT INTO import_results (job_id, remote_id, position, user_name, outcome, user_id, reason)",
                 results.enumerated().map { offset, result in
                     [
-                        .text(jobId.text), .text(result.remoteId), .int(first + offset), .text(result.userName),
+                        .text(job), .text(result.remoteId), .int(first + offset), .text(result.userName),
                         .text(result.outcome.rawValue), .text(result.userId?.text), .text(result.reason),
                     ]
                 }, key: "remote_id", sqlite: sqlite != nil
