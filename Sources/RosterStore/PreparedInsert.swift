@@ -4,8 +4,9 @@ import SQLKit
 import SQLiteKit
 import Synchronization
 
-/// A value of a row written by ``insertRows``: NULL is written as such, never bound, since a
-/// bound optional goes through the drivers' slow `Encodable` path (a third of an import's time).
+/// A value of a row written by ``insertRows``: a text or an integer, NULL typed too (PostgreSQL's
+/// column arrays need their type). Bound to SQLite's connection directly, or by SQLKit; a NULL
+/// bound through SQLKit takes the drivers' slow `Encodable` path, so busy writes bind directly.
 enum SQLCell: Sendable, Equatable {
     case text(String?)
     case int(Int64?)

@@ -159,7 +159,6 @@ extension SQLStore: ImportRepository {
                     ]
                 }, key: "remote_id", sqlite: sqlite != nil
             ).runKeyed(table: "import_results", keys: results.map(\.remoteId), in: db, sqlite: sqlite)
-
             results = results.filter { kept.contains($0.remoteId) }
             let tally = Dictionary(grouping: results, by: \.outcome).mapValues(\.count)
             try await db.raw(
