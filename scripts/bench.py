@@ -9,7 +9,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -19,23 +18,8 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return response.read()
-        except Exception:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
+sys.path.insert(0, os.path.join(ROOT, "tests-integration"))
+from loopback import free_port, wait_for  # noqa: E402 (found through the path above)
 
 
 class Bench:
@@ -66,7 +50,7 @@ class Bench:
         """`roster bench pages`: pre-encoded pages of `users` users on loopback. Answers its URL."""
         process = self.start([self.roster, "bench", "pages", "--users", str(users)])
         url = process.stdout.readline().strip()
-        wait_for(url + "/ServiceProviderConfig")
+        wait_for(url + "/ServiceProviderConfig", timeout=60)
         return url, process
 
     def row(self, figure, value, goal, note=""):
@@ -160,7 +144,7 @@ class Server:
 
     def start(self):
         self.process = self.b.start([self.b.roster, "serve", "--data-dir", self.data, "--port", str(self.port)])
-        wait_for(self.url + "/healthz")
+        wait_for(self.url + "/healthz", timeout=60)
         key = self.b.json("apikey", "create", "--name", "bench", "--json", data=self.data)
         self.key = key.get("key") or key.get("token")
         return self
@@ -249,7 +233,7 @@ def provisioning_figures(b):
     provider_port = free_port()
     provider = b.start([sys.executable, os.path.join(ROOT, "tests-integration", "misbehaving_scim.py"),
                         str(provider_port), "10"])
-    wait_for(f"http://127.0.0.1:{provider_port}/ok/ServiceProviderConfig")
+    wait_for(f"http://127.0.0.1:{provider_port}/ok/ServiceProviderConfig", timeout=60)
     data = os.path.join(b.work, "provisioning")
     env = {"BENCH_TOKEN": "none"}
     b.run("app", "create", "Source", "--scim-url", url, "--bearer-token-env", "BENCH_TOKEN", "--allow-private-network",

@@ -3,7 +3,6 @@ and `roster` itself (its command line and `roster serve`)."""
 import json
 import os
 import pathlib
-import socket
 import subprocess
 import sys
 import tempfile
@@ -14,28 +13,12 @@ import uuid
 import pytest
 
 import seed
+from loopback import free_port, wait_for  # noqa: F401 (the tests import them from here)
 
 HERE = pathlib.Path(__file__).parent
 ROOT = HERE.parent
 BIN = os.environ.get("ROSTER_BIN", str(ROOT / ".build" / "debug" / "roster"))
 VENV_BIN = pathlib.Path(sys.executable).parent
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return response.read()
-        except Exception:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
 def http(method, url, body=None, headers=None):
