@@ -54,6 +54,7 @@ func buildRouter(roster: Roster) throws -> Router<APIContext> {
     DirectoryController(roster: roster).addRoutes(to: api)
     AdministratorsController(roster: roster).addRoutes(to: api)
     ProvisioningController(roster: roster).addRoutes(to: api)
+    SCIMController(roster: roster).addRoutes(to: router)
     return router
 }
 

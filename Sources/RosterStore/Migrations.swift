@@ -185,6 +185,7 @@ extension SQLStore {
         typedContracts,
         offboarding,
         listings,
+        inboundSCIM,
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an

@@ -7,9 +7,10 @@ extension SQLStore: GroupRepository {
         try await withDB { db in
             let rows = try await db.raw(
                 """
-                INSERT INTO user_groups (id, name, name_key, created) VALUES (\(bind: group.id.text),
+                INSERT INTO user_groups (id, name, name_key, created, external_id) VALUES (\(bind: group.id.text),
                   \(bind: group.name),
-                \(bind: group.name.lowercased()), \(bind: group.created.millis)) ON CONFLICT DO NOTHING RETURNING id
+                \(bind: group.name.lowercased()), \(bind: group.created.millis), \(bind: group.externalId)) ON CONFLICT
+                  DO NOTHING RETURNING id
                 """
             ).all()
             if rows.isEmpty { throw RosterError.conflict("a group named \"\(group.name)\" already exists") }
@@ -146,6 +147,8 @@ extension SQLStore: GroupRepository {
     }
 
     static func group(_ row: any SQLRow) throws -> UserGroup {
-        UserGroup(id: try row.uuid("id"), name: try row.string("name"), created: try row.date("created"))
+        UserGroup(
+            id: try row.uuid("id"), name: try row.string("name"), created: try row.date("created"),
+            externalId: try row.optionalString("external_id"))
     }
 }

@@ -6,7 +6,8 @@ extension SQLStore: DirectoryRepository {
     static let userColumns = """
         id, email, username, firstname, lastname, middlename, displayname, addresses, job_title, department,
         phone_numbers, cost_center, employee_type, employee_identifier, organization, state, password_status,
-        source_type, source_application_id, source_import_job_id, source_remote_id, created, updated
+        source_type, source_application_id, source_import_job_id, source_remote_id, created, updated, external_id,
+        scim_deleted
         """
 
     public func users(search: String?, sort: UserSort, limit: Int, offset: Int) async throws -> [DirectoryUser] {
@@ -182,7 +183,8 @@ extension SQLStore: DirectoryRepository {
                   state = \(bind: u.state.rawValue), password_status = \(bind: u.passwordStatus.rawValue), updated =
                     \(bind: Date().millis),
                   displayname_key = \(bind: u.displayname?.lowercased()), lastname_key =
-                    \(bind: u.lastname?.lowercased())
+                    \(bind: u.lastname?.lowercased()), external_id = \(bind: u.externalId),
+                  scim_deleted = \(bind: u.scimDeleted?.millis)
                 WHERE id = \(bind: u.id.text)
                 """
             ).run()
@@ -211,7 +213,8 @@ extension SQLStore: DirectoryRepository {
             .text(u.employeeIdentifier), .text(u.organization), .text(u.state.rawValue),
             .text(u.passwordStatus.rawValue), .text(u.source.type.rawValue), .text(u.source.applicationId?.text),
             .text(u.source.importJobId?.text), .text(u.source.remoteId), .int(u.created.millis),
-            .int(u.updated.millis), .text(u.email.lowercased()), .text(u.username.lowercased()),
+            .int(u.updated.millis), .text(u.externalId), .int(u.scimDeleted?.millis),
+            .text(u.email.lowercased()), .text(u.username.lowercased()),
             .text(u.displayname?.lowercased()), .text(u.lastname?.lowercased()),
         ]
     }
@@ -234,7 +237,8 @@ extension SQLStore: DirectoryRepository {
                 applicationId: try row.optionalUUID("source_application_id"),
                 importJobId: try row.optionalUUID("source_import_job_id"),
                 remoteId: try row.optionalString("source_remote_id")),
-            created: try row.date("created"), updated: try row.date("updated"))
+            created: try row.date("created"), updated: try row.date("updated"),
+            externalId: try row.optionalString("external_id"), scimDeleted: try row.optionalDate("scim_deleted"))
     }
 }
 

@@ -69,8 +69,9 @@ public indirect enum SCIMFilter: Sendable, Hashable {
         try parser.expectEnd()
     }
 
-    /// Whether `resource` matches, comparing text case-insensitively.
-    public func matches(_ resource: JSONValue) -> Bool {
+    /// Whether `resource` matches, comparing text case-insensitively except on the attributes
+    /// `caseExact` names (RFC 7643 §2.2: `id` and `externalId`, for one).
+    public func matches(_ resource: JSONValue, caseExact: (AttributePath) -> Bool = { _ in false }) -> Bool {
         switch self {
         case .present(let path):
             return path.values(in: resource).contains { value in
@@ -80,20 +81,25 @@ public indirect enum SCIMFilter: Sendable, Hashable {
             }
         case .compare(let path, let op, let expected):
             let values = path.values(in: resource)
-            if op == .ne { return !values.contains { Self.compare($0, .eq, expected) } }
+            let exact = caseExact(path)
+            if op == .ne { return !values.contains { Self.compare($0, .eq, expected, caseExact: exact) } }
             if case .null = expected, op == .eq { return values.isEmpty }
-            return values.contains { Self.compare($0, op, expected) }
-        case .and(let left, let right): return left.matches(resource) && right.matches(resource)
-        case .or(let left, let right): return left.matches(resource) || right.matches(resource)
-        case .not(let inner): return !inner.matches(resource)
+            return values.contains { Self.compare($0, op, expected, caseExact: exact) }
+        case .and(let left, let right):
+            return left.matches(resource, caseExact: caseExact) && right.matches(resource, caseExact: caseExact)
+        case .or(let left, let right):
+            return left.matches(resource, caseExact: caseExact) || right.matches(resource, caseExact: caseExact)
+        case .not(let inner): return !inner.matches(resource, caseExact: caseExact)
         case .valuePath(let path, let inner):
             var container = resource
             if let schema = path.schema, let ext = resource[schema] { container = ext }
-            return (container[path.name]?.elements ?? []).contains { inner.matches($0) }
+            return (container[path.name]?.elements ?? []).contains { element in
+                inner.matches(element) { caseExact(AttributePath(path.name + "." + $0.name)) }
+            }
         }
     }
 
-    static func compare(_ actual: JSONValue, _ op: Operator, _ expected: JSONValue) -> Bool {
+    static func compare(_ actual: JSONValue, _ op: Operator, _ expected: JSONValue, caseExact: Bool = false) -> Bool {
         if let a = actual.bool, case .bool(let e) = expected {
             return op == .eq ? a == e : false
         }
@@ -107,7 +113,11 @@ public indirect enum SCIMFilter: Sendable, Hashable {
             default: break
             }
         }
-        guard let a = actual.text?.lowercased(), let e = expected.text?.lowercased() else { return false }
+        guard var a = actual.text, var e = expected.text else { return false }
+        if !caseExact {
+            a = a.lowercased()
+            e = e.lowercased()
+        }
         switch op {
         case .eq: return a == e
         case .ne: return a != e

@@ -165,10 +165,13 @@ public struct EventJSON: Codable, Sendable {
     var resource: Resource?
     var application: App?
     var importJobId, clientIp, requestId: String?
+    /// `scim` for a change a SCIM client made; absent for the portal, the API and the command line.
+    var channel: String?
     var success: Bool
 
     public init(_ e: InsightsEvent) {
         id = e.id.text
+        channel = e.initiator.channel
         time = e.time
         type = e.type.rawValue
         requestId = e.initiator.requestId

@@ -27,32 +27,44 @@ public enum UserMapping {
         DirectoryUser, Failure
     > {
         guard let remoteId = remote.id, !remoteId.isEmpty else { return .failure(.noRemoteId) }
-        guard let email = chooseEmail(remote) else { return .failure(.noUsableEmail) }
-        guard isEmailAddress(email) else { return .failure(.invalidEmail(email)) }
-        let username = remote.userName.flatMap { $0.isEmpty ? nil : $0 } ?? email
         var source = source
         source.remoteId = remoteId
-        let user = DirectoryUser(
-            email: email, username: username,
-            firstname: remote.name?.givenName, lastname: remote.name?.familyName, middlename: remote.name?.middleName,
-            displayname: remote.displayName,
-            addresses: remote.addresses.compactMap { address in
-                guard let type = workOrHome(address.type) else { return nil }
-                return .init(
-                    type: type, streetAddress: address.streetAddress, locality: address.locality,
-                    region: address.region, postalCode: address.postalCode, country: address.country,
-                    poBox: address.poBox)
-            },
-            jobTitle: remote.title, department: remote.enterprise?.department,
-            phoneNumbers: remote.phoneNumbers.compactMap { phone in
-                guard let type = workOrHome(phone.type), let number = phone.value, !number.isEmpty else { return nil }
-                return .init(type: type, number: number)
-            },
-            costCenter: remote.enterprise?.costCenter, employeeType: remote.userType,
-            employeeIdentifier: remote.enterprise?.employeeNumber, organization: remote.enterprise?.organization,
-            state: .active, passwordStatus: .pending, source: source, created: now, updated: now)
-        if let problem = validate(user) { return .failure(problem) }
+        var user = DirectoryUser(
+            email: "", username: "", state: .active, passwordStatus: .pending, source: source, created: now,
+            updated: now)
+        if let problem = fill(&user, from: remote) { return .failure(problem) }
         return .success(user)
+    }
+
+    /// Sets every mapped attribute of `user` from `remote` (the table, nothing else), or says why
+    /// `remote` cannot be a directory user. Import and the SCIM service both read users this way.
+    public static func fill(_ user: inout DirectoryUser, from remote: SCIMUser) -> Failure? {
+        guard let email = chooseEmail(remote) else { return .noUsableEmail }
+        guard isEmailAddress(email) else { return .invalidEmail(email) }
+        user.email = email
+        user.username = remote.userName.flatMap { $0.isEmpty ? nil : $0 } ?? email
+        user.firstname = remote.name?.givenName
+        user.lastname = remote.name?.familyName
+        user.middlename = remote.name?.middleName
+        user.displayname = remote.displayName
+        user.addresses = remote.addresses.compactMap { address in
+            guard let type = workOrHome(address.type) else { return nil }
+            return .init(
+                type: type, streetAddress: address.streetAddress, locality: address.locality,
+                region: address.region, postalCode: address.postalCode, country: address.country,
+                poBox: address.poBox)
+        }
+        user.jobTitle = remote.title
+        user.department = remote.enterprise?.department
+        user.phoneNumbers = remote.phoneNumbers.compactMap { phone in
+            guard let type = workOrHome(phone.type), let number = phone.value, !number.isEmpty else { return nil }
+            return .init(type: type, number: number)
+        }
+        user.costCenter = remote.enterprise?.costCenter
+        user.employeeType = remote.userType
+        user.employeeIdentifier = remote.enterprise?.employeeNumber
+        user.organization = remote.enterprise?.organization
+        return validate(user)
     }
 
     /// `primary: true`, else `type: work`, else the first; else `userName` if it is an address.

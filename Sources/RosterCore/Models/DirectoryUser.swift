@@ -72,6 +72,11 @@ public struct DirectoryUser: Sendable, Hashable, Codable {
     public var source: Source
     public var created: Date
     public var updated: Date
+    /// The id a SCIM client gave the user (RFC 7643 §3.1), compared case-exactly.
+    public var externalId: String?
+    /// When a SCIM client deleted the user while the directory keeps it suspended: from then on
+    /// the SCIM service answers as if it were gone (RFC 7644 §3.6).
+    public var scimDeleted: Date?
 
     public init(
         id: UUID = UUID.timeOrdered(), email: String, username: String, firstname: String? = nil,
@@ -80,8 +85,10 @@ public struct DirectoryUser: Sendable, Hashable, Codable {
         department: String? = nil, phoneNumbers: [PhoneNumber] = [], costCenter: String? = nil,
         employeeType: String? = nil, employeeIdentifier: String? = nil, organization: String? = nil,
         state: State = .active, passwordStatus: PasswordStatus = .pending, source: Source = .init(type: .manual),
-        created: Date = Date(), updated: Date = Date()
+        created: Date = Date(), updated: Date = Date(), externalId: String? = nil, scimDeleted: Date? = nil
     ) {
+        self.externalId = externalId
+        self.scimDeleted = scimDeleted
         self.id = id
         self.email = email
         self.username = username

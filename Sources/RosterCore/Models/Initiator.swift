@@ -13,8 +13,15 @@ public struct Initiator: Sendable, Hashable {
     public var requestId: String?
     /// The API key a request came with, when it acts for an administrator (then `id` is theirs).
     public var apiKeyId: UUID?
+    /// The door a change came through when it is not the portal, the API or the command line
+    /// (`scim`: a SCIM client writing to Roster's SCIM service), for the audit trail.
+    public var channel: String?
 
-    public init(type: Kind, id: UUID?, email: String?, role: Role, clientIp: String? = nil, requestId: String? = nil) {
+    public init(
+        type: Kind, id: UUID?, email: String?, role: Role, clientIp: String? = nil, requestId: String? = nil,
+        channel: String? = nil
+    ) {
+        self.channel = channel
         self.type = type
         self.id = id
         self.email = email

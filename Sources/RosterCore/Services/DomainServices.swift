@@ -46,6 +46,9 @@ public struct DomainServices: Sendable {
     public let provisioningLog: ProvisioningLog
     public let mail: MailOutbox
     public let jobs: JobsService
+    /// Roster as a SCIM service provider, at `publicURL/scim/v2`.
+    public let scimUsers: SCIMUsers
+    public let scimGroups: SCIMGroups
     /// What runs each kind of background job.
     public let handlers: [JobKind: any JobHandler]
     let storage: any Storage
@@ -83,6 +86,9 @@ public struct DomainServices: Sendable {
             storage: storage, lookup: lookup, hasher: hasher, mail: mail, publicURL: settings.publicURL,
             linkLifetime: settings.activationLinkLifetime)
         jobs = JobsService(storage: storage)
+        let scimBase = settings.publicURL + "/scim/v2"
+        scimUsers = SCIMUsers(storage: storage, hasher: hasher, provisioning: provisioning, base: scimBase)
+        scimGroups = SCIMGroups(storage: storage, groups: groups, base: scimBase)
         let pushes = ProvisioningRunner(
             storage: storage, access: access,
             users: UserSync(storage: storage, access: access, queue: queue, log: log, index: RemoteUserIndex()),

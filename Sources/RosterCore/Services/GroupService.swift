@@ -23,8 +23,12 @@ public struct GroupService: Sendable {
 
     public func addMembers(group name: String, emails: [String], by initiator: Initiator) async throws {
         try initiator.require(.change)
-        let group = try await lookup.group(name)
-        let users = try await lookup.users(emails: emails)
+        try await add(try await lookup.users(emails: emails), to: try await lookup.group(name), by: initiator)
+    }
+
+    /// Adds members, records each, and provisions them where the group is bound.
+    func add(_ users: [DirectoryUser], to group: UserGroup, by initiator: Initiator) async throws {
+        guard !users.isEmpty else { return }
         try await storage.addMembers(groupId: group.id, userIds: users.map(\.id))
         try await record(.groupAddMember, users, initiator)
         try await provisioning.groupChanged(group.id, members: users.map(\.id))
@@ -32,8 +36,12 @@ public struct GroupService: Sendable {
 
     public func removeMembers(group name: String, emails: [String], by initiator: Initiator) async throws {
         try initiator.require(.change)
-        let group = try await lookup.group(name)
-        let users = try await lookup.users(emails: emails)
+        try await remove(try await lookup.users(emails: emails), from: try await lookup.group(name), by: initiator)
+    }
+
+    /// Removes members, records each, and deprovisions them where nothing else keeps them.
+    func remove(_ users: [DirectoryUser], from group: UserGroup, by initiator: Initiator) async throws {
+        guard !users.isEmpty else { return }
         try await storage.removeMembers(groupId: group.id, userIds: users.map(\.id))
         try await record(.groupRemoveMember, users, initiator)
         try await provisioning.usersChanged(users.map(\.id), by: initiator)

@@ -1,0 +1,108 @@
+import Crypto
+import Foundation
+import SCIM
+
+/// Directory users and groups as the SCIM service shows them (RFC 7643 §4), and what a client's
+/// resource means for a directory user: the attribute mapping of import, read both ways.
+enum SCIMResources {
+    /// `publicURL/scim/v2`, where `meta.location` points.
+    static func location(_ base: String, _ type: String, _ id: UUID) -> String { "\(base)/\(type)/\(id.text)" }
+
+    static func user(_ user: DirectoryUser, base: String) -> JSONValue {
+        var remote = UserMapping.scimUser(user, active: user.state == .active)
+        remote.externalId = user.externalId
+        // One email, the directory's: it is the primary one by definition, so `primary` says nothing.
+        remote.emails = [.init(value: user.email, type: "work")]
+        remote.addresses = user.addresses.map {
+            .init(
+                type: $0.type, streetAddress: $0.streetAddress, locality: $0.locality, region: $0.region,
+                postalCode: $0.postalCode, country: $0.country)
+        }
+        guard case .object(var members) = remote.json else { return .null }
+        members["id"] = .string(user.id.text)
+        // A staged user is neither active nor suspended: `active` is unassigned.
+        if user.state == .staged { members["active"] = nil }
+        if let name = members["name"], name.objectMembers.isEmpty { members["name"] = nil }
+        members["meta"] = meta(
+            "User", location(base, "Users", user.id), created: user.created, modified: user.updated,
+            content: .object(members))
+        return .object(members)
+    }
+
+    static func group(_ group: UserGroup, members: [UUID], base: String) -> JSONValue {
+        var object: [String: JSONValue] = [
+            "schemas": .array([.string(SCIMSchema.group)]), "id": .string(group.id.text),
+            "displayName": .string(group.name),
+        ]
+        if let externalId = group.externalId { object["externalId"] = .string(externalId) }
+        if !members.isEmpty {
+            object["members"] = .array(
+                members.map { id in
+                    .object([
+                        "value": .string(id.text), "$ref": .string(location(base, "Users", id)),
+                        "type": .string("User"),
+                    ])
+                })
+        }
+        object["meta"] = meta(
+            "Group", location(base, "Groups", group.id), created: group.created, modified: group.created,
+            content: .object(object))
+        return .object(object)
+    }
+
+    /// `meta`, its version a digest of the resource's content: it changes exactly when the
+    /// resource does, whatever the clock says.
+    static func meta(_ type: String, _ location: String, created: Date, modified: Date, content: JSONValue) -> JSONValue
+    {
+        let text = (try? JSONEncoder.sorted.encode(content)) ?? Data()
+        let digest = SHA256.hash(data: text).prefix(12).map { String(format: "%02x", $0) }.joined()
+        return .object([
+            "resourceType": .string(type), "created": .string(timestamp(created)),
+            "lastModified": .string(timestamp(max(created, modified))), "location": .string(location),
+            "version": .string("W/\"\(digest)\""),
+        ])
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)
+    }
+
+    /// Sets `user`'s attributes from a client's resource, exactly as import maps an application's
+    /// user; `active` absent leaves the state to `absentActive`.
+    static func read(
+        _ json: JSONValue, into user: inout DirectoryUser, absentActive: DirectoryUser.State
+    ) throws {
+        guard case .object = json else {
+            throw SCIMProtocolError.badRequest(.invalidSyntax, "the resource is not a JSON object")
+        }
+        let remote = SCIMUser(json: json)
+        guard let userName = remote.userName, !userName.isEmpty else {
+            throw SCIMProtocolError.badRequest(.invalidValue, "userName is required")
+        }
+        if let failure = UserMapping.fill(&user, from: remote) {
+            throw SCIMProtocolError.badRequest(.invalidValue, failure.description)
+        }
+        user.externalId = remote.externalId.flatMap { $0.isEmpty ? nil : $0 }
+        if let active = json["active"], !active.isNull {
+            guard let flag = active.bool else {
+                throw SCIMProtocolError.badRequest(
+                    .invalidValue, "active is \(active.text ?? "not a boolean"): send true or false")
+            }
+            user.state = flag ? .active : .suspended
+        } else {
+            user.state = absentActive
+        }
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}
+
+extension JSONValue {
+    var objectMembers: [String: JSONValue] { if case .object(let members) = self { members } else { [:] } }
+}

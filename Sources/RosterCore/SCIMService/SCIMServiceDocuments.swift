@@ -1,0 +1,167 @@
+import SCIM
+
+/// The discovery documents (RFC 7643 §5–§7, RFC 7644 §4): what Roster's SCIM service supports,
+/// and the attributes it keeps. Only what the directory holds is published, so a client that
+/// writes an attribute reads it back unchanged.
+public enum SCIMServiceDocuments {
+    static let spcSchema = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
+    static let resourceTypeSchema = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
+    static let schemaSchema = "urn:ietf:params:scim:schemas:core:2.0:Schema"
+
+    public static func serviceProviderConfig(base: String) -> JSONValue {
+        .object([
+            "schemas": .array([.string(spcSchema)]),
+            "documentationUri": .string("\(base.replacingOccurrences(of: "/scim/v2", with: ""))/openapi.yaml"),
+            "patch": .object(["supported": .bool(true)]),
+            "bulk": .object(["supported": .bool(false), "maxOperations": .number(0), "maxPayloadSize": .number(0)]),
+            "filter": .object(["supported": .bool(true), "maxResults": .number(Double(SCIMListQuery.maxResults))]),
+            "changePassword": .object(["supported": .bool(true)]),
+            "sort": .object(["supported": .bool(true)]),
+            "etag": .object(["supported": .bool(true)]),
+            "pagination": .object([
+                "cursor": .bool(false), "index": .bool(true), "defaultPaginationMethod": .string("index"),
+                "defaultPageSize": .number(Double(SCIMListQuery.defaultCount)),
+                "maxPageSize": .number(Double(SCIMListQuery.maxResults)),
+            ]),
+            "authenticationSchemes": .array([
+                .object([
+                    "type": .string("oauthbearertoken"), "name": .string("Roster API key"),
+                    "description": .string(
+                        "Authorization: Bearer with a key from `roster apikey create`; readonly keys may only read"),
+                    "primary": .bool(true),
+                ])
+            ]),
+            "meta": .object([
+                "resourceType": .string("ServiceProviderConfig"), "location": .string("\(base)/ServiceProviderConfig"),
+            ]),
+        ])
+    }
+
+    public static func resourceTypes(base: String) -> [JSONValue] {
+        [
+            resourceType(
+                "User", endpoint: "/Users", schema: SCIMSchema.user, extensions: [SCIMSchema.enterpriseUser],
+                base: base),
+            resourceType("Group", endpoint: "/Groups", schema: SCIMSchema.group, extensions: [], base: base),
+        ]
+    }
+
+    static func resourceType(_ name: String, endpoint: String, schema: String, extensions: [String], base: String)
+        -> JSONValue
+    {
+        var object: [String: JSONValue] = [
+            "schemas": .array([.string(resourceTypeSchema)]), "id": .string(name), "name": .string(name),
+            "endpoint": .string(endpoint), "description": .string("Directory \(name.lowercased())s"),
+            "schema": .string(schema),
+            "meta": .object([
+                "resourceType": .string("ResourceType"), "location": .string("\(base)/ResourceTypes/\(name)"),
+            ]),
+        ]
+        if !extensions.isEmpty {
+            object["schemaExtensions"] = .array(
+                extensions.map { .object(["schema": .string($0), "required": .bool(false)]) })
+        }
+        return .object(object)
+    }
+
+    public static func schemas(base: String) -> [JSONValue] {
+        [
+            schema(SCIMSchema.user, "User", userAttributes, base: base),
+            schema(SCIMSchema.enterpriseUser, "EnterpriseUser", enterpriseAttributes, base: base),
+            schema(SCIMSchema.group, "Group", groupAttributes, base: base),
+        ]
+    }
+
+    static func schema(_ id: String, _ name: String, _ attributes: [JSONValue], base: String) -> JSONValue {
+        .object([
+            "schemas": .array([.string(schemaSchema)]), "id": .string(id), "name": .string(name),
+            "description": .string("\(name) as Roster's directory keeps it"), "attributes": .array(attributes),
+            "meta": .object(["resourceType": .string("Schema"), "location": .string("\(base)/Schemas/\(id)")]),
+        ])
+    }
+
+    static func attribute(
+        _ name: String, type: String = "string", multiValued: Bool = false, required: Bool = false,
+        caseExact: Bool = false, mutability: String = "readWrite", returned: String = "default",
+        uniqueness: String = "none", canonical: [String] = [], references: [String] = [], sub: [JSONValue] = [],
+        description: String
+    ) -> JSONValue {
+        var object: [String: JSONValue] = [
+            "name": .string(name), "type": .string(type), "multiValued": .bool(multiValued),
+            "description": .string(description), "required": .bool(required), "caseExact": .bool(caseExact),
+            "mutability": .string(mutability), "returned": .string(returned), "uniqueness": .string(uniqueness),
+        ]
+        if !canonical.isEmpty { object["canonicalValues"] = .array(canonical.map { .string($0) }) }
+        if !references.isEmpty { object["referenceTypes"] = .array(references.map { .string($0) }) }
+        if type == "complex" { object["subAttributes"] = .array(sub) }
+        return .object(object)
+    }
+
+    static let userAttributes: [JSONValue] = [
+        attribute(
+            "userName", required: true, uniqueness: "server",
+            description: "Unique among the directory's users, compared case-insensitively"),
+        attribute(
+            "name", type: "complex",
+            sub: [
+                attribute("givenName", description: "Roster's firstname"),
+                attribute("familyName", description: "Roster's lastname"),
+                attribute("middleName", description: "Roster's middlename"),
+            ], description: "The person's name"),
+        attribute("displayName", description: "Roster's displayname"),
+        attribute("title", description: "Roster's jobTitle"),
+        attribute("userType", description: "Roster's employeeType"),
+        attribute(
+            "active", type: "boolean",
+            description: "true: active; false: suspended (deprovisioned from applications); unassigned: staged"),
+        attribute(
+            "password", mutability: "writeOnly", returned: "never",
+            description: "Checked by the directory's password rules; never returned"),
+        attribute(
+            "emails", type: "complex", multiValued: true, required: true,
+            sub: [
+                attribute("value", required: true, description: "The directory user's email, unique"),
+                attribute("type", canonical: ["work"], description: "Roster keeps one email, the work one"),
+            ],
+            description:
+                "The directory keeps one email: the primary one sent, else the work one, else the first"),
+        attribute(
+            "phoneNumbers", type: "complex", multiValued: true,
+            sub: [
+                attribute("value", description: "The number"),
+                attribute("type", canonical: ["work", "home"], description: "work or home; others are not kept"),
+            ], description: "Work and home numbers"),
+        attribute(
+            "addresses", type: "complex", multiValued: true,
+            sub: [
+                attribute("type", canonical: ["work", "home"], description: "work or home; others are not kept"),
+                attribute("streetAddress", description: "Street"),
+                attribute("locality", description: "City"),
+                attribute("region", description: "State or region"),
+                attribute("postalCode", description: "Postal code"),
+                attribute("country", description: "Country"),
+            ], description: "Work and home addresses"),
+    ]
+
+    static let enterpriseAttributes: [JSONValue] = [
+        attribute("employeeNumber", description: "Roster's employeeIdentifier"),
+        attribute("costCenter", description: "Roster's costCenter"),
+        attribute("organization", description: "Roster's organization"),
+        attribute("department", description: "Roster's department"),
+    ]
+
+    static let groupAttributes: [JSONValue] = [
+        attribute(
+            "displayName", required: true, uniqueness: "server",
+            description: "The group's name, unique case-insensitively"),
+        attribute(
+            "members", type: "complex", multiValued: true,
+            sub: [
+                attribute("value", mutability: "immutable", description: "The member's user id"),
+                attribute(
+                    "$ref", type: "reference", mutability: "immutable", references: ["User"],
+                    description: "The member's URI"),
+                attribute("type", mutability: "immutable", canonical: ["User"], description: "Members are users"),
+            ], description: "The group's users"),
+    ]
+}

@@ -1,0 +1,21 @@
+import Foundation
+
+/// What the SCIM service (Roster as a service provider) reads and writes beyond the directory's
+/// own needs. Users deleted through SCIM while kept suspended (`scimDeleted`) are left out of
+/// every read here.
+public protocol SCIMRepository: Sendable {
+    /// Inserts a user made through SCIM; ``RosterError/conflict(_:)`` when its email or username
+    /// is taken (compared case-insensitively).
+    func createUser(_ user: DirectoryUser) async throws
+    /// Visible users in creation order (then id), from `offset`: a page of a SCIM list.
+    func scimUsers(offset: Int, limit: Int) async throws -> [DirectoryUser]
+    /// Visible users created after `after` (creation time, then id), for pages read by cursor.
+    func scimUsers(after: (created: Date, id: UUID)?, limit: Int) async throws -> [DirectoryUser]
+    func scimUserCount() async throws -> Int
+    /// Visible users whose externalId is exactly `externalId`.
+    func scimUsers(externalId: String) async throws -> [DirectoryUser]
+    func renameGroup(id: UUID, name: String) async throws
+    func setGroupExternalId(id: UUID, externalId: String?) async throws
+    /// Deletes the group and its memberships (the caller has checked it is bound nowhere).
+    func deleteGroup(id: UUID) async throws
+}

@@ -1,0 +1,182 @@
+import Foundation
+import Hummingbird
+import RosterApp
+import RosterCore
+import SCIM
+
+/// `/scim/v2`: Roster as a SCIM 2.0 service provider (RFC 7643, RFC 7644). Every route needs a
+/// Roster API key; readonly keys may only read (the domain checks, as for every door).
+struct SCIMController {
+    let roster: Roster
+
+    var base: String { roster.configuration.publicURL + "/scim/v2" }
+
+    func addRoutes(to router: Router<APIContext>) {
+        let scim = router.group("scim/v2").add(middleware: SCIMErrorMiddleware())
+            .add(middleware: APIKeyMiddleware(keys: roster.keys))
+        addDiscovery(to: scim)
+        addUsers(to: scim)
+        addGroups(to: scim)
+        scim.post(".search") { request, context in
+            // A search at the root covers every resource type (RFC 7644 §3.4.3).
+            let query = try SCIMListQuery(searchRequest: try await SCIMHTTP.body(request))
+            var all = query
+            all.startIndex = 1
+            all.count = SCIMListQuery.maxResults
+            let caller = try context.scimCaller()
+            let users = try await roster.domain.scimUsers.list(all, by: caller)
+            let groups = try await roster.domain.scimGroups.list(all, by: caller)
+            let found = users.resources + groups.resources
+            let page = found.dropFirst(query.startIndex - 1).prefix(query.count)
+            return try SCIMHTTP.response(
+                SCIMList(total: users.total + groups.total, startIndex: query.startIndex, resources: Array(page)).json)
+        }
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+            scim.on("**", method: method) { request, _ -> Response in
+                throw SCIMProtocolError.notFound("\(request.uri.path) is not a SCIM endpoint of Roster")
+            }
+        }
+    }
+
+    private func addDiscovery(to scim: RouterGroup<APIContext>) {
+        let base = self.base
+        @Sendable func list(_ resources: [JSONValue]) -> JSONValue {
+            SCIMList(total: resources.count, startIndex: 1, resources: resources).json
+        }
+        @Sendable func one(_ resources: [JSONValue], _ id: String, _ what: String) throws -> JSONValue {
+            guard let found = resources.first(where: { $0["id"]?.text == id }) else {
+                throw SCIMProtocolError.notFound("there is no \(what) \(id)")
+            }
+            return found
+        }
+        let documents: [(String, @Sendable (String?) throws -> JSONValue)] = [
+            ("ServiceProviderConfig", { _ in SCIMServiceDocuments.serviceProviderConfig(base: base) }),
+            ("ResourceTypes", { _ in list(SCIMServiceDocuments.resourceTypes(base: base)) }),
+            (
+                "ResourceTypes/:id",
+                { try one(SCIMServiceDocuments.resourceTypes(base: base), $0 ?? "", "resource type") }
+            ),
+            ("Schemas", { _ in list(SCIMServiceDocuments.schemas(base: base)) }),
+            ("Schemas/:id", { try one(SCIMServiceDocuments.schemas(base: base), $0 ?? "", "schema") }),
+        ]
+        for (path, document) in documents {
+            scim.get(RouterPath(stringLiteral: path)) { _, context in
+                _ = try context.scimCaller()
+                return try SCIMHTTP.response(try document(context.parameters.get("id")))
+            }
+            for method in [HTTPRequest.Method.post, .put, .patch, .delete] {
+                scim.on(RouterPath(stringLiteral: path), method: method) { _, _ -> Response in
+                    var response = try SCIMHTTP.error(.init(405, nil, "\(path) is read-only: only GET is allowed"))
+                    response.headers[.allow] = "GET"
+                    return response
+                }
+            }
+        }
+    }
+
+    private func addUsers(to scim: RouterGroup<APIContext>) {
+        let users = roster.domain.scimUsers
+        scim.get("Users") { request, context in
+            let query = try SCIMListQuery(parameters: SCIMHTTP.parameters(request))
+            return try SCIMHTTP.response(try await users.list(query, by: try context.scimCaller()).json)
+        }
+        scim.post("Users/.search") { request, context in
+            let query = try SCIMListQuery(searchRequest: try await SCIMHTTP.body(request))
+            return try SCIMHTTP.response(try await users.list(query, by: try context.scimCaller()).json)
+        }
+        scim.post("Users") { request, context in
+            let created = try await users.create(try await SCIMHTTP.body(request), by: try context.scimCaller())
+            return try SCIMHTTP.response(created, status: .created, location: created["meta"]?["location"]?.text)
+        }
+        scim.get("Users/:id") { request, context in
+            let user = try await users.get(id: try context.parameters.require("id"), by: try context.scimCaller())
+            return try SCIMHTTP.single(user, request)
+        }
+        scim.put("Users/:id") { request, context in
+            let user = try await users.replace(
+                id: try context.parameters.require("id"), try await SCIMHTTP.body(request),
+                ifMatch: request.headers[.ifMatch], by: try context.scimCaller())
+            return try SCIMHTTP.single(user, request)
+        }
+        scim.patch("Users/:id") { request, context in
+            let user = try await users.patch(
+                id: try context.parameters.require("id"), try await SCIMHTTP.body(request),
+                ifMatch: request.headers[.ifMatch], by: try context.scimCaller())
+            return try SCIMHTTP.single(user, request)
+        }
+        scim.delete("Users/:id") { request, context in
+            try await users.delete(
+                id: try context.parameters.require("id"), ifMatch: request.headers[.ifMatch],
+                by: try context.scimCaller())
+            return Response(status: .noContent)
+        }
+    }
+
+    private func addGroups(to scim: RouterGroup<APIContext>) {
+        let groups = roster.domain.scimGroups
+        scim.get("Groups") { request, context in
+            let query = try SCIMListQuery(parameters: SCIMHTTP.parameters(request))
+            return try SCIMHTTP.response(try await groups.list(query, by: try context.scimCaller()).json)
+        }
+        scim.post("Groups/.search") { request, context in
+            let query = try SCIMListQuery(searchRequest: try await SCIMHTTP.body(request))
+            return try SCIMHTTP.response(try await groups.list(query, by: try context.scimCaller()).json)
+        }
+        scim.post("Groups") { request, context in
+            let created = try await groups.create(try await SCIMHTTP.body(request), by: try context.scimCaller())
+            return try SCIMHTTP.response(created, status: .created, location: created["meta"]?["location"]?.text)
+        }
+        scim.get("Groups/:id") { request, context in
+            let group = try await groups.get(id: try context.parameters.require("id"), by: try context.scimCaller())
+            return try SCIMHTTP.single(group, request)
+        }
+        scim.put("Groups/:id") { request, context in
+            let group = try await groups.replace(
+                id: try context.parameters.require("id"), try await SCIMHTTP.body(request),
+                ifMatch: request.headers[.ifMatch], by: try context.scimCaller())
+            return try SCIMHTTP.single(group, request)
+        }
+        scim.patch("Groups/:id") { request, context in
+            let group = try await groups.patch(
+                id: try context.parameters.require("id"), try await SCIMHTTP.body(request),
+                ifMatch: request.headers[.ifMatch], by: try context.scimCaller())
+            return try SCIMHTTP.single(group, request)
+        }
+        scim.delete("Groups/:id") { request, context in
+            try await groups.delete(
+                id: try context.parameters.require("id"), ifMatch: request.headers[.ifMatch],
+                by: try context.scimCaller())
+            return Response(status: .noContent)
+        }
+    }
+}
+
+extension APIContext {
+    /// The caller, its changes marked as made through the SCIM service.
+    func scimCaller() throws -> Initiator {
+        var initiator = try caller()
+        initiator.channel = "scim"
+        return initiator
+    }
+}
+
+extension SCIMHTTP {
+    /// One resource, projected as `attributes`/`excludedAttributes` ask; 304 when the client's
+    /// `If-None-Match` names its version.
+    static func single(_ resource: JSONValue, _ request: Request) throws -> Response {
+        let parameters = parameters(request)
+        let projection = try SCIMListQuery(
+            parameters: parameters.filter {
+                ["attributes", "excludedattributes"].contains($0.key.lowercased())
+            }
+        ).projection
+        if let tags = request.headers[.ifNoneMatch], let version = resource["meta"]?["version"]?.text,
+            tags == "*" || tags.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }).contains(version)
+        {
+            return Response(status: .notModified, headers: [.eTag: version])
+        }
+        var response = try response(projection.apply(resource))
+        if let version = resource["meta"]?["version"]?.text { response.headers[.eTag] = version }
+        return response
+    }
+}

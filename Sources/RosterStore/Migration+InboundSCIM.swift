@@ -1,0 +1,24 @@
+import SQLKit
+
+extension SQLStore {
+    /// Migration 7: users written over SCIM keep the client's `externalId` (case-exact, RFC 7643
+    /// §3.1) and, once a client deletes them while the directory only suspends, when that was (the
+    /// SCIM service answers 404 for them from then on); Insights events say which door a change
+    /// came through; groups keep their client's `externalId` too.
+    static let inboundSCIM = Migration(
+        version: 7, name: "inbound-scim",
+        up: [
+            "ALTER TABLE users ADD COLUMN external_id TEXT",
+            "ALTER TABLE users ADD COLUMN scim_deleted BIGINT",
+            "CREATE INDEX users_external_id ON users (external_id)",
+            "ALTER TABLE insights_events ADD COLUMN channel TEXT",
+            "ALTER TABLE user_groups ADD COLUMN external_id TEXT",
+        ],
+        down: [
+            "ALTER TABLE user_groups DROP COLUMN external_id",
+            "ALTER TABLE insights_events DROP COLUMN channel",
+            "DROP INDEX users_external_id",
+            "ALTER TABLE users DROP COLUMN scim_deleted",
+            "ALTER TABLE users DROP COLUMN external_id",
+        ])
+}

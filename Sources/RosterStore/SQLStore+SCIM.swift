@@ -1,0 +1,86 @@
+import Foundation
+import RosterCore
+import SQLKit
+
+extension SQLStore: SCIMRepository {
+    public func createUser(_ user: DirectoryUser) async throws {
+        let inserted = try await transaction { db in try await Self.insertNew([user], in: db) }
+        if inserted.isEmpty {
+            throw RosterError.conflict("a user with the email \(user.email) or the username \(user.username) exists")
+        }
+    }
+
+    public func scimUsers(offset: Int, limit: Int) async throws -> [DirectoryUser] {
+        try await withDB { db in
+            try await db.raw(
+                """
+                SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE scim_deleted IS NULL ORDER BY created, id
+                  LIMIT \(bind: limit) OFFSET \(bind: offset)
+                """
+            ).all().map(Self.user)
+        }
+    }
+
+    public func scimUsers(after: (created: Date, id: UUID)?, limit: Int) async throws -> [DirectoryUser] {
+        try await withDB { db in
+            var query = SQLQueryString("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE scim_deleted IS NULL")
+            if let after {
+                query.appendInterpolation(
+                    unsafeRaw: " AND (created > \(after.created.millis) OR (created = \(after.created.millis) AND id > "
+                )
+                query.appendInterpolation(bind: after.id.text)
+                query.appendInterpolation(unsafeRaw: "))")
+            }
+            query.appendInterpolation(unsafeRaw: " ORDER BY created, id LIMIT \(limit)")
+            return try await db.raw(query).all().map(Self.user)
+        }
+    }
+
+    public func scimUserCount() async throws -> Int {
+        try await withDB { db in
+            try await db.raw("SELECT count(*) AS n FROM users WHERE scim_deleted IS NULL").first()?.int("n") ?? 0
+        }
+    }
+
+    public func scimUsers(externalId: String) async throws -> [DirectoryUser] {
+        try await withDB { db in
+            try await db.raw(
+                """
+                SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE external_id = \(bind: externalId) AND
+                  scim_deleted IS NULL
+                """
+            ).all().map(Self.user)
+        }
+    }
+
+    public func renameGroup(id: UUID, name: String) async throws {
+        try await withDB { db in
+            let taken = try await db.raw(
+                """
+                SELECT id FROM user_groups WHERE name_key = \(bind: name.lowercased()) AND id <> \(bind: id.text)
+                """
+            ).first()
+            if taken != nil { throw RosterError.conflict("a group named \"\(name)\" already exists") }
+            try await db.raw(
+                """
+                UPDATE user_groups SET name = \(bind: name), name_key = \(bind: name.lowercased()) WHERE id =
+                  \(bind: id.text)
+                """
+            ).run()
+        }
+    }
+
+    public func setGroupExternalId(id: UUID, externalId: String?) async throws {
+        try await withDB { db in
+            try await db.raw("UPDATE user_groups SET external_id = \(bind: externalId) WHERE id = \(bind: id.text)")
+                .run()
+        }
+    }
+
+    public func deleteGroup(id: UUID) async throws {
+        try await transaction { db in
+            try await db.raw("DELETE FROM group_members WHERE group_id = \(bind: id.text)").run()
+            try await db.raw("DELETE FROM user_groups WHERE id = \(bind: id.text)").run()
+        }
+    }
+}
