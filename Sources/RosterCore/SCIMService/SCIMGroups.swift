@@ -70,7 +70,8 @@ public struct SCIMGroups: Sendable {
             for id in bound { if let app = try await storage.application(id: id) { names.append(app.name) } }
             throw SCIMProtocolError(
                 409, nil,
-                "the group is bound to \(names.joined(separator: ", ")); an administrator unbinds it before it is deleted"
+                "the group is bound to \(names.joined(separator: ", ")); an administrator unbinds it before it "
+                    + "is deleted"
             )
         }
         let members = try await storage.members(groupId: group.id)

@@ -13,7 +13,7 @@ extension InMemoryStorage: SCIMRepository {
 
     private var visibleInOrder: [DirectoryUser] {
         users.values.filter { $0.scimDeleted == nil }.sorted {
-            ($0.created.millis, $0.id.text) < ($1.created.millis, $1.id.text)
+            ($0.created, $0.id.text) < ($1.created, $1.id.text)
         }
     }
 
@@ -26,7 +26,7 @@ extension InMemoryStorage: SCIMRepository {
         try check()
         guard let after else { return Array(visibleInOrder.prefix(limit)) }
         return Array(
-            visibleInOrder.filter { ($0.created.millis, $0.id.text) > (after.created.millis, after.id.text) }.prefix(
+            visibleInOrder.filter { ($0.created, $0.id.text) > (after.created, after.id.text) }.prefix(
                 limit))
     }
 

@@ -1,0 +1,101 @@
+import Foundation
+import SCIM
+import Testing
+
+@testable import RosterCore
+
+@Suite struct SCIMServiceTests {
+    let harness = Harness()
+    var users: SCIMUsers { harness.domain.scimUsers }
+    let reader = Initiator(type: .apikey, id: UUID(), email: nil, role: .readonly)
+
+    func json(_ text: String) -> JSONValue { try! JSONParser.parse(Array(text.utf8)) }
+
+    func created(_ userName: String, _ extra: String = "") async throws -> JSONValue {
+        try await users.create(
+            json(#"{"userName": "\#(userName)", "emails": [{"value": "\#(userName)"}]\#(extra)}"#), by: harness.admin)
+    }
+
+    @Test func whatAClientWritesItReadsBackAndTheDirectoryHoldsItAsImportWould() async throws {
+        let sent = json(
+            """
+            {"schemas": ["\(SCIMSchema.user)", "\(SCIMSchema.enterpriseUser)"], "externalId": "E-1",
+             "userName": "ada", "name": {"givenName": "Ada", "familyName": "Lovelace", "middleName": "K"},
+             "displayName": "Ada L.", "title": "Engineer", "userType": "Employee", "active": true,
+             "emails": [{"value": "ada@example.com", "type": "work"}],
+             "phoneNumbers": [{"value": "+44 1", "type": "work"}],
+             "addresses": [{"type": "home", "locality": "London", "country": "GB"}],
+             "\(SCIMSchema.enterpriseUser)": {"employeeNumber": "7", "costCenter": "C", "organization": "O",
+                                                "department": "D"}}
+            """)
+        let user = try await users.create(sent, by: harness.admin)
+        guard case .object(var back) = user, case .object(let original) = sent else { return }
+        for key in ["id", "meta"] { back[key] = nil }
+        #expect(back == original)
+        let stored = try #require(try await harness.storage.usersMatching(keys: ["ada"]).first)
+        #expect(stored.email == "ada@example.com" && stored.employeeIdentifier == "7" && stored.externalId == "E-1")
+        #expect(stored.state == .active && stored.passwordStatus == .pending && stored.source.type == .api)
+    }
+
+    @Test func aReadonlyKeyReadsButNeverWrites() async throws {
+        let user = try await created("r@example.com")
+        let id = try #require(user["id"]?.text)
+        _ = try await users.get(id: id, by: reader)
+        await #expect(throws: RosterError.self) {
+            _ = try await users.create(json(#"{"userName": "x@example.com"}"#), by: reader)
+        }
+        await #expect(throws: RosterError.self) { try await users.delete(id: id, ifMatch: nil, by: reader) }
+    }
+
+    @Test func userNamesAreUniqueCaseInsensitivelyAndAConflictChangesNothing() async throws {
+        _ = try await created("Sam@example.com")
+        await #expect(throws: SCIMProtocolError(409, .uniqueness, "userName Sam@example.com belongs to another user")) {
+            _ = try await created("sam@EXAMPLE.com")
+        }
+        #expect(try await harness.storage.scimUserCount() == 1)
+    }
+
+    @Test func patchRemovingActiveStagesTheUserAndFalseSuspendsIt() async throws {
+        let id = try #require(try await created("p@example.com")["id"]?.text)
+        let op = { (text: String) in self.json(#"{"Operations": [\#(text)]}"#) }
+        let staged = try await users.patch(
+            id: id, op(#"{"op": "remove", "path": "active"}"#), ifMatch: nil, by: harness.admin)
+        #expect(staged["active"] == nil)
+        #expect(try await harness.storage.user(id: UUID(text: id)!)?.state == .staged)
+        let suspended = try await users.patch(
+            id: id, op(#"{"op": "Replace", "path": "active", "value": "False"}"#), ifMatch: nil, by: harness.admin)
+        #expect(suspended["active"] == .bool(false))
+        let events = try await harness.storage.events(InsightsQuery(limit: 100)).map(\.type)
+        #expect(events.contains(.userSuspend) && events.contains(.userCreate))
+    }
+
+    @Test func aStaleVersionIsRefusedWith412() async throws {
+        let user = try await created("v@example.com")
+        let id = try #require(user["id"]?.text)
+        let version = try #require(user["meta"]?["version"]?.text)
+        let change = json(#"{"Operations": [{"op": "replace", "path": "title", "value": "T"}]}"#)
+        _ = try await users.patch(id: id, change, ifMatch: version, by: harness.admin)
+        await #expect(throws: SCIMProtocolError.self) {
+            _ = try await users.patch(id: id, change, ifMatch: version, by: harness.admin)
+        }
+    }
+
+    @Test func groupsHoldUsersByIdAndABoundGroupIsNeverDeleted() async throws {
+        let a = try #require(try await created("a@example.com")["id"]?.text)
+        let groups = harness.domain.scimGroups
+        let group = try await groups.create(
+            json(#"{"displayName": "Eng", "members": [{"value": "\#(a)"}]}"#), by: harness.admin)
+        let id = try #require(group["id"]?.text)
+        #expect(group["members"]?.elements.compactMap { $0["value"]?.text } == [a])
+        await #expect(throws: SCIMProtocolError.self) {
+            _ = try await groups.create(
+                json(#"{"displayName": "Other", "members": [{"value": "nobody"}]}"#), by: harness.admin)
+        }
+        try await harness.application("Wiki")
+        try await harness.domain.groups.bind(group: "Eng", application: "Wiki", by: harness.admin)
+        await #expect(throws: SCIMProtocolError.self) {
+            try await groups.delete(id: id, ifMatch: nil, by: harness.admin)
+        }
+        #expect(try await harness.storage.group(id: UUID(text: id)!) != nil)
+    }
+}
