@@ -37,6 +37,8 @@ for _path in ["ServiceProviderConfig", "ResourceTypes", "ResourceTypes/{id}", "S
         SCIM_ROUTES[f"{_method} /scim/v2/{_path}"] = "none"
 for _method in ["GET", "POST", "PUT", "PATCH", "DELETE"]:
     SCIM_ROUTES[f"{_method} /scim/v2/**"] = "none"
+    # SCIM 1.1's address: answered 400 invalidVers to anyone, key or not.
+    SCIM_ROUTES[f"{_method} /scim/v1/**"] = "version"
 
 
 class Service:
@@ -99,8 +101,13 @@ def test_every_route_refuses_a_caller_without_a_key_and_readonly_keys_only_read(
     for route, needs in sorted(SCIM_ROUTES.items()):
         method, path = route.split(" ")
         parts = path.split("/")
-        path = "/".join(ids[parts[i - 1]] if p == "{id}" else p for i, p in enumerate(parts))[len("/scim/v2"):]
+        path = "/".join(ids[parts[i - 1]] if p == "{id}" else p for i, p in enumerate(parts))
+        path = path if needs == "version" else path[len("/scim/v2"):]
         anonymous = requests.request(method, service.url + path, timeout=60)
+        if needs == "version":
+            assert "SCIM 2.0" in error(requests.request(method, service.server.url + path.replace("/**", "/Users"),
+                                                        timeout=60), 400, "invalidVers")
+            continue
         error(anonymous, 401)
         assert anonymous.headers["WWW-Authenticate"] == "Bearer"
         # Writes are sent without a body: a readonly key must be refused before the body is read.
@@ -175,6 +182,25 @@ def test_queries_filter_sort_page_and_project(service):
     assert service.call("GET", '/Users?filter=externalId eq "abc"').json()["totalResults"] == 0
     assert service.call("GET", '/Users?filter=externalId eq "AbC"').json()["totalResults"] == 1
     assert service.call("GET", '/Users?filter=USERNAME eq "EXACT@query.example"').json()["totalResults"] == 1
+
+
+def test_cursor_pages_cover_every_user_once(service):
+    """RFC 9865: `cursor` (empty for the first page) and `nextCursor` until there is none."""
+    for n in range(7):
+        service.create_user(f"c{n}@cursor.example")
+    expected = {u["userName"] for u in service.call("GET", "/Users?count=1000").json()["Resources"]}
+    seen, cursor = [], ""
+    while cursor is not None:
+        page = requests.get(service.url + "/Users", params={"cursor": cursor, "count": "3"}, timeout=60,
+                            headers={"Authorization": f"Bearer {service.keys['readonly']['key']}"}).json()
+        assert page["totalResults"] == len(expected) and len(page["Resources"]) <= 3
+        seen += [u["userName"] for u in page["Resources"]]
+        cursor = page.get("nextCursor")
+    assert len(seen) == len(expected) and set(seen) == expected
+    error(service.call("GET", "/Users?cursor=bm90LWEtY3Vyc29y"), 400, "invalidCursor")
+    error(service.call("GET", "/Users?cursor=&startIndex=2"), 400, "invalidValue")
+    config = service.call("GET", "/ServiceProviderConfig").json()
+    assert config["pagination"]["cursor"] is True and config["filter"]["maxResults"] == 1000
 
 
 def test_entra_id_requests_leave_the_directory_as_entra_means(service):

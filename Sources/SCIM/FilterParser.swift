@@ -5,9 +5,9 @@
 /// paths, `not`), with at most ``maxOperators`` `and`/`or`. Past that it answers an error, never
 /// a stack overflow.
 struct FilterParser {
-    static let maxLength = 8192
-    static let maxDepth = 64
-    static let maxOperators = 256
+    public static let maxLength = 8192
+    public static let maxDepth = 64
+    public static let maxOperators = 256
 
     enum Token: Equatable {
         case word(String)

@@ -62,6 +62,12 @@ public indirect enum SCIMFilter: Sendable, Hashable {
         "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
+    /// The most a filter may be: bytes, nesting, `and`/`or` operators.
+    public static let limits = (
+        length: FilterParser.maxLength, depth: FilterParser.maxDepth,
+        operators: FilterParser.maxOperators
+    )
+
     /// Parses `text`, or throws a ``SCIMFilterError`` saying where and what is wrong.
     public init(parsing text: String) throws {
         var parser = FilterParser(text: text)

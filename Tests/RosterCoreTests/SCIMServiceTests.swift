@@ -99,3 +99,54 @@ import Testing
         #expect(try await harness.storage.group(id: UUID(text: id)!) != nil)
     }
 }
+
+@Suite struct SCIMServiceQueryTests {
+    let harness = Harness()
+
+    func json(_ text: String) -> JSONValue { try! JSONParser.parse(Array(text.utf8)) }
+
+    func seeded(_ count: Int) async throws -> SCIMUsers {
+        let users = harness.domain.scimUsers
+        for n in 0..<count {
+            _ = try await users.create(
+                json(#"{"userName": "u\#(n)@example.com", "emails": [{"value": "u\#(n)@example.com"}]}"#),
+                by: harness.admin)
+        }
+        return users
+    }
+
+    @Test func cursorsWalkEveryUserOnceAndABadCursorIsInvalidCursor() async throws {
+        let users = try await seeded(7)
+        var seen: [String] = []
+        var query = try SCIMListQuery(parameters: ["cursor": "", "count": "3"])
+        while true {
+            let page = try await users.list(query, by: harness.admin)
+            #expect(page.total == 7)
+            seen += page.resources.compactMap { $0["userName"]?.text }
+            guard let next = page.nextCursor else { break }
+            query.cursor = try SCIMCursor(token: next)
+        }
+        // Each once: in creation order by the millisecond, then by id.
+        #expect(seen.count == 7 && Set(seen) == Set((0..<7).map { "u\($0)@example.com" }))
+        #expect(throws: SCIMProtocolError.badRequest(.invalidCursor, #"the cursor "nonsense" is not one Roster gave"#))
+        {
+            _ = try SCIMListQuery(parameters: ["cursor": "nonsense"])
+        }
+        let filtered = try await users.list(
+            try SCIMListQuery(parameters: ["cursor": "", "count": "2", "filter": #"userName sw "u""#]),
+            by: harness.admin)
+        #expect(filtered.resources.count == 2 && filtered.nextCursor != nil)
+    }
+
+    @Test func aFilterWithoutAnIndexedEqualityOverTooManyUsersIsTooMany() async throws {
+        var users = try await seeded(3)
+        users.maxScanned = 2
+        let indexed = try SCIMListQuery(parameters: ["filter": #"userName eq "u1@example.com""#])
+        #expect(try await users.list(indexed, by: harness.admin).total == 1)
+        let scan = try SCIMListQuery(parameters: ["filter": #"title pr"#])
+        await #expect(throws: SCIMProtocolError.self) { _ = try await users.list(scan, by: harness.admin) }
+        do { _ = try await users.list(scan, by: harness.admin) } catch let error as SCIMProtocolError {
+            #expect(error.scimType == .tooMany)
+        }
+    }
+}

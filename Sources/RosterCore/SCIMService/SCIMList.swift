@@ -6,25 +6,35 @@ public struct SCIMList: Sendable {
     public var total: Int
     public var startIndex: Int
     public var resources: [JSONValue]
+    /// RFC 9865: where the next page starts, when the client pages by cursor and there is one.
+    public var nextCursor: String?
 
-    public init(total: Int, startIndex: Int, resources: [JSONValue]) {
+    public init(total: Int, startIndex: Int, resources: [JSONValue], nextCursor: String? = nil) {
         self.total = total
         self.startIndex = startIndex
         self.resources = resources
+        self.nextCursor = nextCursor
     }
 
-    /// The page `query` asks for out of every match, each shown as `query` projects it.
+    /// The page `query` asks for out of every match (by index or by position cursor), each shown
+    /// as `query` projects it.
     init(all: [JSONValue], query: SCIMListQuery) {
-        let page = all.dropFirst(query.startIndex - 1).prefix(query.count)
-        self.init(total: all.count, startIndex: query.startIndex, resources: page.map(query.projection.apply))
+        let start = query.cursor.map(\.position) ?? query.startIndex - 1
+        let page = all.dropFirst(start).prefix(query.count)
+        let next = query.cursor != nil && start + page.count < all.count
+        self.init(
+            total: all.count, startIndex: start + 1, resources: page.map(query.projection.apply),
+            nextCursor: next ? SCIMCursor.position(start + page.count).token : nil)
     }
 
     public var json: JSONValue {
-        .object([
+        var members: [String: JSONValue] = [
             "schemas": .array([.string(SCIMSchema.listResponse)]), "totalResults": .number(Double(total)),
             "startIndex": .number(Double(startIndex)), "itemsPerPage": .number(Double(resources.count)),
             "Resources": .array(resources),
-        ])
+        ]
+        if let nextCursor { members["nextCursor"] = .string(nextCursor) }
+        return .object(members)
     }
 
     /// Sorted by the first value `path` reaches, case-insensitively; resources without one last
@@ -47,7 +57,10 @@ public struct SCIMList: Sendable {
 /// every visible user, a thousand at a time.
 struct SCIMUserFinder {
     let storage: any Storage
+    var maxScanned = SCIMListQuery.maxScanned
 
+    /// Every user `filter` matches, or ``SCIMProtocolError/Kind/tooMany`` when that means reading
+    /// more than ``SCIMListQuery/maxScanned`` users.
     func matching(
         _ filter: SCIMFilter?, render: (DirectoryUser) -> JSONValue, caseExact: (SCIMFilter.AttributePath) -> Bool
     ) async throws -> [JSONValue] {
@@ -61,6 +74,13 @@ struct SCIMUserFinder {
         if let filter, let candidates = try await candidates(filter) {
             keep(candidates.sorted { ($0.created, $0.id.text) < ($1.created, $1.id.text) })
             return found
+        }
+        let total = try await storage.scimUserCount()
+        if total > maxScanned {
+            throw SCIMProtocolError.badRequest(
+                .tooMany,
+                "without an equality on userName, emails, externalId or id, a filter or sort reads every user; "
+                    + "the directory has \(total) and Roster reads at most \(maxScanned) that way")
         }
         var after: (created: Date, id: UUID)?
         while true {

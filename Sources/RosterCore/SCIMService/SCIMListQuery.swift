@@ -5,6 +5,9 @@ import SCIM
 public struct SCIMListQuery: Sendable {
     public static let maxResults = 1000
     public static let defaultCount = 100
+    /// The most users a filter or sort without an indexed equality reads (RFC 7644's `tooMany`
+    /// past it): clients look users up by userName, externalId or email, which indexes serve.
+    public static let maxScanned = 100_000
 
     public var filter: SCIMFilter?
     public var sortBy: SCIMFilter.AttributePath?
@@ -12,6 +15,8 @@ public struct SCIMListQuery: Sendable {
     public var startIndex = 1
     public var count = defaultCount
     public var projection = SCIMProjection()
+    /// RFC 9865: present (empty for the first page) when the client pages by cursor.
+    public var cursor: SCIMCursor?
 
     public init() {}
 
@@ -49,6 +54,13 @@ public struct SCIMListQuery: Sendable {
             count = min(max(0, number), Self.maxResults)
         }
         projection = try SCIMProjection(attributes: value("attributes"), excluded: value("excludedAttributes"))
+        if let text = value("cursor") {
+            if value("startIndex") != nil {
+                throw SCIMProtocolError.badRequest(
+                    .invalidValue, "a query pages by startIndex or by cursor (RFC 9865), not both")
+            }
+            cursor = try SCIMCursor(token: text)
+        }
     }
 
     /// The body of a `POST .search` (RFC 7644 §3.4.3).

@@ -7,11 +7,14 @@ public enum SCIMServiceDocuments {
     static let spcSchema = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
     static let resourceTypeSchema = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
     static let schemaSchema = "urn:ietf:params:scim:schemas:core:2.0:Schema"
+    /// The largest request body the SCIM service reads (Bulk is not offered; no resource needs more).
+    public static let maxBody = 1 << 20
 
     public static func serviceProviderConfig(base: String) -> JSONValue {
         .object([
             "schemas": .array([.string(spcSchema)]),
-            "documentationUri": .string("\(base.replacingOccurrences(of: "/scim/v2", with: ""))/openapi.yaml"),
+            // RFC 7643 §5 has no member for the body and filter limits, and its schema allows no other:
+            // the README's "Receiving users over SCIM" states them.
             "patch": .object(["supported": .bool(true)]),
             "bulk": .object(["supported": .bool(false), "maxOperations": .number(0), "maxPayloadSize": .number(0)]),
             "filter": .object(["supported": .bool(true), "maxResults": .number(Double(SCIMListQuery.maxResults))]),
@@ -19,7 +22,7 @@ public enum SCIMServiceDocuments {
             "sort": .object(["supported": .bool(true)]),
             "etag": .object(["supported": .bool(true)]),
             "pagination": .object([
-                "cursor": .bool(false), "index": .bool(true), "defaultPaginationMethod": .string("index"),
+                "cursor": .bool(true), "index": .bool(true), "defaultPaginationMethod": .string("index"),
                 "defaultPageSize": .number(Double(SCIMListQuery.defaultCount)),
                 "maxPageSize": .number(Double(SCIMListQuery.maxResults)),
             ]),

@@ -11,6 +11,8 @@ public struct SCIMUsers: Sendable {
     let provisioning: ProvisioningScheduler
     /// `publicURL/scim/v2`.
     let base: String
+    /// How many users a filter without an indexed equality may read (tests lower it).
+    var maxScanned = SCIMListQuery.maxScanned
 
     static let extensions = [SCIMSchema.enterpriseUser]
 
@@ -90,9 +92,21 @@ public struct SCIMUsers: Sendable {
 
     public func list(_ query: SCIMListQuery, by initiator: Initiator) async throws -> SCIMList {
         try initiator.require(.read)
-        let finder = SCIMUserFinder(storage: storage)
+        let finder = SCIMUserFinder(storage: storage, maxScanned: maxScanned)
         let render = { (user: DirectoryUser) in SCIMResources.user(user, base: self.base) }
-        if query.filter == nil, query.sortBy == nil {
+        if query.filter == nil, query.sortBy == nil, let cursor = query.cursor, cursor.position == 0 {
+            // By keyset: a deep page costs what the first does.
+            var after: (created: Date, id: UUID)?
+            if case .after(let created, let id) = cursor { after = (created, id) }
+            let users = query.count == 0 ? [] : try await storage.scimUsers(after: after, limit: query.count + 1)
+            let page = users.prefix(query.count)
+            return SCIMList(
+                total: try await storage.scimUserCount(), startIndex: 1,
+                resources: page.map { query.projection.apply(render($0)) },
+                nextCursor: users.count > query.count
+                    ? page.last.map { SCIMCursor.after(created: $0.created, id: $0.id).token } : nil)
+        }
+        if query.filter == nil, query.sortBy == nil, query.cursor == nil {
             let total = try await storage.scimUserCount()
             let users =
                 query.count == 0 ? [] : try await storage.scimUsers(offset: query.startIndex - 1, limit: query.count)

@@ -35,6 +35,11 @@ struct SCIMController {
             scim.on("**", method: method) { request, _ -> Response in
                 throw SCIMProtocolError.notFound("\(request.uri.path) is not a SCIM endpoint of Roster")
             }
+            // A client set up with SCIM 1.1's address (RFC 7644 §3.13 has this error for it).
+            router.group("scim/v1").add(middleware: SCIMErrorMiddleware()).on("**", method: method) {
+                _, _ -> Response in
+                throw SCIMProtocolError.badRequest(.invalidVers, "Roster speaks SCIM 2.0 only, at /scim/v2")
+            }
         }
     }
 

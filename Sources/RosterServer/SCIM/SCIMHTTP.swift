@@ -8,8 +8,7 @@ import SCIM
 /// status and `scimType` their cause means (RFC 7644 §3.12), bodies up to ``maxBody``.
 enum SCIMHTTP {
     static let contentType = "application/scim+json"
-    /// Bulk is not offered, so no single resource needs more.
-    static let maxBody = 1 << 20
+    static let maxBody = SCIMServiceDocuments.maxBody
 
     static func response(_ json: JSONValue, status: HTTPResponse.Status = .ok, location: String? = nil) throws
         -> Response

@@ -3,7 +3,9 @@
 public struct SCIMProtocolError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         case invalidFilter, tooMany, uniqueness, mutability, invalidSyntax, invalidPath, noTarget, invalidValue,
-            invalidVers, sensitive
+            invalidVers, sensitive,
+            // RFC 9865 §3
+            invalidCursor, expiredCursor
     }
 
     public let status: Int

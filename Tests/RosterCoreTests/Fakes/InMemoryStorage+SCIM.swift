@@ -2,6 +2,9 @@ import Foundation
 
 @testable import RosterCore
 
+/// Times as the database keeps them, in whole milliseconds (a cursor carries no more).
+private func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+
 extension InMemoryStorage: SCIMRepository {
     func createUser(_ user: DirectoryUser) async throws {
         try check()
@@ -13,7 +16,7 @@ extension InMemoryStorage: SCIMRepository {
 
     private var visibleInOrder: [DirectoryUser] {
         users.values.filter { $0.scimDeleted == nil }.sorted {
-            ($0.created, $0.id.text) < ($1.created, $1.id.text)
+            (millis($0.created), $0.id.text) < (millis($1.created), $1.id.text)
         }
     }
 
@@ -26,7 +29,7 @@ extension InMemoryStorage: SCIMRepository {
         try check()
         guard let after else { return Array(visibleInOrder.prefix(limit)) }
         return Array(
-            visibleInOrder.filter { ($0.created, $0.id.text) > (after.created, after.id.text) }.prefix(
+            visibleInOrder.filter { (millis($0.created), $0.id.text) > (millis(after.created), after.id.text) }.prefix(
                 limit))
     }
 

@@ -1,0 +1,53 @@
+import Foundation
+import SCIM
+
+/// An RFC 9865 cursor: after a user in the order of creation (the keyset of an unfiltered list,
+/// the same cost at any depth), or a position in a filtered or sorted answer. Opaque to clients;
+/// it never expires.
+public enum SCIMCursor: Sendable, Equatable {
+    case first
+    case after(created: Date, id: UUID)
+    case position(Int)
+
+    /// The empty token asks for the first page.
+    public init(token: String) throws {
+        guard !token.isEmpty else {
+            self = .first
+            return
+        }
+        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        let parts = Data(base64Encoded: base64).flatMap { String(data: $0, encoding: .utf8) }?.split(separator: ":")
+        switch parts?.first {
+        case "k" where parts?.count == 3:
+            if let millis = Int64(parts![1]), let id = UUID(text: String(parts![2])) {
+                self = .after(created: Date(timeIntervalSince1970: Double(millis) / 1000), id: id)
+                return
+            }
+        case "p" where parts?.count == 2:
+            if let position = Int(parts![1]), position >= 0 {
+                self = .position(position)
+                return
+            }
+        default: break
+        }
+        throw SCIMProtocolError.badRequest(.invalidCursor, "the cursor \"\(token)\" is not one Roster gave")
+    }
+
+    public var token: String {
+        let text =
+            switch self {
+            case .first: ""
+            case .after(let created, let id): "k:\(Int64((created.timeIntervalSince1970 * 1000).rounded())):\(id.text)"
+            case .position(let position): "p:\(position)"
+            }
+        return Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Where in a whole answer the page starts.
+    var position: Int {
+        if case .position(let position) = self { return position }
+        return 0
+    }
+}
