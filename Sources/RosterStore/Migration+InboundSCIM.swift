@@ -10,7 +10,8 @@ extension SQLStore {
         up: [
             "ALTER TABLE users ADD COLUMN external_id TEXT",
             "ALTER TABLE users ADD COLUMN scim_deleted BIGINT",
-            "CREATE INDEX users_external_id ON users (external_id)",
+            // Partial: imported users have none, and an import should not pay for an index entry each.
+            "CREATE INDEX users_external_id ON users (external_id) WHERE external_id IS NOT NULL",
             "ALTER TABLE insights_events ADD COLUMN channel TEXT",
             "ALTER TABLE user_groups ADD COLUMN external_id TEXT",
         ],

@@ -14,24 +14,23 @@ extension SQLStore: SCIMRepository {
         try await withDB { db in
             try await db.raw(
                 """
-                SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE scim_deleted IS NULL ORDER BY created, id
+                SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE scim_deleted IS NULL ORDER BY created, email_key
                   LIMIT \(bind: limit) OFFSET \(bind: offset)
                 """
             ).all().map(Self.user)
         }
     }
 
-    public func scimUsers(after: (created: Date, id: UUID)?, limit: Int) async throws -> [DirectoryUser] {
+    public func scimUsers(after: (created: Date, email: String)?, limit: Int) async throws -> [DirectoryUser] {
         try await withDB { db in
             var query = SQLQueryString("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE scim_deleted IS NULL")
             if let after {
-                query.appendInterpolation(
-                    unsafeRaw: " AND (created > \(after.created.millis) OR (created = \(after.created.millis) AND id > "
-                )
-                query.appendInterpolation(bind: after.id.text)
-                query.appendInterpolation(unsafeRaw: "))")
+                // A row comparison: the index on (created, email_key) finds the boundary directly.
+                query.appendInterpolation(unsafeRaw: " AND (created, email_key) > (\(after.created.millis), ")
+                query.appendInterpolation(bind: after.email)
+                query.appendInterpolation(unsafeRaw: ")")
             }
-            query.appendInterpolation(unsafeRaw: " ORDER BY created, id LIMIT \(limit)")
+            query.appendInterpolation(unsafeRaw: " ORDER BY created, email_key LIMIT \(limit)")
             return try await db.raw(query).all().map(Self.user)
         }
     }

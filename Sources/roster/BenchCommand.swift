@@ -6,7 +6,7 @@ import RosterCore
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks, reported as ratios.",
-        subcommands: [Import.self, Users.self, Insights.self, Pages.self])
+        subcommands: [Import.self, Users.self, Insights.self, Pages.self, SCIMService.self])
 
     /// Compares an import of every user of a SCIM server with merely downloading its pages,
     /// and reports the peak memory of the process. Runs in a fresh data directory.

@@ -1,12 +1,13 @@
 import Foundation
 import SCIM
 
-/// An RFC 9865 cursor: after a user in the order of creation (the keyset of an unfiltered list,
+/// An RFC 9865 cursor: after a user in the order of creation, then email (the keyset of an unfiltered list,
 /// the same cost at any depth), or a position in a filtered or sorted answer. Opaque to clients;
 /// it never expires.
 public enum SCIMCursor: Sendable, Equatable {
     case first
-    case after(created: Date, id: UUID)
+    /// After the user created then with this email (lower-cased): the order of an index.
+    case after(created: Date, email: String)
     case position(Int)
 
     /// The empty token asks for the first page.
@@ -17,11 +18,12 @@ public enum SCIMCursor: Sendable, Equatable {
         }
         var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        let parts = Data(base64Encoded: base64).flatMap { String(data: $0, encoding: .utf8) }?.split(separator: ":")
+        let parts = Data(base64Encoded: base64).flatMap { String(data: $0, encoding: .utf8) }?.split(
+            separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
         switch parts?.first {
         case "k" where parts?.count == 3:
-            if let millis = Int64(parts![1]), let id = UUID(text: String(parts![2])) {
-                self = .after(created: Date(timeIntervalSince1970: Double(millis) / 1000), id: id)
+            if let millis = Int64(parts![1]), !parts![2].isEmpty {
+                self = .after(created: Date(timeIntervalSince1970: Double(millis) / 1000), email: String(parts![2]))
                 return
             }
         case "p" where parts?.count == 2:
@@ -38,7 +40,7 @@ public enum SCIMCursor: Sendable, Equatable {
         let text =
             switch self {
             case .first: ""
-            case .after(let created, let id): "k:\(Int64((created.timeIntervalSince1970 * 1000).rounded())):\(id.text)"
+            case .after(let created, let email): "k:\(Int64((created.timeIntervalSince1970 * 1000).rounded())):\(email)"
             case .position(let position): "p:\(position)"
             }
         return Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")

@@ -72,7 +72,7 @@ struct SCIMUserFinder {
             }
         }
         if let filter, let candidates = try await candidates(filter) {
-            keep(candidates.sorted { ($0.created, $0.id.text) < ($1.created, $1.id.text) })
+            keep(candidates.sorted { ($0.created, $0.email.lowercased()) < ($1.created, $1.email.lowercased()) })
             return found
         }
         let total = try await storage.scimUserCount()
@@ -82,12 +82,12 @@ struct SCIMUserFinder {
                 "without an equality on userName, emails, externalId or id, a filter or sort reads every user; "
                     + "the directory has \(total) and Roster reads at most \(maxScanned) that way")
         }
-        var after: (created: Date, id: UUID)?
+        var after: (created: Date, email: String)?
         while true {
             let users = try await storage.scimUsers(after: after, limit: 1000)
             keep(users)
             guard users.count == 1000, let last = users.last else { return found }
-            after = (last.created, last.id)
+            after = (last.created, last.email.lowercased())
         }
     }
 

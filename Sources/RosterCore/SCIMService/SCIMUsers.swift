@@ -96,15 +96,15 @@ public struct SCIMUsers: Sendable {
         let render = { (user: DirectoryUser) in SCIMResources.user(user, base: self.base) }
         if query.filter == nil, query.sortBy == nil, let cursor = query.cursor, cursor.position == 0 {
             // By keyset: a deep page costs what the first does.
-            var after: (created: Date, id: UUID)?
-            if case .after(let created, let id) = cursor { after = (created, id) }
+            var after: (created: Date, email: String)?
+            if case .after(let created, let email) = cursor { after = (created, email) }
             let users = query.count == 0 ? [] : try await storage.scimUsers(after: after, limit: query.count + 1)
             let page = users.prefix(query.count)
             return SCIMList(
                 total: try await storage.scimUserCount(), startIndex: 1,
                 resources: page.map { query.projection.apply(render($0)) },
                 nextCursor: users.count > query.count
-                    ? page.last.map { SCIMCursor.after(created: $0.created, id: $0.id).token } : nil)
+                    ? page.last.map { SCIMCursor.after(created: $0.created, email: $0.email.lowercased()).token } : nil)
         }
         if query.filter == nil, query.sortBy == nil, query.cursor == nil {
             let total = try await storage.scimUserCount()

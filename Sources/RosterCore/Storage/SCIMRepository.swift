@@ -7,10 +7,10 @@ public protocol SCIMRepository: Sendable {
     /// Inserts a user made through SCIM; ``RosterError/conflict(_:)`` when its email or username
     /// is taken (compared case-insensitively).
     func createUser(_ user: DirectoryUser) async throws
-    /// Visible users in creation order (then id), from `offset`: a page of a SCIM list.
+    /// Visible users in creation order (then email, lower-cased), from `offset`: a page of a SCIM list.
     func scimUsers(offset: Int, limit: Int) async throws -> [DirectoryUser]
-    /// Visible users created after `after` (creation time, then id), for pages read by cursor.
-    func scimUsers(after: (created: Date, id: UUID)?, limit: Int) async throws -> [DirectoryUser]
+    /// Visible users after `after` in the same order, for pages read by cursor: an index walk.
+    func scimUsers(after: (created: Date, email: String)?, limit: Int) async throws -> [DirectoryUser]
     func scimUserCount() async throws -> Int
     /// Visible users whose externalId is exactly `externalId`.
     func scimUsers(externalId: String) async throws -> [DirectoryUser]

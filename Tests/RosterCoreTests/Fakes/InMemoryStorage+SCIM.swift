@@ -16,7 +16,7 @@ extension InMemoryStorage: SCIMRepository {
 
     private var visibleInOrder: [DirectoryUser] {
         users.values.filter { $0.scimDeleted == nil }.sorted {
-            (millis($0.created), $0.id.text) < (millis($1.created), $1.id.text)
+            (millis($0.created), $0.email.lowercased()) < (millis($1.created), $1.email.lowercased())
         }
     }
 
@@ -25,12 +25,13 @@ extension InMemoryStorage: SCIMRepository {
         return Array(visibleInOrder.dropFirst(offset).prefix(limit))
     }
 
-    func scimUsers(after: (created: Date, id: UUID)?, limit: Int) async throws -> [DirectoryUser] {
+    func scimUsers(after: (created: Date, email: String)?, limit: Int) async throws -> [DirectoryUser] {
         try check()
         guard let after else { return Array(visibleInOrder.prefix(limit)) }
         return Array(
-            visibleInOrder.filter { (millis($0.created), $0.id.text) > (millis(after.created), after.id.text) }.prefix(
-                limit))
+            visibleInOrder.filter { (millis($0.created), $0.email.lowercased()) > (millis(after.created), after.email) }
+                .prefix(
+                    limit))
     }
 
     func scimUserCount() async throws -> Int {

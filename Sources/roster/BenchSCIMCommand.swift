@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import RosterApp
+import RosterCore
+import SCIM
+
+extension BenchCommand {
+    /// Times what SCIM clients ask of Roster's SCIM service on a large directory: lookups by
+    /// userName and email (what Entra and Okta send before every create), and list pages near the
+    /// start and deep in, by index and by cursor. Each through the service and JSON-encoded as the
+    /// handler answers it.
+    struct SCIMService: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "scim",
+            abstract: "Seed a fresh directory with many users and time SCIM lookups and list pages (1,000 vs --count).")
+        @Option(help: "Users to seed.") var count = 1_000_000
+        @Option(help: "An empty PostgreSQL database to use instead of a temporary SQLite file.") var databaseUrl:
+            String?
+        @Flag var json = false
+
+        func run() async throws {
+            let rows = try await Benchmarks.withFreshRoster(databaseURL: databaseUrl) { roster in
+                let small = 1_000
+                try await Benchmarks.seedUsers(roster, from: 0, to: small)
+                let before = try await measure(roster, size: small)
+                try await Benchmarks.seedUsers(roster, from: small, to: max(count, small))
+                let after = try await measure(roster, size: max(count, small))
+                return zip(before, after).map {
+                    Users.Row(query: $0.0, smallMillis: $0.1, largeMillis: $1.1, ratio: $1.1 / max($0.1, 0.001))
+                }
+            }
+            if json { return try printJSON(rows) }
+            Users.printTable(rows, large: count)
+        }
+
+        func measure(_ roster: Roster, size: Int) async throws -> [(String, Double)] {
+            let users = roster.domain.scimUsers
+            let encoder = JSONEncoder()
+            func list(_ parameters: [String: String]) async throws -> JSONValue {
+                let page = try await users.list(try SCIMListQuery(parameters: parameters), by: .system).json
+                _ = try encoder.encode(page)
+                return page
+            }
+            let middle = String(format: "user%08d", size / 2)
+            // The cursor after the middle user, as a client paging by cursor would hold it there.
+            let found = try await list(["filter": "userName eq \"\(middle)\""])
+            guard let user = found["Resources"]?.elements.first, let created = user["meta"]?["created"]?.text,
+                let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(created)
+            else { throw ValidationError("the seeded user \(middle) is missing") }
+            let deep = SCIMCursor.after(created: date, email: "\(middle)@example.com").token
+            let queries: [(String, () async throws -> Void)] = [
+                ("filter userName eq (middle user)", { _ = try await list(["filter": "userName eq \"\(middle)\""]) }),
+                (
+                    "filter emails.value eq",
+                    { _ = try await list(["filter": "emails.value eq \"\(middle)@example.com\""]) }
+                ),
+                ("filter userName eq (no such user)", { _ = try await list(["filter": "userName eq \"nobody\""]) }),
+                ("first page, 100 (startIndex=1)", { _ = try await list(["startIndex": "1", "count": "100"]) }),
+                ("first page, 100 (cursor)", { _ = try await list(["cursor": "", "count": "100"]) }),
+                ("middle page, 100 (cursor)", { _ = try await list(["cursor": deep, "count": "100"]) }),
+                (
+                    "middle page, 100 (startIndex)",
+                    { _ = try await list(["startIndex": String(size / 2), "count": "100"]) }
+                ),
+                ("count=0 (total only)", { _ = try await list(["count": "0"]) }),
+            ]
+            return try await Users.time(queries)
+        }
+    }
+}
