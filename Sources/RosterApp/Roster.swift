@@ -99,7 +99,8 @@ public final class Roster: Sendable {
                 mailFrom: configuration.mail.from, publicURL: configuration.publicURL,
                 activationLinkLifetime: TimeInterval(configuration.activationLinkSeconds),
                 requireMFA: configuration.requireMFA,
-                listingLifetime: TimeInterval(configuration.listingTTLSeconds)),
+                listingLifetime: TimeInterval(configuration.listingTTLSeconds),
+                scimDeleteAction: configuration.scimDeleteAction),
             logger: logger)
     }
 

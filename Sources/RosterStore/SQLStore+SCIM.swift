@@ -52,6 +52,14 @@ extension SQLStore: SCIMRepository {
         }
     }
 
+    public func deleteUser(id: UUID) async throws {
+        try await transaction { db in
+            try await db.raw("DELETE FROM group_members WHERE user_id = \(bind: id.text)").run()
+            try await db.raw("DELETE FROM user_tokens WHERE user_id = \(bind: id.text)").run()
+            try await db.raw("DELETE FROM users WHERE id = \(bind: id.text)").run()
+        }
+    }
+
     public func renameGroup(id: UUID, name: String) async throws {
         try await withDB { db in
             let taken = try await db.raw(

@@ -150,3 +150,43 @@ import Testing
         }
     }
 }
+
+@Suite struct SCIMDeleteTests {
+    func json(_ text: String) -> JSONValue { try! JSONParser.parse(Array(text.utf8)) }
+
+    /// A SCIM user in a group bound to an application, provisioned there.
+    func provisioned(_ h: Harness) async throws -> String {
+        let user = try await h.domain.scimUsers.create(
+            json(#"{"userName": "leaver", "emails": [{"value": "leaver@example.com"}]}"#), by: h.admin)
+        try await h.application("Wiki")
+        _ = try await h.domain.scimGroups.create(
+            json(#"{"displayName": "Staff", "members": [{"value": "\#(user["id"]!.text!)"}]}"#), by: h.admin)
+        try await h.domain.groups.bind(group: "Staff", application: "Wiki", by: h.admin)
+        _ = try await h.work()
+        #expect(h.provider.user("leaver")?["active"]?.bool == true)
+        return try #require(user["id"]?.text)
+    }
+
+    @Test func deleteSuspendsByDefaultAndTheApplicationAccountIsDeactivated() async throws {
+        let h = Harness()
+        let id = try await provisioned(h)
+        try await h.domain.scimUsers.delete(id: id, ifMatch: nil, by: h.admin)
+        _ = try await h.work()
+        #expect(h.provider.user("leaver")?["active"]?.bool == false)
+        let kept = try #require(try await h.storage.user(id: UUID(text: id)!))
+        #expect(kept.state == .suspended && kept.scimDeleted != nil)
+        await #expect(throws: SCIMProtocolError.self) { _ = try await h.domain.scimUsers.get(id: id, by: h.admin) }
+    }
+
+    @Test func deleteWithTheDeleteActionRemovesTheUserAfterDeprovisioningIt() async throws {
+        let h = Harness(scimDeleteAction: .delete)
+        let id = try await provisioned(h)
+        try await h.domain.scimUsers.delete(id: id, ifMatch: nil, by: h.admin)
+        #expect(try await h.storage.user(id: UUID(text: id)!) == nil)
+        _ = try await h.work()
+        #expect(h.provider.user("leaver")?["active"]?.bool == false)
+        #expect(h.provider.groups.first?["members"]?.elements.isEmpty ?? true)
+        let events = try await h.storage.events(InsightsQuery(limit: 100)).map(\.type)
+        #expect(events.contains(.userDelete))
+    }
+}

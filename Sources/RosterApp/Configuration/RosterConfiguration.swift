@@ -23,6 +23,8 @@ public struct RosterConfiguration: Sendable {
     public var requireMFA: Bool
     /// How long the import screen uses an application's stored listing before reading it again.
     public var listingTTLSeconds: Int
+    /// What a SCIM client's DELETE of a user does.
+    public var scimDeleteAction: SCIMUsers.DeleteAction
     /// Jobs one worker runs side by side.
     public var workerConcurrency: Int
     public var log: Log
@@ -128,6 +130,9 @@ public struct RosterConfiguration: Sendable {
         jobLeaseSeconds = try settings.int("jobs.leaseSeconds", 30, in: 3...86400)
         requireMFA = try settings.bool("mfa.required", false)
         listingTTLSeconds = try settings.int("listing.ttlSeconds", 300, in: 0...(30 * 86400))
+        scimDeleteAction = try settings.choice(
+            "scim.deleteAction", SCIMUsers.DeleteAction.suspend, SCIMUsers.DeleteAction.init(rawValue:),
+            names: ["suspend", "delete"])
         workerConcurrency = try settings.int("jobs.concurrency", 8, in: 1...256)
         log = Log(
             level: try settings.choice(
@@ -161,6 +166,7 @@ public struct RosterConfiguration: Sendable {
             "scim.retryBaseMs": String(scim.retryBaseMillis), "scim.maxListed": String(scim.maxListed),
             "smtp.timeoutSeconds": String(mail.smtpTimeoutSeconds), "mfa.required": String(requireMFA),
             "listing.ttlSeconds": String(listingTTLSeconds), "jobs.concurrency": String(workerConcurrency),
+            "scim.deleteAction": scimDeleteAction.rawValue,
             "publicUrl": publicURL,
             "activation.ttlSeconds": String(activationLinkSeconds), "jobs.leaseSeconds": String(jobLeaseSeconds),
             "log.level": log.level.rawValue, "log.format": log.format.rawValue, "http.hostname": http.hostname,

@@ -34,6 +34,9 @@ public struct Setting: Sendable, Hashable {
         Setting("scim.maxResponseBytes", "ROSTER_SCIM_MAX_RESPONSE_BYTES", "largest SCIM answer accepted"),
         Setting("scim.retryBaseMs", "ROSTER_SCIM_RETRY_BASE_MS", "first back-off of a retried SCIM call"),
         Setting("scim.maxListed", "ROSTER_SCIM_MAX_LISTED", "most users one listing reads from a provider"),
+        Setting(
+            "scim.deleteAction", "ROSTER_SCIM_DELETE",
+            "what a SCIM client's DELETE of a user does: suspend (default) or delete"),
         Setting("publicUrl", "ROSTER_PUBLIC_URL", "where people reach Roster, for links in email"),
         Setting("activation.ttlSeconds", "ROSTER_ACTIVATION_TTL_SECONDS", "how long an activation or reset link works"),
         Setting("mfa.required", "ROSTER_REQUIRE_MFA", "every administrator signs in with a second factor"),

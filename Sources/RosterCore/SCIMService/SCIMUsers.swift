@@ -6,11 +6,16 @@ import SCIM
 /// same rules as the directory's other doors: the mapping of import, uniqueness, password rules,
 /// Insights events, provisioning onwards.
 public struct SCIMUsers: Sendable {
+    /// What DELETE does: `suspend` keeps the person in the directory, suspended, and the SCIM
+    /// service answers 404 for it from then on (RFC 7644 §3.6 allows it); `delete` removes it.
+    public enum DeleteAction: String, Sendable, CaseIterable { case suspend, delete }
+
     let storage: any Storage
     let hasher: any PasswordHasher
     let provisioning: ProvisioningScheduler
     /// `publicURL/scim/v2`.
     let base: String
+    let deleteAction: DeleteAction
     /// How many users a filter without an indexed equality may read (tests lower it).
     var maxScanned = SCIMListQuery.maxScanned
 
@@ -76,18 +81,24 @@ public struct SCIMUsers: Sendable {
         return try await save(user, was: current, password: passwordHash, by: initiator)
     }
 
-    /// DELETE suspends: the directory keeps the person (and its history), the SCIM service answers
-    /// 404 for it from then on and leaves it out of every list, as RFC 7644 §3.6 allows.
+    /// DELETE: the user is suspended first, so it leaves every application it was provisioned in;
+    /// then it is hidden from the SCIM service (404 from then on, out of every list) or, with the
+    /// `delete` action, removed from the directory (its groups are pushed without it).
     public func delete(id: String, ifMatch: String?, by initiator: Initiator) async throws {
         try initiator.require(.change)
         var user = try await visible(id)
         try checkVersion(ifMatch, user)
         user.state = .suspended
         user.scimDeleted = Date()
-        // Suspended first: the user leaves every application it was provisioned in.
         try await storage.updateUser(user)
-        try await record(.userDelete, user, initiator)
         try await provisioning.usersChanged([user.id], by: initiator)
+        if deleteAction == .delete {
+            let groups = try await storage.groups(memberId: user.id)
+            // The pushes find the application accounts by their links, which outlive the user.
+            try await storage.deleteUser(id: user.id)
+            for group in groups { try await provisioning.groupChanged(group.id, members: []) }
+        }
+        try await record(.userDelete, user, initiator)
     }
 
     public func list(_ query: SCIMListQuery, by initiator: Initiator) async throws -> SCIMList {

@@ -16,12 +16,15 @@ public struct DomainServices: Sendable {
         public var requireMFA: Bool
         /// How long the import screen's stored listing of an application is used before it is read again.
         public var listingLifetime: TimeInterval
+        /// What a SCIM client's DELETE of a user does.
+        public var scimDeleteAction: SCIMUsers.DeleteAction
 
         public init(
             mailFrom: String = "roster@localhost", publicURL: String = "http://127.0.0.1:8080",
             activationLinkLifetime: TimeInterval = 72 * 3600, requireMFA: Bool = false,
-            listingLifetime: TimeInterval = 300
+            listingLifetime: TimeInterval = 300, scimDeleteAction: SCIMUsers.DeleteAction = .suspend
         ) {
+            self.scimDeleteAction = scimDeleteAction
             self.listingLifetime = listingLifetime
             self.mailFrom = mailFrom
             self.publicURL = publicURL
@@ -87,7 +90,9 @@ public struct DomainServices: Sendable {
             linkLifetime: settings.activationLinkLifetime)
         jobs = JobsService(storage: storage)
         let scimBase = settings.publicURL + "/scim/v2"
-        scimUsers = SCIMUsers(storage: storage, hasher: hasher, provisioning: provisioning, base: scimBase)
+        scimUsers = SCIMUsers(
+            storage: storage, hasher: hasher, provisioning: provisioning, base: scimBase,
+            deleteAction: settings.scimDeleteAction)
         scimGroups = SCIMGroups(storage: storage, groups: groups, base: scimBase)
         let pushes = ProvisioningRunner(
             storage: storage, access: access,

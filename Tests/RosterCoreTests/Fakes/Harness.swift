@@ -15,7 +15,10 @@ struct Harness {
     let domain: DomainServices
     let admin = Initiator(type: .administrator, id: UUID(), email: "admin@example.com", role: .admin)
 
-    init(provider: FakeProvider = FakeProvider(), listingLifetime: TimeInterval = 300) {
+    init(
+        provider: FakeProvider = FakeProvider(), listingLifetime: TimeInterval = 300,
+        scimDeleteAction: SCIMUsers.DeleteAction = .suspend
+    ) {
         self.provider = provider
         let sleeps = self.sleeps
         // Back-offs are recorded, not slept: the tests check the timing without waiting for it.
@@ -23,7 +26,7 @@ struct Harness {
         domain = DomainServices(
             storage: storage,
             connector: SCIMConnector(transport: provider, configuration: configuration, logger: Self.logger),
-            hasher: PlainHasher(), mailSender: sent, settings: .init(listingLifetime: listingLifetime),
+            hasher: PlainHasher(), mailSender: sent, settings: .init(listingLifetime: listingLifetime, scimDeleteAction: scimDeleteAction),
             logger: Self.logger)
     }
 

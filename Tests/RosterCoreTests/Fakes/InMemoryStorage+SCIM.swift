@@ -44,6 +44,12 @@ extension InMemoryStorage: SCIMRepository {
         return visibleInOrder.filter { $0.externalId == externalId }
     }
 
+    func deleteUser(id: UUID) async throws {
+        try check()
+        users[id] = nil
+        for group in members.keys { members[group]?.remove(id) }
+    }
+
     func renameGroup(id: UUID, name: String) async throws {
         try check()
         if groups.values.contains(where: { $0.id != id && $0.name.lowercased() == name.lowercased() }) {
