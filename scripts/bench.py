@@ -201,6 +201,16 @@ def users_figures(b):
           f"at 1,000: {by['first page']['smallMillis']:.1f} ms / {by['middle page (cursor)']['smallMillis']:.1f} ms")
 
 
+def scim_service_figures(b):
+    count = 20_000 if b.small else 1_000_000
+    rows = b.json("bench", "scim", "--count", str(count), "--json")
+    for row in rows:
+        goal = "≤ 10 ms" if row["query"].startswith("filter") else (
+            "same cost as at 1,000" if "cursor" in row["query"] else "(for comparison)")
+        b.row(f"SCIM service, {count:,} users: {row['query']}", f"{row['largeMillis']:.1f} ms", goal,
+              f"at 1,000: {row['smallMillis']:.1f} ms")
+
+
 def api_figures(b):
     n = 1_000 if b.small else 10_000
     url, pages = b.pages(n)
@@ -274,6 +284,7 @@ def main():
         import_figures(b, args.postgres_url)
         import_screen_figures(b)
         users_figures(b)
+        scim_service_figures(b)
         api_figures(b)
         provisioning_figures(b)
     finally:

@@ -294,6 +294,19 @@ def test_delete_suspends_in_the_directory_and_answers_404_from_then_on(service):
     assert "deleted through SCIM" in detail
 
 
+def test_a_user_created_without_a_password_is_active_pending_and_can_be_sent_its_activation(service):
+    service.create_user("newcomer@example.com", name={"givenName": "New"})
+    directory = {u["email"]: u for u in service.roster.json("users", "list")}
+    assert directory["newcomer@example.com"]["state"] == "active"
+    assert directory["newcomer@example.com"]["passwordStatus"] == "pending"
+    assert directory["newcomer@example.com"]["source"]["type"] == "api"
+    service.roster.run("user", "send-activation", "newcomer@example.com")
+    mails = service.roster.mails_eventually(lambda ms: any("To: newcomer@example.com" in m for m in ms))
+    assert any("To: newcomer@example.com" in m and "activate?token=" in m for m in mails)
+    deletions = service.roster.json("insights", "list", "--type", "user_delete")
+    assert all(e["channel"] == "scim" for e in deletions)
+
+
 ATTRIBUTES = ["email", "username", "firstname", "lastname", "middlename", "displayname", "jobTitle", "department",
               "phoneNumbers", "costCenter", "employeeType", "employeeIdentifier", "organization"]
 
