@@ -37,7 +37,12 @@ extension SQLStore: SCIMRepository {
 
     public func scimUserCount() async throws -> Int {
         try await withDB { db in
-            try await db.raw("SELECT count(*) AS n FROM users WHERE scim_deleted IS NULL").first()?.int("n") ?? 0
+            // Every user (counted on the smallest index, not the table) less the hidden ones (a partial index).
+            let all = try await db.raw("SELECT count(*) AS n FROM users").first()?.int("n") ?? 0
+            let hidden =
+                try await db.raw("SELECT count(*) AS n FROM users WHERE scim_deleted IS NOT NULL").first()?.int("n")
+                ?? 0
+            return all - hidden
         }
     }
 

@@ -26,7 +26,8 @@ struct Harness {
         domain = DomainServices(
             storage: storage,
             connector: SCIMConnector(transport: provider, configuration: configuration, logger: Self.logger),
-            hasher: PlainHasher(), mailSender: sent, settings: .init(listingLifetime: listingLifetime, scimDeleteAction: scimDeleteAction),
+            hasher: PlainHasher(), mailSender: sent,
+            settings: .init(listingLifetime: listingLifetime, scimDeleteAction: scimDeleteAction),
             logger: Self.logger)
     }
 
