@@ -252,7 +252,8 @@ def test_entra_id_requests_leave_the_directory_as_entra_means(service):
     scim_events = [e for e in events if e.get("channel") == "scim"]
     assert {"user_create", "user_update", "group_create", "group_add_member", "group_remove_member",
             "group_rename"} <= {e["type"] for e in scim_events}
-    assert all(e["initiatedBy"]["email"] == ADMIN for e in scim_events)
+    assert all(e["initiatedBy"]["email"] == ADMIN and e["initiatedBy"]["apiKeyName"] == "hris-manager"
+               for e in scim_events)
 
 
 def test_okta_requests_update_by_put_and_deactivate(service):

@@ -18,7 +18,7 @@ extension SQLStore: InsightsRepository {
     static let eventInsert = """
         INSERT INTO insights_events (id, time, type, initiator_type, initiator_id, initiator_email, resource_type,
           resource_id, resource_name, application_id, application_name, import_job_id, client_ip, request_id, success,
-          channel)
+          channel, api_key_id, api_key_name)
         """
 
     static func eventRow(_ e: InsightsEvent) -> [SQLCell] {
@@ -27,7 +27,8 @@ extension SQLStore: InsightsRepository {
             .text(e.initiator.id?.text), .text(e.initiator.email), .text(e.resource?.type), .text(e.resource?.id),
             .text(e.resource?.name), .text(e.application?.id.text), .text(e.application?.name),
             .text(e.importJobId?.text), .text(e.initiator.clientIp), .text(e.initiator.requestId),
-            .int(e.success ? 1 : 0), .text(e.initiator.channel),
+            .int(e.success ? 1 : 0), .text(e.initiator.channel), .text(e.initiator.apiKeyId?.text),
+            .text(e.initiator.apiKeyName),
         ]
     }
 
@@ -98,13 +99,16 @@ extension SQLStore: InsightsRepository {
         guard let type = InsightsEventType(rawValue: typeText) else {
             throw StoreError("the Insights event \(try row.string("id")) has the unknown type \(typeText)")
         }
+        var initiator = Initiator(
+            type: .init(rawValue: try row.string("initiator_type")) ?? .system,
+            id: try row.optionalUUID("initiator_id"), email: try row.optionalString("initiator_email"),
+            role: .readonly, clientIp: try row.optionalString("client_ip"),
+            requestId: try row.optionalString("request_id"), channel: try row.optionalString("channel"))
+        initiator.apiKeyId = try row.optionalUUID("api_key_id")
+        initiator.apiKeyName = try row.optionalString("api_key_name")
         return InsightsEvent(
             id: try row.uuid("id"), time: try row.date("time"), type: type,
-            initiator: Initiator(
-                type: .init(rawValue: try row.string("initiator_type")) ?? .system,
-                id: try row.optionalUUID("initiator_id"), email: try row.optionalString("initiator_email"),
-                role: .readonly, clientIp: try row.optionalString("client_ip"),
-                requestId: try row.optionalString("request_id"), channel: try row.optionalString("channel")),
+            initiator: initiator,
             resource: try row.optionalString("resource_type").map {
                 .init(
                     type: $0, text: try row.optionalString("resource_id"), name: try row.optionalString("resource_name")

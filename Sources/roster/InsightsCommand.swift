@@ -42,7 +42,7 @@ struct InsightsCommand: AsyncParsableCommand {
                 let formatter = ISO8601DateFormatter()
                 for e in events {
                     printRow(
-                        formatter.string(from: e.time), e.type.rawValue, e.initiator.email ?? e.initiator.type.rawValue,
+                        formatter.string(from: e.time), e.type.rawValue, e.initiator.label,
                         e.resource?.name ?? "", e.application?.name ?? "", e.success ? "ok" : "failed")
                 }
             }

@@ -190,3 +190,25 @@ import Testing
         #expect(events.contains(.userDelete))
     }
 }
+
+@Suite struct InitiatorLabelTests {
+    @Test func anEventMadeWithAnAPIKeyNamesTheKey() async throws {
+        let h = Harness()
+        _ = try await h.domain.administrators.create(
+            email: "owner@example.com", role: .admin, password: "a long Passphrase 77", by: .system)
+        let (_, ownerless) = try await h.domain.keys.create(name: "hris", role: .manager, owner: nil, by: .system)
+        let (_, owned) = try await h.domain.keys.create(
+            name: "okta", role: .manager, owner: "owner@example.com", by: .system)
+        let viaKey = try await h.domain.keys.authenticate(apiKey: ownerless, clientIp: nil)
+        let viaOwner = try await h.domain.keys.authenticate(apiKey: owned, clientIp: nil)
+        #expect(viaKey.label == "apikey: hris")
+        #expect(viaOwner.label == "owner@example.com (apikey: okta)")
+        var scim = viaOwner
+        scim.channel = "scim"
+        _ = try await h.domain.scimUsers.create(
+            try JSONParser.parse(Array(#"{"userName": "k@example.com", "emails": [{"value": "k@example.com"}]}"#.utf8)),
+            by: scim)
+        let event = try #require(try await h.storage.events(InsightsQuery(type: .userCreate, limit: 1)).first)
+        #expect(event.initiator.apiKeyName == "okta" && event.initiator.channel == "scim")
+    }
+}

@@ -152,6 +152,8 @@ public struct EventJSON: Codable, Sendable {
     struct Initiator: Codable, Sendable {
         var type: String
         var id, email: String?
+        /// The API key the change came with, if any.
+        var apiKeyId, apiKeyName: String?
     }
     struct Resource: Codable, Sendable {
         var type: String
@@ -175,7 +177,9 @@ public struct EventJSON: Codable, Sendable {
         time = e.time
         type = e.type.rawValue
         requestId = e.initiator.requestId
-        initiatedBy = .init(type: e.initiator.type.rawValue, id: e.initiator.id?.text, email: e.initiator.email)
+        initiatedBy = .init(
+            type: e.initiator.type.rawValue, id: e.initiator.id?.text, email: e.initiator.email,
+            apiKeyId: e.initiator.apiKeyId?.text, apiKeyName: e.initiator.apiKeyName)
         resource = e.resource.map { .init(type: $0.type, id: $0.id, name: $0.name) }
         application = e.application.map { .init(id: $0.id.text, name: $0.name) }
         importJobId = e.importJobId?.text

@@ -13,6 +13,8 @@ public struct Initiator: Sendable, Hashable {
     public var requestId: String?
     /// The API key a request came with, when it acts for an administrator (then `id` is theirs).
     public var apiKeyId: UUID?
+    /// The name of the API key a request came with, for the audit trail (`apikey: NAME`).
+    public var apiKeyName: String?
     /// The door a change came through when it is not the portal, the API or the command line
     /// (`scim`: a SCIM client writing to Roster's SCIM service), for the audit trail.
     public var channel: String?
@@ -28,6 +30,13 @@ public struct Initiator: Sendable, Hashable {
         self.role = role
         self.clientIp = clientIp
         self.requestId = requestId
+    }
+
+    /// Who, in a few words: the administrator's email or the kind, and the API key it used.
+    public var label: String {
+        let key = apiKeyName.map { "apikey: \($0)" }
+        if type == .apikey, let key { return key }
+        return [email ?? type.rawValue, key.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")
     }
 
     public static let system = Initiator(type: .system, id: nil, email: nil, role: .admin)

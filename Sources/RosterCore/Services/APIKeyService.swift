@@ -96,6 +96,7 @@ public struct APIKeyService: Sendable {
                 clientIp: clientIp, requestId: requestId)
             initiator.apiKeyId = key.id
         }
+        initiator.apiKeyName = key.name
         // Written now and then, not on every request.
         if key.lastUsed.map({ now.timeIntervalSince($0) > 60 }) ?? true {
             try await storage.touchAPIKey(id: key.id, at: now)

@@ -113,7 +113,7 @@ struct PortalInsights {
     static func row(_ e: InsightsEvent) -> [String: Any] {
         [
             "time": PortalFormat.time(e.time), "type": e.type.rawValue,
-            "initiator": e.initiator.email ?? e.initiator.type.rawValue,
+            "initiator": e.initiator.label,
             "resource": [e.resource?.type, e.resource?.name].compactMap { $0 }.joined(separator: ": "),
             "application": e.application?.name ?? "", "outcome": e.success ? "success" : "failure",
         ]
