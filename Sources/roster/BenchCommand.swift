@@ -143,18 +143,25 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let rows = try await Benchmarks.withFreshRoster(databaseURL: databaseUrl) { roster in
+            let rows = try await Self.compare(count: count, databaseURL: databaseUrl, measure: measure)
+            if json { return try printJSON(rows) }
+            Self.printTable(rows, large: count)
+        }
+
+        /// `measure` on a fresh directory of 1,000 seeded users, then again once it holds `count`.
+        static func compare(
+            count: Int, databaseURL: String?, measure: (Roster, Int) async throws -> [(String, Double)]
+        ) async throws -> [Row] {
+            try await Benchmarks.withFreshRoster(databaseURL: databaseURL) { roster in
                 let small = 1_000
                 try await Benchmarks.seedUsers(roster, from: 0, to: small)
-                let before = try await measure(roster, size: small)
+                let before = try await measure(roster, small)
                 try await Benchmarks.seedUsers(roster, from: small, to: max(count, small))
-                let after = try await measure(roster, size: max(count, small))
+                let after = try await measure(roster, max(count, small))
                 return zip(before, after).map {
                     Row(query: $0.0, smallMillis: $0.1, largeMillis: $1.1, ratio: $1.1 / max($0.1, 0.001))
                 }
             }
-            if json { return try printJSON(rows) }
-            Self.printTable(rows, large: count)
         }
 
         static func printTable(_ rows: [Row], large: Int) {

@@ -19,16 +19,7 @@ extension BenchCommand {
         @Flag var json = false
 
         func run() async throws {
-            let rows = try await Benchmarks.withFreshRoster(databaseURL: databaseUrl) { roster in
-                let small = 1_000
-                try await Benchmarks.seedUsers(roster, from: 0, to: small)
-                let before = try await measure(roster, size: small)
-                try await Benchmarks.seedUsers(roster, from: small, to: max(count, small))
-                let after = try await measure(roster, size: max(count, small))
-                return zip(before, after).map {
-                    Users.Row(query: $0.0, smallMillis: $0.1, largeMillis: $1.1, ratio: $1.1 / max($0.1, 0.001))
-                }
-            }
+            let rows = try await Users.compare(count: count, databaseURL: databaseUrl, measure: measure)
             if json { return try printJSON(rows) }
             Users.printTable(rows, large: count)
         }

@@ -3,7 +3,7 @@ import SCIM
 
 /// Roster's SCIM service for groups: directory groups, their members by user id. A group bound
 /// to applications is provisioned there as any change of it is, so an inbound change flows on.
-public struct SCIMGroups: Sendable {
+public struct SCIMGroups: SCIMResourceService {
     let storage: any Storage
     let groups: GroupService
     let base: String
@@ -105,11 +105,7 @@ public struct SCIMGroups: Sendable {
     }
 
     private func checkVersion(_ ifMatch: String?, _ group: UserGroup) async throws {
-        guard let ifMatch, ifMatch.trimmingCharacters(in: .whitespaces) != "*" else { return }
-        let version = try await render(group)["meta"]?["version"]?.text ?? ""
-        if !ifMatch.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }).contains(version) {
-            throw SCIMProtocolError(412, nil, "the group has changed: its version is \(version), not \(ifMatch)")
-        }
+        try SCIMResources.checkVersion(ifMatch, try await render(group), "group")
     }
 
     /// The group's name; a name that is another group's id is refused, since links would find

@@ -5,7 +5,7 @@ import SCIM
 /// creates, reads, replaces, patches and deletes directory users. Every change goes through the
 /// same rules as the directory's other doors: the mapping of import, uniqueness, password rules,
 /// Insights events, provisioning onwards.
-public struct SCIMUsers: Sendable {
+public struct SCIMUsers: SCIMResourceService {
     /// What DELETE does: `suspend` keeps the person in the directory, suspended, and the SCIM
     /// service answers 404 for it from then on (RFC 7644 §3.6 allows it); `delete` removes it.
     public enum DeleteAction: String, Sendable, CaseIterable { case suspend, delete }
@@ -139,12 +139,7 @@ public struct SCIMUsers: Sendable {
     }
 
     private func checkVersion(_ ifMatch: String?, _ user: DirectoryUser) throws {
-        guard let ifMatch, ifMatch.trimmingCharacters(in: .whitespaces) != "*" else { return }
-        let version = SCIMResources.user(user, base: base)["meta"]?["version"]?.text ?? ""
-        let tags = ifMatch.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        if !tags.contains(version) {
-            throw SCIMProtocolError(412, nil, "the user has changed: its version is \(version), not \(ifMatch)")
-        }
+        try SCIMResources.checkVersion(ifMatch, SCIMResources.user(user, base: base), "user")
     }
 
     private func checkUnique(_ user: DirectoryUser) async throws {

@@ -15,8 +15,8 @@ struct SCIMController {
         let scim = router.group("scim/v2").add(middleware: SCIMErrorMiddleware())
             .add(middleware: APIKeyMiddleware(keys: roster.keys))
         addDiscovery(to: scim)
-        addUsers(to: scim)
-        addGroups(to: scim)
+        addResource("Users", roster.domain.scimUsers, to: scim)
+        addResource("Groups", roster.domain.scimGroups, to: scim)
         scim.post(".search") { request, context in
             // A search at the root covers every resource type (RFC 7644 §3.4.3).
             let query = try SCIMListQuery(searchRequest: try await SCIMHTTP.body(request))
@@ -79,76 +79,39 @@ struct SCIMController {
         }
     }
 
-    private func addUsers(to scim: RouterGroup<APIContext>) {
-        let users = roster.domain.scimUsers
-        scim.get("Users") { request, context in
+    /// `/Users` or `/Groups`: list, search, create, and each resource's read, replace, patch, delete.
+    private func addResource(_ name: String, _ service: some SCIMResourceService, to scim: RouterGroup<APIContext>) {
+        scim.get(RouterPath(stringLiteral: name)) { request, context in
             let query = try SCIMListQuery(parameters: SCIMHTTP.parameters(request))
-            return try SCIMHTTP.response(try await users.list(query, by: try context.scimCaller()).json)
+            return try SCIMHTTP.response(try await service.list(query, by: try context.scimCaller()).json)
         }
-        scim.post("Users/.search") { request, context in
+        scim.post(RouterPath(stringLiteral: "\(name)/.search")) { request, context in
             let query = try SCIMListQuery(searchRequest: try await SCIMHTTP.body(request))
-            return try SCIMHTTP.response(try await users.list(query, by: try context.scimCaller()).json)
+            return try SCIMHTTP.response(try await service.list(query, by: try context.scimCaller()).json)
         }
-        scim.post("Users") { request, context in
-            let created = try await users.create(try await SCIMHTTP.body(request), by: try context.scimCaller())
+        scim.post(RouterPath(stringLiteral: name)) { request, context in
+            let created = try await service.create(try await SCIMHTTP.body(request), by: try context.scimCaller())
             return try SCIMHTTP.response(created, status: .created, location: created["meta"]?["location"]?.text)
         }
-        scim.get("Users/:id") { request, context in
-            let user = try await users.get(id: try context.parameters.require("id"), by: try context.scimCaller())
-            return try SCIMHTTP.single(user, request)
+        let one = RouterPath(stringLiteral: "\(name)/:id")
+        scim.get(one) { request, context in
+            let resource = try await service.get(id: try context.parameters.require("id"), by: try context.scimCaller())
+            return try SCIMHTTP.single(resource, request)
         }
-        scim.put("Users/:id") { request, context in
-            let user = try await users.replace(
+        scim.put(one) { request, context in
+            let resource = try await service.replace(
                 id: try context.parameters.require("id"), try await SCIMHTTP.body(request),
                 ifMatch: request.headers[.ifMatch], by: try context.scimCaller())
-            return try SCIMHTTP.single(user, request)
+            return try SCIMHTTP.single(resource, request)
         }
-        scim.patch("Users/:id") { request, context in
-            let user = try await users.patch(
+        scim.patch(one) { request, context in
+            let resource = try await service.patch(
                 id: try context.parameters.require("id"), try await SCIMHTTP.body(request),
                 ifMatch: request.headers[.ifMatch], by: try context.scimCaller())
-            return try SCIMHTTP.single(user, request)
+            return try SCIMHTTP.single(resource, request)
         }
-        scim.delete("Users/:id") { request, context in
-            try await users.delete(
-                id: try context.parameters.require("id"), ifMatch: request.headers[.ifMatch],
-                by: try context.scimCaller())
-            return Response(status: .noContent)
-        }
-    }
-
-    private func addGroups(to scim: RouterGroup<APIContext>) {
-        let groups = roster.domain.scimGroups
-        scim.get("Groups") { request, context in
-            let query = try SCIMListQuery(parameters: SCIMHTTP.parameters(request))
-            return try SCIMHTTP.response(try await groups.list(query, by: try context.scimCaller()).json)
-        }
-        scim.post("Groups/.search") { request, context in
-            let query = try SCIMListQuery(searchRequest: try await SCIMHTTP.body(request))
-            return try SCIMHTTP.response(try await groups.list(query, by: try context.scimCaller()).json)
-        }
-        scim.post("Groups") { request, context in
-            let created = try await groups.create(try await SCIMHTTP.body(request), by: try context.scimCaller())
-            return try SCIMHTTP.response(created, status: .created, location: created["meta"]?["location"]?.text)
-        }
-        scim.get("Groups/:id") { request, context in
-            let group = try await groups.get(id: try context.parameters.require("id"), by: try context.scimCaller())
-            return try SCIMHTTP.single(group, request)
-        }
-        scim.put("Groups/:id") { request, context in
-            let group = try await groups.replace(
-                id: try context.parameters.require("id"), try await SCIMHTTP.body(request),
-                ifMatch: request.headers[.ifMatch], by: try context.scimCaller())
-            return try SCIMHTTP.single(group, request)
-        }
-        scim.patch("Groups/:id") { request, context in
-            let group = try await groups.patch(
-                id: try context.parameters.require("id"), try await SCIMHTTP.body(request),
-                ifMatch: request.headers[.ifMatch], by: try context.scimCaller())
-            return try SCIMHTTP.single(group, request)
-        }
-        scim.delete("Groups/:id") { request, context in
-            try await groups.delete(
+        scim.delete(one) { request, context in
+            try await service.delete(
                 id: try context.parameters.require("id"), ifMatch: request.headers[.ifMatch],
                 by: try context.scimCaller())
             return Response(status: .noContent)
