@@ -142,6 +142,8 @@ def test_each_error_answers_its_scim_type(service):
         {"op": "replace", "path": "id", "value": "another"}]}), 400, "mutability")
     error(service.call("PUT", path, {"schemas": [USER], "id": "another", "userName": "errors@example.com",
                                      "emails": [{"value": "errors@example.com"}]}), 400, "mutability")
+    error(service.call("PUT", path, {"schemas": [USER], "userName": "Taken@Example.com",
+                                     "emails": [{"value": "errors@example.com"}]}), 409, "uniqueness")
     error(service.call("GET", "/Users/01234567-89ab-cdef-0123-456789abcdef"), 404)
     error(service.call("GET", "/Elsewhere"), 404)
     # Nothing was lost on the way: the user is as it was created.

@@ -222,7 +222,7 @@ extension PreparedInsert {
             try await db.raw(query).run()
             try await db.raw("RELEASE SAVEPOINT plain_insert").run()
             return Set(keys)
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+        } catch  where isUniqueViolation(error) {
             try await db.raw("ROLLBACK TO SAVEPOINT plain_insert").run()
             return Set(try await run(in: db))
         }

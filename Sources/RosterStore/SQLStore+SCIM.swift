@@ -66,19 +66,17 @@ extension SQLStore: SCIMRepository {
     }
 
     public func renameGroup(id: UUID, name: String) async throws {
-        try await withDB { db in
-            let taken = try await db.raw(
-                """
-                SELECT id FROM user_groups WHERE name_key = \(bind: name.lowercased()) AND id <> \(bind: id.text)
-                """
-            ).first()
-            if taken != nil { throw RosterError.conflict("a group named \"\(name)\" already exists") }
-            try await db.raw(
-                """
-                UPDATE user_groups SET name = \(bind: name), name_key = \(bind: name.lowercased()) WHERE id =
-                  \(bind: id.text)
-                """
-            ).run()
+        do {
+            try await withDB { db in
+                try await db.raw(
+                    """
+                    UPDATE user_groups SET name = \(bind: name), name_key = \(bind: name.lowercased()) WHERE id =
+                      \(bind: id.text)
+                    """
+                ).run()
+            }
+        } catch  where isUniqueViolation(error) {
+            throw RosterError.conflict("a group named \"\(name)\" already exists")
         }
     }
 

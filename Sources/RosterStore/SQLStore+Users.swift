@@ -166,28 +166,33 @@ extension SQLStore: DirectoryRepository {
         }
     }
 
+    /// Throws ``RosterError/conflict(_:)`` when the new email or username is another user's.
     public func updateUser(_ u: DirectoryUser) async throws {
-        try await withDB { db in
-            try await db.raw(
-                """
-                UPDATE users SET email = \(bind: u.email), email_key = \(bind: u.email.lowercased()), username =
-                  \(bind: u.username),
-                  username_key = \(bind: u.username.lowercased()), firstname = \(bind: u.firstname), lastname =
-                    \(bind: u.lastname),
-                  middlename = \(bind: u.middlename), displayname = \(bind: u.displayname), addresses =
-                    \(bind: try jsonText(u.addresses)),
-                  job_title = \(bind: u.jobTitle), department = \(bind: u.department), phone_numbers =
-                    \(bind: try jsonText(u.phoneNumbers)),
-                  cost_center = \(bind: u.costCenter), employee_type = \(bind: u.employeeType),
-                  employee_identifier = \(bind: u.employeeIdentifier), organization = \(bind: u.organization),
-                  state = \(bind: u.state.rawValue), password_status = \(bind: u.passwordStatus.rawValue), updated =
-                    \(bind: Date().millis),
-                  displayname_key = \(bind: u.displayname?.lowercased()), lastname_key =
-                    \(bind: u.lastname?.lowercased()), external_id = \(bind: u.externalId),
-                  scim_deleted = \(bind: u.scimDeleted?.millis)
-                WHERE id = \(bind: u.id.text)
-                """
-            ).run()
+        do {
+            try await withDB { db in
+                try await db.raw(
+                    """
+                    UPDATE users SET email = \(bind: u.email), email_key = \(bind: u.email.lowercased()), username =
+                      \(bind: u.username),
+                      username_key = \(bind: u.username.lowercased()), firstname = \(bind: u.firstname), lastname =
+                        \(bind: u.lastname),
+                      middlename = \(bind: u.middlename), displayname = \(bind: u.displayname), addresses =
+                        \(bind: try jsonText(u.addresses)),
+                      job_title = \(bind: u.jobTitle), department = \(bind: u.department), phone_numbers =
+                        \(bind: try jsonText(u.phoneNumbers)),
+                      cost_center = \(bind: u.costCenter), employee_type = \(bind: u.employeeType),
+                      employee_identifier = \(bind: u.employeeIdentifier), organization = \(bind: u.organization),
+                      state = \(bind: u.state.rawValue), password_status = \(bind: u.passwordStatus.rawValue), updated =
+                        \(bind: Date().millis),
+                      displayname_key = \(bind: u.displayname?.lowercased()), lastname_key =
+                        \(bind: u.lastname?.lowercased()), external_id = \(bind: u.externalId),
+                      scim_deleted = \(bind: u.scimDeleted?.millis)
+                    WHERE id = \(bind: u.id.text)
+                    """
+                ).run()
+            }
+        } catch  where isUniqueViolation(error) {
+            throw RosterError.conflict("the email \(u.email) or the username \(u.username) belongs to another user")
         }
     }
 

@@ -258,3 +258,14 @@ struct StoreError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+/// Whether the database refused a write because a unique index already holds its key (SQLite's
+/// UNIQUE constraint, PostgreSQL's 23505): the write lost a race with another, a conflict.
+func isUniqueViolation(_ error: any Error) -> Bool {
+    if let error = error as? PSQLError { return error.serverInfo?[.sqlState] == "23505" }
+    if let error = error as? SQLiteError {
+        return error.reason == .constraintUniqueFailed
+            || (error.reason == .constraint && error.message.contains("UNIQUE"))
+    }
+    return false
+}

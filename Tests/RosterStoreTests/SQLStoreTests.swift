@@ -122,6 +122,25 @@ struct StoreTestError: Error { let message: String }
         }
     }
 
+    @Test func aChangeToAnotherUsersEmailOrAGroupToAnotherGroupsNameIsAConflictAndChangesNothing() async throws {
+        try await withStore { store in
+            let first = DirectoryUser(email: "a@example.com", username: "a")
+            var second = DirectoryUser(email: "b@example.com", username: "b")
+            try await store.createUser(first)
+            try await store.createUser(second)
+            second.email = "A@EXAMPLE.com"
+            await #expect(throws: RosterError.self) { try await store.updateUser(second) }
+            #expect(try await store.user(id: second.id)?.email == "b@example.com")
+            let (one, two) = (UserGroup(name: "One"), UserGroup(name: "Two"))
+            try await store.createGroup(one)
+            try await store.createGroup(two)
+            await #expect(throws: RosterError.conflict(#"a group named "ONE" already exists"#)) {
+                try await store.renameGroup(id: two.id, name: "ONE")
+            }
+            #expect(try await store.group(id: two.id)?.name == "Two")
+        }
+    }
+
     @Test func aBatchCommittedBeforeACrashIsNotCountedTwice() async throws {
         try await withStore { store in
             try await store.createApplication(application)

@@ -166,7 +166,11 @@ public struct SCIMUsers: SCIMResourceService {
     {
         try await checkUnique(user)
         if user != current {
-            try await storage.updateUser(user)
+            do { try await storage.updateUser(user) } catch RosterError.conflict {
+                // Taken between the check and the write: say by whom.
+                try await checkUnique(user)
+                throw SCIMProtocolError(409, .uniqueness, "userName \(user.username) or email \(user.email) is taken")
+            }
             try await record(
                 user.state == .suspended && current.state != .suspended ? .userSuspend : .userUpdate,
                 user, initiator)

@@ -19,7 +19,8 @@ public protocol DirectoryRepository: Sendable {
     /// Marks the token used and sets the password in one transaction; false when the token
     /// was used or expired in the meantime.
     func redeemUserToken(hash: String, passwordHash: String, now: Date) async throws -> Bool
-    /// Saves a user's attributes and state (never its email or username uniqueness: those conflict).
+    /// Saves a user's attributes and state; ``RosterError/conflict(_:)`` when its email or username
+    /// is another user's (compared case-insensitively).
     func updateUser(_ user: DirectoryUser) async throws
 }
 

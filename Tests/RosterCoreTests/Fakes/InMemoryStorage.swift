@@ -162,6 +162,13 @@ extension InMemoryStorage {
 
     func updateUser(_ user: DirectoryUser) async throws {
         try check()
+        let others = users.values.filter { $0.id != user.id }
+        if others.contains(where: {
+            $0.email.lowercased() == user.email.lowercased() || $0.username.lowercased() == user.username.lowercased()
+        }) {
+            throw RosterError.conflict(
+                "the email \(user.email) or the username \(user.username) belongs to another user")
+        }
         users[user.id] = user
     }
 
