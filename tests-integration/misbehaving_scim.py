@@ -3,9 +3,13 @@ misbehaviour, so one process serves them all: http://127.0.0.1:PORT/<mode>/Users
 
 Modes: ok, basic (HTTP basic roster:pw), oauth (bearer tokens from POST /oauth/token that
 expire after 61 s, i.e. one second after Roster's refresh margin), short-pages, no-total, wrong-total-low, wrong-total-high, plain-json,
-rate-limit, flaky-503, slow-once, malformed, malformed-page2, huge, cursor, ignore-start,
+rate-limit, flaky-503, slow-once, malformed, malformed-page2, huge, cursor,
+ignore-start (every page from the first user; at most 100 with count=, everything without),
 slow-pages, slow-pages-short, no-filter, stall-body (headers and half a body, then silence),
 endless (every page invents new users and claims more: a listing that never ends).
+Listings that break on parameters, as real providers' do (each announces filter and sort):
+broken-count (500 to count=, pages of 100 without), broken-all (500 to count=, 400 to sortBy, 500 to
+filter, ignores startIndex; everything in one page without count), broken-every (500 to every listing).
 POST /oauth/token-stall answers a token request with headers and then stalls the body.
 
 Provisioning modes keep written users and groups in memory (prov-ok), and misbehave on writes:
@@ -221,6 +225,8 @@ class Handler(BaseHTTPRequestHandler):
                 config["pagination"] = {"cursor": True, "index": False, "maxPageSize": 40}
             if mode == "short-pages":
                 config["filter"]["maxResults"] = 50
+            if mode.startswith("broken-"):
+                config["filter"]["supported"] = config["sort"]["supported"] = True
             return self.send(200, config)
         if resource.startswith("Users/"):
             user = next((u for u in USERS if u["id"] == resource[6:]), None)
@@ -234,6 +240,12 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "flaky-503" and n % 3 == 0:
             stat(mode, "errors")
             return self.send(503, b"<html>Service Unavailable</html>", "text/html")
+        if mode == "broken-every" or (mode in ("broken-count", "broken-all") and "count" in query):
+            stat(mode, "errors")
+            return self.send(500, {"detail": "internal error"})
+        if mode == "broken-all" and ("sortBy" in query or "filter" in query):
+            stat(mode, "errors")
+            return self.send(400 if "sortBy" in query else 500, {"detail": "unsupported"})
         start = max(1, int(query.get("startIndex", "1") or 1))
         # Like many real providers, it serves at most 100 per page whatever is asked (Roster asks
         # for 1,000): a listing of 250 takes three pages.
@@ -261,8 +273,10 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(0.3)
         if mode == "short-pages":
             count = min(count, 7)
-        if mode == "ignore-start":
+        if mode in ("ignore-start", "broken-all"):
             start = 1
+            if "count" not in query:
+                count = len(USERS)
         if mode == "cursor":
             offset = int(query.get("cursor") or 0)
             page = USERS[offset:offset + min(count, 40)]

@@ -1,6 +1,7 @@
 """The SCIM client against a server that misbehaves the ways SPEC.md lists: the import finishes,
 or fails with a clear reason, and never loses or duplicates a user."""
 import json
+import re
 
 import pytest
 
@@ -46,13 +47,57 @@ def test_a_provider_too_slow_once_is_retried_after_the_deadline(roster, misbehav
     assert len(roster.json("users", "list")) == 250
 
 
-def test_a_provider_that_ignores_start_index_ends_the_listing_instead_of_looping(roster, misbehaving):
-    result = import_all(roster, f"{misbehaving}/ignore-start")
+@pytest.mark.parametrize("mode,left_out", [("ignore-start", {"startIndex", "count"}), ("broken-count", {"count"}),
+                                           ("broken-all", {"count"})])
+def test_a_provider_that_breaks_on_a_listing_parameter_is_imported_exactly_and_says_what_was_left_out(
+        roster, misbehaving, mode, left_out):
+    result = import_all(roster, f"{misbehaving}/{mode}")
     assert result.returncode == 0, result.stderr
     job = json.loads(result.stdout)["job"]
-    assert job["status"] == "completed" and job["created"] == 100
-    assert len(roster.json("users", "list")) == 100
+    assert job["status"] == "completed" and job["created"] == 250 and job["failed"] == 0
+    users = roster.json("users", "list")
+    assert sorted(u["username"] for u in users) == [f"mis{i:05d}" for i in range(250)]
+    # The application's details say what Roster leaves out, and the next import asks only what works.
+    fallbacks = roster.json("app", "list")[0]["integration"]["listingFallbacks"]
+    assert set(fallbacks) == left_out, fallbacks
+    before = stats(misbehaving, mode).get("errors", 0)
+    again = import_all_again(roster)
+    assert again.returncode == 0 and json.loads(again.stdout)["job"]["skipped"] == 250
+    assert stats(misbehaving, mode).get("errors", 0) == before
 
+
+def import_all_again(roster):
+    return roster.run("import", "run", "Mis", "--all", "--as", ADMIN, "--wait", "--json", check=False,
+                      env=FAST_RETRIES)
+
+
+def test_a_listing_the_provider_cannot_filter_or_sort_is_filtered_and_sorted_by_roster(roster, misbehaving):
+    # broken-all announces filter and sort, then answers 500 to filter, 400 to sortBy and 500 to count.
+    roster.run("app", "create", "Mis", "--scim-url", f"{misbehaving}/broken-all", "--bearer-token-env", "TOKEN")
+    listed = roster.json("import", "list", "Mis", "--filter", 'userName sw "mis001"', "--sort", "userName",
+                         "--descending")
+    assert [u["userName"] for u in listed] == [f"mis{i:05d}" for i in range(199, 99, -1)]
+    fallbacks = roster.json("app", "list")[0]["integration"]["listingFallbacks"]
+    assert fallbacks == {"count": "HTTP 500", "filter": "HTTP 500", "sortBy": "HTTP 400"}
+    # A connection test tries every form again, and finds the ignored startIndex too.
+    tested = roster.json("app", "test", "Mis")
+    assert set(tested["listingFallbacks"]) == {"count", "filter", "sortBy", "startIndex"}
+    assert tested["listingFallbacks"]["startIndex"].startswith("ignored")
+    text = roster.run("app", "test", "Mis").stdout
+    assert "listing:    leaves out sortBy (HTTP 400), filter (HTTP 500), count (HTTP 500), startIndex (ignored" in text
+    assert roster.json("app", "list")[0]["integration"]["listingFallbacks"] == tested["listingFallbacks"]
+
+
+def test_a_provider_that_refuses_every_form_of_listing_fails_naming_each_form_tried(roster, misbehaving):
+    result = import_all(roster, f"{misbehaving}/broken-every")
+    assert result.returncode == 2
+    reason = result.stderr
+    assert "refused every form of the listing" in reason
+    forms = reason.split("Roster tried: ")[1].split("; ")
+    assert re.fullmatch(r"GET /Users\?startIndex=1&count=\d+ \(HTTP 500\)", forms[0]), forms
+    assert forms[1] == "GET /Users?startIndex=1 (HTTP 500)" and forms[2].startswith("GET /Users (HTTP 500)")
+    assert len(forms) == 3
+    assert roster.json("users", "list") == []
 
 def test_malformed_json_fails_the_import_with_a_clear_reason(roster, misbehaving):
     result = import_all(roster, f"{misbehaving}/malformed")

@@ -39,7 +39,7 @@ extension SQLStore: ApplicationRepository {
             return try await db.raw(
                 """
                 SELECT a.*, i.application_id AS integrated, i.base_url, i.credentials, i.status, i.last_error,
-                  i.allow_private_network, i.rate_limit,
+                  i.allow_private_network, i.rate_limit, i.listing_fallbacks,
                   i.service_provider,
                   i.updated FROM applications a LEFT JOIN integrations i ON i.application_id = a.id
                 WHERE a.name_key LIKE \(bind: pattern) ORDER BY a.name_key
@@ -71,7 +71,9 @@ extension SQLStore: ApplicationRepository {
                     excluded.status,
                   last_error = excluded.last_error, service_provider = excluded.service_provider, updated =
                     excluded.updated,
-                  allow_private_network = excluded.allow_private_network
+                  allow_private_network = excluded.allow_private_network,
+                  listing_fallbacks = CASE WHEN integrations.base_url = excluded.base_url
+                    THEN integrations.listing_fallbacks END
                 """
             ).run()
         }
@@ -125,6 +127,18 @@ extension SQLStore: ApplicationRepository {
         }
     }
 
+    public func recordListingFallbacks(applicationId: UUID, _ fallbacks: ListingFallbacks) async throws {
+        let text = fallbacks.isEmpty ? nil : try jsonText(fallbacks)
+        try await withDB { db in
+            try await db.raw(
+                """
+                UPDATE integrations SET listing_fallbacks = \(bind: text), updated = \(bind: Date().millis)
+                WHERE application_id = \(bind: applicationId.text)
+                """
+            ).run()
+        }
+    }
+
     public func integration(applicationId: UUID) async throws -> Integration? {
         guard
             let row = try await withDB({ db in
@@ -147,7 +161,10 @@ extension SQLStore: ApplicationRepository {
                 try JSONDecoder().decode(ServiceProviderConfig.self, from: Data($0.utf8))
             },
             updated: try row.date("updated"), allowPrivateNetwork: try row.int("allow_private_network") != 0,
-            rateLimit: try row.decode(column: "rate_limit", as: Double?.self))
+            rateLimit: try row.decode(column: "rate_limit", as: Double?.self),
+            listingFallbacks: try row.optionalString("listing_fallbacks").map {
+                try JSONDecoder().decode(ListingFallbacks.self, from: Data($0.utf8))
+            } ?? .init())
     }
 
     static func application(_ row: any SQLRow) throws -> Application {

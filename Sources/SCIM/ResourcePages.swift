@@ -1,7 +1,7 @@
 import Foundation
 
 /// The pages of a listing, tolerant of what real providers do: pages smaller than asked, a
-/// missing or wrong `totalResults`, a provider that ignores `startIndex`.
+/// missing or wrong `totalResults`, a provider that ignores `startIndex` or refuses a parameter.
 ///
 /// Paging ends on an empty page, a page with nothing new, or the end of the cursors; never on
 /// `totalResults` alone, which would lose resources whenever a provider miscounts.
@@ -11,6 +11,11 @@ import Foundation
 /// each at the index where the pages before it end if they come back full; a page that comes
 /// back short (or long) drops the guesses after it, so every page used was asked for at exactly
 /// the index where the one before it ended. A 429 halves the pages in flight.
+///
+/// A provider that answers 400 or 500 to the first page is asked again without the optional
+/// parameters it refuses (``ListingFallbacks``): a filter left out is applied to what arrives, a
+/// `count` left out pages by what arrives, a `startIndex` refused or ignored asks for everything
+/// at once. What is learned goes to the client's ``ListingMemory``.
 public struct ResourcePages<Resource: Sendable>: AsyncSequence, Sendable {
     public typealias Element = [Resource]
     let client: SCIMClient
@@ -20,17 +25,23 @@ public struct ResourcePages<Resource: Sendable>: AsyncSequence, Sendable {
     /// How a page's body becomes resources, and a resource's id.
     let decode: @Sendable ([UInt8], _ status: Int, _ url: String) throws -> ListPage<Resource>
     let id: @Sendable (Resource) -> String?
+    /// A resource as the provider sent it, to filter here what a provider cannot; nil when
+    /// resources are read without it (such a listing cannot have its filter left out).
+    let json: (@Sendable (Resource) -> JSONValue)?
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(
-            pages: self, pageSize: config.pageSize(wanted: query.pageSize),
-            mode: config.cursorPagination ? .cursor(nil) : .index(1))
+        let known = client.listing.fallbacks
+        return Iterator(
+            pages: self, pageSize: config.pageSize(wanted: query.pageSize), omitted: known,
+            mode: config.cursorPagination ? .cursor(nil) : known.contains(.startIndex) ? .whole : .index(1))
     }
 
     public struct Iterator: AsyncIteratorProtocol {
         enum Mode {
             case index(Int)
             case cursor(String?)
+            /// One request without `startIndex` and `count`: the provider cannot page.
+            case whole
             case done
         }
         let pages: ResourcePages
@@ -49,32 +60,81 @@ public struct ResourcePages<Resource: Sendable>: AsyncSequence, Sendable {
         var stride: Int
         var throttled = 0
         let ahead = Ahead()
+        /// The parameters this listing leaves out, and the filter it applies itself.
+        var omitted = ListingFallbacks()
+        var localFilter: SCIMFilter?
+        /// Whether the first request has been answered (only it is asked again without parameters).
+        var answered = false
+        /// Index pages read, and how many resources the first brought.
+        var indexPages = 0
+        var firstCount = 0
 
-        init(pages: ResourcePages, pageSize: Int, mode: Mode) {
+        init(pages: ResourcePages, pageSize: Int, omitted: ListingFallbacks, mode: Mode) {
             self.pages = pages
             self.pageSize = pageSize
             self.stride = pageSize
             self.mode = mode
+            self.omitted = omitted
             throttled = pages.client.throttled
         }
 
         public mutating func next() async throws -> [Resource]? {
+            if !answered { try omit(omitted.dropped) }
+            // A page whose every resource the local filter drops is not the end of the listing.
+            while let fresh = try await nextFresh() {
+                guard let localFilter, let json = pages.json else { return fresh }
+                let kept = fresh.filter { localFilter.matches(json($0)) }
+                if !kept.isEmpty { return kept }
+            }
+            return nil
+        }
+
+        /// The next page's resources not seen before; nil at the end.
+        private mutating func nextFresh() async throws -> [Resource]? {
             let page: ListPage<Resource>
+            var start = 1
             switch mode {
             case .done:
                 return nil
-            case .index(let start):
+            case .index(let at):
+                start = at
                 page = try await indexPage(start)
-                mode = page.resources.isEmpty ? .done : .index(start + page.resources.count)
+                indexPages += 1
+                if indexPages == 1 { firstCount = page.resources.count }
+                mode =
+                    page.resources.isEmpty || omitted.contains(.startIndex)
+                    ? .done : .index(start + page.resources.count)
                 total = total ?? page.totalResults
                 if !page.resources.isEmpty, page.resources.count < stride { stride = page.resources.count }
                 if case .index(let next) = mode { fetchAhead(from: next) }
             case .cursor(let cursor):
                 let task = ahead.cursor.take(cursor) ?? fetch(cursor: cursor)
-                page = try await task.value
+                page = try await answer(task, parameters: cursorParameters(cursor))
                 mode = page.nextCursor.map { .cursor($0) } ?? .done
                 if case .cursor(let next) = mode { ahead.cursor = .init(next, fetch(cursor: next)) }
+            case .whole:
+                mode = .done
+                let parameters = wholeParameters()
+                let pages = self.pages
+                page = try await answer(Task { try await pages.page(parameters) }, parameters: parameters)
             }
+            let fresh = try take(page)
+            if fresh.isEmpty {
+                if case .index = mode, indexPages == 2, start > 1, !omitted.contains(.count),
+                    total.map({ $0 > firstCount }) ?? true
+                {
+                    return try await afterIgnoredStart(start)
+                }
+                // A provider that repeats its last page instead of answering empty ends here.
+                mode = .done
+                ahead.cancelAll()
+                return nil
+            }
+            return fresh
+        }
+
+        /// Counts a page in and returns what it brings that was not seen before.
+        private mutating func take(_ page: ListPage<Resource>) throws -> [Resource] {
             listed += page.resources.count
             let cap = client.configuration.maxListedResources
             guard listed <= cap else {
@@ -88,30 +148,96 @@ public struct ResourcePages<Resource: Sendable>: AsyncSequence, Sendable {
             let new = page.resources.map { resource in
                 pages.id(resource).map { seen.insert(SeenId($0)).inserted } ?? true
             }
-            let fresh =
-                new.allSatisfy { $0 } ? page.resources : zip(page.resources, new).filter { $0.1 }.map { $0.0 }
-            if fresh.isEmpty {
-                // A provider that repeats its last page instead of answering empty ends here.
-                mode = .done
-                ahead.cancelAll()
-                return nil
-            }
+            return new.allSatisfy { $0 } ? page.resources : zip(page.resources, new).filter { $0.1 }.map { $0.0 }
+        }
+
+        /// The second page repeated the first: the provider ignores `startIndex`. It is asked once
+        /// for everything (no `startIndex`, no `count`); only if that brings more is it remembered.
+        private mutating func afterIgnoredStart(_ start: Int) async throws -> [Resource]? {
+            ahead.cancelAll()
+            mode = .done
+            let fresh = try take(try await pages.page(wholeParameters()))
+            guard !fresh.isEmpty else { return nil }
+            let learned: [ListingParameter: String] = [
+                .startIndex: "ignored: the page at startIndex=\(start) repeated the first page",
+                .count: ResourcePages.countWithStart,
+            ]
+            try omit(learned)
+            await client.listing.learn(learned)
             return fresh
         }
 
-        /// The page at `start`, fetched ahead or now. A provider that refuses the first, large
-        /// page (some cap `count` without saying so) is asked again with pages of 100.
+        /// The page at `start`, fetched ahead or now.
         private mutating func indexPage(_ start: Int) async throws -> ListPage<Resource> {
             fetchAhead(from: start)
             let task = ahead.index.removeFirst().task
+            return try await answer(task, parameters: indexParameters(start))
+        }
+
+        /// The answer to a request; the first request, refused, is asked again without what the
+        /// provider refuses. A provider that refuses a large first page (some cap `count` without
+        /// saying so) is first asked for pages of 100.
+        private mutating func answer(_ task: Task<ListPage<Resource>, any Error>, parameters: [(String, String?)])
+            async throws -> ListPage<Resource>
+        {
+            guard !answered else { return try await task.value }
+            answered = true
+            var failure: SCIMClientError
             do {
                 return try await task.value
-            } catch let error as SCIMClientError where error.status == 400 && start == 1 && pageSize > 100 {
-                ahead.cancelAll()
+            } catch let error as SCIMClientError where ResourcePages.mayRefuseParameter(error) {
+                failure = error
+            }
+            ahead.cancelAll()
+            var parameters = parameters
+            if failure.status == 400, pageSize > 100, parameters.contains(where: { $0.0 == "count" }) {
                 pageSize = 100
                 stride = 100
-                return try await pages.page(startIndex: start, count: pageSize)
+                parameters = parameters.map { $0.0 == "count" ? ("count", "100") : $0 }
+                do {
+                    return try await pages.page(parameters)
+                } catch let error as SCIMClientError where ResourcePages.mayRefuseParameter(error) {
+                    failure = error
+                }
             }
+            let adapted = try await pages.adapting(parameters, after: failure)
+            try omit(adapted.refused)
+            await client.listing.learn(adapted.refused)
+            return adapted.page
+        }
+
+        /// Leaves parameters out from now on; a filter left out is applied here to what arrives.
+        private mutating func omit(_ dropped: [ListingParameter: String]) throws {
+            omitted.dropped.merge(dropped) { old, _ in old }
+            guard omitted.contains(.filter), localFilter == nil, let text = pages.query.filter else { return }
+            guard pages.json != nil else {
+                throw SCIMClientError(
+                    .invalidConfiguration,
+                    "the service provider refuses filter (\(omitted.summary)), and this listing cannot filter "
+                        + "what arrives", url: client.baseURL + path)
+            }
+            do {
+                localFilter = try SCIMFilter(parsing: text)
+            } catch {
+                throw SCIMClientError(
+                    .invalidConfiguration,
+                    "the service provider refuses filter, and Roster cannot read \"\(text)\" to filter itself: \(error)",
+                    url: client.baseURL + path)
+            }
+        }
+
+        private func indexParameters(_ start: Int, count: Int? = nil) -> [(String, String?)] {
+            let parameters = [("startIndex", String(start)), ("count", String(count ?? pageSize))]
+            return omitted.applied(to: parameters + SCIMClient.queryParameters(pages.query))
+        }
+
+        private func cursorParameters(_ cursor: String?) -> [(String, String?)] {
+            let parameters: [(String, String?)] = [("cursor", cursor), ("count", String(pageSize))]
+            return omitted.applied(to: parameters + SCIMClient.queryParameters(pages.query))
+        }
+
+        private func wholeParameters() -> [(String, String?)] {
+            omitted.applied(to: SCIMClient.queryParameters(pages.query))
         }
 
         /// Makes sure the page at `start` and the guesses after it are on their way.
@@ -129,30 +255,21 @@ public struct ResourcePages<Resource: Sendable>: AsyncSequence, Sendable {
             }
             var next = ahead.index.last.map { $0.start + stride } ?? start
             while ahead.index.count < count {
-                let (pages, size, from) = (self.pages, pageSize, next)
-                ahead.index.append((from, Task { try await pages.page(startIndex: from, count: size) }))
+                let (pages, from, parameters) = (self.pages, next, indexParameters(next))
+                ahead.index.append((from, Task { try await pages.page(parameters) }))
                 next += stride
             }
         }
 
         private func fetch(cursor: String?) -> Task<ListPage<Resource>, any Error> {
-            let (pages, size) = (self.pages, pageSize)
-            return Task { try await pages.page(cursor: cursor, count: size) }
+            let (pages, parameters) = (self.pages, cursorParameters(cursor))
+            return Task { try await pages.page(parameters) }
         }
     }
 
-    /// One page by index (RFC 7644 §3.4.2.4).
-    func page(startIndex: Int, count: Int) async throws -> ListPage<Resource> {
-        var parameters: [(String, String?)] = [("startIndex", String(startIndex)), ("count", String(count))]
-        parameters += SCIMClient.queryParameters(query)
-        return try await client.send(.GET, path, query: parameters, decode: decode).body
-    }
-
-    /// One page by cursor (RFC 9865); nil asks for the first page.
-    func page(cursor: String?, count: Int) async throws -> ListPage<Resource> {
-        var parameters: [(String, String?)] = [("cursor", cursor), ("count", String(count))]
-        parameters += SCIMClient.queryParameters(query)
-        return try await client.send(.GET, path, query: parameters, decode: decode).body
+    /// One page as `parameters` ask (RFC 7644 §3.4.2.4, RFC 9865).
+    func page(_ parameters: [(String, String?)]) async throws -> ListPage<Resource> {
+        try await client.send(.GET, path, query: parameters, decode: decode).body
     }
 
     /// Requests on their way; those nobody will read are cancelled when the listing is dropped.

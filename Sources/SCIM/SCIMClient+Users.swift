@@ -75,16 +75,18 @@ extension SCIMClient {
                     return ListPage(
                         totalResults: page.totalResults, resources: page.resources.map(SCIMUser.init(json:)),
                         nextCursor: page.nextCursor)
-                }, id: \.id)
+                }, id: \.id, json: \.raw)
         }
         return UserPages(
-            client: self, path: "/Users", query: query, config: config, decode: UserPageDecoding.page, id: \.id)
+            client: self, path: "/Users", query: query, config: config, decode: UserPageDecoding.page, id: \.id,
+            json: nil)
     }
 
     /// Every resource of `path` matching `query`, a page at a time.
     public func pages(_ path: String, _ query: UserQuery, config: ServiceProviderConfig) -> ResourcePages<JSONValue> {
         ResourcePages(
-            client: self, path: path, query: query, config: config, decode: Self.jsonPage, id: { $0["id"]?.text })
+            client: self, path: path, query: query, config: config, decode: Self.jsonPage, id: { $0["id"]?.text },
+            json: { $0 })
     }
 
     static func jsonPage(_ bytes: [UInt8], status: Int, url: String) throws -> ListPage<JSONValue> {

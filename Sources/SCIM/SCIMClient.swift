@@ -16,6 +16,8 @@ public final class SCIMClient: Sendable {
     /// The integration's pace, shared by its clients; nil sends as fast as asked.
     let pacer: RequestPacer?
     let logger: Logger
+    /// What this provider's listings leave out (``ListingFallbacks``), learned and remembered.
+    public let listing: ListingMemory
     /// How many 429 answers this client has met: listings read it to slow down.
     private let throttleCount = Atomic<Int>(0)
     var throttled: Int { throttleCount.load(ordering: .relaxed) }
@@ -25,10 +27,11 @@ public final class SCIMClient: Sendable {
     public init(
         baseURL: String, authentication: SCIMAuthentication, transport: any SCIMTransport,
         configuration: SCIMClientConfiguration = .init(), tokens: OAuthTokenCache = OAuthTokenCache(),
-        observer: (any SCIMClientObserver)? = nil, pacer: RequestPacer? = nil,
+        observer: (any SCIMClientObserver)? = nil, pacer: RequestPacer? = nil, listing: ListingMemory = .init(),
         logger: Logger = Logger(label: "scim", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.pacer = pacer
+        self.listing = listing
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base

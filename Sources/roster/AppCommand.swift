@@ -101,8 +101,7 @@ struct AppCommand: AsyncParsableCommand {
                 let report = try await roster.applications.test(application: name, by: .system)
                 let sp = report.serviceProvider
                 if json {
-                    return try printJSON(
-                        ConnectionTestJSON(ok: true, totalUsers: report.totalUsers, serviceProvider: .init(sp)))
+                    return try printJSON(ConnectionTestJSON(report))
                 }
                 print("connected to \(name)")
                 print("users:      \(report.totalUsers.map(String.init) ?? "not reported")")
@@ -115,6 +114,9 @@ struct AppCommand: AsyncParsableCommand {
                 print(
                     "pagination: index \(sp.indexPagination ? "yes" : "no"), cursor "
                         + "\(sp.cursorPagination ? "yes" : "no")\(maxPage)"
+                )
+                print(
+                    "listing:    \(report.listing.isEmpty ? "every parameter works" : "leaves out " + report.listing.summary)"
                 )
             }
         }

@@ -214,6 +214,8 @@ public struct ApplicationJSON: Codable, Sendable {
         var rateLimit: Double?
         var lastError: String?
         var serviceProvider: ServiceProviderJSON?
+        /// Listing parameters Roster leaves out for this provider, each with why; absent when none.
+        var listingFallbacks: [String: String]?
     }
     var id, name: String
     var description: String?
@@ -230,7 +232,8 @@ public struct ApplicationJSON: Codable, Sendable {
             .init(
                 scimUrl: $0.baseURL, authType: $0.credentials.kind, status: $0.status.rawValue,
                 allowPrivateNetwork: $0.allowPrivateNetwork, rateLimit: $0.rateLimit, lastError: $0.lastError,
-                serviceProvider: $0.serviceProvider.map(ServiceProviderJSON.init))
+                serviceProvider: $0.serviceProvider.map(ServiceProviderJSON.init),
+                listingFallbacks: $0.listingFallbacks.json)
         }
     }
 }
@@ -239,11 +242,21 @@ public struct ConnectionTestJSON: Codable, Sendable {
     var ok: Bool
     var totalUsers: Int?
     var serviceProvider: ServiceProviderJSON
+    /// Listing parameters the provider refuses or ignores, each with why; `{}` when none.
+    var listingFallbacks: [String: String]
 
-    public init(ok: Bool, totalUsers: Int?, serviceProvider: ServiceProviderJSON) {
-        self.ok = ok
-        self.totalUsers = totalUsers
-        self.serviceProvider = serviceProvider
+    public init(_ report: ApplicationService.ConnectionReport) {
+        ok = true
+        totalUsers = report.totalUsers
+        serviceProvider = .init(report.serviceProvider)
+        listingFallbacks = report.listing.json ?? [:]
+    }
+}
+
+extension ListingFallbacks {
+    /// `{"count": "HTTP 500"}`; nil when nothing is left out.
+    var json: [String: String]? {
+        isEmpty ? nil : Dictionary(uniqueKeysWithValues: dropped.map { ($0.key.rawValue, $0.value) })
     }
 }
 

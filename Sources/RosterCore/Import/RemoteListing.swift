@@ -25,7 +25,8 @@ public struct RemoteListing: Sendable {
     }
 
     /// The application's users with their status. Filter and sort go to the service provider
-    /// when it supports them, otherwise Roster applies them itself.
+    /// when it supports them, otherwise Roster applies them itself (also when the provider turns
+    /// out to refuse them: ``ListingFallbacks``).
     public func remoteUsers(application name: String, options: Options = .init(), by initiator: Initiator) async throws
         -> [RemoteUserStatus]
     {
@@ -45,7 +46,6 @@ public struct RemoteListing: Sendable {
             query.sortOrder = options.sortOrder
         }
         let sortPath = options.sortBy.map(SCIMFilter.AttributePath.init)
-        let sortLocally = sortPath != nil && !provider.sortSupported
         var seen: [String: String] = [:]
         var listed: [(key: String?, status: RemoteUserStatus)] = []
         do {
@@ -54,11 +54,11 @@ public struct RemoteListing: Sendable {
                 let statuses = try await ImportRules.classify(
                     kept, application: connection.application, storage: storage,
                     seen: &seen)
-                for (user, status) in zip(kept, statuses) {
-                    listed.append((sortLocally ? sortPath!.sortKey(in: user.raw) : nil, status))
-                }
+                for (user, status) in zip(kept, statuses) { listed.append((sortPath?.sortKey(in: user.raw), status)) }
             }
         } catch { throw RosterError.from(error) }
+        let sortLocally =
+            sortPath != nil && (query.sortBy == nil || connection.client.listing.fallbacks.contains(.sortBy))
         guard sortLocally else { return listed.map(\.status) }
         let ascending = options.sortOrder == .ascending
         return listed.sorted { a, b in

@@ -33,7 +33,8 @@ struct IntegrationAccess: Sendable {
         case .deactivated: return .deactivated
         case .error: return .quarantined(integration.lastError ?? "too many failed pushes")
         case .active:
-            let client = connector.client(for: integration, application: application)
+            let client = connector.client(
+                for: integration, application: application, listing: listingMemory(integration))
             return .active(
                 Connection(
                     application: application, integration: integration, client: client,
@@ -76,6 +77,18 @@ struct IntegrationAccess: Sendable {
     static func notConfigured(_ application: Application) -> RosterError {
         .invalid(
             "application \"\(application.name)\" has no IdM integration: configure its SCIM URL and credentials first")
+    }
+
+    /// The integration's listing fallbacks, stored again whenever a listing learns one: a failure
+    /// to store loses only the shortcut, which the next listing learns again.
+    private func listingMemory(_ integration: Integration) -> ListingMemory {
+        let (storage, logger, id) = (self.storage, connector.logger, integration.applicationId)
+        return ListingMemory(integration.listingFallbacks) { learned in
+            logger.notice("listing fallbacks learned", metadata: ["fallbacks": "\(learned.summary)"])
+            do { try await storage.recordListingFallbacks(applicationId: id, learned) } catch {
+                logger.warning("listing fallbacks not stored", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     /// What the provider supports, learned once and remembered with the integration.

@@ -39,7 +39,8 @@ public final class SCIMConnector: Sendable {
         self.init(transport: { _ in transport }, configuration: configuration, logger: logger)
     }
 
-    func client(for integration: Integration, application: Application) -> SCIMClient {
+    /// - Parameter listing: what the integration's listings leave out, and where what they learn goes.
+    func client(for integration: Integration, application: Application, listing: ListingMemory? = nil) -> SCIMClient {
         let owner = TokenOwner(applicationId: integration.applicationId, credentials: integration.credentials)
         let tokens = tokenCaches.withLock { caches in
             if let cache = caches[owner] { return cache }
@@ -58,6 +59,6 @@ public final class SCIMConnector: Sendable {
             baseURL: integration.baseURL, authentication: integration.credentials.authentication,
             transport: transport(NetworkPolicy(allowPrivateNetwork: integration.allowPrivateNetwork)),
             configuration: configuration, tokens: tokens, observer: SCIMMetrics(application: application.name),
-            pacer: pacer, logger: logger)
+            pacer: pacer, listing: listing ?? ListingMemory(integration.listingFallbacks), logger: logger)
     }
 }

@@ -54,12 +54,16 @@ public struct Integration: Sendable, Hashable {
     /// Requests per second Roster sends at most (`roster app set --rate-limit`); nil learns the
     /// provider's pace from its 429s.
     public var rateLimit: Double?
+    /// Listing parameters the provider refuses or ignores, learned as Roster lists its users;
+    /// forgotten when the base URL changes, learned again by a connection test.
+    public var listingFallbacks: ListingFallbacks
 
     public init(
         applicationId: UUID, baseURL: String, credentials: Credentials, status: Status = .active,
         lastError: String? = nil, serviceProvider: ServiceProviderConfig? = nil, updated: Date = Date(),
-        allowPrivateNetwork: Bool = false, rateLimit: Double? = nil
+        allowPrivateNetwork: Bool = false, rateLimit: Double? = nil, listingFallbacks: ListingFallbacks = .init()
     ) {
+        self.listingFallbacks = listingFallbacks
         self.allowPrivateNetwork = allowPrivateNetwork
         self.rateLimit = rateLimit
         self.applicationId = applicationId

@@ -45,6 +45,8 @@ public struct ApplicationService: Sendable {
     public struct ConnectionReport: Sendable {
         public var serviceProvider: ServiceProviderConfig
         public var totalUsers: Int?
+        /// Listing parameters the provider refuses or ignores (remembered for its listings).
+        public var listing: ListingFallbacks
     }
 
     /// Reaches the service provider, reads what it supports and remembers it.
@@ -56,9 +58,10 @@ public struct ApplicationService: Sendable {
         let client = access.connector.client(for: integration, application: application)
         do {
             let config = try await client.serviceProviderConfig()
-            let page = try await client.listUsers(startIndex: 1, count: 1, query: .init())
+            let probe = try await client.probeListing(config)
             try await storage.recordConnection(applicationId: application.id, serviceProvider: config, lastError: nil)
-            return ConnectionReport(serviceProvider: config, totalUsers: page.totalResults)
+            try await storage.recordListingFallbacks(applicationId: application.id, probe.fallbacks)
+            return ConnectionReport(serviceProvider: config, totalUsers: probe.totalUsers, listing: probe.fallbacks)
         } catch {
             let failure = RosterError.from(error)
             try await storage.recordConnection(

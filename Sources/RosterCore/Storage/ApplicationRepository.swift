@@ -15,5 +15,7 @@ public protocol ApplicationRepository: Sendable {
     func setRateLimit(applicationId: UUID, _ requestsPerSecond: Double?) async throws
     /// Remembers what a connection test learned, without touching the status.
     func recordConnection(applicationId: UUID, serviceProvider: ServiceProviderConfig?, lastError: String?) async throws
+    /// Remembers what the application's listings leave out (replacing what was known).
+    func recordListingFallbacks(applicationId: UUID, _ fallbacks: ListingFallbacks) async throws
     func integration(applicationId: UUID) async throws -> Integration?
 }

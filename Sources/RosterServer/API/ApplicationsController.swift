@@ -60,10 +60,7 @@ struct ApplicationsController {
         group.post("applications/:app/integration/test") { _, context in
             let report = try await roster.applications.test(
                 application: try context.path("app"), by: try context.caller())
-            return try ConnectionTestJSON(
-                ok: true, totalUsers: report.totalUsers,
-                serviceProvider: .init(report.serviceProvider)
-            ).response()
+            return try ConnectionTestJSON(report).response()
         }
         for (path, active) in [("activate", true), ("deactivate", false)] {
             group.post("applications/:app/integration/\(path)") { _, context in

@@ -85,7 +85,11 @@ struct PortalApplications {
             do {
                 let report = try await roster.applications.test(application: app.name, by: try context.caller())
                 let users = report.totalUsers.map { "\($0) users" } ?? "it does not say how many users"
-                return portal.redirect(back, Flash(.notice, "Connection works: \(app.name) answered, \(users)."))
+                let listing =
+                    report.listing.isEmpty
+                    ? "" : " Its listings refuse some parameters; Roster leaves out \(report.listing.summary)."
+                return portal.redirect(
+                    back, Flash(.notice, "Connection works: \(app.name) answered, \(users).\(listing)"))
             } catch let error as RosterError {
                 if case .forbidden = error { throw error }
                 return portal.redirect(back, Flash(.error, "Connection failed: \(error.description)"))
@@ -140,6 +144,7 @@ struct PortalApplications {
                     ? "private network and http:// allowed" : "public addresses over https only",
             ]
             if let sp = integration.serviceProvider { facts["provider"] = Self.supports(sp) }
+            if !integration.listingFallbacks.isEmpty { facts["fallbacks"] = integration.listingFallbacks.summary }
             values["integration"] = facts
             values["active"] = integration.status == .active
             values["quarantined"] = integration.status == .error

@@ -232,6 +232,11 @@ extension InMemoryStorage {
         integrations[applicationId]?.lastError = lastError
     }
 
+    func recordListingFallbacks(applicationId: UUID, _ fallbacks: ListingFallbacks) async throws {
+        try check()
+        integrations[applicationId]?.listingFallbacks = fallbacks
+    }
+
     func integration(applicationId: UUID) async throws -> Integration? {
         try check()
         return integrations[applicationId]
