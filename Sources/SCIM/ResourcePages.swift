@@ -221,7 +221,8 @@ public struct ResourcePages<Resource: Sendable>: AsyncSequence, Sendable {
             } catch {
                 throw SCIMClientError(
                     .invalidConfiguration,
-                    "the service provider refuses filter, and Roster cannot read \"\(text)\" to filter itself: \(error)",
+                    "the service provider refuses filter, and Roster cannot read \"\(text)\" to filter itself: "
+                        + "\(error)",
                     url: client.baseURL + path)
             }
         }

@@ -115,9 +115,8 @@ struct AppCommand: AsyncParsableCommand {
                     "pagination: index \(sp.indexPagination ? "yes" : "no"), cursor "
                         + "\(sp.cursorPagination ? "yes" : "no")\(maxPage)"
                 )
-                print(
-                    "listing:    \(report.listing.isEmpty ? "every parameter works" : "leaves out " + report.listing.summary)"
-                )
+                let listing = report.listing
+                print("listing:    \(listing.isEmpty ? "every parameter works" : "leaves out " + listing.summary)")
             }
         }
     }
