@@ -327,6 +327,18 @@ def test_the_progress_bar_updates_in_place_while_a_background_import_runs(portal
     assert bar.get_attribute("value") == bar.get_attribute("max") == "250"
 
 
+
+def test_the_application_page_says_which_listing_parameters_its_provider_refuses(portal, misbehaving):
+    roster, server, browser = portal
+    browser.sign_in("admin@example.com")
+    add_application(browser, f"{misbehaving}/broken-all", name="Broken")
+    assert not browser.all("#listing-fallbacks")
+    browser.click("#test-connection")
+    assert "Roster leaves out sortBy (HTTP 400), filter (HTTP 500), count (HTTP 500)" in browser.text("#flash")
+    shown = browser.text("#listing-fallbacks")
+    assert "sortBy (HTTP 400)" in shown and "startIndex (ignored" in shown
+
+
 WIDE = 300
 
 
