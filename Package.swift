@@ -46,7 +46,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-            ]),
+            ],
+            // The connector catalog: one JSON file per vendor (Catalog/ConnectorCatalog.swift).
+            resources: [.copy("Catalog/Presets")]),
         // Persistence: migrations, repositories, the job queue, on SQLKit.
         .target(
             name: "RosterStore",

@@ -10,6 +10,9 @@ endless (every page invents new users and claims more: a listing that never ends
 Listings that break on parameters, as real providers' do (each announces filter and sort):
 broken-count (500 to count=, pages of 100 without), broken-all (500 to count=, 400 to sortBy, 500 to
 filter, ignores startIndex; everything in one page without count), broken-every (500 to every listing).
+A vendor's documented limits: like-<cap>-<rpm> serves at most <cap> users a page (0: as asked) and
+answers 429 past <rpm> listing requests a minute (0: no limit; a bucket of two); GET /<mode>/_reads
+lists its listing requests with their times.
 POST /oauth/token-stall answers a token request with headers and then stalls the body.
 
 Provisioning modes keep written users and groups in memory (prov-ok), and misbehave on writes:
@@ -42,16 +45,17 @@ STORE = {}
 WRITES = {}
 LAST_429 = {}
 BUCKETS = {}
+READS = {}
 BUCKET_RATE = 50.0
 
 
-def take_token(mode):
-    """prov-bucket*: a token bucket of 50 requests per second (50 at once at most), as a
-    provider's rate limit; False means answer 429 with Retry-After."""
+def take_token(mode, rate=BUCKET_RATE, size=BUCKET_RATE):
+    """A token bucket of `rate` requests per second (`size` at once at most), as a provider's rate
+    limit (prov-bucket*: 50 and 50); False means answer 429 with Retry-After."""
     with LOCK:
         now = time.time()
-        tokens, last = BUCKETS.get(mode, (BUCKET_RATE, now))
-        tokens = min(BUCKET_RATE, tokens + (now - last) * BUCKET_RATE)
+        tokens, last = BUCKETS.get(mode, (size, now))
+        tokens = min(size, tokens + (now - last) * rate)
         BUCKETS[mode] = (tokens - 1, now) if tokens >= 1 else (tokens, now)
         return tokens >= 1
 
@@ -192,6 +196,8 @@ class Handler(BaseHTTPRequestHandler):
         query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         if resource == "_stats":
             return self.send(200, STATS.get(mode, {}), "application/json")
+        if resource == "_reads":
+            return self.send(200, READS.get(mode, []), "application/json")
         if resource == "_writes":
             return self.send(200, WRITES.get(mode, []), "application/json")
         if mode.startswith("prov-bucket") and resource in ("Users", "Groups") and not take_token(mode):
@@ -240,6 +246,18 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "flaky-503" and n % 3 == 0:
             stat(mode, "errors")
             return self.send(503, b"<html>Service Unavailable</html>", "text/html")
+        if mode.startswith("like-"):
+            _, cap, rpm = mode.split("-")
+            with LOCK:
+                READS.setdefault(mode, []).append({"time": time.time(), "query": query})
+            if int(rpm) and not take_token(mode, int(rpm) / 60.0, 2):
+                stat(mode, "errors")
+                return self.send(429, {"detail": "slow down"}, headers={"Retry-After": "1"})
+            start = max(1, int(query.get("startIndex", "1") or 1))
+            count = int(query.get("count", "100") or 100)
+            page = USERS[start - 1:start - 1 + (min(count, int(cap)) if int(cap) else count)]
+            return self.send(200, {"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+                                   "totalResults": len(USERS), "Resources": page})
         if mode == "broken-every" or (mode in ("broken-count", "broken-all") and "count" in query):
             stat(mode, "errors")
             return self.send(500, {"detail": "internal error"})

@@ -339,6 +339,22 @@ def test_the_application_page_says_which_listing_parameters_its_provider_refuses
     assert "sortBy (HTTP 400)" in shown and "startIndex (ignored" in shown
 
 
+
+def test_an_application_added_from_the_catalog_shows_what_its_vendor_documents(portal):
+    roster, server, browser = portal
+    browser.sign_in("admin@example.com")
+    browser.get("/applications")
+    options = [o.get_attribute("value") for o in browser.all("#preset-list option")]
+    assert len(options) >= 20 and "slack" in options
+    browser.fill("#add-application input[name=name]", "Chat")
+    browser.fill("#preset", "slack")
+    browser.click("#add-application button")
+    facts = browser.text("#preset-facts")
+    assert "From the catalog: Slack" in facts and "paced to 180 requests per minute" in facts
+    assert browser.css("#configure input[name=scimUrl]").get_attribute("value") == "https://api.slack.com/scim/v2"
+    assert roster.json("app", "list")[0]["preset"] == "slack"
+
+
 WIDE = 300
 
 

@@ -186,7 +186,7 @@ extension SQLStore {
         offboarding,
         listings,
         inboundSCIM,
-        listingFallbacks,
+        connectors,
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an

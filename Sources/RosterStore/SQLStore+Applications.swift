@@ -8,10 +8,10 @@ extension SQLStore: ApplicationRepository {
         try await withDB { db in
             let rows = try await db.raw(
                 """
-                INSERT INTO applications (id, name, name_key, description, created) VALUES
+                INSERT INTO applications (id, name, name_key, description, created, preset) VALUES
                   (\(bind: application.id.text),
                 \(bind: application.name), \(bind: application.name.lowercased()), \(bind: application.description),
-                \(bind: application.created.millis)) ON CONFLICT DO NOTHING RETURNING id
+                \(bind: application.created.millis), \(bind: application.preset)) ON CONFLICT DO NOTHING RETURNING id
                 """
             ).all()
             if rows.isEmpty {
@@ -170,6 +170,6 @@ extension SQLStore: ApplicationRepository {
     static func application(_ row: any SQLRow) throws -> Application {
         Application(
             id: try row.uuid("id"), name: try row.string("name"), description: try row.optionalString("description"),
-            created: try row.date("created"))
+            created: try row.date("created"), preset: try row.optionalString("preset"))
     }
 }

@@ -6,14 +6,20 @@ import RosterCore
 struct AppCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "app", abstract: "Applications and their IdM integrations.",
-        subcommands: [Create.self, List.self, Test.self, Activate.self, Deactivate.self, Release.self, Set.self])
+        subcommands: [
+            Create.self, List.self, Test.self, Activate.self, Deactivate.self, Release.self, Set.self,
+            PresetsCommand.self,
+        ])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an application with a SCIM integration.")
         @OptionGroup var global: GlobalOptions
         @Argument var name: String
         @Option var description: String?
-        @Option(help: "The application's SCIM base URL.") var scimUrl: String
+        @Option(help: "The application's SCIM base URL (a preset's when it has no part to fill in).") var scimUrl:
+            String?
+        @Option(help: "A connector preset (roster app presets): the vendor's documented limits and quirks.")
+        var preset: String?
         @Option(help: "Environment variable holding a bearer token.") var bearerTokenEnv: String?
         @Option var basicUser: String?
         @Option(help: "Environment variable holding the HTTP basic password.") var basicPasswordEnv: String?
@@ -38,7 +44,7 @@ struct AppCommand: AsyncParsableCommand {
             }
         }
 
-        func input() throws -> IntegrationInput {
+        func input(_ scimUrl: String) throws -> IntegrationInput {
             if let bearerTokenEnv {
                 return IntegrationInput(
                     scimURL: scimUrl, authType: "bearer",
@@ -62,14 +68,20 @@ struct AppCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let input = try input()
-            // Checked before anything is created, so a mistyped URL leaves no half-made application.
-            _ = try input.baseURL()
-            _ = try input.credentials()
             try await global.withRoster { roster in
-                let app = try await roster.applications.create(name: name, description: description, by: .system)
+                let preset = try preset.map { try roster.applications.preset($0) }
+                guard let scimUrl = try preset?.scimURL(given: scimUrl) ?? scimUrl else {
+                    throw ValidationError("give --scim-url, or --preset")
+                }
+                let input = try input(scimUrl)
+                // Checked before anything is created, so a mistyped URL leaves no half-made application.
+                _ = try input.baseURL()
+                _ = try input.credentials()
+                let app = try await roster.applications.create(
+                    name: name, description: description, preset: preset?.id, by: .system)
                 _ = try await roster.applications.configureIntegration(application: app.name, input: input, by: .system)
                 print("created application \(app.name), id \(app.id.text)")
+                if let preset { print(PresetsCommand.describe(preset)) }
             }
         }
     }

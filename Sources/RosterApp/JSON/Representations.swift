@@ -220,6 +220,8 @@ public struct ApplicationJSON: Codable, Sendable {
     var id, name: String
     var description: String?
     var created: Date
+    /// The connector preset it was made from.
+    var preset: String?
     var integration: IntegrationJSON?
 
     public init(_ a: Application, _ i: Integration?) {
@@ -227,6 +229,7 @@ public struct ApplicationJSON: Codable, Sendable {
         name = a.name
         description = a.description
         created = a.created
+        preset = a.preset
         // Credentials never leave Roster: only their kind is shown.
         integration = i.map {
             .init(

@@ -6,13 +6,16 @@ import SCIM
 struct IntegrationAccess: Sendable {
     let storage: any Storage
     let connector: SCIMConnector
+    /// The connector presets; an application made from one keeps to what its vendor documents.
+    let catalog: Result<ConnectorCatalog, RosterError>
 
     /// An application whose integration is active, ready to be called.
     struct Connection: Sendable {
         let application: Application
         let integration: Integration
         let client: SCIMClient
-        /// What the provider supports (its `/ServiceProviderConfig`).
+        /// What the provider supports (its `/ServiceProviderConfig`), less what its preset's vendor
+        /// documents as not working, with pages no larger than the vendor serves.
         let provider: ServiceProviderConfig
     }
 
@@ -35,10 +38,11 @@ struct IntegrationAccess: Sendable {
         case .active:
             let client = connector.client(
                 for: integration, application: application, listing: listingMemory(integration))
+            let provider = try await serviceProvider(integration, client)
             return .active(
                 Connection(
                     application: application, integration: integration, client: client,
-                    provider: try await serviceProvider(integration, client)))
+                    provider: preset(of: application)?.applied(to: provider) ?? provider))
         }
     }
 
@@ -77,6 +81,12 @@ struct IntegrationAccess: Sendable {
     static func notConfigured(_ application: Application) -> RosterError {
         .invalid(
             "application \"\(application.name)\" has no IdM integration: configure its SCIM URL and credentials first")
+    }
+
+    /// The preset an application was made from; none when the catalog no longer has it (a
+    /// preset removed by an upgrade leaves the application as the provider describes itself).
+    func preset(of application: Application) -> ConnectorPreset? {
+        application.preset.flatMap { try? catalog.get().preset($0) }
     }
 
     /// The integration's listing fallbacks, stored again whenever a listing learns one: a failure

@@ -6,11 +6,17 @@ public struct Application: Sendable, Hashable, Codable {
     public var name: String
     public var description: String?
     public var created: Date
-    public init(id: UUID = UUID.random(), name: String, description: String? = nil, created: Date = Date()) {
+    /// The connector preset it was made from (``ConnectorPreset/id``), whose documented limits it keeps.
+    public var preset: String?
+    public init(
+        id: UUID = UUID.random(), name: String, description: String? = nil, created: Date = Date(),
+        preset: String? = nil
+    ) {
         self.id = id
         self.name = name
         self.description = description
         self.created = created
+        self.preset = preset
     }
 }
 

@@ -8,13 +8,18 @@ public struct ApplicationService: Sendable {
     let lookup: Lookup
     let queue: ProvisioningQueue
 
-    public func create(name: String, description: String?, by initiator: Initiator) async throws -> Application {
+    /// - Parameter preset: a connector preset's id (``ConnectorPreset``): the application keeps to
+    ///   what its vendor documents (page size, pace, what does not work).
+    public func create(name: String, description: String?, preset: String? = nil, by initiator: Initiator)
+        async throws -> Application
+    {
         try initiator.require(.change)
+        let preset = try preset.map { try self.preset($0).id }
         let name = try Naming.name(name, of: "an application")
         if let description, description.count > 2000 || description.unicodeScalars.contains(where: { $0.value == 0 }) {
             throw RosterError.invalid("a description is at most 2000 characters, without NUL characters")
         }
-        let application = Application(name: name, description: description)
+        let application = Application(name: name, description: description, preset: preset)
         try await storage.createApplication(application)
         try await storage.record(
             InsightsEvent(
@@ -30,10 +35,23 @@ public struct ApplicationService: Sendable {
     {
         try initiator.require(.change)
         let application = try await lookup.application(name)
+        let preset = access.preset(of: application)
+        var input = input
+        if let preset { input.scimURL = try preset.scimURL(given: input.scimURL) }
         let integration = Integration(
             applicationId: application.id, baseURL: try input.baseURL(),
             credentials: try input.credentials(), allowPrivateNetwork: input.allowPrivateNetwork)
+        let first = try await storage.integration(applicationId: application.id) == nil
         try await storage.saveIntegration(integration)
+        if first, let preset {
+            // The vendor's documented pace and deprovisioning, until an administrator says otherwise.
+            if let rate = preset.requestsPerSecond {
+                try await storage.setRateLimit(applicationId: application.id, rate)
+            }
+            if let action = preset.deprovisioning.flatMap(DeprovisionAction.init(rawValue:)) {
+                try await storage.setDeprovisionAction(applicationId: application.id, action)
+            }
+        }
         try await storage.record(
             InsightsEvent(
                 type: .idmActivate, initiator: initiator,
@@ -190,6 +208,16 @@ public struct ApplicationService: Sendable {
     }
 
     /// The application an administrator names (by name, or by id as the portal's links do).
+    /// The connector preset with this id.
+    public func preset(_ id: String) throws -> ConnectorPreset {
+        try access.catalog.get().preset(id)
+    }
+
+    /// The connector presets whose id or name contains `search`.
+    public func presets(search: String?) throws -> [ConnectorPreset] {
+        try access.catalog.get().search(search)
+    }
+
     public func find(_ name: String) async throws -> Application {
         try await lookup.application(name)
     }

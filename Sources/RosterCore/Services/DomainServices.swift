@@ -59,12 +59,12 @@ public struct DomainServices: Sendable {
 
     public init(
         storage: any Storage, connector: SCIMConnector, hasher: any PasswordHasher, mailSender: any MailSender,
-        settings: Settings, logger: Logger
+        settings: Settings, logger: Logger, catalog: Result<ConnectorCatalog, RosterError> = ConnectorCatalog.bundled
     ) {
         self.storage = storage
         self.logger = logger
         let lookup = Lookup(storage: storage)
-        let access = IntegrationAccess(storage: storage, connector: connector)
+        let access = IntegrationAccess(storage: storage, connector: connector, catalog: catalog)
         let log = ProvisioningLog(storage: storage, lookup: lookup, logger: logger)
         let queue = ProvisioningQueue(storage: storage, log: log)
         mail = MailOutbox(storage: storage, from: settings.mailFrom)

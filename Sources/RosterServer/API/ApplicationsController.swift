@@ -10,19 +10,22 @@ struct ApplicationsController {
     struct CreateBody: Decodable {
         let name: String
         let description: String?
+        let preset: String?
     }
     struct IntegrationBody: Decodable {
         struct Auth: Decodable {
             let type: String
             let token, user, password, tokenUrl, clientId, clientSecret, scope: String?
         }
-        let scimUrl: String
+        /// Optional for an application made from a preset whose URL has nothing to fill in.
+        let scimUrl: String?
         let auth: Auth
         let allowPrivateNetwork: Bool?
 
         var input: IntegrationInput {
             IntegrationInput(
-                scimURL: scimUrl, authType: auth.type, token: auth.token, user: auth.user, password: auth.password,
+                scimURL: scimUrl ?? "", authType: auth.type, token: auth.token, user: auth.user,
+                password: auth.password,
                 tokenURL: auth.tokenUrl, clientID: auth.clientId, clientSecret: auth.clientSecret, scope: auth.scope,
                 allowPrivateNetwork: allowPrivateNetwork ?? false)
         }
@@ -40,8 +43,12 @@ struct ApplicationsController {
         group.post("applications") { request, context in
             let body = try await request.decode(as: CreateBody.self, context: context)
             let app = try await roster.applications.create(
-                name: body.name, description: body.description, by: try context.caller())
+                name: body.name, description: body.description, preset: body.preset, by: try context.caller())
             return try ApplicationJSON(app, nil).response(.created)
+        }
+        group.get("presets") { request, context in
+            try context.caller().require(.read)
+            return try ["presets": try roster.applications.presets(search: request.query("search"))].response()
         }
         group.get("applications/:app") { _, context in
             let (app, integration) = try await roster.applications.details(

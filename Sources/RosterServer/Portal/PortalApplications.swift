@@ -20,14 +20,20 @@ struct PortalApplications {
                     "statusClass": statusClass,
                 ] as [String: Any]
             }
+            // The catalog is offered when it is installed; without it, applications are added by hand.
+            let presets = (try? roster.applications.presets(search: nil)) ?? []
             return portal.page(
                 "applications", title: "Applications", section: "applications",
-                ["applications": rows, "search": search ?? "", "searched": search != nil], context: context)
+                [
+                    "applications": rows, "search": search ?? "", "searched": search != nil,
+                    "presets": presets.map { ["id": $0.id, "name": $0.name] }, "hasPresets": !presets.isEmpty,
+                ], context: context)
         }
         group.post("applications") { _, context in
+            let preset = context.form["preset"]?.trimmingCharacters(in: .whitespaces)
             let app = try await roster.applications.create(
                 name: context.form["name"] ?? "", description: context.form["description"],
-                by: try context.caller())
+                preset: preset?.isEmpty == false ? preset : nil, by: try context.caller())
             return portal.redirect(
                 "/applications/\(app.id.text)?tab=idm",
                 Flash(.notice, "Application \(app.name) added. Configure its SCIM API below."))
@@ -149,9 +155,18 @@ struct PortalApplications {
             values["active"] = integration.status == .active
             values["quarantined"] = integration.status == .error
         }
-        let authType = typed?.authType ?? integration?.credentials.kind ?? "bearer"
+        // An application made from a preset starts from what its vendor documents.
+        let preset = app.preset.flatMap { try? roster.applications.preset($0) }
+        if let preset {
+            values["preset"] = [
+                "name": preset.name, "docs": preset.scimDocs, "read": preset.read, "effects": preset.effects,
+            ]
+        }
+        let authType =
+            typed?.authType ?? integration?.credentials.kind
+            ?? preset?.authentication.flatMap { ["bearer", "basic", "oauth2"].contains($0) ? $0 : nil } ?? "bearer"
         var form: [String: Any] = [
-            "scimUrl": typed?.scimURL ?? integration?.baseURL ?? "", "user": typed?.user ?? "",
+            "scimUrl": typed?.scimURL ?? integration?.baseURL ?? preset?.baseURL ?? "", "user": typed?.user ?? "",
             "tokenUrl": typed?.tokenURL ?? "",
             "clientId": typed?.clientID ?? "", "scope": typed?.scope ?? "", "auth_" + authType: true,
             "allowPrivate": typed?.allowPrivateNetwork ?? integration?.allowPrivateNetwork ?? false,
