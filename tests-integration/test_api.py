@@ -290,6 +290,20 @@ def test_every_answer_has_a_request_id_that_the_events_it_made_carry(server):
     traced = [e for e in events if e["resource"]["name"] == "Traced"]
     assert [e["requestId"] for e in traced] == [request_id]
 
+def test_presets_are_listed_and_an_application_made_from_one_takes_its_url_and_pace(server):
+    api = Client(server, server["admin"])
+    presets = api.call("GET", "/api/v1/presets?search=zoom", "/api/v1/presets").json()["presets"]
+    assert [p["id"] for p in presets] == ["zoom"] and presets[0]["rateLimit"]["requestsPerMinute"] == 60
+    assert "baseURL" not in api.call("GET", "/api/v1/presets?search=notion", "/api/v1/presets").json()["presets"][0]
+    created = api.call("POST", "/api/v1/applications", json={"name": "Meetings", "preset": "zoom"})
+    assert created.status_code == 201 and created.json()["preset"] == "zoom"
+    app = api.call("PUT", "/api/v1/applications/Meetings/integration", "/api/v1/applications/{app}/integration",
+                   json={"auth": {"type": "bearer", "token": "t"}}).json()
+    assert app["integration"]["scimUrl"] == "https://api.zoom.us/scim2" and app["integration"]["rateLimit"] == 1
+    unknown = api.call("POST", "/api/v1/applications", json={"name": "Nope", "preset": "no-such-vendor"})
+    assert unknown.status_code == 404 and "no preset" in unknown.json()["error"]["message"]
+
+
 
 def test_every_operation_in_the_document_was_exercised(server):
     documented = {(method, path) for path, item in server["document"]["paths"].items()
@@ -359,3 +373,4 @@ def test_the_import_screen_answers_from_its_stored_listing_until_refresh_or_an_i
     assert after["counts"] == {"new": 0, "existing": 34, "invalid": 0}
     assert api.call("GET", app + "/remote-users?limit=1001", t + "/remote-users").status_code == 400
     assert api.call("GET", app + "/remote-users?status=maybe", t + "/remote-users").status_code == 400
+

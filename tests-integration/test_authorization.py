@@ -23,7 +23,7 @@ RANK = {READ: 0, CHANGE: 1, ADMINISTER: 2}
 API = {
     "GET /healthz": PUBLIC, "GET /metrics": PUBLIC, "GET /openapi.yaml": PUBLIC,
     "GET /api/v1/applications": READ, "POST /api/v1/applications": CHANGE,
-    "GET /api/v1/applications/{app}": READ,
+    "GET /api/v1/applications/{app}": READ, "GET /api/v1/presets": READ,
     "PUT /api/v1/applications/{app}/integration": CHANGE,
     "POST /api/v1/applications/{app}/integration/test": CHANGE,
     "POST /api/v1/applications/{app}/integration/activate": CHANGE,

@@ -57,7 +57,8 @@ public struct ApplicationService: Sendable {
                 type: .idmActivate, initiator: initiator,
                 resource: .init(type: "integration", id: application.id, name: application.name),
                 application: .init(application)))
-        return integration
+        // As stored: with the pace a preset set, and what an earlier configuration left.
+        return try await storage.integration(applicationId: application.id) ?? integration
     }
 
     public struct ConnectionReport: Sendable {
