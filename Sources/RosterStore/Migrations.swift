@@ -187,6 +187,7 @@ extension SQLStore {
         listings,
         inboundSCIM,
         connectors,
+        schedules,
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an

@@ -9,12 +9,12 @@ extension SQLStore: ImportRepository {
             try await db.raw(
                 """
                 INSERT INTO import_jobs (id, application_id, initiator, initiator_email, selection, status, total,
-                  created_count, skipped_count, failed_count, reason, created_at, finished_at)
+                  created_count, skipped_count, failed_count, reason, created_at, finished_at, scheduled)
                 VALUES (\(bind: job.id.text), \(bind: job.applicationId.text), \(bind: try jsonText(job.initiator)),
                   \(bind: job.initiator.email), \(bind: try jsonText(job.selection)), \(bind: job.status.rawValue),
                   \(bind: job.total), \(bind: job.created), \(bind: job.skipped), \(bind: job.failed),
                     \(bind: job.reason),
-                  \(bind: job.createdAt.millis), \(bind: job.finishedAt?.millis))
+                  \(bind: job.createdAt.millis), \(bind: job.finishedAt?.millis), \(bind: try job.trigger.map(jsonText)))
                 """
             ).run()
         }
@@ -95,8 +95,8 @@ extension SQLStore: ImportRepository {
         let readyEvents = PreparedInsert(
             Self.eventInsert, allUsers.map { Self.eventRow(rules.createdEvent($0)) }, sqlite: dialect == .sqlite)
         let ids = allUsers.map(\.id.text)
-        let job = jobId.text
         try await rules.waitTurn()
+        if rules.dryRun { return try await dryRun(jobId: jobId, candidates: candidates, rules: rules) }
         return try await transaction { db in
             let counts = try await db.raw(
                 "SELECT created_count + skipped_count + failed_count AS n FROM import_jobs WHERE id = "
@@ -148,28 +148,64 @@ extension SQLStore: ImportRepository {
             } else {
                 try await Self.insert(users.filter { inserted.contains($0.id.text) }.map(rules.createdEvent), in: db)
             }
-            // A worker that lost its lease may race its successor here: one result per user wins.
-            let first = try counts?.int("n") ?? 0
-            let kept = try await PreparedInsert(
-                "INSERT INTO import_results (job_id, remote_id, position, user_name, outcome, user_id, reason)",
-                results.enumerated().map { offset, result in
-                    [
-                        .text(job), .text(result.remoteId), .int(first + offset), .text(result.userName),
-                        .text(result.outcome.rawValue), .text(result.userId?.text), .text(result.reason),
-                    ]
-                }, key: "remote_id", sqlite: sqlite != nil
-            ).runKeyed(table: "import_results", keys: results.map(\.remoteId), in: db, sqlite: sqlite)
-            results = results.filter { kept.contains($0.remoteId) }
-            let tally = Dictionary(grouping: results, by: \.outcome).mapValues(\.count)
-            try await db.raw(
-                """
-                UPDATE import_jobs SET created_count = created_count + \(bind: tally[.created] ?? 0),
-                  skipped_count = skipped_count + \(bind: tally[.skipped] ?? 0),
-                  failed_count = failed_count + \(bind: tally[.failed] ?? 0) WHERE id = \(bind: jobId.text)
-                """
-            ).run()
-            return results
+            return try await Self.record(results, jobId: jobId, from: try counts?.int("n") ?? 0, in: db, sqlite: sqlite)
         }
+    }
+
+    /// A dry run's batch: what the import would do to each user, recorded, with no user written.
+    func dryRun(jobId: UUID, candidates: [ImportCandidate], rules: ImportBatchRules) async throws -> [ImportResult] {
+        let sqlite = self.sqlite
+        return try await transaction { db in
+            let counts = try await db.raw(
+                "SELECT created_count + skipped_count + failed_count AS n FROM import_jobs WHERE id = "
+                    + "\(bind: jobId.text)"
+            ).first()
+            let handled = try await Self.remoteIdsWithResults(jobId: jobId, among: candidates.map(\.remoteId), in: db)
+            let fresh = candidates.filter { !handled.contains($0.remoteId) }
+            let holders = ImportBatch(existing: try await Self.usersSharingIdentity(with: fresh, in: db))
+            let results = fresh.map { candidate in
+                switch candidate.mapped {
+                case .failure(let failure):
+                    ImportResult(
+                        remoteId: candidate.remoteId, userName: candidate.userName, outcome: .failed,
+                        reason: failure.description)
+                case .success(let user):
+                    holders.conflict(for: user).map { rules.resolveConflict(candidate, $0) }
+                        ?? ImportResult(
+                            remoteId: candidate.remoteId, userName: candidate.userName, outcome: .new,
+                            reason: "dry run: would be created")
+                }
+            }
+            return try await Self.record(results, jobId: jobId, from: try counts?.int("n") ?? 0, in: db, sqlite: sqlite)
+        }
+    }
+
+    /// Records a batch's results from position `first` on and counts them into the job. A worker
+    /// that lost its lease may race its successor here: one result per user wins.
+    static func record(
+        _ results: [ImportResult], jobId: UUID, from first: Int, in db: any SQLDatabase, sqlite: SQLiteConnection?
+    ) async throws -> [ImportResult] {
+        let job = jobId.text
+        let kept = try await PreparedInsert(
+            "INSERT INTO import_results (job_id, remote_id, position, user_name, outcome, user_id, reason)",
+            results.enumerated().map { offset, result in
+                [
+                    .text(job), .text(result.remoteId), .int(first + offset), .text(result.userName),
+                    .text(result.outcome.rawValue), .text(result.userId?.text), .text(result.reason),
+                ]
+            }, key: "remote_id", sqlite: sqlite != nil
+        ).runKeyed(table: "import_results", keys: results.map(\.remoteId), in: db, sqlite: sqlite)
+        let recorded = results.filter { kept.contains($0.remoteId) }
+        let tally = Dictionary(grouping: recorded, by: \.outcome).mapValues(\.count)
+        // A dry run's new users count as created: the job says it was a dry run.
+        try await db.raw(
+            """
+            UPDATE import_jobs SET created_count = created_count + \(bind: (tally[.created] ?? 0) + (tally[.new] ?? 0)),
+              skipped_count = skipped_count + \(bind: tally[.skipped] ?? 0),
+              failed_count = failed_count + \(bind: tally[.failed] ?? 0) WHERE id = \(bind: jobId.text)
+            """
+        ).run()
+        return recorded
     }
 
     /// The directory's users that share an email, a username or a remote identity with a candidate.
@@ -236,6 +272,9 @@ extension SQLStore: ImportRepository {
             created: try row.int("created_count"), skipped: try row.int("skipped_count"),
             failed: try row.int("failed_count"),
             reason: try row.optionalString("reason"), createdAt: try row.date("created_at"),
-            finishedAt: try row.optionalDate("finished_at"))
+            finishedAt: try row.optionalDate("finished_at"),
+            trigger: try row.optionalString("scheduled").map {
+                try JSONDecoder().decode(ImportTrigger.self, from: Data($0.utf8))
+            })
     }
 }

@@ -24,11 +24,19 @@ enum ImportMail {
             case .failed: "stopped: \(job.reason ?? "failed")"
             default: job.status.rawValue
             }
+        let kind = job.isDryRun ? "dry run of the scheduled import" : job.trigger == nil ? "import" : "scheduled import"
+        let created = job.isDryRun ? "would create" : "created"
         var lines = [
-            "The import of users from \(application.name) \(verdict).", "",
+            "The \(kind) of users from \(application.name) \(verdict).", "",
             "Import job: \(job.id.text)",
-            "Users: \(job.total)   created: \(job.created)   skipped: \(job.skipped)   failed: \(job.failed)", "",
+            "Users: \(job.total)   \(created): \(job.created)   skipped: \(job.skipped)   failed: \(job.failed)", "",
         ]
+        if let trigger = job.trigger {
+            lines.insert(
+                "It ran for the slot of \(trigger.slot.iso8601Text)"
+                    + (trigger.filter.map { ", users matching \($0)" } ?? "")
+                    + (job.isDryRun ? "; nothing was created." : "."), at: 1)
+        }
         if !failed.isEmpty {
             lines.append("Users that could not be imported:")
             for result in failed.prefix(200) {
@@ -46,7 +54,9 @@ enum ImportMail {
                     + "result is in `roster import show \(job.id.text)` and in the portal's download.")
         }
         return EmailMessage(
-            from: from, to: to, subject: "Roster import from \(application.name): \(verdict)",
+            from: from, to: to,
+            subject: "Roster \(job.isDryRun ? "dry run" : job.trigger == nil ? "import" : "scheduled import") from "
+                + "\(application.name): \(verdict)",
             text: lines.joined(separator: "\n"),
             attachments: [
                 .init(

@@ -56,6 +56,14 @@ public struct ImportRunner: JobHandler {
         var listed = 0
         var committing: Task<Void, any Error>?
         var pending: [ImportCandidate] = []
+        // A schedule's filter goes to the provider when it filters, else is applied here.
+        let filterText = job.trigger?.filter
+        let filter = try filterText.map { text in
+            do { return try SCIMFilter(parsing: text) } catch { throw RosterError.invalid("\(error)") }
+        }
+        let providerFilters = connection.provider.filterSupported
+        var query = Self.listingQuery
+        if providerFilters { query.filter = filterText }
         /// Waits for the commit before, then commits what is pending.
         /// The commit two batches back: at most two are in flight, one committing, one readied.
         var waiting: Task<Void, any Error>?
@@ -75,9 +83,8 @@ public struct ImportRunner: JobHandler {
             }
         }
         do {
-            for try await page in connection.client.userPages(
-                Self.listingQuery, config: connection.provider, raw: false)
-            {
+            for try await all in connection.client.userPages(query, config: connection.provider, raw: filter != nil) {
+                let page = providerFilters || filter == nil ? all : all.filter { filter!.matches($0.raw) }
                 pending += page.map { candidate($0, job: job, application: application) }
                 listed += page.count
                 // Committed at once while the database keeps up; gathered into larger batches while
@@ -168,7 +175,11 @@ public struct ImportRunner: JobHandler {
                 type: .importComplete, initiator: job.initiator,
                 resource: .init(type: "import_job", id: job.id, name: application.name),
                 application: .init(application), importJobId: job.id, success: status == .completed))
-        if let to = job.initiator.email {
+        // A scheduled run that created nothing and failed nothing is not news: the weekly digest has it.
+        let news = job.trigger == nil || status != .completed || finished.created > 0 || finished.failed > 0
+        if !news {
+            logger.info("scheduled import found nothing new", metadata: ["job": "\(job.id)"])
+        } else if let to = job.initiator.email {
             try await mail.enqueue(
                 ImportMail.compose(
                     job: finished, application: application, results: try await resultsForMail(finished),
@@ -241,6 +252,7 @@ public struct ImportRunner: JobHandler {
     ) async throws {
         guard !candidates.isEmpty else { return try await previous?.value ?? () }
         var rules = ImportRules.batchRules(application: application, job: job)
+        rules.dryRun = job.isDryRun
         let access = self.access
         rules.waitTurn = {
             try await previous?.value

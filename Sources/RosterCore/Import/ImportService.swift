@@ -98,19 +98,23 @@ public struct ImportService: Sendable {
     /// Creates the job (`running` when it runs now, `queued` for a worker) and records its start.
     private func begin(
         _ application: Application, _ selection: ImportSelection, total: Int, status: ImportJob.Status = .running,
-        by initiator: Initiator
+        trigger: ImportTrigger? = nil, at time: Date = Date(), by initiator: Initiator
     ) async throws -> ImportJob {
         let job = ImportJob(
-            applicationId: application.id, initiator: initiator, selection: selection, status: status, total: total)
+            applicationId: application.id, initiator: initiator, selection: selection, status: status, total: total,
+            createdAt: time, trigger: trigger)
         try await storage.createJob(job)
         try await recordStart(job, application)
         return job
     }
 
-    private func queue(_ application: Application, _ selection: ImportSelection, total: Int, by initiator: Initiator)
-        async throws -> ImportJob
-    {
-        let job = try await begin(application, selection, total: total, status: .queued, by: initiator)
+    /// Creates the job and queues it for a worker (a large import, or a schedule's slot).
+    func queue(
+        _ application: Application, _ selection: ImportSelection, total: Int, trigger: ImportTrigger? = nil,
+        at time: Date = Date(), by initiator: Initiator
+    ) async throws -> ImportJob {
+        let job = try await begin(
+            application, selection, total: total, status: .queued, trigger: trigger, at: time, by: initiator)
         _ = try await storage.enqueue(.importJob(importJobId: job.id))
         return job
     }

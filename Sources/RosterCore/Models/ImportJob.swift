@@ -21,12 +21,15 @@ public struct ImportJob: Sendable, Hashable {
     public var reason: String?
     public var createdAt: Date
     public var finishedAt: Date?
+    /// The schedule slot it ran for; nil for an import an administrator started.
+    public var trigger: ImportTrigger?
 
     public init(
         id: UUID = UUID.random(), applicationId: UUID, initiator: Initiator, selection: ImportSelection,
         status: Status = .queued, total: Int, created: Int = 0, skipped: Int = 0, failed: Int = 0,
-        reason: String? = nil, createdAt: Date = Date(), finishedAt: Date? = nil
+        reason: String? = nil, createdAt: Date = Date(), finishedAt: Date? = nil, trigger: ImportTrigger? = nil
     ) {
+        self.trigger = trigger
         self.id = id
         self.applicationId = applicationId
         self.initiator = initiator
@@ -42,11 +45,14 @@ public struct ImportJob: Sendable, Hashable {
     }
 
     public var processed: Int { created + skipped + failed }
+    /// Whether it only reported: its `created` counts the users it would have created.
+    public var isDryRun: Bool { trigger?.dryRun ?? false }
     public var isFinished: Bool { [.completed, .failed, .cancelled].contains(status) }
 }
 
 public struct ImportResult: Sendable, Hashable {
-    public enum Outcome: String, Sendable, Codable, CaseIterable { case created, skipped, failed }
+    /// `new`: a dry run found the user new (it would have been created).
+    public enum Outcome: String, Sendable, Codable, CaseIterable { case created, skipped, failed, new }
     public var remoteId: String
     public var userName: String?
     public var outcome: Outcome

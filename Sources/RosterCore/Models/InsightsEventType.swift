@@ -46,6 +46,8 @@ public enum InsightsEventType: String, Sendable, Hashable, CaseIterable, Codable
     case apikeyAuthFailure = "apikey_auth_failure"
     case idmNetworkPolicy = "idm_network_policy"
     case idmDeprovisionAction = "idm_deprovision_action"
+    case importScheduleSet = "import_schedule_set"
+    case importScheduleOff = "import_schedule_off"
 
     /// The event a push of `operation` records.
     public static func provision(_ operation: ProvisioningLogEntry.Operation) -> InsightsEventType {

@@ -38,6 +38,7 @@ public struct DomainServices: Sendable {
     public let sessions: SessionService
     public let mfa: MFAService
     public let applications: ApplicationService
+    public let schedules: ImportSchedules
     public let remoteUsers: RemoteListing
     public let importPreview: ImportPreview
     public let imports: ImportService
@@ -78,6 +79,8 @@ public struct DomainServices: Sendable {
         importPreview = ImportPreview(storage: storage, applications: applications, access: access)
         let importRunner = ImportRunner(storage: storage, access: access, mail: mail, logger: logger)
         imports = ImportService(storage: storage, applications: applications, access: access, runner: importRunner)
+        schedules = ImportSchedules(
+            storage: storage, lookup: lookup, access: access, imports: imports, mail: mail, logger: logger)
         provisioning = ProvisioningScheduler(storage: storage, applications: applications, queue: queue, log: log)
         provisioningLog = log
         directory = DirectoryService(storage: storage, lookup: lookup, provisioning: provisioning)

@@ -26,6 +26,9 @@ public struct ImportBatchRules: Sendable {
     /// database) and before its transaction: an import readies a batch while the one before it
     /// commits, and waits here for its turn.
     public var waitTurn: @Sendable () async throws -> Void
+    /// Writes no user: each new one gets the result `new` (counted as created), the others the
+    /// result an import would give them.
+    public var dryRun = false
 
     public init(
         resolveConflict: @escaping @Sendable (ImportCandidate, DirectoryUser) -> ImportResult,

@@ -56,6 +56,10 @@ extension InMemoryStorage {
             case .success(let user):
                 if let existing = conflicting(user) {
                     result = rules.resolveConflict(candidate, existing)
+                } else if rules.dryRun {
+                    result = ImportResult(
+                        remoteId: candidate.remoteId, userName: candidate.userName, outcome: .new,
+                        reason: "dry run: would be created")
                 } else {
                     users[user.id] = user
                     events.append(rules.createdEvent(user))
@@ -66,7 +70,7 @@ extension InMemoryStorage {
             importResults[jobId, default: []].append(result)
             results.append(result)
         }
-        importJobs[jobId]?.created += results.count { $0.outcome == .created }
+        importJobs[jobId]?.created += results.count { $0.outcome == .created || $0.outcome == .new }
         importJobs[jobId]?.skipped += results.count { $0.outcome == .skipped }
         importJobs[jobId]?.failed += results.count { $0.outcome == .failed }
         return results

@@ -39,6 +39,8 @@ actor InMemoryStorage: Storage {
     var jobs: [Job] = []
     var listings: [UUID: (generation: UUID, listedAt: Date, stale: Bool)] = [:]
     var listedUsers: [UUID: [ListedUser]] = [:]
+    var importSchedules: [UUID: ImportSchedule] = [:]
+    var digests: Set<String> = []
 
     struct Job {
         var id: UUID

@@ -1,0 +1,75 @@
+import Foundation
+
+/// When scheduled imports run: every N minutes, hours or days (slots counted from the Unix epoch,
+/// so every instance agrees on them), or at the minutes a cron expression names (UTC).
+public enum Cadence: Sendable, Hashable {
+    case every(seconds: Int)
+    case cron(CronExpression)
+
+    /// The shortest interval: a schedule that runs more often is an import storm, not a schedule.
+    public static let shortest = 5 * 60
+
+    /// `30m`, `6h`, `1d` (or `90min`, `2 hours`).
+    public static func every(_ text: String) throws -> Cadence {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let digits = trimmed.prefix { $0.isNumber }
+        let unit = trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
+        let scale: Int? =
+            switch unit {
+            case "m", "min", "mins", "minute", "minutes": 60
+            case "h", "hour", "hours": 3_600
+            case "d", "day", "days": 86_400
+            default: nil
+            }
+        guard let count = Int(digits), let scale, count > 0, count <= 366 * 86_400 / scale else {
+            throw RosterError.invalid(
+                "\"\(text)\" is not an interval: give a number and m, h or d, like 30m, 6h or 1d")
+        }
+        guard count * scale >= shortest else {
+            throw RosterError.invalid("a schedule runs at most every 5 minutes; \"\(text)\" is more often")
+        }
+        return .every(seconds: count * scale)
+    }
+
+    /// The latest slot at or before `date`.
+    public func latestSlot(atOrBefore date: Date) -> Date? {
+        switch self {
+        case .every(let seconds):
+            let t = Int(date.timeIntervalSince1970.rounded(.down))
+            return Date(timeIntervalSince1970: Double(t - ((t % seconds) + seconds) % seconds))
+        case .cron(let expression):
+            return expression.previous(atOrBefore: date)
+        }
+    }
+
+    /// In words: "every 6 hours", "every day at 02:00 UTC".
+    public var words: String {
+        switch self {
+        case .cron(let expression): return expression.words
+        case .every(let seconds):
+            for (size, name) in [(86_400, "day"), (3_600, "hour"), (60, "minute")] where seconds % size == 0 {
+                let n = seconds / size
+                return n == 1 ? "every \(name)" : "every \(n) \(name)s"
+            }
+            return "every \(seconds) seconds"
+        }
+    }
+
+    /// As stored and as the command line takes it: `every 21600` or `cron 0 2 * * *`.
+    public var text: String {
+        switch self {
+        case .every(let seconds): "every \(seconds)"
+        case .cron(let expression): "cron \(expression.text)"
+        }
+    }
+
+    public init(text: String) throws {
+        if text.hasPrefix("every "), let seconds = Int(text.dropFirst(6)), seconds > 0 {
+            self = .every(seconds: seconds)
+        } else if text.hasPrefix("cron ") {
+            self = .cron(try CronExpression(String(text.dropFirst(5))))
+        } else {
+            throw RosterError.invalid("a stored schedule cannot be read: \"\(text)\"")
+        }
+    }
+}
