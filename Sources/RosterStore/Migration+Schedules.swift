@@ -12,9 +12,15 @@ extension SQLStore {
               CASCADE, cadence TEXT NOT NULL, filter TEXT, dry_run BIGINT NOT NULL, owner_id TEXT NOT NULL,
               owner_email TEXT NOT NULL, created BIGINT NOT NULL, last_slot BIGINT)
             """,
-            "CREATE TABLE schedule_digests (owner_id TEXT NOT NULL, week BIGINT NOT NULL, PRIMARY KEY (owner_id, week))",
+            """
+            CREATE TABLE schedule_digests (owner_id TEXT NOT NULL, week BIGINT NOT NULL,
+              PRIMARY KEY (owner_id, week))
+            """,
             "ALTER TABLE import_jobs ADD COLUMN scheduled TEXT",
-            "CREATE INDEX import_jobs_scheduled ON import_jobs (application_id, created_at) WHERE scheduled IS NOT NULL",
+            """
+            CREATE INDEX import_jobs_scheduled ON import_jobs (application_id, created_at)
+              WHERE scheduled IS NOT NULL
+            """,
         ],
         down: [
             "DROP INDEX import_jobs_scheduled",

@@ -14,7 +14,8 @@ extension SQLStore: ImportRepository {
                   \(bind: job.initiator.email), \(bind: try jsonText(job.selection)), \(bind: job.status.rawValue),
                   \(bind: job.total), \(bind: job.created), \(bind: job.skipped), \(bind: job.failed),
                     \(bind: job.reason),
-                  \(bind: job.createdAt.millis), \(bind: job.finishedAt?.millis), \(bind: try job.trigger.map(jsonText)))
+                  \(bind: job.createdAt.millis), \(bind: job.finishedAt?.millis),
+                  \(bind: try job.trigger.map(jsonText)))
                 """
             ).run()
         }

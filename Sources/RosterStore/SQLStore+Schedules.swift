@@ -10,8 +10,9 @@ extension SQLStore: ScheduleRepository {
                 """
                 INSERT INTO import_schedules (application_id, cadence, filter, dry_run, owner_id, owner_email, created,
                   last_slot)
-                VALUES (\(bind: s.applicationId.text), \(bind: s.cadence.text), \(bind: s.filter), \(bind: s.dryRun ? 1 : 0),
-                  \(bind: s.ownerId.text), \(bind: s.ownerEmail), \(bind: s.created.millis), \(bind: s.lastSlot?.millis))
+                VALUES (\(bind: s.applicationId.text), \(bind: s.cadence.text), \(bind: s.filter),
+                  \(bind: s.dryRun ? 1 : 0), \(bind: s.ownerId.text), \(bind: s.ownerEmail), \(bind: s.created.millis),
+                  \(bind: s.lastSlot?.millis))
                 ON CONFLICT (application_id) DO UPDATE SET cadence = excluded.cadence, filter = excluded.filter,
                   dry_run = excluded.dry_run, owner_id = excluded.owner_id, owner_email = excluded.owner_email,
                   created = excluded.created,
@@ -47,7 +48,8 @@ extension SQLStore: ScheduleRepository {
             try await !db.raw(
                 """
                 UPDATE import_schedules SET last_slot = \(bind: slot.millis)
-                WHERE application_id = \(bind: applicationId.text) AND (last_slot IS NULL OR last_slot < \(bind: slot.millis))
+                WHERE application_id = \(bind: applicationId.text)
+                  AND (last_slot IS NULL OR last_slot < \(bind: slot.millis))
                 RETURNING application_id
                 """
             ).all().isEmpty
