@@ -305,6 +305,28 @@ def test_presets_are_listed_and_an_application_made_from_one_takes_its_url_and_p
 
 
 
+def test_an_import_schedule_is_set_read_refused_when_wrong_and_turned_off(server):
+    api = Client(server, server["admin"])
+    assert api.call("POST", "/api/v1/applications", json={"name": "Nightly"}).status_code == 201
+    app, t = "/api/v1/applications/Nightly", "/api/v1/applications/{app}"
+    api.call("PUT", app + "/integration", t + "/integration",
+             json={"scimUrl": server["scim"], "auth": {"type": "bearer", "token": "t"}, "allowPrivateNetwork": True})
+    assert api.call("GET", app + "/schedule", t + "/schedule").status_code == 404
+    set_ = api.call("PUT", app + "/schedule", t + "/schedule",
+                    json={"cron": "0 2 * * *", "filter": 'userName sw "a"', "dryRun": True})
+    assert set_.status_code == 200
+    assert set_.json()["words"] == "every day at 02:00 UTC" and set_.json()["owner"] == ADMIN
+    assert api.call("GET", app + "/schedule", t + "/schedule").json()["filter"] == 'userName sw "a"'
+    for wrong, words in [({"every": "1m"}, "at most every 5 minutes"), ({"cron": "0 2 * *"}, "five fields"),
+                         ({"every": "6h", "cron": "0 2 * * *"}, "not both"),
+                         ({"every": "6h", "filter": "userName eq"}, "filter")]:
+        r = api.call("PUT", app + "/schedule", t + "/schedule", json=wrong)
+        assert r.status_code == 400 and words in r.json()["error"]["message"], (wrong, r.text)
+    assert api.call("DELETE", app + "/schedule", t + "/schedule").json()["ok"]
+    assert api.call("GET", app + "/schedule", t + "/schedule").status_code == 404
+
+
+
 def test_every_operation_in_the_document_was_exercised(server):
     documented = {(method, path) for path, item in server["document"]["paths"].items()
                   for method in item if method in ("get", "post", "put", "delete", "patch")}

@@ -355,6 +355,31 @@ def test_an_application_added_from_the_catalog_shows_what_its_vendor_documents(p
     assert roster.json("app", "list")[0]["preset"] == "slack"
 
 
+
+def test_an_import_schedule_is_set_in_words_and_its_runs_stand_apart_in_the_history(portal, misbehaving):
+    roster, server, browser = portal
+    browser.sign_in("admin@example.com")
+    app_url = add_application(browser, f"{misbehaving}/ok", name="Nightly")
+    browser.get(app_url.replace(server.url, "") + "?tab=idm")
+    assert "Off" in browser.text("#schedule")
+    browser.click("#schedule-form input[value=cron]")
+    browser.fill("#schedule-form input[name=cron]", "0 2 * * *")
+    browser.fill("#schedule-form input[name=filter]", 'userName sw "mis00"')
+    browser.click("#save-schedule")
+    assert "imported every day at 02:00 UTC" in browser.text("#flash")
+    assert "every day at 02:00 UTC, users matching userName sw" in browser.text("#schedule")
+    browser.fill("#schedule-form input[name=cron]", "0 99 * * *")
+    browser.click("#save-schedule")
+    assert "hour field" in browser.text("#flash") and "02:00 UTC" in browser.text("#schedule")
+    roster.run("import", "scheduled", "--now", "2099-01-01T02:00:00Z")
+    roster.run("worker", "--until-idle")
+    browser.get("/imports")
+    assert [c.text for c in browser.all("#imports td.kind")] == ["scheduled"]
+    browser.get(app_url.replace(server.url, "") + "?tab=idm")
+    browser.click("#schedule-off")
+    assert "no longer scheduled" in browser.text("#flash")
+
+
 WIDE = 300
 
 

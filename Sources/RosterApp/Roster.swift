@@ -26,6 +26,7 @@ public final class Roster: Sendable {
     public var remoteUsers: RemoteListing { domain.remoteUsers }
     public var importPreview: ImportPreview { domain.importPreview }
     public var imports: ImportService { domain.imports }
+    public var schedules: ImportSchedules { domain.schedules }
     public var directory: DirectoryService { domain.directory }
     public var insights: InsightsService { domain.insights }
     public var groups: GroupService { domain.groups }
@@ -112,11 +113,11 @@ public final class Roster: Sendable {
     }
 
     /// The background services of `roster serve` and `roster worker`: the job worker, the mail
-    /// worker, and the queue gauges.
+    /// worker, the queue gauges, and the scheduled imports.
     public func backgroundServices() -> [any Service] {
         [
             WorkerService(worker: makeWorker()), WorkerService(worker: makeWorker(kinds: [.mail])),
-            QueueMetricsService(jobs: jobs, logger: logger),
+            QueueMetricsService(jobs: jobs, logger: logger), ScheduleService(schedules: schedules, logger: logger),
         ]
     }
 

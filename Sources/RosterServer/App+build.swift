@@ -80,6 +80,7 @@ func addPortal(roster: Roster, to router: Router<APIContext>) throws {
     PortalAuth(portal: portal).addSessionRoutes(to: pages)
     PortalAccount(portal: portal).addRoutes(to: pages)
     PortalApplications(portal: portal).addRoutes(to: pages)
+    PortalSchedule(portal: portal).addRoutes(to: pages)
     PortalDirectory(portal: portal).addRoutes(to: pages)
     PortalGroups(portal: portal).addRoutes(to: pages)
     PortalInsights(portal: portal).addRoutes(to: pages)

@@ -6,7 +6,33 @@ import RosterCore
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Manual import of an application's users.",
-        subcommands: [List.self, Run.self, Show.self])
+        subcommands: [List.self, Run.self, Show.self, History.self, ScheduledImportsCommand.self])
+
+    struct History: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The newest import jobs, scheduled runs marked apart from those started by hand.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Only scheduled runs.") var scheduled = false
+        @Flag(help: "Only imports started by hand.") var manual = false
+        @Option var limit = 100
+        @Flag var json = false
+
+        func run() async throws {
+            try await global.withRoster { roster in
+                let rows = try await roster.imports.history(limit: limit, by: .system).filter {
+                    !(scheduled && $0.job.trigger == nil) && !(manual && $0.job.trigger != nil)
+                }
+                if json { return try printJSON(rows.map { ImportJSON($0.job, []).job }) }
+                for (job, application) in rows {
+                    let kind = job.isDryRun ? "dry run" : job.trigger == nil ? "manual" : "scheduled"
+                    printRow(
+                        job.createdAt.iso8601Text, application ?? "(deleted)", kind, job.status.rawValue,
+                        "\(job.created) \(job.isDryRun ? "new" : "created"), \(job.skipped) skipped, \(job.failed) failed",
+                        job.id.text)
+                }
+            }
+        }
+    }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

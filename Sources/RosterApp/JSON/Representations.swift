@@ -125,6 +125,14 @@ public struct ImportJSON: Codable, Sendable {
         var reason: String?
         var createdAt: Date
         var finishedAt: Date?
+        /// The schedule slot the import ran for; absent for an import started by hand.
+        var scheduled: Scheduled?
+    }
+    struct Scheduled: Codable, Sendable {
+        var slot: Date
+        var filter: String?
+        /// Nothing was created: `created` counts the users that would have been.
+        var dryRun: Bool
     }
     struct Result: Codable, Sendable {
         var remoteId: String
@@ -139,12 +147,37 @@ public struct ImportJSON: Codable, Sendable {
         job = Job(
             id: j.id.text, status: j.status.rawValue, total: j.total, created: j.created, skipped: j.skipped,
             failed: j.failed, applicationId: j.applicationId.text, initiatedBy: j.initiator.email, reason: j.reason,
-            createdAt: j.createdAt, finishedAt: j.finishedAt)
+            createdAt: j.createdAt, finishedAt: j.finishedAt,
+            scheduled: j.trigger.map { .init(slot: $0.slot, filter: $0.filter, dryRun: $0.dryRun) })
         self.results = results.map {
             .init(
                 remoteId: $0.remoteId, userName: $0.userName, outcome: $0.outcome.rawValue,
                 userId: $0.userId?.text, reason: $0.reason)
         }
+    }
+}
+
+/// An application's import schedule, with its cadence in words.
+public struct ScheduleJSON: Codable, Sendable {
+    var application: String
+    /// `every 21600` or `cron 0 2 * * *`.
+    var cadence: String
+    /// "every 6 hours", "every day at 02:00 UTC".
+    var words: String
+    var filter: String?
+    var dryRun: Bool
+    /// The administrator it runs for, who gets its results.
+    var owner: String
+    var lastSlot: Date?
+
+    public init(_ s: ImportSchedule, application: String) {
+        self.application = application
+        cadence = s.cadence.text
+        words = s.cadence.words
+        filter = s.filter
+        dryRun = s.dryRun
+        owner = s.ownerEmail
+        lastSlot = s.lastSlot
     }
 }
 

@@ -31,6 +31,18 @@ public enum Cadence: Sendable, Hashable {
         return .every(seconds: count * scale)
     }
 
+    /// The cadence an administrator typed: an interval or a cron expression, exactly one.
+    public static func parse(every: String?, cron: String?) throws -> Cadence {
+        switch (
+            every?.trimmingCharacters(in: .whitespaces).nonEmpty, cron?.trimmingCharacters(in: .whitespaces).nonEmpty
+        ) {
+        case (let every?, nil): return try .every(every)
+        case (nil, let cron?): return .cron(try CronExpression(cron))
+        case (nil, nil): throw RosterError.invalid("say when: an interval (every, like 6h) or a cron expression (cron)")
+        default: throw RosterError.invalid("give an interval (every) or a cron expression (cron), not both")
+        }
+    }
+
     /// The latest slot at or before `date`.
     public func latestSlot(atOrBefore date: Date) -> Date? {
         switch self {

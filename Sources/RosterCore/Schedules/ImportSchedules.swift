@@ -42,6 +42,18 @@ public struct ImportSchedules: Sendable {
         return schedule
     }
 
+    /// Sets the schedule from what an administrator typed: an interval (`every`) or a cron
+    /// expression, exactly one (``Cadence/parse(every:cron:)``).
+    public func set(
+        application name: String, every: String?, cron: String?, filter: String?, dryRun: Bool, owner: String? = nil,
+        by initiator: Initiator
+    ) async throws -> ImportSchedule {
+        try initiator.require(.change)
+        return try await set(
+            application: name, cadence: try Cadence.parse(every: every, cron: cron), filter: filter, dryRun: dryRun,
+            owner: owner, by: initiator)
+    }
+
     /// Turns the application's schedule off; an import it started runs to its end.
     public func off(application name: String, by initiator: Initiator) async throws {
         try initiator.require(.change)

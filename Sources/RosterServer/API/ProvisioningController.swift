@@ -14,6 +14,10 @@ struct ProvisioningController {
         let allowPrivateNetwork: Bool?
         let rateLimit: String?
     }
+    struct ScheduleBody: Decodable {
+        let every, cron, filter: String?
+        let dryRun: Bool?
+    }
     struct GroupJSON: Encodable {
         let id, name: String
         let members: Int
@@ -114,6 +118,25 @@ struct ProvisioningController {
                     deprovision: body.deprovision, allowPrivateNetwork: body.allowPrivateNetwork,
                     rateLimit: body.rateLimit),
                 application: try context.path("app"), by: try context.caller())
+            return try Done(ok: true, count: nil).response()
+        }
+        group.get("applications/:app/schedule") { _, context in
+            let name = try context.path("app")
+            guard let schedule = try await roster.schedules.schedule(application: name, by: try context.caller()) else {
+                throw RosterError.notFound("imports of \(name) are not scheduled")
+            }
+            return try ScheduleJSON(schedule, application: name).response()
+        }
+        group.put("applications/:app/schedule") { request, context in
+            let body = try await request.decode(as: ScheduleBody.self, context: context)
+            let name = try context.path("app")
+            let schedule = try await roster.schedules.set(
+                application: name, every: body.every, cron: body.cron, filter: body.filter,
+                dryRun: body.dryRun ?? false, by: try context.caller())
+            return try ScheduleJSON(schedule, application: name).response()
+        }
+        group.delete("applications/:app/schedule") { _, context in
+            try await roster.schedules.off(application: try context.path("app"), by: try context.caller())
             return try Done(ok: true, count: nil).response()
         }
         group.post("users/:id/password") { request, context in

@@ -44,6 +44,9 @@ struct PortalApplications {
             let tab = request.query("tab") == "idm" ? "idm" : "overview"
             var values = base(app, integration)
             values["tab_" + tab] = true
+            if tab == "idm", integration != nil {
+                values.merge(try await PortalSchedule(portal: portal).values(app, by: caller)) { _, new in new }
+            }
             if tab == "overview" {
                 values["groups"] = try await roster.groups.list(by: caller).filter { $0.applications.contains(app.id) }
                     .map { ["id": $0.0.id.text, "name": $0.0.name] }
