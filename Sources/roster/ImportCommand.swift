@@ -24,11 +24,10 @@ struct ImportCommand: AsyncParsableCommand {
                 }
                 if json { return try printJSON(rows.map { ImportJSON($0.job, []).job }) }
                 for (job, application) in rows {
-                    let kind = job.isDryRun ? "dry run" : job.trigger == nil ? "manual" : "scheduled"
+                    let created = "\(job.created) \(job.isDryRun ? "new" : "created")"
                     printRow(
-                        job.createdAt.iso8601Text, application ?? "(deleted)", kind, job.status.rawValue,
-                        "\(job.created) \(job.isDryRun ? "new" : "created"), \(job.skipped) skipped, \(job.failed) failed",
-                        job.id.text)
+                        job.createdAt.iso8601Text, application ?? "(deleted)", job.kind, job.status.rawValue,
+                        "\(created), \(job.skipped) skipped, \(job.failed) failed", job.id.text)
                 }
             }
         }

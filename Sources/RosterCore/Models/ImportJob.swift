@@ -47,6 +47,8 @@ public struct ImportJob: Sendable, Hashable {
     public var processed: Int { created + skipped + failed }
     /// Whether it only reported: its `created` counts the users it would have created.
     public var isDryRun: Bool { trigger?.dryRun ?? false }
+    /// How it came to run, as the history shows it: `manual`, `scheduled` or `dry run`.
+    public var kind: String { isDryRun ? "dry run" : trigger == nil ? "manual" : "scheduled" }
     public var isFinished: Bool { [.completed, .failed, .cancelled].contains(status) }
 }
 

@@ -84,7 +84,7 @@ struct PortalImportHistory {
             "id": job.id.text, "application": application, "started": PortalFormat.time(job.createdAt),
             "by": job.initiator.email ?? job.initiator.type.rawValue, "status": job.status.rawValue,
             // Scheduled runs stand apart from imports started by hand.
-            "kind": job.isDryRun ? "dry run" : job.trigger == nil ? "manual" : "scheduled",
+            "kind": job.kind,
             "statusClass": statusClass,
             "total": max(job.total, job.processed), "created": job.created, "skipped": job.skipped,
             "failed": job.failed,
