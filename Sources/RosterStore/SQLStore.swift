@@ -37,12 +37,35 @@ public final class SQLStore: Storage, Sendable {
 
     /// Opens (creating if needed) the SQLite database at `path` and migrates it.
     public static func openSQLite(path: String, secrets: SecretBox, logger: Logger) async throws -> SQLStore {
-        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        // Processes opening a new file together (instances starting at once) can find it locked
+        // while another one switches it to WAL, which SQLite answers busy without waiting: try again.
+        var attempt = 0
+        while true {
+            attempt += 1
+            let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            do {
+                return try await open(connection, path: path, secrets: secrets, logger: logger)
+            } catch let error as SQLiteError where [.busy, .busyTimeout].contains(error.reason) && attempt < 50 {
+                try? await connection.close()
+                logger.debug("database busy while opening, trying again", metadata: ["attempt": "\(attempt)"])
+                try await Task.sleep(for: .milliseconds(100))
+            } catch {
+                // A connection must be closed before it goes: SQLiteNIO stops the process otherwise.
+                try? await connection.close()
+                throw error
+            }
+        }
+    }
+
+    private static func open(_ connection: SQLiteConnection, path: String, secrets: SecretBox, logger: Logger)
+        async throws -> SQLStore
+    {
         let db = connection.sql(queryLogLevel: .trace)
-        // WAL lets readers in other processes (a CLI next to the server) go on while one writes;
-        // busy_timeout makes a second writer wait for the lock instead of failing at once.
-        try await db.raw("PRAGMA journal_mode = WAL").run()
+        // busy_timeout first: processes opening a new file together (instances starting at once)
+        // wait for each other's locks, switching to WAL included, instead of failing at once.
         try await db.raw("PRAGMA busy_timeout = 10000").run()
+        // WAL lets readers in other processes (a CLI next to the server) go on while one writes.
+        try await db.raw("PRAGMA journal_mode = WAL").run()
         // In WAL mode NORMAL syncs at checkpoints, not at every commit: a crash of Roster or of the
         // machine never corrupts the file, and a power cut loses at most the last commits. FULL
         // spent most of an import waiting for the disk, one sync per batch.
@@ -64,7 +87,7 @@ public final class SQLStore: Storage, Sendable {
         do {
             try await store.migrate()
         } catch {
-            try? await store.shutdown()
+            try? await checkpointer.stop()
             throw error
         }
         return store
