@@ -120,3 +120,24 @@ public struct DirectoryUser: Sendable, Hashable, Codable {
 extension String {
     var nonEmpty: String? { isEmpty ? nil : self }
 }
+
+extension DirectoryUser {
+    /// Sets an attribute an administrator (or a mapping) may set by name (``DirectoryService/editableAttributes``).
+    public mutating func set(_ name: String, to value: String?) throws {
+        switch name {
+        case "firstname": firstname = value
+        case "lastname": lastname = value
+        case "middlename": middlename = value
+        case "displayname": displayname = value
+        case "jobTitle": jobTitle = value
+        case "department": department = value
+        case "costCenter": costCenter = value
+        case "employeeType": employeeType = value
+        case "employeeIdentifier": employeeIdentifier = value
+        case "organization": organization = value
+        default:
+            let names = DirectoryService.editableAttributes.joined(separator: ", ")
+            throw RosterError.invalid("\"\(name)\" is not an attribute that can be set; use one of \(names)")
+        }
+    }
+}

@@ -18,24 +18,7 @@ public struct DirectoryService: Sendable {
     {
         try initiator.require(.change)
         var user = try await lookup.user(email: email)
-        for (name, value) in attributes {
-            let value: String? = value.isEmpty ? nil : value
-            switch name {
-            case "firstname": user.firstname = value
-            case "lastname": user.lastname = value
-            case "middlename": user.middlename = value
-            case "displayname": user.displayname = value
-            case "jobTitle": user.jobTitle = value
-            case "department": user.department = value
-            case "costCenter": user.costCenter = value
-            case "employeeType": user.employeeType = value
-            case "employeeIdentifier": user.employeeIdentifier = value
-            case "organization": user.organization = value
-            default:
-                let names = Self.editableAttributes.joined(separator: ", ")
-                throw RosterError.invalid("\"\(name)\" is not an attribute that can be set; use one of \(names)")
-            }
-        }
+        for (name, value) in attributes { try user.set(name, to: value.isEmpty ? nil : value) }
         return try await save(user, event: .userUpdate, by: initiator)
     }
 
