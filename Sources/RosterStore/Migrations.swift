@@ -188,6 +188,7 @@ extension SQLStore {
         inboundSCIM,
         connectors,
         schedules,
+        mappings,
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an

@@ -39,11 +39,12 @@ public struct ImportRunner: JobHandler {
     func run(_ job: ImportJob, application: Application, lease: Lease) async throws -> ImportJob {
         try await finish(job, application: application) {
             let connection = try await access.connect(application)
+            let mapping = try await storage.mappingVersions(applicationId: application.id).first?.mapping
             switch job.selection {
             case .ids(let ids):
-                try await importSelected(ids, job: job, connection: connection, lease: lease)
+                try await importSelected(ids, job: job, connection: connection, mapping: mapping, lease: lease)
             case .all:
-                try await importAll(job, connection: connection, lease: lease)
+                try await importAll(job, connection: connection, mapping: mapping, lease: lease)
             }
         }
     }
@@ -51,7 +52,9 @@ public struct ImportRunner: JobHandler {
     /// Every user of the application, as a pipeline: while page n is committed, page n+1 is
     /// mapped and the pages after it are on their way (see `ResourcePages`). Commits stay in
     /// order, one at a time, so exactly-once and resume-after-kill behave as before.
-    private func importAll(_ job: ImportJob, connection: IntegrationAccess.Connection, lease: Lease) async throws {
+    private func importAll(
+        _ job: ImportJob, connection: IntegrationAccess.Connection, mapping: AttributeMapping?, lease: Lease
+    ) async throws {
         let application = connection.application
         var listed = 0
         var committing: Task<Void, any Error>?
@@ -83,9 +86,11 @@ public struct ImportRunner: JobHandler {
             }
         }
         do {
-            for try await all in connection.client.userPages(query, config: connection.provider, raw: filter != nil) {
+            // Rules read any path of a user: pages are then read whole, not straight into users.
+            let raw = filter != nil || !(mapping?.rules.isEmpty ?? true)
+            for try await all in connection.client.userPages(query, config: connection.provider, raw: raw) {
                 let page = providerFilters || filter == nil ? all : all.filter { filter!.matches($0.raw) }
-                pending += page.map { candidate($0, job: job, application: application) }
+                pending += page.map { candidate($0, job: job, application: application, mapping: mapping) }
                 listed += page.count
                 // Committed at once while the database keeps up; gathered into larger batches while
                 // it is busy (a slow provider's pages show up in the job one by one).
@@ -105,13 +110,15 @@ public struct ImportRunner: JobHandler {
     /// Imports users already read (a small "all" read while deciding whether to queue).
     func run(_ job: ImportJob, application: Application, listed users: [SCIMUser]) async throws -> ImportJob {
         try await finish(job, application: application) {
-            try await importBatch(users, job: job, application: application)
+            let mapping = try await storage.mappingVersions(applicationId: application.id).first?.mapping
+            try await importBatch(users, job: job, application: application, mapping: mapping)
         }
     }
 
-    private func importSelected(_ ids: [String], job: ImportJob, connection: IntegrationAccess.Connection, lease: Lease)
-        async throws
-    {
+    private func importSelected(
+        _ ids: [String], job: ImportJob, connection: IntegrationAccess.Connection, mapping: AttributeMapping?,
+        lease: Lease
+    ) async throws {
         let application = connection.application
         for start in stride(from: 0, to: ids.count, by: Self.batchSize) {
             let chunk = Array(ids[start..<min(start + Self.batchSize, ids.count)])
@@ -121,7 +128,9 @@ public struct ImportRunner: JobHandler {
             for id in chunk where !done.contains(id) {
                 do {
                     candidates.append(
-                        candidate(try await connection.client.user(id: id), job: job, application: application))
+                        candidate(
+                            try await connection.client.user(id: id), job: job, application: application,
+                            mapping: mapping))
                 } catch let error as SCIMClientError where error.kind == .notFound {
                     candidates.append(
                         ImportCandidate(
@@ -229,18 +238,30 @@ public struct ImportRunner: JobHandler {
         guard try await access.isActive(job.applicationId) else { throw Stop.deactivated }
     }
 
-    private func importBatch(_ users: [SCIMUser], job: ImportJob, application: Application) async throws {
+    private func importBatch(_ users: [SCIMUser], job: ImportJob, application: Application, mapping: AttributeMapping?)
+        async throws
+    {
         let done = try await storage.remoteIdsWithResults(jobId: job.id, among: users.compactMap(\.id))
         let candidates = users.filter { !done.contains($0.id ?? "") }.map {
-            candidate($0, job: job, application: application)
+            candidate($0, job: job, application: application, mapping: mapping)
         }
         try await commit(candidates, job: job, application: application)
     }
 
-    private func candidate(_ user: SCIMUser, job: ImportJob, application: Application) -> ImportCandidate {
-        ImportCandidate(
-            remoteId: user.id ?? "", userName: user.userName,
-            mapped: UserMapping.map(user, source: ImportRules.source(application, jobId: job.id)))
+    /// The directory user a remote user becomes: the standard mapping, then the application's rules.
+    private func candidate(_ user: SCIMUser, job: ImportJob, application: Application, mapping: AttributeMapping?)
+        -> ImportCandidate
+    {
+        var mapped = UserMapping.map(user, source: ImportRules.source(application, jobId: job.id))
+        if let mapping, !mapping.rules.isEmpty, case .success(var directoryUser) = mapped {
+            do {
+                try mapping.apply(to: &directoryUser, from: user.raw)
+                mapped = .success(directoryUser)
+            } catch {
+                mapped = .failure(.invalidValue(attribute: "the application's mapping", problem: "\(error)"))
+            }
+        }
+        return ImportCandidate(remoteId: user.id ?? "", userName: user.userName, mapped: mapped)
     }
 
     /// Commits one batch, unless the integration was deactivated since the batch was read.

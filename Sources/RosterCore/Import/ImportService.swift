@@ -40,9 +40,12 @@ public struct ImportService: Sendable {
         case .all:
             // Read up to the threshold: a small application is imported at once from what was read.
             var firstUsers: [SCIMUser] = []
+            // An application with mapping rules needs its users whole (rules read any path).
+            let raw =
+                !(try await storage.mappingVersions(applicationId: application.id).first?.mapping.rules.isEmpty ?? true)
             do {
                 let query = UserQuery(pageSize: ImportRunner.batchSize)
-                for try await page in connection.client.userPages(query, config: connection.provider, raw: false) {
+                for try await page in connection.client.userPages(query, config: connection.provider, raw: raw) {
                     firstUsers += page
                     if firstUsers.count >= Self.backgroundThreshold { break }
                 }

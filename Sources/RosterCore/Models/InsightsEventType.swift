@@ -48,6 +48,7 @@ public enum InsightsEventType: String, Sendable, Hashable, CaseIterable, Codable
     case idmDeprovisionAction = "idm_deprovision_action"
     case importScheduleSet = "import_schedule_set"
     case importScheduleOff = "import_schedule_off"
+    case attributeMappingSet = "attribute_mapping_set"
 
     /// The event a push of `operation` records.
     public static func provision(_ operation: ProvisioningLogEntry.Operation) -> InsightsEventType {

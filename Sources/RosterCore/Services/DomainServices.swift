@@ -39,6 +39,7 @@ public struct DomainServices: Sendable {
     public let mfa: MFAService
     public let applications: ApplicationService
     public let schedules: ImportSchedules
+    public let mappings: AttributeMappings
     public let remoteUsers: RemoteListing
     public let importPreview: ImportPreview
     public let imports: ImportService
@@ -79,6 +80,7 @@ public struct DomainServices: Sendable {
         importPreview = ImportPreview(storage: storage, applications: applications, access: access)
         let importRunner = ImportRunner(storage: storage, access: access, mail: mail, logger: logger)
         imports = ImportService(storage: storage, applications: applications, access: access, runner: importRunner)
+        mappings = AttributeMappings(storage: storage, lookup: lookup, access: access)
         schedules = ImportSchedules(
             storage: storage, lookup: lookup, access: access, imports: imports, mail: mail, logger: logger)
         provisioning = ProvisioningScheduler(storage: storage, applications: applications, queue: queue, log: log)

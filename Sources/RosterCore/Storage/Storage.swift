@@ -2,5 +2,5 @@
 /// the domain's tests use an in-memory one.
 public protocol Storage: DirectoryRepository, ApplicationRepository, ImportRepository, InsightsRepository,
     AdministratorRepository, JobQueue, GroupRepository, ProvisioningRepository, SessionRepository, MailRepository,
-    ListingRepository, SCIMRepository, ScheduleRepository
+    ListingRepository, SCIMRepository, ScheduleRepository, MappingRepository
 {}

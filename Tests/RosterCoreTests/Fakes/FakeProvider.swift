@@ -49,11 +49,14 @@ final class FakeProvider: SCIMTransport {
     // MARK: Set-up and checks
 
     @discardableResult
-    func addUser(_ userName: String, email: String?, displayName: String? = nil) -> String {
+    func addUser(
+        _ userName: String, email: String?, displayName: String? = nil, extra: [String: JSONValue] = [:]
+    ) -> String {
         state.withLock { state in
             let id = "u\(state.nextId)"
             state.nextId += 1
             var user: [String: JSONValue] = ["id": .string(id), "userName": .string(userName)]
+            user.merge(extra) { _, new in new }
             if let email {
                 user["emails"] = .array([
                     .object(["value": .string(email), "type": .string("work"), "primary": .bool(true)])

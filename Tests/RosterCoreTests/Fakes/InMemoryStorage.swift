@@ -41,6 +41,7 @@ actor InMemoryStorage: Storage {
     var listedUsers: [UUID: [ListedUser]] = [:]
     var importSchedules: [UUID: ImportSchedule] = [:]
     var digests: Set<String> = []
+    var mappings: [UUID: [MappingVersion]] = [:]
 
     struct Job {
         var id: UUID

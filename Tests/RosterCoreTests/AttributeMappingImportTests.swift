@@ -1,0 +1,63 @@
+import Foundation
+import SCIM
+import Testing
+
+@testable import RosterCore
+
+@Suite struct AttributeMappingImportTests {
+    static let enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+    func harness() async throws -> Harness {
+        let h = Harness()
+        _ = h.provider.addUser(
+            "ada", email: "ada@example.com",
+            extra: [
+                "schemas": .array([.string(SCIMSchema.user), .string(Self.enterprise)]),
+                Self.enterprise: .object(["division": .string(" R&D "), "manager": .object(["value": .string("m-1")])]),
+                "userType": .string("FT"),
+            ])
+        _ = h.provider.addUser("bob", email: "bob@example.com", extra: ["userType": .string("PT")])
+        try await h.application()
+        return h
+    }
+
+    @Test func anImportFillsAttributesThroughTheApplicationsRules() async throws {
+        let h = try await harness()
+        let version = try await h.domain.mappings.set(
+            application: "App",
+            mapping: AttributeMapping(rules: [
+                AttributeRule(
+                    source: "\(Self.enterprise):division", target: "organization", transforms: [.trim, .upper]),
+                AttributeRule(
+                    source: "userType", target: "employeeType",
+                    transforms: [.map(table: ["FT": "Full time", "PT": "Part time"], otherwise: nil)]),
+                AttributeRule(
+                    source: "\(Self.enterprise):manager.value", target: "department",
+                    transforms: [.defaultValue("unassigned")]),
+            ]), by: h.admin)
+        #expect(version.version == 1 && version.changedBy == "admin@example.com")
+        _ = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin)
+        let users = await h.storage.users.values.sorted { $0.username < $1.username }
+        #expect(users.map(\.organization) == ["R&D", nil])
+        #expect(users.map(\.employeeType) == ["Full time", "Part time"])
+        #expect(users.map(\.department) == ["m-1", "unassigned"])
+        #expect(await h.storage.events.contains { $0.type == .attributeMappingSet })
+    }
+
+    @Test func aMappingThatFailsOnASampleUserIsRefusedNamingTheUserAndNotSaved() async throws {
+        let h = try await harness()
+        let long = AttributeRule(
+            source: "userName", target: "jobTitle",
+            transforms: [.replace(pattern: "^ada$", with: String(repeating: "x", count: 2_000))])
+        await #expect(throws: RosterError.self) {
+            try await h.domain.mappings.set(application: "App", mapping: AttributeMapping(rules: [long]), by: h.admin)
+        }
+        do {
+            _ = try await h.domain.mappings.set(
+                application: "App", mapping: AttributeMapping(rules: [long]), by: h.admin)
+        } catch let error as RosterError {
+            #expect(error.description.contains("fails on ada (id u1)"))
+        }
+        #expect(try await h.domain.mappings.versions(application: "App", by: h.admin).isEmpty)
+    }
+}
