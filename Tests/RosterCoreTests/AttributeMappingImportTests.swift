@@ -61,3 +61,45 @@ import Testing
         #expect(try await h.domain.mappings.versions(application: "App", by: h.admin).isEmpty)
     }
 }
+
+@Suite struct AttributeMappingRoundTripTests {
+    static let enterprise = AttributeMappingImportTests.enterprise
+
+    @Test func importedWithAMappingAndProvisionedBackTheValuesComeBackWhereTheyWere() async throws {
+        let h = Harness()
+        _ = h.provider.addUser(
+            "ada", email: "ada@example.com",
+            extra: [
+                "schemas": .array([.string(SCIMSchema.user), .string(Self.enterprise)]),
+                Self.enterprise: .object(["division": .string("R&D")]),
+                "phoneNumbers": .array([.object(["type": .string("mobile"), "value": .string("+47 1")])]),
+            ])
+        try await h.application()
+        _ = try await h.domain.mappings.set(
+            application: "App",
+            mapping: AttributeMapping(rules: [
+                AttributeRule(source: "\(Self.enterprise):division", target: "organization"),
+                AttributeRule(source: #"phoneNumbers[type eq "mobile"].value"#, target: "jobTitle"),
+            ]), by: h.admin)
+        _ = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin)
+        let imported = try #require(await h.storage.users.values.first)
+        #expect(imported.organization == "R&D" && imported.jobTitle == "+47 1")
+        // The directory changes the values; provisioning writes them back at the rules' paths.
+        _ = try await h.domain.directory.update(
+            email: "ada@example.com", attributes: ["organization": "Sales", "jobTitle": "+47 2"], by: .system)
+        _ = try await h.domain.groups.create(name: "Staff", by: .system)
+        try await h.domain.groups.addMembers(group: "Staff", emails: ["ada@example.com"], by: .system)
+        try await h.domain.groups.bind(group: "Staff", application: "App", by: .system)
+        try await h.work()
+        let remote = try #require(h.provider.user("ada"))
+        #expect(remote[Self.enterprise]?["division"]?.text == "Sales")
+        #expect(remote["phoneNumbers"]?.elements.first { $0["type"]?.text == "mobile" }?["value"]?.text == "+47 2")
+        // Read again through the mapping, the application's user is the directory user.
+        var again = imported
+        try AttributeMapping(rules: [
+            AttributeRule(source: "\(Self.enterprise):division", target: "organization"),
+            AttributeRule(source: #"phoneNumbers[type eq "mobile"].value"#, target: "jobTitle"),
+        ]).apply(to: &again, from: remote)
+        #expect(again.organization == "Sales" && again.jobTitle == "+47 2")
+    }
+}

@@ -141,3 +141,22 @@ extension DirectoryUser {
         }
     }
 }
+
+extension DirectoryUser {
+    /// The value of an attribute settable by name (``set(_:to:)``).
+    public func value(of name: String) -> String? {
+        switch name {
+        case "firstname": firstname
+        case "lastname": lastname
+        case "middlename": middlename
+        case "displayname": displayname
+        case "jobTitle": jobTitle
+        case "department": department
+        case "costCenter": costCenter
+        case "employeeType": employeeType
+        case "employeeIdentifier": employeeIdentifier
+        case "organization": organization
+        default: nil
+        }
+    }
+}

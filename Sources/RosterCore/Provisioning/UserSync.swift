@@ -50,7 +50,7 @@ struct UserSync: Sendable {
         try await access.ensureActive(application)
         let created: SCIMUser
         do {
-            created = try await connection.client.createUser(UserMapping.scimUser(user, active: true))
+            created = try await connection.client.createUser(try await desired(user, active: true, connection))
         } catch let error as SCIMClientError where error.kind == .conflict {
             // Taken since the application's users were read: the account exists, so link it.
             guard let existing = try await lookUp(user, connection: connection) else { throw error }
@@ -81,7 +81,8 @@ struct UserSync: Sendable {
         connection: IntegrationAccess.Connection
     ) async throws {
         push.operation = .update
-        let summary = try await send(UserMapping.scimUser(user, active: true), to: remoteId, connection: connection)
+        let summary = try await send(
+            try await desired(user, active: true, connection), user, to: remoteId, connection: connection)
         try await storage.saveProvisionedUser(
             ProvisionedUser(
                 applicationId: connection.application.id, userId: user.id,
@@ -113,7 +114,8 @@ struct UserSync: Sendable {
                     id: link.remoteId, PatchRequest([.init(.replace, path: "active", value: .bool(false))]))
             } else if let user {
                 try await access.ensureActive(application)
-                try await client.replaceUser(id: link.remoteId, with: UserMapping.scimUser(user, active: false))
+                try await client.replaceUser(
+                    id: link.remoteId, with: try await desired(user, active: false, connection))
             }
             var inactive = link
             inactive.active = false
@@ -125,9 +127,21 @@ struct UserSync: Sendable {
 
     /// Sends what changed: PATCH with only the differences when the provider supports it,
     /// else PUT of the whole user; `If-Match` with the version when it supports ETags.
-    private func send(_ desired: SCIMUser, to remoteId: String, connection: IntegrationAccess.Connection) async throws
-        -> String
+    /// The user as the application should hold it: the standard mapping, and the application's
+    /// rules written at their paths (so what a mapping imported goes back where it came from).
+    private func desired(_ user: DirectoryUser, active: Bool, _ connection: IntegrationAccess.Connection) async throws
+        -> SCIMUser
     {
+        let standard = UserMapping.scimUser(user, active: active)
+        guard let mapping = try await storage.mappingVersions(applicationId: connection.application.id).first?.mapping,
+            !mapping.rules.isEmpty
+        else { return standard }
+        return SCIMUser(json: try mapping.written(into: standard.json, for: user))
+    }
+
+    private func send(
+        _ desired: SCIMUser, _ user: DirectoryUser, to remoteId: String, connection: IntegrationAccess.Connection
+    ) async throws -> String {
         let (provider, client, application) = (connection.provider, connection.client, connection.application)
         guard provider.patchSupported || provider.etagSupported else {
             try await access.ensureActive(application)
@@ -142,7 +156,11 @@ struct UserSync: Sendable {
             _ = try await client.replaceUser(id: remoteId, with: desired, etag: etag)
             return "PUT /Users/\(remoteId)" + ifMatch
         }
-        let operations = UserPatch.operations(from: current.raw, to: desired.json)
+        var operations = UserPatch.operations(from: current.raw, to: desired.json)
+        if let mapping = try await storage.mappingVersions(applicationId: application.id).first?.mapping {
+            let covered = Set(operations.compactMap(\.path))
+            operations += mapping.changes(from: current.raw, for: user).filter { !covered.contains($0.path ?? "") }
+        }
         guard !operations.isEmpty else { return "already up to date" }
         try await access.ensureActive(application)
         try await client.patchUser(id: remoteId, PatchRequest(operations), etag: etag)

@@ -191,6 +191,12 @@ final class FakeProvider: SCIMTransport {
             guard case .object(var replacement)? = body else { return json(400, .null) }
             replacement["id"] = .string(id)
             updated = .object(replacement)
+        case .PATCH where users:
+            // Users are patched as a real provider would (SCIMPatch, RFC 7644 §3.5.2): URN paths and value filters.
+            let extensions = [SCIMSchema.enterpriseUser]
+            guard let body, let patch = try? SCIMPatch(json: body, core: SCIMSchema.user, extensions: extensions),
+                (try? patch.apply(to: &updated, extensions: extensions)) != nil
+            else { return json(400, .object(["detail": .string("bad patch")])) }
         case .PATCH:
             for operation in body?["Operations"]?.elements ?? [] { updated = Self.apply(operation, to: updated) }
         default: return json(405, .null)
