@@ -304,13 +304,18 @@ def test_presets_are_listed_and_an_application_made_from_one_takes_its_url_and_p
     assert unknown.status_code == 404 and "no preset" in unknown.json()["error"]["message"]
 
 
-
-def test_an_import_schedule_is_set_read_refused_when_wrong_and_turned_off(server):
+def connected_application(server, name):
+    """An application whose integration points at the test provider; the client and its paths."""
     api = Client(server, server["admin"])
-    assert api.call("POST", "/api/v1/applications", json={"name": "Nightly"}).status_code == 201
-    app, t = "/api/v1/applications/Nightly", "/api/v1/applications/{app}"
+    assert api.call("POST", "/api/v1/applications", json={"name": name}).status_code == 201
+    app, t = f"/api/v1/applications/{name}", "/api/v1/applications/{app}"
     api.call("PUT", app + "/integration", t + "/integration",
              json={"scimUrl": server["scim"], "auth": {"type": "bearer", "token": "t"}, "allowPrivateNetwork": True})
+    return api, app, t
+
+
+def test_an_import_schedule_is_set_read_refused_when_wrong_and_turned_off(server):
+    api, app, t = connected_application(server, "Nightly")
     assert api.call("GET", app + "/schedule", t + "/schedule").status_code == 404
     set_ = api.call("PUT", app + "/schedule", t + "/schedule",
                     json={"cron": "0 2 * * *", "filter": 'userName sw "a"', "dryRun": True})
@@ -324,6 +329,18 @@ def test_an_import_schedule_is_set_read_refused_when_wrong_and_turned_off(server
         assert r.status_code == 400 and words in r.json()["error"]["message"], (wrong, r.text)
     assert api.call("DELETE", app + "/schedule", t + "/schedule").json()["ok"]
     assert api.call("GET", app + "/schedule", t + "/schedule").status_code == 404
+
+
+def test_an_attribute_mapping_is_read_tried_on_a_sample_and_saved_as_a_version(server):
+    api, app, t = connected_application(server, "Mapped")
+    assert api.call("GET", app + "/mapping", t + "/mapping").json() == {"rules": [], "version": 0}
+    rule = {"source": "name.familyName", "target": "organization", "transforms": [{"op": "upper"}]}
+    saved = api.call("PUT", app + "/mapping", t + "/mapping", json={"rules": [rule]}).json()
+    assert saved["version"] == 1 and saved["changedBy"] == ADMIN and saved["rules"] == [rule]
+    bad = api.call("PUT", app + "/mapping", t + "/mapping", json={"rules": [
+        {"source": "userName", "target": "salary", "transforms": []}]})
+    assert bad.status_code == 400 and "salary" in bad.json()["error"]["message"]
+    assert api.call("GET", app + "/mapping", t + "/mapping").json()["version"] == 1
 
 
 

@@ -26,6 +26,7 @@ API = {
     "GET /api/v1/applications/{app}": READ, "GET /api/v1/presets": READ,
     "GET /api/v1/applications/{app}/schedule": READ, "PUT /api/v1/applications/{app}/schedule": CHANGE,
     "DELETE /api/v1/applications/{app}/schedule": CHANGE,
+    "GET /api/v1/applications/{app}/mapping": READ, "PUT /api/v1/applications/{app}/mapping": CHANGE,
     "PUT /api/v1/applications/{app}/integration": CHANGE,
     "POST /api/v1/applications/{app}/integration/test": CHANGE,
     "POST /api/v1/applications/{app}/integration/activate": CHANGE,

@@ -380,6 +380,23 @@ def test_an_import_schedule_is_set_in_words_and_its_runs_stand_apart_in_the_hist
     assert "no longer scheduled" in browser.text("#flash")
 
 
+
+def test_the_import_preview_shows_the_mapping_rule_that_produced_each_value(portal, misbehaving, tmp_path):
+    roster, server, browser = portal
+    roster.run("app", "create", "Mapped", "--scim-url", f"{misbehaving}/ok", "--bearer-token-env", "TOKEN")
+    rules = tmp_path / "rules.json"
+    rules.write_text('{"rules": [{"source": "name.familyName", "target": "organization", '
+                     '"transforms": [{"op": "upper"}]}]}')
+    roster.run("app", "mapping", "Mapped", "--set", str(rules))
+    app_id = roster.json("app", "list")[0]["id"]
+    browser.sign_in("admin@example.com")
+    browser.get(f"/applications/{app_id}/import?search=mis00012")
+    browser.all("#remote-users input[name=id]")[0].click()
+    browser.click("#preview-selected")
+    assert browser.text("#preview td.rules") == "organization ← name.familyName (upper)"
+    assert "BEHAVING00012" in browser.text("#preview")
+
+
 WIDE = 300
 
 

@@ -8,7 +8,7 @@ struct AppCommand: AsyncParsableCommand {
         commandName: "app", abstract: "Applications and their IdM integrations.",
         subcommands: [
             Create.self, List.self, Test.self, Activate.self, Deactivate.self, Release.self, Set.self,
-            PresetsCommand.self, ScheduleCommand.self,
+            PresetsCommand.self, ScheduleCommand.self, MappingCommand.self,
         ])
 
     struct Create: AsyncParsableCommand {

@@ -157,6 +157,22 @@ public struct ImportJSON: Codable, Sendable {
     }
 }
 
+/// An application's attribute mapping as exported: its rules, and the version with who saved it.
+public struct MappingJSON: Encodable, Sendable {
+    var rules: [AttributeRule]
+    /// 0 while the application has none.
+    var version: Int
+    var changedBy: String?
+    var changedAt: Date?
+
+    public init(_ version: MappingVersion?) {
+        rules = version?.mapping.rules ?? []
+        self.version = version?.version ?? 0
+        changedBy = version?.changedBy
+        changedAt = version?.changedAt
+    }
+}
+
 /// An application's import schedule, with its cadence in words.
 public struct ScheduleJSON: Codable, Sendable {
     var application: String

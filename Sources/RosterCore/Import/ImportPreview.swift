@@ -11,6 +11,8 @@ public struct ImportPreview: Sendable {
         public var status: RemoteUserStatus
         /// The directory user it becomes, when it can be imported.
         public var user: DirectoryUser?
+        /// The application's rule that produced each attribute the mapping set.
+        public var rules: [String: AttributeRule] = [:]
     }
 
     public func preview(application name: String, remoteIds: [String], by initiator: Initiator) async throws -> [Item] {
@@ -30,11 +32,24 @@ public struct ImportPreview: Sendable {
         }
         var seen: [String: String] = [:]
         let statuses = try await ImportRules.classify(remote, application: application, storage: storage, seen: &seen)
+        let mapping = try await storage.mappingVersions(applicationId: application.id).first?.mapping
         var found: [String: Item] = [:]
         for (id, (user, status)) in zip(fetchedIds, zip(remote, statuses)) {
-            found[id] = Item(
+            var item = Item(
                 status: status,
                 user: try? UserMapping.map(user, source: ImportRules.source(application, jobId: nil)).get())
+            if let mapping, var mapped = item.user {
+                do {
+                    item.rules = try mapping.apply(to: &mapped, from: user.raw)
+                    item.user = mapped
+                } catch {
+                    // As the import will: the user cannot be imported through this mapping.
+                    item.status.status = .invalid
+                    item.status.reason = "the application's mapping: \(error)"
+                    item.user = nil
+                }
+            }
+            found[id] = item
         }
         return remoteIds.compactMap { id in
             if let item = found[id] { return item }

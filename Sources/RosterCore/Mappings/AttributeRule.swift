@@ -36,6 +36,12 @@ public struct AttributeRule: Sendable, Hashable, Codable {
         return kept.isEmpty ? nil : kept.joined(separator: ", ")
     }
 
+    /// `organization ← urn:…:division (trim, upper)`: what the preview shows.
+    public var summary: String {
+        "\(target) ← \(source)"
+            + (transforms.isEmpty ? "" : " (" + transforms.map(\.name).joined(separator: ", ") + ")")
+    }
+
     /// Checks the rule before any user: a path, a target that can be set, transforms that can run.
     public func validate() throws {
         _ = try path(for: .object([:]))

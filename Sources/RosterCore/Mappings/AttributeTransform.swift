@@ -44,6 +44,20 @@ public enum AttributeTransform: Sendable, Hashable {
         }
     }
 
+    /// Its name in a rule's summary.
+    public var name: String {
+        switch self {
+        case .trim: "trim"
+        case .lower: "lower"
+        case .upper: "upper"
+        case .defaultValue(let value): "default \"\(value)\""
+        case .replace(let pattern, let with): "replace /\(pattern)/ with \"\(with)\""
+        case .join(let separator): "join \"\(separator)\""
+        case .split(let separator, let index): "split \"\(separator)\"" + (index.map { " #\($0)" } ?? "")
+        case .map(let table, _): "map (\(table.count) values)"
+        }
+    }
+
     static func regex(_ pattern: String) throws -> NSRegularExpression {
         do { return try NSRegularExpression(pattern: pattern) } catch {
             throw RosterError.invalid("\"\(pattern)\" is not a regular expression")

@@ -139,6 +139,17 @@ struct ProvisioningController {
             try await roster.schedules.off(application: try context.path("app"), by: try context.caller())
             return try Done(ok: true, count: nil).response()
         }
+        group.get("applications/:app/mapping") { _, context in
+            let current = try await roster.mappings.current(
+                application: try context.path("app"), by: try context.caller())
+            return try MappingJSON(current).response()
+        }
+        group.put("applications/:app/mapping") { request, context in
+            let mapping = try await request.decode(as: AttributeMapping.self, context: context)
+            let version = try await roster.mappings.set(
+                application: try context.path("app"), mapping: mapping, by: try context.caller())
+            return try MappingJSON(version).response()
+        }
         group.post("users/:id/password") { request, context in
             let body = try await request.decode(as: PasswordBody.self, context: context)
             let user = try await roster.directory.user(id: try context.id("id", "user"), by: try context.caller())

@@ -101,7 +101,11 @@ struct PortalImport {
                 "background": selected >= ImportService.backgroundThreshold,
                 "rows": preview.map { item -> [String: Any] in
                     var row = Self.row(item.status)
-                    if let user = item.user, item.status.status == .new { row["user"] = Self.previewUser(user) }
+                    if let user = item.user, item.status.status == .new {
+                        var shown = Self.previewUser(user)
+                        shown["rules"] = item.rules.values.map(\.summary).sorted().joined(separator: "; ")
+                        row["user"] = shown
+                    }
                     return row
                 },
             ]
