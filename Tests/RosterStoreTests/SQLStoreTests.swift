@@ -10,17 +10,28 @@ import Testing
 /// Runs `body` on a fresh SQLite file and, when `ROSTER_TEST_POSTGRES_URL` is set, on a fresh
 /// PostgreSQL database too; each is closed (and the database dropped) when the body ends.
 func withStore(_ body: (SQLStore) async throws -> Void) async throws {
+    try await withStores(1) { try await body($0[0]) }
+}
+
+/// Runs `body` with `count` stores on one fresh database, as `count` instances of Roster have: one
+/// SQLite file opened `count` times, then (with ROSTER_TEST_POSTGRES_URL) one PostgreSQL database
+/// with a pool each. Every store is closed, and the database dropped, when the body ends.
+func withStores(_ count: Int, _ body: ([SQLStore]) async throws -> Void) async throws {
     let secrets = SecretBox(key: SymmetricKey(size: .bits256))
     let logger = Logger(label: "test")
+    func run(_ stores: [SQLStore]) async throws {
+        do { try await body(stores) } catch {
+            for store in stores { try await store.shutdown() }
+            throw error
+        }
+        for store in stores { try await store.shutdown() }
+    }
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roster-store-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let sqlite = try await SQLStore.openSQLite(
-        path: folder.appendingPathComponent("test.sqlite").path, secrets: secrets, logger: logger)
-    do { try await body(sqlite) } catch {
-        try await sqlite.shutdown()
-        throw error
-    }
-    try await sqlite.shutdown()
+    let path = folder.appendingPathComponent("test.sqlite").path
+    var sqlite: [SQLStore] = []
+    for _ in 0..<count { sqlite.append(try await SQLStore.openSQLite(path: path, secrets: secrets, logger: logger)) }
+    try await run(sqlite)
 
     guard let adminURL = ProcessInfo.processInfo.environment["ROSTER_TEST_POSTGRES_URL"], !adminURL.isEmpty else {
         return
@@ -29,12 +40,12 @@ func withStore(_ body: (SQLStore) async throws -> Void) async throws {
     try await TestDatabase.run(adminURL, "CREATE DATABASE \(name)")
     var url = URLComponents(string: adminURL)!
     url.path = "/\(name)"
-    let postgres = try await SQLStore.openPostgres(url: url.string!, poolSize: 2, secrets: secrets, logger: logger)
-    do { try await body(postgres) } catch {
-        try await postgres.shutdown()
-        throw error
+    var postgres: [SQLStore] = []
+    for _ in 0..<count {
+        postgres.append(
+            try await SQLStore.openPostgres(url: url.string!, poolSize: 2, secrets: secrets, logger: logger))
     }
-    try await postgres.shutdown()
+    try await run(postgres)
     try await TestDatabase.run(adminURL, "DROP DATABASE \(name)")
 }
 

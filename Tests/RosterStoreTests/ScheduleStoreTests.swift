@@ -7,42 +7,6 @@ import Testing
 
 @testable import RosterStore
 
-/// Two stores on one database, as two instances of Roster have: one SQLite file opened twice,
-/// and (with ROSTER_TEST_POSTGRES_URL) one PostgreSQL database with a pool each.
-func withTwoStores(_ body: (SQLStore, SQLStore) async throws -> Void) async throws {
-    let secrets = SecretBox(key: SymmetricKey(size: .bits256))
-    let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roster-two-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let path = folder.appendingPathComponent("test.sqlite").path
-    let first = try await SQLStore.openSQLite(path: path, secrets: secrets, logger: logger)
-    let second = try await SQLStore.openSQLite(path: path, secrets: secrets, logger: logger)
-    do { try await body(first, second) } catch {
-        try await first.shutdown()
-        try await second.shutdown()
-        throw error
-    }
-    try await first.shutdown()
-    try await second.shutdown()
-    guard let adminURL = ProcessInfo.processInfo.environment["ROSTER_TEST_POSTGRES_URL"], !adminURL.isEmpty else {
-        return
-    }
-    let name = "roster_test_\(UUID().uuidString.prefix(8).lowercased())"
-    try await TestDatabase.run(adminURL, "CREATE DATABASE \(name)")
-    var url = URLComponents(string: adminURL)!
-    url.path = "/\(name)"
-    let a = try await SQLStore.openPostgres(url: url.string!, poolSize: 2, secrets: secrets, logger: logger)
-    let b = try await SQLStore.openPostgres(url: url.string!, poolSize: 2, secrets: secrets, logger: logger)
-    do { try await body(a, b) } catch {
-        try await a.shutdown()
-        try await b.shutdown()
-        throw error
-    }
-    try await a.shutdown()
-    try await b.shutdown()
-    try await TestDatabase.run(adminURL, "DROP DATABASE \(name)")
-}
-
 /// The domain over a store, with nothing to reach: schedules only queue jobs.
 private func domain(_ store: SQLStore) -> DomainServices {
     struct Unreachable: SCIMTransport {
@@ -65,7 +29,8 @@ private func domain(_ store: SQLStore) -> DomainServices {
 
 @Suite struct ScheduleStoreTests {
     @Test func twoInstancesAskingAtTheSameMomentRunEachSlotOnce() async throws {
-        try await withTwoStores { a, b in
+        try await withStores(2) { stores in
+            let (a, b) = (stores[0], stores[1])
             let admin = Administrator(email: "owner@example.com", role: .admin, passwordHash: "x")
             try await a.createAdministrator(admin)
             let owner = Initiator.administrator(admin)
