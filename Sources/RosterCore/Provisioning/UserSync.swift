@@ -125,8 +125,6 @@ struct UserSync: Sendable {
         try await scheduleGroups(of: link.userId, in: application.id)
     }
 
-    /// Sends what changed: PATCH with only the differences when the provider supports it,
-    /// else PUT of the whole user; `If-Match` with the version when it supports ETags.
     /// The user as the application should hold it: the standard mapping, and the application's
     /// rules written at their paths (so what a mapping imported goes back where it came from).
     private func desired(_ user: DirectoryUser, active: Bool, _ connection: IntegrationAccess.Connection) async throws
@@ -139,6 +137,8 @@ struct UserSync: Sendable {
         return SCIMUser(json: try mapping.written(into: standard.json, for: user))
     }
 
+    /// Sends what changed: PATCH with only the differences (the mapping's paths included) when the
+    /// provider supports it, else PUT of the whole user; `If-Match` with the version when it supports ETags.
     private func send(
         _ desired: SCIMUser, _ user: DirectoryUser, to remoteId: String, connection: IntegrationAccess.Connection
     ) async throws -> String {
