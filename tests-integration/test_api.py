@@ -344,6 +344,38 @@ def test_an_attribute_mapping_is_read_tried_on_a_sample_and_saved_as_a_version(s
 
 
 
+def test_custom_attributes_are_declared_set_shown_filtered_and_removed(server):
+    api = Client(server, server["admin"])
+    declared = api.call("POST", "/api/v1/attributes", json={"name": "badge", "type": "number",
+                                                            "description": "Door badge"})
+    assert declared.status_code == 201 and declared.json()["type"] == "number"
+    again = api.call("POST", "/api/v1/attributes", json={"name": "BADGE", "type": "string"})
+    assert again.status_code == 409 and "declared already" in again.json()["error"]["message"]
+    own = api.call("POST", "/api/v1/attributes", json={"name": "email", "type": "string"})
+    assert own.status_code == 400 and "directory's own" in own.json()["error"]["message"]
+    wrong = api.call("POST", "/api/v1/attributes", json={"name": "x", "type": "colour"})
+    assert wrong.status_code == 400 and "string, number, boolean, date" in wrong.json()["error"]["message"]
+    assert [a["name"] for a in api.call("GET", "/api/v1/attributes").json()["attributes"]] == ["badge"]
+    users = api.call("GET", "/api/v1/users?limit=3").json()["users"]
+    assert len(users) == 3
+    refused = server["roster"].run("user", "set", users[0]["email"], "badge=twelve", check=False)
+    assert refused.returncode == 1 and "not a number" in refused.stderr
+    for user, badge in zip(users, ["12", "7.5", "300"]):
+        server["roster"].run("user", "set", user["email"], f"badge={badge}")
+    shown = api.call("GET", f"/api/v1/users/{users[0]['id']}", "/api/v1/users/{id}").json()
+    assert shown["custom"] == {"badge": 12}
+    found = api.call("GET", "/api/v1/users?where=badge%20ge%208&where=badge%20lt%20301").json()["users"]
+    assert sorted(u["custom"]["badge"] for u in found) == [12, 300]
+    assert len(api.call("GET", "/api/v1/users?where=badge%20pr&offset=0").json()["users"]) == 3
+    bad = api.call("GET", "/api/v1/users?where=badge%20co%201")
+    assert bad.status_code == 400 and "co does not apply to badge" in bad.json()["error"]["message"]
+    kept = api.call("DELETE", "/api/v1/attributes/badge", "/api/v1/attributes/{name}")
+    assert kept.status_code == 409 and "3 user(s) hold a value" in kept.json()["error"]["message"]
+    gone = api.call("DELETE", "/api/v1/attributes/badge?force=true", "/api/v1/attributes/{name}").json()
+    assert gone == {"removed": "badge", "clearedValues": 3}
+    assert "custom" not in api.call("GET", f"/api/v1/users/{users[0]['id']}", "/api/v1/users/{id}").json()
+
+
 def test_every_operation_in_the_document_was_exercised(server):
     documented = {(method, path) for path, item in server["document"]["paths"].items()
                   for method in item if method in ("get", "post", "put", "delete", "patch")}

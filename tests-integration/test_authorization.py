@@ -39,6 +39,7 @@ API = {
     "PUT /api/v1/applications/{app}/settings": CHANGE,
     "GET /api/v1/imports": READ, "GET /api/v1/imports/{id}": READ,
     "GET /api/v1/users": READ, "GET /api/v1/users/{id}": READ,
+    "GET /api/v1/attributes": READ, "POST /api/v1/attributes": CHANGE, "DELETE /api/v1/attributes/{name}": CHANGE,
     "POST /api/v1/users/{id}/password": CHANGE, "POST /api/v1/users/{id}/activation-email": CHANGE,
     "GET /api/v1/insights": READ,
     "GET /api/v1/groups": READ, "POST /api/v1/groups": CHANGE,
@@ -116,6 +117,7 @@ def world(tmp_path_factory, misbehaving):
     job = roster.json("import", "run", "Acme", "--user", "m-00001", "--user", "m-00002", "--as", ADMIN)
     user = roster.json("users", "list")[0]
     roster.run("group", "create", "Eng")
+    roster.run("attribute", "declare", "badge", "--type", "number")
     roster.run("group", "add-member", "Eng", user["email"])
 
     def key(name, role, owner):
@@ -136,7 +138,8 @@ def world(tmp_path_factory, misbehaving):
     app_id = roster.json("app", "list")[0]["id"]
     group_id = roster.sql("SELECT id FROM user_groups")
     values = {"api": {"app": "Acme", "group": "Eng", "email": user["email"], "user": user["id"],
-                      "import": job["job"]["id"], "key": throwaway["id"], "admin": "target@example.com"},
+                      "import": job["job"]["id"], "key": throwaway["id"], "admin": "target@example.com",
+                      "name": "badge"},
               "portal": {"app": app_id, "group": group_id, "user": user["id"], "import": job["job"]["id"],
                          "key": throwaway["id"], "admin": quote("target@example.com", safe="")}}
     yield {"roster": roster, "server": server, "keys": keys, "revoked": revoked["key"], "disabled": disabled_owner,

@@ -34,3 +34,48 @@ def test_an_import_goes_through_the_applications_mapping_and_a_bad_one_is_refuse
     seven = users["mis00007"]
     assert seven["employeeIdentifier"] == "MIS00007" and seven["organization"] == "behaving00007"
     assert seven["department"] == "Norway" and seven["costCenter"] == "none"
+
+
+def test_a_mapping_fills_typed_custom_attributes_that_the_users_list_shows_and_filters(roster, misbehaving, tmp_path):
+    for name, kind in [("badge", "number"), ("region", "string"), ("norwegian", "boolean"), ("joined", "date")]:
+        roster.run("attribute", "declare", name, "--type", kind)
+    roster.run("app", "create", "Typed", "--scim-url", f"{misbehaving}/ok", "--bearer-token-env", "TOKEN")
+    mapping = tmp_path / "typed.json"
+    mapping.write_text(json.dumps({"rules": [{"source": "displayName", "target": "badge", "transforms": []}]}))
+    refused = roster.run("app", "mapping", "Typed", "--set", str(mapping), check=False)
+    assert refused.returncode == 1 and '"Mis Behaving 0" is not a number' in refused.stderr, refused.stderr
+    assert "fails on mis00000 (id m-00000)" in refused.stderr
+    mapping.write_text(json.dumps({"rules": [
+        {"source": "userName", "target": "badge", "transforms": [
+            {"op": "replace", "pattern": "^mis0*", "with": ""}, {"op": "default", "value": "0"}]},
+        {"source": 'addresses[type eq "home"].country', "target": "region", "transforms": []},
+        {"source": 'addresses[type eq "home"].country', "target": "norwegian",
+         "transforms": [{"op": "map", "table": {"NO": "true"}}]},
+        {"source": "meta.created", "target": "joined", "transforms": [{"op": "default", "value": "2026-05-01"}]},
+    ]}))
+    roster.run("app", "mapping", "Typed", "--set", str(mapping))
+    assert json.loads(roster.run("import", "run", "Typed", "--all", "--as", ADMIN, "--wait", "--json").stdout)[
+        "job"]["created"] == 250
+    users = {u["username"]: u for u in roster.json("users", "list")}
+    assert users["mis00007"]["custom"] == {"badge": 7, "joined": "2026-05-01", "norwegian": True, "region": "NO"}
+    assert users["mis00000"]["custom"]["badge"] == 0
+
+    def names(*conditions):
+        args = [a for c in conditions for a in ("--where", c)]
+        return sorted(u["username"] for u in roster.json("users", "list", *args))
+
+    assert names("badge ge 245") == [f"mis{i:05d}" for i in range(245, 250)]
+    assert names("badge lt 3", 'region eq "no"', "norwegian eq true") == ["mis00000", "mis00001", "mis00002"]
+    assert names("norwegian eq false") == [] and len(names("joined gt 2026-04-30")) == 250
+    assert names("region sw N", "badge le 1") == ["mis00000", "mis00001"]
+    bad = roster.run("users", "list", "--where", "norwegian gt true", check=False)
+    assert bad.returncode == 1 and "gt does not apply to norwegian, a boolean" in bad.stderr
+    unknown = roster.run("users", "list", "--where", "shoe eq 42", check=False)
+    assert unknown.returncode == 1 and "declared: badge, joined, norwegian, region" in unknown.stderr
+    row = next(line for line in roster.run("users", "list", "--show", "badge,region").stdout.splitlines()
+               if line.startswith("mis00009@"))
+    assert row.split("\t")[-2:] == ["9", "NO"]
+    roster.run("user", "set", "mis00009@example.net", "joined=2026-02-03T23:30:00-02:00")
+    assert names("joined eq 2026-02-04") == ["mis00009"]
+    still = roster.run("attribute", "remove", "badge", check=False)
+    assert still.returncode == 1 and "the mapping of Typed fills badge" in still.stderr

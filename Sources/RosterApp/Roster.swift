@@ -28,6 +28,7 @@ public final class Roster: Sendable {
     public var imports: ImportService { domain.imports }
     public var schedules: ImportSchedules { domain.schedules }
     public var mappings: AttributeMappings { domain.mappings }
+    public var attributes: CustomAttributeService { domain.attributes }
     public var directory: DirectoryService { domain.directory }
     public var insights: InsightsService { domain.insights }
     public var groups: GroupService { domain.groups }

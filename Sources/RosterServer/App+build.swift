@@ -52,6 +52,7 @@ func buildRouter(roster: Roster) throws -> Router<APIContext> {
     let api = router.group("api/v1").add(middleware: APIKeyMiddleware(keys: roster.keys))
     ApplicationsController(roster: roster).addRoutes(to: api)
     DirectoryController(roster: roster).addRoutes(to: api)
+    AttributesController(roster: roster).addRoutes(to: api)
     AdministratorsController(roster: roster).addRoutes(to: api)
     ProvisioningController(roster: roster).addRoutes(to: api)
     SCIMController(roster: roster).addRoutes(to: router)

@@ -189,6 +189,7 @@ extension SQLStore {
         connectors,
         schedules,
         mappings,
+        customAttributes,
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an

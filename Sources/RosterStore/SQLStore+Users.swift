@@ -7,14 +7,17 @@ extension SQLStore: DirectoryRepository {
         id, email, username, firstname, lastname, middlename, displayname, addresses, job_title, department,
         phone_numbers, cost_center, employee_type, employee_identifier, organization, state, password_status,
         source_type, source_application_id, source_import_job_id, source_remote_id, created, updated, external_id,
-        scim_deleted
+        scim_deleted, custom
         """
 
-    public func users(search: String?, sort: UserSort, limit: Int, offset: Int) async throws -> [DirectoryUser] {
+    public func users(search: String?, filters: [UserFilter], sort: UserSort, limit: Int, offset: Int) async throws
+        -> [DirectoryUser]
+    {
         let dialect = self.dialect
         return try await withDB { db in
             var query = SQLQueryString("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE ")
             Self.appendSearch(search, dialect: dialect, to: &query)
+            for filter in filters { Self.append(filter, dialect: dialect, to: &query) }
             // Each order walks an index (migration 3), so the first pages come back at once at any size.
             let order = Self.order(sort, backwards: false)
             query.appendInterpolation(unsafeRaw: " ORDER BY \(order) LIMIT \(limit) OFFSET \(offset)")
@@ -22,13 +25,14 @@ extension SQLStore: DirectoryRepository {
         }
     }
 
-    public func users(search: String?, sort: UserSort, limit: Int, cursor: UserCursor?) async throws
-        -> [DirectoryUser]
+    public func users(search: String?, filters: [UserFilter], sort: UserSort, limit: Int, cursor: UserCursor?)
+        async throws -> [DirectoryUser]
     {
         let dialect = self.dialect
         return try await withDB { db in
             var query = SQLQueryString("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE ")
             Self.appendSearch(search, dialect: dialect, to: &query)
+            for filter in filters { Self.append(filter, dialect: dialect, to: &query) }
             let backwards = cursor?.backwards ?? false
             if let cursor, !cursor.key.isEmpty {
                 // A row comparison on the order's columns: the index finds the boundary row directly.
@@ -186,7 +190,7 @@ extension SQLStore: DirectoryRepository {
                         \(bind: Date().millis),
                       displayname_key = \(bind: u.displayname?.lowercased()), lastname_key =
                         \(bind: u.lastname?.lowercased()), external_id = \(bind: u.externalId),
-                      scim_deleted = \(bind: u.scimDeleted?.millis)
+                      scim_deleted = \(bind: u.scimDeleted?.millis), custom = \(bind: try jsonText(u.custom))
                     WHERE id = \(bind: u.id.text)
                     """
                 ).run()
@@ -219,7 +223,7 @@ extension SQLStore: DirectoryRepository {
             .text(u.passwordStatus.rawValue), .text(u.source.type.rawValue), .text(u.source.applicationId?.text),
             .text(u.source.importJobId?.text), .text(u.source.remoteId), .int(u.created.millis),
             .int(u.updated.millis), .text(u.externalId), .int(u.scimDeleted?.millis),
-            .text(u.email.lowercased()), .text(u.username.lowercased()),
+            .text(try jsonText(u.custom)), .text(u.email.lowercased()), .text(u.username.lowercased()),
             .text(u.displayname?.lowercased()), .text(u.lastname?.lowercased()),
         ]
     }
@@ -243,7 +247,14 @@ extension SQLStore: DirectoryRepository {
                 importJobId: try row.optionalUUID("source_import_job_id"),
                 remoteId: try row.optionalString("source_remote_id")),
             created: try row.date("created"), updated: try row.date("updated"),
-            externalId: try row.optionalString("external_id"), scimDeleted: try row.optionalDate("scim_deleted"))
+            externalId: try row.optionalString("external_id"), scimDeleted: try row.optionalDate("scim_deleted"),
+            custom: try customValues(row))
+    }
+
+    /// Most users hold no custom value: their `{}` is not decoded.
+    private static func customValues(_ row: any SQLRow) throws -> [String: CustomValue] {
+        let text = try row.string("custom")
+        return text == "{}" ? [:] : try JSONDecoder().decode([String: CustomValue].self, from: Data(text.utf8))
     }
 }
 

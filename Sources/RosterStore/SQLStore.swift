@@ -272,6 +272,7 @@ extension SQLRow {
 func jsonText<T: Encodable>(_ value: T) throws -> String {
     // Most users have no addresses or phone numbers; an encoder for "[]" cost an import dearly.
     if let array = value as? [Any], array.isEmpty { return "[]" }
+    if let object = value as? [String: Any], object.isEmpty { return "{}" }
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys
     return String(decoding: try encoder.encode(value), as: UTF8.self)
@@ -287,7 +288,7 @@ struct StoreError: Error, CustomStringConvertible {
 func isUniqueViolation(_ error: any Error) -> Bool {
     if let error = error as? PSQLError { return error.serverInfo?[.sqlState] == "23505" }
     if let error = error as? SQLiteError {
-        return error.reason == .constraintUniqueFailed
+        return error.reason == .constraintUniqueFailed || error.reason == .constraintPrimaryKeyFailed
             || (error.reason == .constraint && error.message.contains("UNIQUE"))
     }
     return false

@@ -12,7 +12,8 @@ struct RosterCommand: AsyncParsableCommand {
         subcommands: [
             Serve.self, Routes.self, WorkerCommand.self, MigrateCommand.self, ConfigCommand.self, AdminCommand.self,
             AppCommand.self,
-            ImportCommand.self, UsersCommand.self, UserCommand.self, GroupCommand.self, ProvisionCommand.self,
+            ImportCommand.self, UsersCommand.self, UserCommand.self, AttributeCommand.self, GroupCommand.self,
+            ProvisionCommand.self,
             APIKeyCommand.self, InsightsCommand.self, JobsCommand.self, MailCommand.self, BenchCommand.self,
         ])
 

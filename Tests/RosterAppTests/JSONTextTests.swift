@@ -11,6 +11,12 @@ import Testing
         [nil, "", "plain", "a \"quoted\" \\ back/slash", "名前 ünï 😀", "tab\there\r\nline", "\u{7f}\u{85}"]
         + (0..<0x20).map { String(UnicodeScalar(UInt8($0))) + "x" }
 
+    /// Custom values of each kind, numbers the encoder writes whole and in exponent form among them.
+    static let customValues: [CustomValue] =
+        [.boolean(true), .boolean(false), .text("2026-05-01"), .text("a \"b\" /c")]
+        + [12, 0, -0.0, 0.1, -0.25, 3.5, 1234567.125, 1e15, 1e16, 9_007_199_254_740_992, 1e20, 5e-324, -1.5e300]
+        .map(CustomValue.number)
+
     @Test func aUsersPageIsWrittenByteForByteAsTheEncoderWritesIt() throws {
         var generator = SystemRandomNumberGenerator()
         func text() -> String? { Self.texts.randomElement(using: &generator)! }
@@ -35,7 +41,11 @@ import Testing
                         type: .import, applicationId: Bool.random(using: &generator) ? UUID() : nil,
                         importJobId: Bool.random(using: &generator) ? UUID() : nil),
                     created: Date(timeIntervalSince1970: Double(round * 1_000 + i) + 0.125),
-                    updated: Date(timeIntervalSince1970: 1_800_000_000))
+                    updated: Date(timeIntervalSince1970: 1_800_000_000),
+                    custom: Dictionary(
+                        (0..<Int.random(in: 0...3, using: &generator)).map { _ in
+                            (some(), Self.customValues.randomElement(using: &generator)!)
+                        }, uniquingKeysWith: { first, _ in first }))
             }
             let page = UsersPageJSON(
                 users: users.map(UserJSON.init), nextCursor: round.isMultiple(of: 2) ? nil : some())

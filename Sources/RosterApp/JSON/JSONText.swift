@@ -1,4 +1,5 @@
 import Foundation
+import RosterCore
 
 /// JSON text written directly, byte for byte what ``RosterJSON/encoder(pretty:)`` writes (sorted
 /// keys, unescaped slashes, absent optionals left out, ISO 8601 dates): for the shapes a busy
@@ -65,6 +66,16 @@ public struct JSONText {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// As the encoder writes a number: a whole one up to 2^53 without a fraction (`12`, `-0`), any
+    /// other as Swift's shortest text (`0.1`, `1e+16`).
+    mutating func number(_ value: Double) {
+        if value == value.rounded(), abs(value) <= 9_007_199_254_740_992 {
+            bytes += (value == 0 && value.sign == .minus ? "-0" : String(Int64(value))).utf8
+        } else {
+            bytes += value.description.utf8
+        }
+    }
+
     /// The members of an object being written; the caller names them in sorted order.
     struct Members {
         fileprivate var text: JSONText
@@ -86,6 +97,15 @@ public struct JSONText {
         }
 
         mutating func date(_ name: String, _ value: Date) { string(name, value.iso8601Text) }
+
+        mutating func value(_ name: String, _ value: CustomValue) {
+            key(name)
+            switch value {
+            case .text(let words): text.string(words)
+            case .boolean(let flag): text.bytes += (flag ? "true" : "false").utf8
+            case .number(let number): text.number(number)
+            }
+        }
 
         mutating func object(_ name: String, _ members: (inout Members) -> Void) {
             key(name)
@@ -129,6 +149,9 @@ extension UserJSON: JSONTextWritable {
             }
             m.string("costCenter", costCenter)
             m.date("created", created)
+            if let custom {
+                m.object("custom") { m in for name in custom.keys.sorted() { m.value(name, custom[name]!) } }
+            }
             m.string("department", department)
             m.string("displayname", displayname)
             m.string("email", email)

@@ -28,6 +28,8 @@ public struct UserJSON: Codable, Sendable {
     var state, passwordStatus: String
     var source: Source
     var created, updated: Date
+    /// The user's custom attribute values (numbers and booleans as JSON's); absent when it has none.
+    var custom: [String: CustomValue]?
 
     public init(_ u: DirectoryUser) {
         id = u.id.text
@@ -56,6 +58,7 @@ public struct UserJSON: Codable, Sendable {
             importJobId: u.source.importJobId?.text)
         created = u.created
         updated = u.updated
+        custom = u.custom.isEmpty ? nil : u.custom
     }
 }
 

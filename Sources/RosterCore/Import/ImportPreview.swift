@@ -32,7 +32,7 @@ public struct ImportPreview: Sendable {
         }
         var seen: [String: String] = [:]
         let statuses = try await ImportRules.classify(remote, application: application, storage: storage, seen: &seen)
-        let mapping = try await storage.mappingVersions(applicationId: application.id).first?.mapping
+        let mapping = try await storage.currentMapping(of: application.id)
         var found: [String: Item] = [:]
         for (id, (user, status)) in zip(fetchedIds, zip(remote, statuses)) {
             var item = Item(

@@ -39,7 +39,7 @@ public struct ImportRunner: JobHandler {
     func run(_ job: ImportJob, application: Application, lease: Lease) async throws -> ImportJob {
         try await finish(job, application: application) {
             let connection = try await access.connect(application)
-            let mapping = try await storage.mappingVersions(applicationId: application.id).first?.mapping
+            let mapping = try await storage.currentMapping(of: application.id)
             switch job.selection {
             case .ids(let ids):
                 try await importSelected(ids, job: job, connection: connection, mapping: mapping, lease: lease)
@@ -110,7 +110,7 @@ public struct ImportRunner: JobHandler {
     /// Imports users already read (a small "all" read while deciding whether to queue).
     func run(_ job: ImportJob, application: Application, listed users: [SCIMUser]) async throws -> ImportJob {
         try await finish(job, application: application) {
-            let mapping = try await storage.mappingVersions(applicationId: application.id).first?.mapping
+            let mapping = try await storage.currentMapping(of: application.id)
             try await importBatch(users, job: job, application: application, mapping: mapping)
         }
     }

@@ -6,8 +6,19 @@ extension AttributeMapping {
     /// value as the directory keeps it; transforms shape imports only), a missing value removed.
     public func operations(for user: DirectoryUser) -> [PatchRequest.Operation] {
         rules.map { rule in
-            user.value(of: rule.target).map { PatchRequest.Operation(.replace, path: rule.source, value: .string($0)) }
+            Self.json(of: rule.target, in: user).map { PatchRequest.Operation(.replace, path: rule.source, value: $0) }
                 ?? PatchRequest.Operation(.remove, path: rule.source)
+        }
+    }
+
+    /// The value written for a directory attribute: a custom number or boolean as itself, the rest as text.
+    static func json(of name: String, in user: DirectoryUser) -> JSONValue? {
+        if DirectoryService.editableAttributes.contains(name) { return user.value(of: name).map(JSONValue.string) }
+        return switch user.customValue(of: name) {
+        case .number(let number)?: .number(number)
+        case .boolean(let flag)?: .bool(flag)
+        case .text(let text)?: .string(text)
+        case nil: nil
         }
     }
 

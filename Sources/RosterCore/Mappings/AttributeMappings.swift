@@ -28,7 +28,9 @@ public struct AttributeMappings: Sendable {
     {
         try initiator.require(.change)
         let application = try await lookup.application(name)
-        for rule in mapping.rules { try rule.validate() }
+        var mapping = mapping
+        mapping.attributes = CustomAttributes(try await storage.customAttributes())
+        for rule in mapping.rules { try rule.validate(attributes: mapping.attributes) }
         if !mapping.rules.isEmpty { try await trySample(mapping, application) }
         let previous = try await storage.mappingVersions(applicationId: application.id).first?.version ?? 0
         let version = MappingVersion(

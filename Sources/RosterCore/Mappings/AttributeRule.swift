@@ -15,13 +15,13 @@ public struct AttributeRule: Sendable, Hashable, Codable {
         self.transforms = transforms
     }
 
-    /// The path, read against the schemas `resource` declares (a vendor's extension included).
+    /// The path, read against the schemas `resource` declares and the URN the path starts with
+    /// (a vendor's extension, which a rule is checked against before any user has it).
     func path(for resource: JSONValue) throws -> SCIMPath {
-        let declared = (resource["schemas"]?.elements ?? []).compactMap(\.text)
         do {
             return try SCIMPath(
                 parsing: source, core: SCIMSchema.user,
-                extensions: Array(Set(declared + [SCIMSchema.enterpriseUser]).subtracting([SCIMSchema.user])))
+                extensions: AttributeMapping.extensions(of: source, resource: resource))
         } catch {
             throw RosterError.invalid("the source \"\(source)\" of the rule for \(target) is not a SCIM path: \(error)")
         }
@@ -42,11 +42,12 @@ public struct AttributeRule: Sendable, Hashable, Codable {
             + (transforms.isEmpty ? "" : " (" + transforms.map(\.name).joined(separator: ", ") + ")")
     }
 
-    /// Checks the rule before any user: a path, a target that can be set, transforms that can run.
-    public func validate() throws {
+    /// Checks the rule before any user: a path, a target that can be set (one of the directory's
+    /// attributes or a declared custom one), transforms that can run.
+    public func validate(attributes: CustomAttributes = .none) throws {
         _ = try path(for: .object([:]))
         var probe = DirectoryUser(email: "probe@example.com", username: "probe")
-        try probe.set(target, to: nil)
+        try probe.set(target, to: nil, attributes: attributes)
         for transform in transforms { try transform.validate() }
     }
 }
@@ -55,6 +56,11 @@ public struct AttributeRule: Sendable, Hashable, Codable {
 /// replaces what the table gave its attribute. Each value remembers the rule that produced it.
 public struct AttributeMapping: Sendable, Hashable, Codable {
     public var rules: [AttributeRule]
+    /// The declared custom attributes rules may fill (typed): bound when the mapping is read
+    /// (``Storage/currentMapping(of:)``), not saved with it.
+    public var attributes: CustomAttributes = .none
+
+    private enum CodingKeys: String, CodingKey { case rules }
 
     public init(rules: [AttributeRule] = []) { self.rules = rules }
 
@@ -68,9 +74,18 @@ public struct AttributeMapping: Sendable, Hashable, Codable {
                 throw RosterError.invalid(
                     "\(rule.target) from \(rule.source) is longer than \(UserMapping.maxLength) characters")
             }
-            try user.set(rule.target, to: value)
+            try user.set(rule.target, to: value, attributes: attributes)
             produced[rule.target] = rule
         }
         return produced
+    }
+}
+
+extension Storage {
+    /// The application's current mapping, bound to the custom attributes declared now.
+    func currentMapping(of applicationId: UUID) async throws -> AttributeMapping? {
+        guard var mapping = try await mappingVersions(applicationId: applicationId).first?.mapping else { return nil }
+        mapping.attributes = CustomAttributes(try await customAttributes())
+        return mapping
     }
 }

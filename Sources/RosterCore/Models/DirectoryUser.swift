@@ -77,6 +77,8 @@ public struct DirectoryUser: Sendable, Hashable, Codable {
     /// When a SCIM client deleted the user while the directory keeps it suspended: from then on
     /// the SCIM service answers as if it were gone (RFC 7644 §3.6).
     public var scimDeleted: Date?
+    /// The values of the declared ``CustomAttribute``s this user has, by the attribute's name.
+    public var custom: [String: CustomValue]
 
     public init(
         id: UUID = UUID.timeOrdered(), email: String, username: String, firstname: String? = nil,
@@ -85,8 +87,10 @@ public struct DirectoryUser: Sendable, Hashable, Codable {
         department: String? = nil, phoneNumbers: [PhoneNumber] = [], costCenter: String? = nil,
         employeeType: String? = nil, employeeIdentifier: String? = nil, organization: String? = nil,
         state: State = .active, passwordStatus: PasswordStatus = .pending, source: Source = .init(type: .manual),
-        created: Date = Date(), updated: Date = Date(), externalId: String? = nil, scimDeleted: Date? = nil
+        created: Date = Date(), updated: Date = Date(), externalId: String? = nil, scimDeleted: Date? = nil,
+        custom: [String: CustomValue] = [:]
     ) {
+        self.custom = custom
         self.externalId = externalId
         self.scimDeleted = scimDeleted
         self.id = id
@@ -122,8 +126,9 @@ extension String {
 }
 
 extension DirectoryUser {
-    /// Sets an attribute an administrator (or a mapping) may set by name (``DirectoryService/editableAttributes``).
-    public mutating func set(_ name: String, to value: String?) throws {
+    /// Sets an attribute an administrator (or a mapping) may set by name (``DirectoryService/editableAttributes``),
+    /// or one of the declared custom `attributes`, its value read as the attribute's type.
+    public mutating func set(_ name: String, to value: String?, attributes: CustomAttributes = .none) throws {
         switch name {
         case "firstname": firstname = value
         case "lastname": lastname = value
@@ -136,14 +141,17 @@ extension DirectoryUser {
         case "employeeIdentifier": employeeIdentifier = value
         case "organization": organization = value
         default:
-            let names = DirectoryService.editableAttributes.joined(separator: ", ")
-            throw RosterError.invalid("\"\(name)\" is not an attribute that can be set; use one of \(names)")
+            guard let attribute = attributes[name] else {
+                let names = (DirectoryService.editableAttributes + attributes.all.map(\.name)).joined(separator: ", ")
+                throw RosterError.invalid("\"\(name)\" is not an attribute that can be set; use one of \(names)")
+            }
+            custom[attribute.name] = try value.map(attribute.parse)
         }
     }
 }
 
 extension DirectoryUser {
-    /// The value of an attribute settable by name (``set(_:to:)``).
+    /// The value of an attribute settable by name (``set(_:to:attributes:)``), as text.
     public func value(of name: String) -> String? {
         switch name {
         case "firstname": firstname
@@ -156,7 +164,14 @@ extension DirectoryUser {
         case "employeeType": employeeType
         case "employeeIdentifier": employeeIdentifier
         case "organization": organization
-        default: nil
+        default: customValue(of: name)?.text
         }
+    }
+}
+
+extension DirectoryUser {
+    /// The custom attribute's value, its name matched whatever its case.
+    public func customValue(of name: String) -> CustomValue? {
+        custom[name] ?? custom.first { $0.key.caseInsensitiveCompare(name) == .orderedSame }?.value
     }
 }

@@ -49,6 +49,8 @@ public enum InsightsEventType: String, Sendable, Hashable, CaseIterable, Codable
     case importScheduleSet = "import_schedule_set"
     case importScheduleOff = "import_schedule_off"
     case attributeMappingSet = "attribute_mapping_set"
+    case customAttributeDeclare = "custom_attribute_declare"
+    case customAttributeRemove = "custom_attribute_remove"
 
     /// The event a push of `operation` records.
     public static func provision(_ operation: ProvisioningLogEntry.Operation) -> InsightsEventType {

@@ -131,7 +131,7 @@ struct UserSync: Sendable {
         -> SCIMUser
     {
         let standard = UserMapping.scimUser(user, active: active)
-        guard let mapping = try await storage.mappingVersions(applicationId: connection.application.id).first?.mapping,
+        guard let mapping = try await storage.currentMapping(of: connection.application.id),
             !mapping.rules.isEmpty
         else { return standard }
         return SCIMUser(json: try mapping.written(into: standard.json, for: user))
@@ -157,7 +157,7 @@ struct UserSync: Sendable {
             return "PUT /Users/\(remoteId)" + ifMatch
         }
         var operations = UserPatch.operations(from: current.raw, to: desired.json)
-        if let mapping = try await storage.mappingVersions(applicationId: application.id).first?.mapping {
+        if let mapping = try await storage.currentMapping(of: application.id) {
             let covered = Set(operations.compactMap(\.path))
             operations += mapping.changes(from: current.raw, for: user).filter { !covered.contains($0.path ?? "") }
         }

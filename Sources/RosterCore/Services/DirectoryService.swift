@@ -18,7 +18,10 @@ public struct DirectoryService: Sendable {
     {
         try initiator.require(.change)
         var user = try await lookup.user(email: email)
-        for (name, value) in attributes { try user.set(name, to: value.isEmpty ? nil : value) }
+        let declared = CustomAttributes(try await storage.customAttributes())
+        for (name, value) in attributes {
+            try user.set(name, to: value.isEmpty ? nil : value, attributes: declared)
+        }
         return try await save(user, event: .userUpdate, by: initiator)
     }
 
@@ -50,26 +53,36 @@ public struct DirectoryService: Sendable {
     }
 
     public func users(
-        search: String? = nil, sort: UserSort = .email, limit: Int = 100, offset: Int = 0,
+        search: String? = nil, filters: [String] = [], sort: UserSort = .email, limit: Int = 100, offset: Int = 0,
         by initiator: Initiator
     ) async throws -> [DirectoryUser] {
         try initiator.require(.read)
         guard (1...10_000).contains(limit), (0...100_000_000).contains(offset) else {
             throw RosterError.invalid("limit must be 1 to 10000 and offset 0 to 100000000")
         }
-        return try await storage.users(search: search, sort: sort, limit: limit, offset: offset)
+        return try await storage.users(
+            search: search, filters: try await parse(filters), sort: sort, limit: limit, offset: offset)
+    }
+
+    /// Filters on custom attributes (``UserFilter``), read against the declarations.
+    private func parse(_ filters: [String]) async throws -> [UserFilter] {
+        guard !filters.isEmpty else { return [] }
+        let declared = CustomAttributes(try await storage.customAttributes())
+        return try filters.map { try UserFilter(parsing: $0, attributes: declared) }
     }
 
     /// A page of the users list by cursor: the same cost at any depth. `cursor` nil is the first
     /// page; its `sort` wins over `sort`.
     public func usersPage(
-        search: String? = nil, sort: UserSort = .email, limit: Int = 100, cursor: UserCursor?, by initiator: Initiator
+        search: String? = nil, filters: [String] = [], sort: UserSort = .email, limit: Int = 100,
+        cursor: UserCursor?, by initiator: Initiator
     ) async throws -> UserPage {
         try initiator.require(.read)
         guard (1...10_000).contains(limit) else { throw RosterError.invalid("limit must be 1 to 10000") }
         let sort = cursor?.sort ?? sort
         // One row more than asked says whether there is a page beyond, without counting.
-        var users = try await storage.users(search: search, sort: sort, limit: limit + 1, cursor: cursor)
+        var users = try await storage.users(
+            search: search, filters: try await parse(filters), sort: sort, limit: limit + 1, cursor: cursor)
         let more = users.count > limit
         users = Array(users.prefix(limit))
         let backwards = cursor?.backwards ?? false
@@ -99,12 +112,16 @@ public struct DirectoryService: Sendable {
         return (application, job, try await storage.groups(memberId: user.id))
     }
 
-    /// Every user, a page at a time (for the command line's full listing).
-    public func allUsers(by initiator: Initiator, page: ([DirectoryUser]) throws -> Void) async throws {
+    /// Every user (meeting `filters`), a page at a time (for the command line's full listing).
+    public func allUsers(filters: [String] = [], by initiator: Initiator, page: ([DirectoryUser]) throws -> Void)
+        async throws
+    {
         try initiator.require(.read)
+        let filters = try await parse(filters)
         var cursor: UserCursor?
         while true {
-            let users = try await storage.users(search: nil, sort: .email, limit: 1000, cursor: cursor)
+            let users = try await storage.users(
+                search: nil, filters: filters, sort: .email, limit: 1000, cursor: cursor)
             try page(users)
             guard users.count == 1000, let last = users.last else { return }
             cursor = UserCursor(after: last, sort: .email)

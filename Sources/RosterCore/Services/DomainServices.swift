@@ -40,6 +40,7 @@ public struct DomainServices: Sendable {
     public let applications: ApplicationService
     public let schedules: ImportSchedules
     public let mappings: AttributeMappings
+    public let attributes: CustomAttributeService
     public let remoteUsers: RemoteListing
     public let importPreview: ImportPreview
     public let imports: ImportService
@@ -81,6 +82,7 @@ public struct DomainServices: Sendable {
         let importRunner = ImportRunner(storage: storage, access: access, mail: mail, logger: logger)
         imports = ImportService(storage: storage, applications: applications, access: access, runner: importRunner)
         mappings = AttributeMappings(storage: storage, lookup: lookup, access: access)
+        attributes = CustomAttributeService(storage: storage)
         schedules = ImportSchedules(
             storage: storage, lookup: lookup, access: access, imports: imports, mail: mail, logger: logger)
         provisioning = ProvisioningScheduler(storage: storage, applications: applications, queue: queue, log: log)

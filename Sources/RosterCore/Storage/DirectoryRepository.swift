@@ -1,11 +1,14 @@
 import Foundation
 
 public protocol DirectoryRepository: Sendable {
-    /// Users in `sort` order; `search` matches the start of email, username, display name or last name.
-    func users(search: String?, sort: UserSort, limit: Int, offset: Int) async throws -> [DirectoryUser]
+    /// Users in `sort` order; `search` matches the start of email, username, display name or last name;
+    /// each of `filters` must hold too.
+    func users(search: String?, filters: [UserFilter], sort: UserSort, limit: Int, offset: Int) async throws
+        -> [DirectoryUser]
     /// Up to `limit` users after (or, going back, before) `cursor` in its order, nearest first;
     /// the first page when `cursor` is nil.
-    func users(search: String?, sort: UserSort, limit: Int, cursor: UserCursor?) async throws -> [DirectoryUser]
+    func users(search: String?, filters: [UserFilter], sort: UserSort, limit: Int, cursor: UserCursor?) async throws
+        -> [DirectoryUser]
     func userCount() async throws -> Int
     func user(id: UUID) async throws -> DirectoryUser?
     /// Users whose email or username equals one of `keys`, compared case-insensitively.
@@ -22,6 +25,18 @@ public protocol DirectoryRepository: Sendable {
     /// Saves a user's attributes and state; ``RosterError/conflict(_:)`` when its email or username
     /// is another user's (compared case-insensitively).
     func updateUser(_ user: DirectoryUser) async throws
+}
+
+extension DirectoryRepository {
+    public func users(search: String?, sort: UserSort, limit: Int, offset: Int) async throws -> [DirectoryUser] {
+        try await users(search: search, filters: [], sort: sort, limit: limit, offset: offset)
+    }
+
+    public func users(search: String?, sort: UserSort, limit: Int, cursor: UserCursor?) async throws
+        -> [DirectoryUser]
+    {
+        try await users(search: search, filters: [], sort: sort, limit: limit, cursor: cursor)
+    }
 }
 
 /// An activation or reset link as stored: only the hash of its token is kept.

@@ -2,5 +2,6 @@
 /// the domain's tests use an in-memory one.
 public protocol Storage: DirectoryRepository, ApplicationRepository, ImportRepository, InsightsRepository,
     AdministratorRepository, JobQueue, GroupRepository, ProvisioningRepository, SessionRepository, MailRepository,
-    ListingRepository, SCIMRepository, ScheduleRepository, MappingRepository
+    ListingRepository, SCIMRepository, ScheduleRepository, MappingRepository,
+    CustomAttributeRepository
 {}

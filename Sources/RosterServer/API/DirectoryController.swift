@@ -18,15 +18,16 @@ struct DirectoryController {
                     return sort
                 } ?? .email
             let limit = try request.intQuery("limit") ?? 100
+            let filters = request.queries("where")
             if let offset = try request.intQuery("offset") {
                 let users = try await roster.directory.users(
-                    search: request.query("search"), sort: sort, limit: limit, offset: offset,
+                    search: request.query("search"), filters: filters, sort: sort, limit: limit, offset: offset,
                     by: try context.caller())
                 return try UsersPageJSON(users: users.map(UserJSON.init), nextCursor: nil).response()
             }
             // By cursor: the next page costs the same at any depth.
             let page = try await roster.directory.usersPage(
-                search: request.query("search"), sort: sort, limit: limit,
+                search: request.query("search"), filters: filters, sort: sort, limit: limit,
                 cursor: try request.query("cursor").map(UserCursor.init(token:)), by: try context.caller())
             return try UsersPageJSON(users: page.users.map(UserJSON.init), nextCursor: page.next?.token).response()
         }

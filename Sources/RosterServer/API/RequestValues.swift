@@ -15,6 +15,16 @@ extension Request {
         return nil
     }
 
+    /// Every value of a repeated query parameter (`where=a&where=b`), trimmed, blanks left out.
+    func queries(_ name: String) -> [String] {
+        (uri.query ?? "").split(separator: "&").compactMap { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard Self.formDecoded(parts[0]) == name, parts.count > 1 else { return nil }
+            let value = Self.formDecoded(parts[1]).trimmingCharacters(in: .whitespaces)
+            return value.isEmpty ? nil : value
+        }
+    }
+
     static func formDecoded(_ text: Substring) -> String {
         let spaced = text.replacingOccurrences(of: "+", with: " ")
         return spaced.removingPercentEncoding ?? spaced

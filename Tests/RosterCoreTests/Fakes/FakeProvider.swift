@@ -192,8 +192,10 @@ final class FakeProvider: SCIMTransport {
             replacement["id"] = .string(id)
             updated = .object(replacement)
         case .PATCH where users:
-            // Users are patched as a real provider would (SCIMPatch, RFC 7644 §3.5.2): URN paths and value filters.
-            let extensions = [SCIMSchema.enterpriseUser]
+            // Users are patched as a real provider would (SCIMPatch, RFC 7644 §3.5.2): URN paths and value
+            // filters, in the enterprise extension and the ones the user has (a vendor's own).
+            let declared = (updated["schemas"]?.elements ?? []).compactMap(\.text)
+            let extensions = Array(Set(declared + [SCIMSchema.enterpriseUser]).subtracting([SCIMSchema.user]))
             guard let body, let patch = try? SCIMPatch(json: body, core: SCIMSchema.user, extensions: extensions),
                 (try? patch.apply(to: &updated, extensions: extensions)) != nil
             else { return json(400, .object(["detail": .string("bad patch")])) }

@@ -42,6 +42,7 @@ actor InMemoryStorage: Storage {
     var importSchedules: [UUID: ImportSchedule] = [:]
     var digests: Set<String> = []
     var mappings: [UUID: [MappingVersion]] = [:]
+    var declaredAttributes: [String: CustomAttribute] = [:]
 
     struct Job {
         var id: UUID
@@ -77,10 +78,13 @@ actor InMemoryStorage: Storage {
 // MARK: - Directory
 
 extension InMemoryStorage {
-    func users(search: String?, sort: UserSort, limit: Int, offset: Int) async throws -> [DirectoryUser] {
+    func users(search: String?, filters: [UserFilter], sort: UserSort, limit: Int, offset: Int) async throws
+        -> [DirectoryUser]
+    {
         try check()
         let prefix = search?.lowercased()
         let kept = users.values.filter { user in
+            guard filters.allSatisfy({ $0.matches(user) }) else { return false }
             guard let prefix else { return true }
             return [user.email, user.username, user.displayname ?? "", user.lastname ?? ""]
                 .contains { $0.lowercased().hasPrefix(prefix) }
@@ -98,8 +102,10 @@ extension InMemoryStorage {
         return Array(sorted.dropFirst(offset).prefix(limit))
     }
 
-    func users(search: String?, sort: UserSort, limit: Int, cursor: UserCursor?) async throws -> [DirectoryUser] {
-        let all = try await users(search: search, sort: sort, limit: Int.max, offset: 0)
+    func users(search: String?, filters: [UserFilter], sort: UserSort, limit: Int, cursor: UserCursor?) async throws
+        -> [DirectoryUser]
+    {
+        let all = try await users(search: search, filters: filters, sort: sort, limit: Int.max, offset: 0)
         guard let cursor else { return Array(all.prefix(limit)) }
         /// Whether `a`'s key comes before `b`'s in the order (created: newest first, numerically).
         func before(_ a: [String], _ b: [String]) -> Bool {
