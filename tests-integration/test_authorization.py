@@ -72,7 +72,7 @@ PORTAL = {
     "POST /applications/{app}/import": CHANGE,
     "GET /imports": READ, "GET /imports/{id}": READ, "GET /imports/{id}/progress": READ,
     "GET /imports/{id}/results.csv": READ,
-    "GET /users": READ, "GET /users/{id}": READ, "POST /users/{id}/password": CHANGE,
+    "GET /users": READ, "GET /users/{id}": READ, "POST /attributes": CHANGE, "POST /users/{id}/password": CHANGE,
     "POST /users/{id}/activation": CHANGE,
     "GET /groups": READ, "POST /groups": CHANGE, "GET /groups/{id}": READ,
     "POST /groups/{id}/members": CHANGE, "POST /groups/{id}/members/remove": CHANGE,

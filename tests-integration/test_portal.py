@@ -484,3 +484,37 @@ def test_the_integration_form_shows_only_the_chosen_authentication_and_keeps_wha
     browser.fill("#configure input[name=token]", "secret-token-value")
     browser.click("#save-integration")
     assert "Saved and activated" in browser.text("#flash")
+
+
+def test_custom_attributes_are_declared_in_the_portal_shown_as_columns_and_filter_the_users_list(portal, misbehaving):
+    roster, server, browser = portal
+    roster.run("app", "create", "Mis", "--scim-url", f"{misbehaving}/ok", "--bearer-token-env", "TOKEN")
+    roster.run("import", "run", "Mis", "--user", "m-00001", "--user", "m-00002", "--user", "m-00003",
+               "--as", "admin@example.com")
+    browser.sign_in("admin@example.com")
+    browser.get("/users")
+    assert not browser.all("#user-where") and "None declared." in browser.text("#custom-attributes")
+    browser.fill("#declare-attribute input[name=name]", "badge")
+    Select(browser.css("#declare-attribute select[name=type]")).select_by_visible_text("number")
+    browser.fill("#declare-attribute input[name=description]", "Door badge")
+    browser.click("#declare-attribute button")
+    assert "Custom attribute badge (number) declared." in browser.text("#flash")
+    for user, badge in [("mis00001@example.net", "10"), ("mis00002@example.net", "25")]:
+        roster.run("user", "set", user, f"badge={badge}")
+    browser.get("/users")
+    assert [c.text for c in browser.all("#users th.custom")] == ["badge"]
+    browser.fill("#user-where", "badge gt 12")
+    browser.click("form.toolbar button")
+    rows = browser.all("#users tbody tr")
+    assert len(rows) == 1 and "mis00002@example.net" in rows[0].text and rows[0].text.endswith("25")
+    assert "matching “badge gt 12”" in browser.text("#users-summary")
+    browser.fill("#user-where", "badge co 1")
+    browser.click("form.toolbar button")
+    assert "co does not apply to badge" in browser.text("body")
+    browser.get("/users")
+    browser.click("#users a[href^='/users/']")
+    assert "badge" in browser.text("#attributes")
+    browser.sign_out()
+    browser.sign_in("viewer@example.com")
+    browser.get("/users")
+    assert not browser.all("#declare-attribute") and "badge (number): Door badge" in browser.text("#custom-attributes")

@@ -22,7 +22,7 @@ struct AttributeCommand: AsyncParsableCommand {
         func run() async throws {
             try await global.withRoster { roster in
                 let attribute = try await roster.attributes.declare(
-                    name: name, type: type, description: description, by: .system)
+                    name: name, type: type.rawValue, description: description, by: .system)
                 print("declared \(attribute.name) (\(attribute.type.rawValue))")
             }
         }

@@ -65,13 +65,13 @@ import Testing
     @Test func declaringRefusesBadNamesTheDirectorysOwnAndASecondDeclarationInAnyCase() async throws {
         let h = Harness()
         let service = h.domain.attributes
-        _ = try await service.declare(name: "badgeNumber", type: .number, description: "Door", by: h.admin)
+        _ = try await service.declare(name: "badgeNumber", type: "number", description: "Door", by: h.admin)
         for (name, words) in [
             ("BadgeNumber", "declared already"), ("email", "directory's own"),
             ("Department", "directory's own"), ("9lives", "cannot name"), ("a-b", "cannot name"),
         ] {
             do {
-                _ = try await service.declare(name: name, type: .string, description: nil, by: h.admin)
+                _ = try await service.declare(name: name, type: "string", description: nil, by: h.admin)
                 Issue.record("\(name) was declared")
             } catch let error as RosterError { #expect(error.description.contains(words), "\(name): \(error)") }
         }
@@ -83,7 +83,7 @@ import Testing
         let h = Harness()
         _ = h.provider.addUser("ada", email: "ada@example.com", extra: ["userType": .string("7")])
         try await h.application()
-        _ = try await h.domain.attributes.declare(name: "level", type: .number, description: nil, by: h.admin)
+        _ = try await h.domain.attributes.declare(name: "level", type: "number", description: nil, by: h.admin)
         _ = try await h.domain.mappings.set(
             application: "App", mapping: AttributeMapping(rules: [AttributeRule(source: "userType", target: "level")]),
             by: h.admin)
@@ -114,8 +114,8 @@ import Testing
                 enterprise: .object(["employeeNumber": .string("0042")]), acme: .object(["level": .number(3)]),
             ])
         try await h.application()
-        _ = try await h.domain.attributes.declare(name: "badge", type: .number, description: nil, by: h.admin)
-        _ = try await h.domain.attributes.declare(name: "level", type: .number, description: nil, by: h.admin)
+        _ = try await h.domain.attributes.declare(name: "badge", type: "number", description: nil, by: h.admin)
+        _ = try await h.domain.attributes.declare(name: "level", type: "number", description: nil, by: h.admin)
         let rules = AttributeMapping(rules: [
             AttributeRule(source: "\(enterprise):employeeNumber", target: "badge"),
             AttributeRule(source: "\(acme):level", target: "level"),

@@ -4,7 +4,18 @@ import Foundation
 /// declared once with its type; mappings fill it, administrators set it, the users list shows
 /// and filters by it.
 public struct CustomAttribute: Sendable, Hashable, Codable {
-    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable { case string, number, boolean, date }
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case string, number, boolean, date
+
+        /// The type `text` names, or an error that lists the types.
+        public static func parse(_ text: String) throws -> Kind {
+            guard let kind = Kind(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                let types = allCases.map(\.rawValue).joined(separator: ", ")
+                throw RosterError.invalid("a custom attribute's type is one of \(types), not \"\(text.prefix(40))\"")
+            }
+            return kind
+        }
+    }
 
     public var name: String
     public var type: Kind

@@ -24,9 +24,10 @@ public struct CustomAttributeService: Sendable {
     /// Declares an attribute once: a name of a letter then letters, digits or `_` (it is used in
     /// mappings and filters as it is), not the directory's own, not one declared already.
     public func declare(
-        name: String, type: CustomAttribute.Kind, description: String?, by initiator: Initiator
+        name: String, type: String, description: String?, by initiator: Initiator
     ) async throws -> CustomAttribute {
         try initiator.require(.change)
+        let type = try CustomAttribute.Kind.parse(type)
         let name = name.trimmingCharacters(in: .whitespaces)
         guard name.count <= 64, let first = name.unicodeScalars.first, first.isASCIILetter,
             name.unicodeScalars.allSatisfy({ $0.isASCIILetter || ("0"..."9").contains($0) || $0 == "_" })

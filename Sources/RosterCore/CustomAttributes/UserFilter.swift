@@ -62,8 +62,8 @@ public struct UserFilter: Sendable, Hashable {
             }
         guard allowed.contains(op) else {
             throw RosterError.invalid(
-                "\(op.rawValue) does not apply to \(attribute.name), a \(attribute.type.rawValue); use one of "
-                    + allowed.map(\.rawValue).joined(separator: ", "))
+                "the operator \(op.rawValue) does not apply to \(attribute.name), a \(attribute.type.rawValue); "
+                    + "use one of " + allowed.map(\.rawValue).joined(separator: ", "))
         }
     }
 

@@ -16,6 +16,8 @@ struct PortalDirectory {
         group.get("users") { request, context in
             let caller = try context.caller()
             let search = request.query("search") ?? ""
+            let condition = request.query("where") ?? ""
+            let filters = condition.isEmpty ? [] : [condition]
             let sort = request.query("sort").flatMap(UserSort.init(rawValue:)) ?? .email
             // Pages by cursor (the same cost at any depth); the page number is carried along when known.
             // A bare page number (an old link) is still answered, by offset.
@@ -34,7 +36,7 @@ struct PortalDirectory {
             let result: UserPage
             if cursor == nil, number > 1 {
                 let found = try await roster.directory.users(
-                    search: search.isEmpty ? nil : search, sort: sort, limit: Self.pageSize + 1,
+                    search: search.isEmpty ? nil : search, filters: filters, sort: sort, limit: Self.pageSize + 1,
                     offset: (number - 1) * Self.pageSize, by: caller)
                 let shown = Array(found.prefix(Self.pageSize))
                 result = UserPage(
@@ -43,13 +45,14 @@ struct PortalDirectory {
                     previous: shown.first.map { UserCursor(after: $0, sort: sort, backwards: true) })
             } else {
                 result = try await roster.directory.usersPage(
-                    search: search.isEmpty ? nil : search, sort: sort, limit: Self.pageSize, cursor: cursor,
-                    by: caller)
+                    search: search.isEmpty ? nil : search, filters: filters, sort: sort, limit: Self.pageSize,
+                    cursor: cursor, by: caller)
             }
             let users = result.users
             func link(_ cursor: UserCursor?, page: Int?, last: Bool = false) -> String {
                 var items: [URLQueryItem] = [.init(name: "sort", value: sort.rawValue)]
                 if !search.isEmpty { items.append(.init(name: "search", value: search)) }
+                if !condition.isEmpty { items.append(.init(name: "where", value: condition)) }
                 if let cursor { items.append(.init(name: cursor.backwards ? "before" : "after", value: cursor.token)) }
                 if let page { items.append(.init(name: "page", value: String(page))) }
                 if last { items.append(.init(name: "last", value: "1")) }
@@ -66,14 +69,21 @@ struct PortalDirectory {
             } else {
                 summary = "\(users.count) users"
             }
-            if search.isEmpty, !users.isEmpty {
+            let matching = [search, condition].filter { !$0.isEmpty }.map { "“\($0)”" }
+            if matching.isEmpty, !users.isEmpty {
                 summary += " of \(try await roster.directory.userCount(by: caller))."
             } else if !users.isEmpty {
-                summary += " matching “\(search)”."
+                summary += " matching " + matching.joined(separator: " and ") + "."
             }
+            let attributes = try await roster.attributes.list(by: caller)
             let previousPage = page.map { $0 - 1 }.flatMap { $0 >= 1 ? $0 : nil }
             let values: [String: Any] = [
-                "search": search, "summary": summary,
+                "search": search, "where": condition, "summary": summary,
+                "attributes": attributes.map {
+                    ["name": $0.name, "type": $0.type.rawValue, "description": $0.description ?? ""]
+                },
+                "hasAttributes": !attributes.isEmpty,
+                "types": CustomAttribute.Kind.allCases.map(\.rawValue),
                 "sorts": Self.sorts.map { ["value": $0.0.rawValue, "label": $0.1, "selected": $0.0 == sort] },
                 "prevPage": result.previous.map {
                     previousPage == 1 ? link(nil, page: nil) : link($0, page: previousPage)
@@ -88,6 +98,7 @@ struct PortalDirectory {
                         "state": u.state.rawValue,
                         "stateClass": u.state == .active ? "ok" : u.state == .suspended ? "bad" : "",
                         "passwordStatus": u.passwordStatus.rawValue, "created": PortalFormat.time(u.created),
+                        "custom": attributes.map { u.customValue(of: $0.name)?.text ?? "" },
                     ]
                 },
             ]
@@ -122,9 +133,20 @@ struct PortalDirectory {
                     "created": PortalFormat.time(user.created), "updated": PortalFormat.time(user.updated),
                 ] as [String: Any],
                 "source": source, "passwordSet": user.passwordStatus == .set,
+                "custom": try await roster.attributes.list(by: caller).map {
+                    ["name": $0.name, "value": user.customValue(of: $0.name)?.text ?? ""]
+                },
                 "groups": origin.groups.map { ["id": $0.id.text, "name": $0.name] },
             ]
             return portal.page("user", title: user.label, section: "users", values, context: context)
+        }
+        group.post("attributes") { _, context in
+            let declared = try await roster.attributes.declare(
+                name: context.form["name"] ?? "", type: context.form["type"] ?? "",
+                description: context.form["description"],
+                by: try context.caller())
+            return portal.redirect(
+                "/users", Flash(.notice, "Custom attribute \(declared.name) (\(declared.type.rawValue)) declared."))
         }
         group.post("users/:id/password") { _, context in
             let caller = try context.caller()
