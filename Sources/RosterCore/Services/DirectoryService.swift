@@ -64,6 +64,12 @@ public struct DirectoryService: Sendable {
             search: search, filters: try await parse(filters), sort: sort, limit: limit, offset: offset)
     }
 
+    /// Checks filters on custom attributes without reading users: an error says what is wrong with one.
+    public func check(filters: [String], by initiator: Initiator) async throws {
+        try initiator.require(.read)
+        _ = try await parse(filters)
+    }
+
     /// Filters on custom attributes (``UserFilter``), read against the declarations.
     private func parse(_ filters: [String]) async throws -> [UserFilter] {
         guard !filters.isEmpty else { return [] }

@@ -16,7 +16,16 @@ struct PortalDirectory {
         group.get("users") { request, context in
             let caller = try context.caller()
             let search = request.query("search") ?? ""
-            let condition = request.query("where") ?? ""
+            var condition = request.query("where") ?? ""
+            // A filter that cannot be read is said above the list, which then shows every user.
+            var filterError = ""
+            do { try await roster.directory.check(filters: [condition].filter { !$0.isEmpty }, by: caller) } catch let
+                error as RosterError
+            {
+                guard case .invalid(let message) = error else { throw error }
+                filterError = message
+                condition = ""
+            }
             let filters = condition.isEmpty ? [] : [condition]
             let sort = request.query("sort").flatMap(UserSort.init(rawValue:)) ?? .email
             // Pages by cursor (the same cost at any depth); the page number is carried along when known.
@@ -78,7 +87,8 @@ struct PortalDirectory {
             let attributes = try await roster.attributes.list(by: caller)
             let previousPage = page.map { $0 - 1 }.flatMap { $0 >= 1 ? $0 : nil }
             let values: [String: Any] = [
-                "search": search, "where": condition, "summary": summary,
+                "search": search, "where": filterError.isEmpty ? condition : request.query("where") ?? "",
+                "filterError": filterError, "summary": summary,
                 "attributes": attributes.map {
                     ["name": $0.name, "type": $0.type.rawValue, "description": $0.description ?? ""]
                 },

@@ -155,6 +155,7 @@ struct PortalImport {
         if let v = u.organization { others.append("organization: \(v)") }
         for phone in u.phoneNumbers { others.append("\(phone.type) phone: \(phone.number)") }
         for address in u.addresses { others.append("\(address.type) address: \(PortalFormat.address(address))") }
+        for name in u.custom.keys.sorted() { others.append("\(name): \(u.custom[name]!.text)") }
         return [
             "email": u.email, "username": u.username,
             "displayname": u.displayname ?? [u.firstname, u.lastname].compactMap { $0 }.joined(separator: " "),
