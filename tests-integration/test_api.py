@@ -358,9 +358,15 @@ def test_custom_attributes_are_declared_set_shown_filtered_and_removed(server):
     assert [a["name"] for a in api.call("GET", "/api/v1/attributes").json()["attributes"]] == ["badge"]
     users = api.call("GET", "/api/v1/users?limit=3").json()["users"]
     assert len(users) == 3
-    refused = server["roster"].run("user", "set", users[0]["email"], "badge=twelve", check=False)
-    assert refused.returncode == 1 and "not a number" in refused.stderr
-    for user, badge in zip(users, ["12", "7.5", "300"]):
+    one, t_one = f"/api/v1/users/{users[0]['id']}", "/api/v1/users/{id}"
+    refused = api.call("PATCH", one, t_one, json={"attributes": {"jobTitle": "Pilot", "badge": "twelve"}})
+    assert refused.status_code == 400 and "not a number" in refused.json()["error"]["message"]
+    assert api.call("GET", one, t_one).json().get("jobTitle") != "Pilot"  # nothing changed
+    changed = api.call("PATCH", one, t_one, json={"attributes": {"jobTitle": "Pilot", "badge": 12}})
+    assert changed.status_code == 200 and changed.json()["jobTitle"] == "Pilot"
+    readonly = Client(server, server["readonly"]).call("PATCH", one, t_one, json={"attributes": {"badge": 1}})
+    assert readonly.status_code == 403
+    for user, badge in zip(users[1:], ["7.5", "300"]):
         server["roster"].run("user", "set", user["email"], f"badge={badge}")
     shown = api.call("GET", f"/api/v1/users/{users[0]['id']}", "/api/v1/users/{id}").json()
     assert shown["custom"] == {"badge": 12}
@@ -373,7 +379,9 @@ def test_custom_attributes_are_declared_set_shown_filtered_and_removed(server):
     assert kept.status_code == 409 and "3 user(s) hold a value" in kept.json()["error"]["message"]
     gone = api.call("DELETE", "/api/v1/attributes/badge?force=true", "/api/v1/attributes/{name}").json()
     assert gone == {"removed": "badge", "clearedValues": 3}
-    assert "custom" not in api.call("GET", f"/api/v1/users/{users[0]['id']}", "/api/v1/users/{id}").json()
+    assert "custom" not in api.call("GET", one, t_one).json()
+    cleared = api.call("PATCH", one, t_one, json={"attributes": {"jobTitle": None}}).json()
+    assert "jobTitle" not in cleared
 
 
 def test_every_operation_in_the_document_was_exercised(server):

@@ -38,7 +38,7 @@ API = {
     "POST /api/v1/applications/{app}/provisioning/confirm": CHANGE,
     "PUT /api/v1/applications/{app}/settings": CHANGE,
     "GET /api/v1/imports": READ, "GET /api/v1/imports/{id}": READ,
-    "GET /api/v1/users": READ, "GET /api/v1/users/{id}": READ,
+    "GET /api/v1/users": READ, "GET /api/v1/users/{id}": READ, "PATCH /api/v1/users/{id}": CHANGE,
     "GET /api/v1/attributes": READ, "POST /api/v1/attributes": CHANGE, "DELETE /api/v1/attributes/{name}": CHANGE,
     "POST /api/v1/users/{id}/password": CHANGE, "POST /api/v1/users/{id}/activation-email": CHANGE,
     "GET /api/v1/insights": READ,

@@ -2,10 +2,26 @@ import Foundation
 import Hummingbird
 import RosterApp
 import RosterCore
+import SCIM
 
 /// `/api/v1`: users, import jobs and Insights.
 struct DirectoryController {
     let roster: Roster
+
+    /// `{"attributes": {"jobTitle": "Engineer", "badgeNumber": 42, "contractor": null}}`.
+    struct AttributesBody: Decodable {
+        var attributes: [String: JSONValue]
+
+        /// A value as `roster user set` takes it: null clears, numbers and booleans as their text.
+        static func text(_ value: JSONValue) throws -> String {
+            switch value {
+            case .null: ""
+            case .string, .number, .bool: value.text ?? ""
+            case .array, .object:
+                throw RosterError.invalid("an attribute's value is text, a number, true, false or null")
+            }
+        }
+    }
 
     func addRoutes(to group: RouterGroup<APIContext>) {
         group.get("users") { request, context in
@@ -34,6 +50,14 @@ struct DirectoryController {
         group.get("users/:id") { _, context in
             let user = try await roster.directory.user(id: try context.id("id", "user"), by: try context.caller())
             return try UserJSON(user).response()
+        }
+        group.patch("users/:id") { request, context in
+            let body = try await request.decode(as: AttributesBody.self, context: context)
+            let caller = try context.caller()
+            let user = try await roster.directory.user(id: try context.id("id", "user"), by: caller)
+            let changed = try await roster.directory.update(
+                email: user.email, attributes: try body.attributes.mapValues(AttributesBody.text), by: caller)
+            return try UserJSON(changed).response()
         }
         group.get("imports") { _, context in
             let jobs = try await roster.imports.history(by: try context.caller())
