@@ -73,7 +73,7 @@ PORTAL = {
     "GET /imports": READ, "GET /imports/{id}": READ, "GET /imports/{id}/progress": READ,
     "GET /imports/{id}/results.csv": READ,
     "GET /users": READ, "GET /users/{id}": READ, "POST /attributes": CHANGE, "POST /users/{id}/password": CHANGE,
-    "POST /users/{id}/activation": CHANGE,
+    "POST /users/{id}/activation": CHANGE, "POST /users/{id}/attributes": CHANGE,
     "GET /groups": READ, "POST /groups": CHANGE, "GET /groups/{id}": READ,
     "POST /groups/{id}/members": CHANGE, "POST /groups/{id}/members/remove": CHANGE,
     "POST /groups/{id}/bindings/preview": READ, "POST /groups/{id}/bindings": CHANGE,

@@ -515,6 +515,17 @@ def test_custom_attributes_are_declared_in_the_portal_shown_as_columns_and_filte
     browser.get("/users")
     browser.click("#users a[href^='/users/']")
     assert "badge" in browser.text("#attributes")
+    assert browser.css("#edit-attributes input[name='attribute.badge']").get_attribute("value") == "10"
+    browser.fill("#edit-attributes input[name='attribute.badge']", "ten")
+    browser.click("#edit-attributes button")
+    assert "not a number" in browser.text("#flash")  # back on the user's page, nothing saved
+    assert browser.css("#edit-attributes input[name='attribute.badge']").get_attribute("value") == "10"
+    browser.fill("#edit-attributes input[name='attribute.badge']", "11")
+    browser.fill("#edit-attributes input[name='attribute.jobTitle']", "Pilot")
+    browser.click("#edit-attributes button")
+    assert "Changed badge, jobTitle." in browser.text("#flash")
+    shown = {u["email"]: u for u in roster.json("users", "list")}["mis00001@example.net"]
+    assert shown["custom"] == {"badge": 11} and shown["jobTitle"] == "Pilot"
     browser.sign_out()
     browser.sign_in("viewer@example.com")
     browser.get("/users")

@@ -12,16 +12,20 @@ public struct DirectoryService: Sendable {
         "costCenter", "employeeType", "employeeIdentifier", "organization",
     ]
 
-    /// Changes attributes (empty text clears one) and pushes the change to the user's applications.
+    /// Changes attributes (empty text clears one) and pushes the change to the user's applications;
+    /// nothing is saved when no value changes.
     public func update(email: String, attributes: [String: String], by initiator: Initiator) async throws
         -> DirectoryUser
     {
         try initiator.require(.change)
         var user = try await lookup.user(email: email)
         let declared = CustomAttributes(try await storage.customAttributes())
+        let before = user
         for (name, value) in attributes {
             try user.set(name, to: value.isEmpty ? nil : value, attributes: declared)
         }
+        // Nothing to record or push when every value was already so.
+        guard user != before else { return user }
         return try await save(user, event: .userUpdate, by: initiator)
     }
 

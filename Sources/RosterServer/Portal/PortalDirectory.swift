@@ -118,6 +118,7 @@ struct PortalDirectory {
             let caller = try context.caller()
             let user = try await roster.directory.user(id: try userId(context), by: caller)
             let origin = try await roster.directory.origin(of: user, by: caller)
+            let declared = try await roster.attributes.list(by: caller)
             var source: [String: Any] = [
                 "type": user.source.type == .api ? "through the API" : "by hand",
                 "remoteId": user.source.remoteId ?? "",
@@ -143,9 +144,11 @@ struct PortalDirectory {
                     "created": PortalFormat.time(user.created), "updated": PortalFormat.time(user.updated),
                 ] as [String: Any],
                 "source": source, "passwordSet": user.passwordStatus == .set,
-                "custom": try await roster.attributes.list(by: caller).map {
-                    ["name": $0.name, "value": user.customValue(of: $0.name)?.text ?? ""]
-                },
+                "custom": declared.map { ["name": $0.name, "value": user.customValue(of: $0.name)?.text ?? ""] },
+                "editable": DirectoryService.editableAttributes.map { ["name": $0, "value": user.value(of: $0) ?? ""] }
+                    + declared.map {
+                        ["name": $0.name, "value": user.customValue(of: $0.name)?.text ?? "", "type": $0.type.rawValue]
+                    },
                 "groups": origin.groups.map { ["id": $0.id.text, "name": $0.name] },
             ]
             return portal.page("user", title: user.label, section: "users", values, context: context)
@@ -167,6 +170,25 @@ struct PortalDirectory {
             try await roster.accounts.setPassword(
                 email: user.email, password: context.form.raw("password") ?? "", by: caller)
             return portal.redirect("/users/\(user.id.text)", Flash(.notice, "Password set for \(user.email)."))
+        }
+        group.post("users/:id/attributes") { _, context in
+            let caller = try context.caller()
+            let user = try await roster.directory.user(id: try userId(context), by: caller)
+            let names = try await DirectoryService.editableAttributes + roster.attributes.list(by: caller).map(\.name)
+            // Only what the form changed: a value the administrator did not touch is not read again.
+            var changes: [String: String] = [:]
+            for name in names {
+                guard let sent = context.form.raw("attribute." + name) else { continue }
+                let value = sent.trimmingCharacters(in: .whitespacesAndNewlines)
+                if value != (user.value(of: name) ?? "") { changes[name] = value }
+            }
+            let changed = try await roster.directory.update(email: user.email, attributes: changes, by: caller)
+            guard changed != user else {
+                return portal.redirect("/users/\(user.id.text)", Flash(.notice, "Nothing was changed."))
+            }
+            return portal.redirect(
+                "/users/\(user.id.text)",
+                Flash(.notice, "Changed " + changes.keys.sorted().joined(separator: ", ") + "."))
         }
         group.post("users/:id/activation") { _, context in
             let caller = try context.caller()
