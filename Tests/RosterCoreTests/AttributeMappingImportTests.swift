@@ -87,9 +87,7 @@ import Testing
         // The directory changes the values; provisioning writes them back at the rules' paths.
         _ = try await h.domain.directory.update(
             email: "ada@example.com", attributes: ["organization": "Sales", "jobTitle": "+47 2"], by: .system)
-        _ = try await h.domain.groups.create(name: "Staff", by: .system)
-        try await h.domain.groups.addMembers(group: "Staff", emails: ["ada@example.com"], by: .system)
-        try await h.domain.groups.bind(group: "Staff", application: "App", by: .system)
+        try await h.bindStaff(["ada@example.com"])
         try await h.work()
         let remote = try #require(h.provider.user("ada"))
         #expect(remote[Self.enterprise]?["division"]?.text == "Sales")

@@ -125,9 +125,7 @@ import Testing
         #expect(await h.storage.users.values.first?.custom == ["badge": .number(42), "level": .number(3)])
         _ = try await h.domain.directory.update(
             email: "ada@example.com", attributes: ["badge": "43", "level": "4"], by: .system)
-        _ = try await h.domain.groups.create(name: "Staff", by: .system)
-        try await h.domain.groups.addMembers(group: "Staff", emails: ["ada@example.com"], by: .system)
-        try await h.domain.groups.bind(group: "Staff", application: "App", by: .system)
+        try await h.bindStaff(["ada@example.com"])
         try await h.work()
         let remote = try #require(h.provider.user("ada"))
         let log = await h.storage.log

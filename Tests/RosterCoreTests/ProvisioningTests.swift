@@ -12,9 +12,7 @@ import Testing
             DirectoryUser(email: "user\($0)@example.com", username: "user\($0)", firstname: "User", lastname: "\($0)")
         }
         for user in users { await h.storage.add(user) }
-        _ = try await h.domain.groups.create(name: "Staff", by: .system)
-        try await h.domain.groups.addMembers(group: "Staff", emails: users.map(\.email), by: .system)
-        try await h.domain.groups.bind(group: "Staff", application: "App", by: .system)
+        try await h.bindStaff(users.map(\.email))
         return users
     }
 
@@ -125,9 +123,7 @@ import Testing
                 tokenURL: FakeProvider.tokenURL, clientID: "roster", clientSecret: "s"))
         let users = (1...20).map { DirectoryUser(email: "user\($0)@example.com", username: "user\($0)") }
         for user in users { await h.storage.add(user) }
-        _ = try await h.domain.groups.create(name: "Staff", by: .system)
-        try await h.domain.groups.addMembers(group: "Staff", emails: users.map(\.email), by: .system)
-        try await h.domain.groups.bind(group: "Staff", application: "App", by: .system)
+        try await h.bindStaff(users.map(\.email))
         // MUT: four workers push at once
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<4 { group.addTask { try await h.work(kinds: [.provisionUser]) } }

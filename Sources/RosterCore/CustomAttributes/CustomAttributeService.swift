@@ -75,7 +75,8 @@ public struct CustomAttributeService: Sendable {
         let holding = try await storage.usersHolding(attribute: attribute.name)
         guard holding == 0 || force else {
             throw RosterError.conflict(
-                "\(holding) user(s) hold a value of \(attribute.name); removing it clears them (--force, force=true)")
+                "\(holding) user(s) hold a value of \(attribute.name): remove it with force (roster attribute "
+                    + "remove --force, or force=true in the API) to clear those values too")
         }
         let removed = try await storage.removeCustomAttribute(name: attribute.name)
         try await storage.record(

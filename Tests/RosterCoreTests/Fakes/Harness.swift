@@ -42,6 +42,13 @@ struct Harness {
         return app
     }
 
+    /// Puts the users in a group "Staff" bound to `application`: their provisioning is queued.
+    func bindStaff(_ emails: [String], to application: String = "App") async throws {
+        _ = try await domain.groups.create(name: "Staff", by: .system)
+        try await domain.groups.addMembers(group: "Staff", emails: emails, by: .system)
+        try await domain.groups.bind(group: "Staff", application: application, by: .system)
+    }
+
     /// Runs queued jobs until none is due.
     @discardableResult
     func work(kinds: Set<JobKind> = Set(JobKind.allCases)) async throws -> Int {
