@@ -67,14 +67,22 @@ struct PreparedInsert: Sendable {
     /// PostgreSQL: the insert without `ON CONFLICT` or `RETURNING`, for ``runKeyed(table:keys:in:sqlite:)``.
     private var plain: Statement?
 
-    init(_ head: String, _ rows: [[SQLCell]], returning: String? = nil, sqlite: Bool) {
+    /// SQLite, when its connection is reached directly: the insert of one row, prepared once and run
+    /// for each of `rows`; `constant` says which columns hold one value in every row.
+    private var direct: (sqlite: SQLiteDirect, sql: String, rows: [[SQLCell]], constant: [Bool])?
+
+    init(_ head: String, _ rows: [[SQLCell]], returning: String? = nil, sqlite: Bool, direct: SQLiteDirect? = nil) {
         self.returning = returning
         guard let width = rows.first?.count, width > 0 else {
             statements = []
             return
         }
         let tail = " ON CONFLICT DO NOTHING" + (returning.map { " RETURNING " + $0 } ?? "")
-        if sqlite {
+        if sqlite, returning == nil, let direct {
+            let placeholders = (1...width).map { "?\($0)" }.joined(separator: ", ")
+            self.direct = (direct, head + " VALUES (" + placeholders + ")" + tail, rows, Self.constantColumns(rows))
+            statements = []
+        } else if sqlite {
             statements = Self.valuesLists(head, rows, width: width, tail: tail)
         } else {
             let insert = Self.arrays(head, rows)
@@ -83,13 +91,27 @@ struct PreparedInsert: Sendable {
         }
     }
 
+    /// Runs the insert within `session`, when it was made for SQLite's connection reached directly
+    /// (else answers nil); answers, per row, whether it was written.
+    func insert(in session: SQLiteDirect.Session, untilSkipped: Bool = false) throws -> [Bool]? {
+        guard let direct else { return nil }
+        return try session.insert(direct.sql, rows: direct.rows, constant: direct.constant, untilSkipped: untilSkipped)
+    }
+
+    /// The columns holding the same value in every row (an import's job, state, source, an event's
+    /// type and initiator): bound once per statement, not once per row.
+    static func constantColumns(_ rows: [[SQLCell]]) -> [Bool] {
+        let first = rows[0]
+        return first.indices.map { column in rows.count > 1 && rows.allSatisfy { $0[column] == first[column] } }
+    }
+
     /// SQLite: `VALUES (?1, ?4, …), (?1, ?5, …)`, as many rows per statement as its limit on bound
     /// values allows. A column holding the same value in every row (an import's job, state, source,
     /// an event's type and initiator) is bound once and named by every row; NULL is bound like any
     /// value. A statement's text then depends only on its shape and is made once for each.
     private static func valuesLists(_ head: String, _ rows: [[SQLCell]], width: Int, tail: String) -> [Statement] {
         let first = rows[0]
-        let constant = (0..<width).map { column in rows.count > 1 && rows.allSatisfy { $0[column] == first[column] } }
+        let constant = constantColumns(rows)
         let shared = (0..<width).filter { constant[$0] }.map { first[$0] }
         let varying = (0..<width).filter { !constant[$0] }
         let perStatement = max(1, (30_000 - shared.count) / max(1, varying.count))
@@ -141,6 +163,10 @@ struct PreparedInsert: Sendable {
     /// - Parameter sqlite: SQLite's connection, when `db` runs on it: values are bound to it
     ///   directly, without SQLKit's `Encodable` binding (a sixth of a large import's time).
     func run(in db: any SQLDatabase, sqlite: SQLiteConnection? = nil) async throws -> [String] {
+        if let direct {
+            _ = try await direct.sqlite.insert(direct.sql, rows: direct.rows, constant: direct.constant)
+            return []
+        }
         var returned: [String] = []
         for statement in statements {
             if let sqlite {
@@ -167,8 +193,8 @@ struct PreparedInsert: Sendable {
 extension PreparedInsert {
     /// An insert whose rows are told apart by the column `key`: on PostgreSQL it returns the keys
     /// written; on SQLite it returns nothing and ``runKeyed(table:keys:in:sqlite:)`` counts instead.
-    init(_ head: String, _ rows: [[SQLCell]], key: String, sqlite: Bool) {
-        self.init(head, rows, returning: sqlite ? nil : key, sqlite: sqlite)
+    init(_ head: String, _ rows: [[SQLCell]], key: String, sqlite: Bool, direct: SQLiteDirect? = nil) {
+        self.init(head, rows, returning: sqlite ? nil : key, sqlite: sqlite, direct: direct)
         self.key = key
     }
 
@@ -180,6 +206,10 @@ extension PreparedInsert {
     func runKeyed(table: String, keys: [String], in db: any SQLDatabase, sqlite: SQLiteConnection?) async throws
         -> Set<String>
     {
+        if let direct {
+            let written = try await direct.sqlite.insert(direct.sql, rows: direct.rows, constant: direct.constant)
+            return Set(zip(keys, written).lazy.filter(\.1).map(\.0))
+        }
         guard let sqlite, let key else {
             if let plain { return try await runPlainFirst(plain, keys: keys, in: db) }
             return Set(try await run(in: db))
@@ -231,8 +261,8 @@ extension PreparedInsert {
 
 func insertRows(
     _ head: String, _ rows: [[SQLCell]], returning: String? = nil, in db: any SQLDatabase,
-    sqlite: SQLiteConnection? = nil
+    direct: SQLiteDirect? = nil
 ) async throws -> [String] {
-    try await PreparedInsert(head, rows, returning: returning, sqlite: db.dialect.name == "sqlite")
-        .run(in: db, sqlite: sqlite)
+    try await PreparedInsert(head, rows, returning: returning, sqlite: db.dialect.name == "sqlite", direct: direct)
+        .run(in: db)
 }

@@ -91,13 +91,20 @@ extension SQLStore: ImportRepository {
         // as they are when every user is new (else they are made again for those that are).
         let sqlite = self.sqlite
         let allUsers = candidates.compactMap { try? $0.mapped.get() }
+        let direct = self.direct
         let readyUsers = PreparedInsert(
-            Self.userInsert, try allUsers.map(Self.rowValues), key: "id", sqlite: dialect == .sqlite)
+            Self.userInsert, try allUsers.map(Self.rowValues), key: "id", sqlite: dialect == .sqlite, direct: direct)
         let readyEvents = PreparedInsert(
-            Self.eventInsert, allUsers.map { Self.eventRow(rules.createdEvent($0)) }, sqlite: dialect == .sqlite)
+            Self.eventInsert, allUsers.map { Self.eventRow(rules.createdEvent($0)) }, sqlite: dialect == .sqlite,
+            direct: direct)
         let ids = allUsers.map(\.id.text)
+        let newUsers = NewUsersBatch(jobId: jobId, candidates: candidates, users: readyUsers, events: readyEvents)
         try await rules.waitTurn()
         if rules.dryRun { return try await dryRun(jobId: jobId, candidates: candidates, rules: rules) }
+        if !rules.mayHaveResults, let direct, let results = try await commit(newUsers, listed: rules.listed, on: direct)
+        {
+            return results
+        }
         return try await transaction { db in
             let counts = try await db.raw(
                 "SELECT created_count + skipped_count + failed_count AS n FROM import_jobs WHERE id = "
@@ -149,13 +156,16 @@ extension SQLStore: ImportRepository {
             } else {
                 try await Self.insert(users.filter { inserted.contains($0.id.text) }.map(rules.createdEvent), in: db)
             }
-            return try await Self.record(results, jobId: jobId, from: try counts?.int("n") ?? 0, in: db, sqlite: sqlite)
+            return try await Self.record(
+                results, jobId: jobId, from: try counts?.int("n") ?? 0, listed: rules.listed, in: db, sqlite: sqlite,
+                direct: direct)
         }
     }
 
     /// A dry run's batch: what the import would do to each user, recorded, with no user written.
     func dryRun(jobId: UUID, candidates: [ImportCandidate], rules: ImportBatchRules) async throws -> [ImportResult] {
         let sqlite = self.sqlite
+        let direct = self.direct
         return try await transaction { db in
             let counts = try await db.raw(
                 "SELECT created_count + skipped_count + failed_count AS n FROM import_jobs WHERE id = "
@@ -177,24 +187,34 @@ extension SQLStore: ImportRepository {
                             reason: "dry run: would be created")
                 }
             }
-            return try await Self.record(results, jobId: jobId, from: try counts?.int("n") ?? 0, in: db, sqlite: sqlite)
+            return try await Self.record(
+                results, jobId: jobId, from: try counts?.int("n") ?? 0, listed: rules.listed, in: db, sqlite: sqlite,
+                direct: direct)
         }
     }
 
-    /// Records a batch's results from position `first` on and counts them into the job. A worker
-    /// that lost its lease may race its successor here: one result per user wins.
+    static let resultInsert =
+        "INSERT INTO import_results (job_id, remote_id, position, user_name, outcome, user_id, reason)"
+
+    static func resultRow(_ result: ImportResult, job: String, position: Int) -> [SQLCell] {
+        [
+            .text(job), .text(result.remoteId), .int(position), .text(result.userName),
+            .text(result.outcome.rawValue), .text(result.userId?.text), .text(result.reason),
+        ]
+    }
+
+    /// Records a batch's results from position `first` on and counts them into the job (with its
+    /// total so far, `listed`, if given). A worker that lost its lease may race its successor here:
+    /// one result per user wins.
     static func record(
-        _ results: [ImportResult], jobId: UUID, from first: Int, in db: any SQLDatabase, sqlite: SQLiteConnection?
+        _ results: [ImportResult], jobId: UUID, from first: Int, listed: Int?, in db: any SQLDatabase,
+        sqlite: SQLiteConnection?,
+        direct: SQLiteDirect?
     ) async throws -> [ImportResult] {
         let job = jobId.text
         let kept = try await PreparedInsert(
-            "INSERT INTO import_results (job_id, remote_id, position, user_name, outcome, user_id, reason)",
-            results.enumerated().map { offset, result in
-                [
-                    .text(job), .text(result.remoteId), .int(first + offset), .text(result.userName),
-                    .text(result.outcome.rawValue), .text(result.userId?.text), .text(result.reason),
-                ]
-            }, key: "remote_id", sqlite: sqlite != nil
+            resultInsert, results.enumerated().map { resultRow($1, job: job, position: first + $0) }, key: "remote_id",
+            sqlite: sqlite != nil, direct: direct
         ).runKeyed(table: "import_results", keys: results.map(\.remoteId), in: db, sqlite: sqlite)
         let recorded = results.filter { kept.contains($0.remoteId) }
         let tally = Dictionary(grouping: recorded, by: \.outcome).mapValues(\.count)
@@ -203,7 +223,8 @@ extension SQLStore: ImportRepository {
             """
             UPDATE import_jobs SET created_count = created_count + \(bind: (tally[.created] ?? 0) + (tally[.new] ?? 0)),
               skipped_count = skipped_count + \(bind: tally[.skipped] ?? 0),
-              failed_count = failed_count + \(bind: tally[.failed] ?? 0) WHERE id = \(bind: jobId.text)
+              failed_count = failed_count + \(bind: tally[.failed] ?? 0),
+              total = \(unsafeRaw: listed.map(String.init) ?? "total") WHERE id = \(bind: jobId.text)
             """
         ).run()
         return recorded

@@ -14,6 +14,7 @@ extension SQLStore: ListingRepository {
     public func storeListedUsers(_ users: [ListedUser], applicationId: UUID, generation: UUID, from position: Int)
         async throws
     {
+        let direct = self.direct
         try await transaction { db in
             _ = try await insertRows(
                 """
@@ -31,7 +32,7 @@ extension SQLStore: ListingRepository {
                         .text(listed.searchText), .text(s.userName?.lowercased()), .text(s.email?.lowercased()),
                         .text(s.displayName?.lowercased()), .text(listed.familyName?.lowercased()),
                     ]
-                }, in: db)
+                }, in: db, direct: direct)
         }
     }
 

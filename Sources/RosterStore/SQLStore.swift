@@ -20,6 +20,8 @@ public final class SQLStore: Storage, Sendable {
     private let lock: AsyncLock?
     /// SQLite's connection, for the writes that bind values to it directly (``PreparedInsert``).
     let sqlite: SQLiteConnection?
+    /// SQLite's connection below SQLiteNIO, for the inserts of an import (``SQLiteDirect``).
+    let direct: SQLiteDirect?
     private let close: @Sendable () async throws -> Void
 
     init(
@@ -27,12 +29,17 @@ public final class SQLStore: Storage, Sendable {
         sqlite: SQLiteConnection? = nil, close: @escaping @Sendable () async throws -> Void
     ) {
         self.sqlite = sqlite
+        let direct = sqlite.flatMap(SQLiteDirect.init)
+        self.direct = direct
         self.db = db
         self.dialect = dialect
         self.secrets = secrets
         self.logger = logger
         self.lock = dialect == .sqlite ? AsyncLock() : nil
-        self.close = close
+        self.close = {
+            direct?.close()
+            try await close()
+        }
     }
 
     /// Opens (creating if needed) the SQLite database at `path` and migrates it.
@@ -64,6 +71,9 @@ public final class SQLStore: Storage, Sendable {
         // busy_timeout first: processes opening a new file together (instances starting at once)
         // wait for each other's locks, switching to WAL included, instead of failing at once.
         try await db.raw("PRAGMA busy_timeout = 10000").run()
+        // A new file gets pages of 16 KiB (SQLite's default is 4): an import splits and logs fewer
+        // index pages, a tenth of its time at 100,000 users. An existing file keeps its size.
+        try await db.raw("PRAGMA page_size = 16384").run()
         // WAL lets readers in other processes (a CLI next to the server) go on while one writes.
         try await db.raw("PRAGMA journal_mode = WAL").run()
         // In WAL mode NORMAL syncs at checkpoints, not at every commit: a crash of Roster or of the
@@ -75,7 +85,9 @@ public final class SQLStore: Storage, Sendable {
         // A multi-row insert keeps a statement journal (to undo itself on a constraint error):
         // in memory, not in a temporary file.
         try await db.raw("PRAGMA temp_store = MEMORY").run()
-        try await db.raw("PRAGMA wal_autocheckpoint = \(unsafeRaw: String(WALCheckpointer.backstopPages))").run()
+        let pageSize = try await db.raw("PRAGMA page_size").first()?.decode(column: "page_size", as: Int.self) ?? 4096
+        let backstop = WALCheckpointer.backstopBytes / max(pageSize, 512)
+        try await db.raw("PRAGMA wal_autocheckpoint = \(unsafeRaw: String(backstop))").run()
         try await db.raw("PRAGMA foreign_keys = ON").run()
         let checkpointer = try await WALCheckpointer.start(path: path, logger: logger)
         let store = SQLStore(
@@ -287,6 +299,7 @@ struct StoreError: Error, CustomStringConvertible {
 /// UNIQUE constraint, PostgreSQL's 23505): the write lost a race with another, a conflict.
 func isUniqueViolation(_ error: any Error) -> Bool {
     if let error = error as? PSQLError { return error.serverInfo?[.sqlState] == "23505" }
+    if let error = error as? SQLiteDirectError { return [1555, 2067].contains(error.code) }
     if let error = error as? SQLiteError {
         return error.reason == .constraintUniqueFailed || error.reason == .constraintPrimaryKeyFailed
             || (error.reason == .constraint && error.message.contains("UNIQUE"))

@@ -8,8 +8,8 @@ import SQLiteKit
 /// its threshold, on the writer's time: a sixth of a large import's commits went to it. A passive
 /// checkpoint waits for no one and blocks no one; the writer's own stays as a backstop.
 final class WALCheckpointer: Sendable {
-    /// The writer checkpoints itself only when the log passes this many pages (about 40 MB).
-    static let backstopPages = 10_000
+    /// The writer checkpoints itself only when the log passes this size.
+    static let backstopBytes = 40 << 20
     private let task: Task<Void, Never>
     private let connection: SQLiteConnection
 

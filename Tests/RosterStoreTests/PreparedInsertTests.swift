@@ -28,17 +28,17 @@ import Testing
             }
             // MUT: the rows, then the same keys again (all conflict) with one new
             let head = "INSERT INTO bulk_test (key, note, n, same, none, k)"
-            let written = try await insertRows(head, rows, returning: "key", in: store.db, sqlite: store.sqlite)
+            let written = try await insertRows(head, rows, returning: "key", in: store.db)
             let again = try await insertRows(
                 head, rows + [[.text("new"), .text(nil), .int(nil), .text("same \"x\""), .text(nil), .int(1)]],
-                returning: "key", in: store.db, sqlite: store.sqlite)
+                returning: "key", in: store.db)
             let one = try await insertRows(
                 head, [[.text("one"), .text("1"), .int(1), .text("s"), .text(nil), .int(2)]], returning: "key",
-                in: store.db, sqlite: store.sqlite)
+                in: store.db)
             let twins = try await insertRows(
                 head,
                 Array(repeating: [.text("twin"), .text(nil), .int(3), .text("t"), .text(nil), .int(3)], count: 2),
-                returning: "key", in: store.db, sqlite: store.sqlite)
+                returning: "key", in: store.db)
             // validate
             #expect(Set(written) == Set(rows.indices.map { "k\($0)" }) && again == ["new"])
             #expect(one == ["one"] && twins == ["twin"])
@@ -61,6 +61,43 @@ import Testing
                 #expect(read["k\(index)"]?.1 == (index.isMultiple(of: 3) ? nil : Int64(index)))
             }
             #expect(read["new"].map { $0.0 == nil && $0.1 == nil } == true)
+        }
+    }
+
+    /// SQLite's connection reached directly: one statement prepared once and run per row, each row
+    /// saying whether it was written.
+    @Test func sqliteRowsBoundDirectlyKeepEveryTextAndNullAndSayWhichWereWritten() async throws {
+        try await withStore { store in
+            guard let direct = store.direct else { return }
+            try await store.db.raw("CREATE TABLE bulk_test (key TEXT PRIMARY KEY, note TEXT, n BIGINT, same TEXT)")
+                .run()
+            let head = "INSERT INTO bulk_test (key, note, n, same)"
+            let rows: [[SQLCell]] = Self.awkward.enumerated().map { index, text in
+                [.text("k\(index)"), .text(text), .int(index.isMultiple(of: 3) ? nil : Int64(index)), .text("s")]
+            }
+            let keys = rows.indices.map { "k\($0)" }
+            let written = try await PreparedInsert(head, rows, key: "key", sqlite: true, direct: direct)
+                .runKeyed(table: "bulk_test", keys: keys, in: store.db, sqlite: nil)
+            // Again, with one new row among them: only it is written, its constant column bound anew.
+            let more = rows + [[.text("new"), .text(nil), .int(7), .text("t")]]
+            let again = try await PreparedInsert(head, more, key: "key", sqlite: true, direct: direct)
+                .runKeyed(table: "bulk_test", keys: keys + ["new"], in: store.db, sqlite: nil)
+            #expect(written == Set(keys) && again == ["new"])
+            let stored = try await store.db.raw("SELECT key, note, n, same FROM bulk_test").all()
+            let read = Dictionary(
+                uniqueKeysWithValues: try stored.map {
+                    (
+                        try $0.string("key"),
+                        (try $0.decode(column: "note", as: String?.self), try $0.decode(column: "n", as: Int64?.self))
+                    )
+                })
+            for (index, text) in Self.awkward.enumerated() {
+                #expect(read["k\(index)"]?.0 == text)
+                #expect(read["k\(index)"]?.1 == (index.isMultiple(of: 3) ? nil : Int64(index)))
+            }
+            #expect(read["new"].map { $0.0 == nil && $0.1 == 7 } == true)
+            #expect(
+                try await store.db.raw("SELECT same FROM bulk_test WHERE key = 'new'").first()?.string("same") == "t")
         }
     }
 }

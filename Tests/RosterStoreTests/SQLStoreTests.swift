@@ -227,3 +227,113 @@ struct StoreTestError: Error { let message: String }
         }
     }
 }
+
+/// An import's usual batch (a fresh job, every user new) goes in one run on SQLite's thread; any
+/// other is resolved user by user. Both must record the same.
+@Suite struct NewUsersBatchTests {
+    let base = SQLStoreTests()
+
+    var freshRules: ImportBatchRules {
+        var rules = base.rules
+        rules.mayHaveResults = false
+        return rules
+    }
+
+    @Test func sqliteIsReachedBelowSQLiteNIOSoAnImportsStatementsArePreparedOnce() async throws {
+        try await withStore { store in
+            guard store.dialect == .sqlite else { return }
+            // A SQLiteNIO that keeps its handle elsewhere would make every import slow, silently.
+            #expect(store.direct != nil)
+            let pageSize = try await store.db.raw("PRAGMA page_size").first()?.decode(column: "page_size", as: Int.self)
+            #expect(pageSize == 16384)
+        }
+    }
+
+    @Test func aFreshJobsBatchRecordsItsResultsInOrderWithTheJobsTotal() async throws {
+        try await withStore { store in
+            try await store.createApplication(base.application)
+            let job = try await base.job(store)
+            let failed = ImportCandidate(
+                remoteId: "bad", userName: "bad", mapped: .failure(.noUsableEmail))
+            var rules = freshRules
+            rules.listed = 6
+            let first = try await store.commitImportBatch(
+                jobId: job.id, candidates: [base.candidate(0, job: job), failed, base.candidate(1, job: job)],
+                rules: rules)
+            rules.listed = 9
+            let second = try await store.commitImportBatch(
+                jobId: job.id, candidates: (2..<5).map { base.candidate($0, job: job) }, rules: rules)
+            #expect(first.map(\.outcome) == [.created, .failed, .created])
+            #expect(second.map(\.outcome) == [.created, .created, .created])
+            let stored = try #require(try await store.job(id: job.id))
+            #expect((stored.created, stored.failed, stored.total) == (5, 1, 9))
+            let positions = try await store.results(jobId: job.id, after: -1, limit: 10, except: nil)
+            #expect(positions.map(\.position) == Array(0..<6))
+            #expect(positions.map(\.result.remoteId) == ["r0", "bad", "r1", "r2", "r3", "r4"])
+            #expect(try await store.events(InsightsQuery(type: .userCreate)).count == 5)
+        }
+    }
+
+    @Test func aFreshJobsBatchThatMeetsAnExistingUserWritesNothingTwiceAndResolvesEach() async throws {
+        try await withStore { store in
+            try await store.createApplication(base.application)
+            let earlier = try await base.job(store)
+            _ = try await store.commitImportBatch(
+                jobId: earlier.id, candidates: [base.candidate(2, job: earlier)], rules: freshRules)
+            let job = try await base.job(store)
+            let results = try await store.commitImportBatch(
+                jobId: job.id,
+                candidates: (0..<4).map { base.candidate($0, email: $0 == 2 ? "USER2@example.com" : nil, job: job) },
+                rules: freshRules)
+            #expect(results.map(\.outcome) == [.created, .created, .skipped, .created])
+            let stored = try #require(try await store.job(id: job.id))
+            #expect((stored.created, stored.skipped) == (3, 1))
+            #expect(try await store.results(jobId: job.id).map(\.remoteId) == ["r0", "r1", "r2", "r3"])
+            #expect(try await store.users(search: nil, sort: .email, limit: 100, offset: 0).count == 4)
+            #expect(try await store.events(InsightsQuery(type: .userCreate)).count == 4)
+        }
+    }
+
+    @Test func twoFreshJobsRacingForTheSameUsersCreateEachOnce() async throws {
+        try await withStore { store in
+            try await store.createApplication(base.application)
+            let jobA = try await base.job(store), jobB = try await base.job(store)
+            async let a = store.commitImportBatch(
+                jobId: jobA.id, candidates: (0..<50).map { base.candidate($0, job: jobA) }, rules: freshRules)
+            async let b = store.commitImportBatch(
+                jobId: jobB.id, candidates: (0..<50).map { base.candidate($0, job: jobB) }, rules: freshRules)
+            let (resultsA, resultsB) = try await (a, b)
+            let created = (resultsA + resultsB).filter { $0.outcome == .created }
+            #expect(Set(created.map(\.remoteId)).count == 50 && created.count == 50)
+            #expect(try await store.events(InsightsQuery(type: .userCreate)).count == 50)
+        }
+    }
+
+    @Test func theUsualBatchGoesInOneRunAndOneWithAKnownUserIsLeftWhole() async throws {
+        try await withStore { store in
+            guard let direct = store.direct else { return }
+            try await store.createApplication(base.application)
+            let job = try await base.job(store)
+            func batch(_ numbers: Range<Int>) throws -> NewUsersBatch {
+                let candidates = numbers.map { base.candidate($0, job: job) }
+                let users = candidates.compactMap { try? $0.mapped.get() }
+                let rows = try users.map(SQLStore.rowValues)
+                return NewUsersBatch(
+                    jobId: job.id, candidates: candidates,
+                    users: PreparedInsert(SQLStore.userInsert, rows, key: "id", sqlite: true, direct: direct),
+                    events: PreparedInsert(
+                        SQLStore.eventInsert, users.map { SQLStore.eventRow(base.rules.createdEvent($0)) },
+                        sqlite: true,
+                        direct: direct))
+            }
+            let written = try await store.commit(try batch(0..<3), listed: 3, on: direct)
+            #expect(written?.map(\.outcome) == [.created, .created, .created])
+            // r2 is known now: the batch is refused whole, r3 and r4 included, for the general way.
+            #expect(try await store.commit(try batch(2..<5), listed: 5, on: direct) == nil)
+            #expect(try await store.users(search: nil, sort: .email, limit: 100, offset: 0).count == 3)
+            let stored = try #require(try await store.job(id: job.id))
+            #expect((stored.created, stored.total) == (3, 3))
+            #expect(try await store.results(jobId: job.id).count == 3)
+        }
+    }
+}

@@ -67,22 +67,23 @@ public struct ImportRunner: JobHandler {
         let providerFilters = connection.provider.filterSupported
         var query = Self.listingQuery
         if providerFilters { query.filter = filterText }
-        /// Waits for the commit before, then commits what is pending.
-        /// The commit two batches back: at most two are in flight, one committing, one readied.
+        /// Commits what is pending once the commit before it is done: at most two batches are in
+        /// flight, one committing, one readied meanwhile. Nothing here waits for the database, which
+        /// is busy with the batch before: the job's total is written with the batch, and the
+        /// integration is checked right before its transaction (`waitTurn`).
         var waiting: Task<Void, any Error>?
         let lastDone = Flag(true)
         func startCommit() async throws {
             let candidates = pending
             pending = []
             try await waiting?.value
-            try await checkpoint(job, lease: lease)
-            try await storage.updateJob(id: job.id, status: .running, total: listed, reason: nil, finishedAt: nil)
+            guard lease.isHeld else { throw Stop.leaseLost }
             let previous = committing
             waiting = previous
             lastDone.set(false)
-            committing = Task {
+            committing = Task { [listed] in
                 defer { lastDone.set(true) }
-                try await commit(candidates, job: job, application: application, after: previous)
+                try await commit(candidates, job: job, application: application, listed: listed, after: previous)
             }
         }
         do {
@@ -268,12 +269,13 @@ public struct ImportRunner: JobHandler {
     /// - Parameter previous: the batch before, which commits first: this one is readied meanwhile,
     ///   and fails with it.
     private func commit(
-        _ candidates: [ImportCandidate], job: ImportJob, application: Application,
+        _ candidates: [ImportCandidate], job: ImportJob, application: Application, listed: Int? = nil,
         after previous: Task<Void, any Error>? = nil
     ) async throws {
         guard !candidates.isEmpty else { return try await previous?.value ?? () }
         var rules = ImportRules.batchRules(application: application, job: job)
         rules.dryRun = job.isDryRun
+        rules.listed = listed
         let access = self.access
         rules.waitTurn = {
             try await previous?.value

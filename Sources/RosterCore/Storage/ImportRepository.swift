@@ -29,6 +29,9 @@ public struct ImportBatchRules: Sendable {
     /// Writes no user: each new one gets the result `new` (counted as created), the others the
     /// result an import would give them.
     public var dryRun = false
+    /// The users listed so far, when the job's total grows as pages arrive: written with the
+    /// batch's counts, in its transaction (a write of its own per batch stalled the pipeline).
+    public var listed: Int?
 
     public init(
         resolveConflict: @escaping @Sendable (ImportCandidate, DirectoryUser) -> ImportResult,

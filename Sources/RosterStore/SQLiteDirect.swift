@@ -1,0 +1,174 @@
+import Foundation
+import SQLiteKit
+import Synchronization
+// SQLiteNIO's own copy of SQLite, reached through SQLiteNIO's module map: it must be the same
+// library as the connection's (two copies of SQLite in one process break each other's locks).
+import VaporCSQLite
+
+/// SQLite's connection reached below SQLiteNIO, for the inserts an import makes by the hundred
+/// thousand: each statement is prepared once and kept, then run once per row with its values bound
+/// straight from Swift strings. Through SQLiteNIO every statement is parsed again and its values
+/// copied twice: at 100,000 users that was a third of the writer's time (parsing a thousand-row
+/// `VALUES` list alone a fifth). A row's own `changes()` also says whether it was written, which a
+/// multi-row insert could only count.
+///
+/// Runs only inside a transaction of the store's one session, which no other statement
+/// interleaves; the connection is opened fully serialized besides.
+final class SQLiteDirect: Sendable {
+    private struct Handle: @unchecked Sendable { let raw: OpaquePointer }
+    private let handle: Handle
+    /// Prepared statements by their text; one is taken out while it runs.
+    private let statements = Mutex<[String: Handle]>([:])
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    /// Answers nil when this SQLiteNIO keeps its handle elsewhere: the store then writes through
+    /// SQLiteNIO, slower and the same. (`SQLiteConnection.handle.raw` is not public API.)
+    init?(_ connection: SQLiteConnection) {
+        guard let raw = Mirror(reflecting: connection).descendant("handle", "raw") as? OpaquePointer else {
+            return nil
+        }
+        handle = Handle(raw: raw)
+    }
+
+    /// Runs `sql`, an insert of one row with a placeholder per column (`?1` … `?N`, in order), once for
+    /// each row; answers, per row, whether it was written (`ON CONFLICT DO NOTHING` skips the others).
+    /// - Parameter constant: columns whose value is the same in every row: bound once.
+    func insert(_ sql: String, rows: [[SQLCell]], constant: [Bool]) async throws -> [Bool] {
+        try await run { try $0.insert(sql, rows: rows, constant: constant) }
+    }
+
+    /// Runs `body` on a thread of the pool SQLiteNIO runs SQLite on: several statements in a row
+    /// without going back to Swift's executors between them.
+    func run<T: Sendable>(_ body: @escaping @Sendable (Session) throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive { try body(Session(direct: self)) }
+    }
+
+    /// The statements one ``run(_:)`` runs.
+    struct Session {
+        fileprivate let direct: SQLiteDirect
+
+        /// Runs `sql` once, for its effect.
+        func execute(_ sql: String, _ binds: [SQLCell] = []) throws {
+            try direct.withStatement(sql) { statement in
+                try direct.bindAll(binds, in: statement, sql)
+                let result = sqlite_nio_sqlite3_step(statement)
+                guard result == SQLITE_DONE || result == SQLITE_ROW else { throw direct.failure(result, sql) }
+            }
+        }
+
+        /// The integer in the first column of the first row `sql` answers, if any.
+        func integer(_ sql: String, _ binds: [SQLCell] = []) throws -> Int? {
+            try direct.withStatement(sql) { statement in
+                try direct.bindAll(binds, in: statement, sql)
+                let result = sqlite_nio_sqlite3_step(statement)
+                guard result == SQLITE_ROW else {
+                    if result == SQLITE_DONE { return nil }
+                    throw direct.failure(result, sql)
+                }
+                return Int(sqlite_nio_sqlite3_column_int64(statement, 0))
+            }
+        }
+
+        /// ``SQLiteDirect/insert(_:rows:constant:)`` within this run.
+        /// - Parameters:
+        ///   - shared: values bound once after each row's (`?N+1` …), e.g. a number every row adds to.
+        ///   - untilSkipped: stop at the first row not written (its flag is the last one answered).
+        func insert(
+            _ sql: String, rows: [[SQLCell]], constant: [Bool], shared: [SQLCell] = [], untilSkipped: Bool = false
+        ) throws -> [Bool] {
+            try direct.withStatement(sql) { statement in
+                let width = rows.first?.count ?? 0
+                for (offset, cell) in shared.enumerated() {
+                    try direct.check(direct.bind(cell, at: Int32(width + offset + 1), in: statement), sql)
+                }
+                var written: [Bool] = []
+                written.reserveCapacity(rows.count)
+                for (index, row) in rows.enumerated() {
+                    for (column, cell) in row.enumerated() where index == 0 || !constant[column] {
+                        try direct.check(direct.bind(cell, at: Int32(column + 1), in: statement), sql)
+                    }
+                    let result = sqlite_nio_sqlite3_step(statement)
+                    guard result == SQLITE_DONE else { throw direct.failure(result, sql) }
+                    written.append(sqlite_nio_sqlite3_changes(direct.handle.raw) > 0)
+                    sqlite_nio_sqlite3_reset(statement)
+                    if untilSkipped, written.last == false { break }
+                }
+                return written
+            }
+        }
+    }
+
+    /// Runs `body` with the statement prepared for `sql`, reset and its values cleared afterwards.
+    private func withStatement<T>(_ sql: String, _ body: (OpaquePointer) throws -> T) throws -> T {
+        let statement = try take(sql)
+        defer {
+            sqlite_nio_sqlite3_reset(statement.raw)
+            sqlite_nio_sqlite3_clear_bindings(statement.raw)
+            statements.withLock { $0[sql] = statement }
+        }
+        return try body(statement.raw)
+    }
+
+    private func bindAll(_ cells: [SQLCell], in statement: OpaquePointer, _ sql: String) throws {
+        for (index, cell) in cells.enumerated() {
+            try check(bind(cell, at: Int32(index + 1), in: statement), sql)
+        }
+    }
+
+    private func bind(_ cell: SQLCell, at index: Int32, in statement: OpaquePointer) -> Int32 {
+        switch cell {
+        case .text(nil), .int(nil):
+            return sqlite_nio_sqlite3_bind_null(statement, index)
+        case .int(let number?):
+            return sqlite_nio_sqlite3_bind_int64(statement, index, number)
+        case .text(var text?):
+            return text.withUTF8 { bytes in
+                guard let start = bytes.baseAddress, !bytes.isEmpty else {
+                    return sqlite_nio_sqlite3_bind_text64(statement, index, "", 0, Self.transient, UInt8(SQLITE_UTF8))
+                }
+                return start.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                    sqlite_nio_sqlite3_bind_text64(
+                        statement, index, $0, UInt64(bytes.count), Self.transient, UInt8(SQLITE_UTF8))
+                }
+            }
+        }
+    }
+
+    /// The statement prepared for `sql`, prepared now if it was not.
+    private func take(_ sql: String) throws -> Handle {
+        if let ready = statements.withLock({ $0.removeValue(forKey: sql) }) { return ready }
+        var statement: OpaquePointer?
+        let result = sqlite_nio_sqlite3_prepare_v3(
+            handle.raw, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard result == SQLITE_OK, let statement else { throw failure(result, sql) }
+        return Handle(raw: statement)
+    }
+
+    private func check(_ result: Int32, _ sql: String) throws {
+        guard result == SQLITE_OK else { throw failure(result, sql) }
+    }
+
+    private func failure(_ result: Int32, _ sql: String) -> SQLiteDirectError {
+        let message = sqlite_nio_sqlite3_errmsg(handle.raw).map { String(cString: $0) } ?? "error \(result)"
+        return SQLiteDirectError(code: result, message: message, statement: String(sql.prefix(80)))
+    }
+
+    /// Finalizes every statement: before the connection closes, which refuses while any is open.
+    func close() {
+        for statement in statements.withLock({ statements in
+            defer { statements = [:] }
+            return statements.values
+        }) {
+            sqlite_nio_sqlite3_finalize(statement.raw)
+        }
+    }
+}
+
+/// A statement ``SQLiteDirect`` ran failed: SQLite's result code and its message.
+struct SQLiteDirectError: Error, CustomStringConvertible {
+    let code: Int32
+    let message: String
+    let statement: String
+
+    var description: String { "SQLite error \(code): \(message) (in \(statement)…)" }
+}
