@@ -71,13 +71,18 @@ struct PreparedInsert: Sendable {
     /// for each of `rows`; `constant` says which columns hold one value in every row.
     private var direct: (sqlite: SQLiteDirect, sql: String, rows: [[SQLCell]], constant: [Bool])?
 
-    init(_ head: String, _ rows: [[SQLCell]], returning: String? = nil, sqlite: Bool, direct: SQLiteDirect? = nil) {
+    /// - Parameter fresh: the rows cannot be there already (new events, with new ids): inserted
+    ///   without `ON CONFLICT`, which costs PostgreSQL a look into every unique index per row first.
+    init(
+        _ head: String, _ rows: [[SQLCell]], returning: String? = nil, sqlite: Bool, direct: SQLiteDirect? = nil,
+        fresh: Bool = false
+    ) {
         self.returning = returning
         guard let width = rows.first?.count, width > 0 else {
             statements = []
             return
         }
-        let tail = " ON CONFLICT DO NOTHING" + (returning.map { " RETURNING " + $0 } ?? "")
+        let tail = (fresh ? "" : " ON CONFLICT DO NOTHING") + (returning.map { " RETURNING " + $0 } ?? "")
         if sqlite, returning == nil, let direct {
             let placeholders = (1...width).map { "?\($0)" }.joined(separator: ", ")
             self.direct = (direct, head + " VALUES (" + placeholders + ")" + tail, rows, Self.constantColumns(rows))

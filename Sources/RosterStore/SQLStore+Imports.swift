@@ -96,7 +96,7 @@ extension SQLStore: ImportRepository {
             Self.userInsert, try allUsers.map(Self.rowValues), key: "id", sqlite: dialect == .sqlite, direct: direct)
         let readyEvents = PreparedInsert(
             Self.eventInsert, allUsers.map { Self.eventRow(rules.createdEvent($0)) }, sqlite: dialect == .sqlite,
-            direct: direct)
+            direct: direct, fresh: true)
         let ids = allUsers.map(\.id.text)
         let newUsers = NewUsersBatch(jobId: jobId, candidates: candidates, users: readyUsers, events: readyEvents)
         try await rules.waitTurn()
