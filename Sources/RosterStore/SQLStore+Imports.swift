@@ -134,21 +134,13 @@ extension SQLStore: ImportRepository {
             for candidate in fresh {
                 switch candidate.mapped {
                 case .failure(let failure):
-                    results.append(
-                        ImportResult(
-                            remoteId: candidate.remoteId, userName: candidate.userName, outcome: .failed,
-                            reason: failure.description))
+                    results.append(candidate.result(.failed, reason: failure.description))
                 case .success(let user) where written(user):
-                    results.append(
-                        ImportResult(
-                            remoteId: candidate.remoteId, userName: candidate.userName, outcome: .created,
-                            userId: user.id))
+                    results.append(candidate.result(.created, userId: user.id))
                 case .success(let user):
                     results.append(
                         holders.conflict(for: user).map { rules.resolveConflict(candidate, $0) }
-                            ?? ImportResult(
-                                remoteId: candidate.remoteId, userName: candidate.userName, outcome: .failed,
-                                reason: "the directory refused the user"))
+                            ?? candidate.result(.failed, reason: "the directory refused the user"))
                 }
             }
             if allWritten {
@@ -177,14 +169,10 @@ extension SQLStore: ImportRepository {
             let results = fresh.map { candidate in
                 switch candidate.mapped {
                 case .failure(let failure):
-                    ImportResult(
-                        remoteId: candidate.remoteId, userName: candidate.userName, outcome: .failed,
-                        reason: failure.description)
+                    candidate.result(.failed, reason: failure.description)
                 case .success(let user):
                     holders.conflict(for: user).map { rules.resolveConflict(candidate, $0) }
-                        ?? ImportResult(
-                            remoteId: candidate.remoteId, userName: candidate.userName, outcome: .new,
-                            reason: "dry run: would be created")
+                        ?? candidate.result(.new, reason: "dry run: would be created")
                 }
             }
             return try await Self.record(

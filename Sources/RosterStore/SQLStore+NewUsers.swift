@@ -19,13 +19,8 @@ struct NewUsersBatch: Sendable {
         self.events = events
         results = candidates.map { candidate in
             switch candidate.mapped {
-            case .failure(let failure):
-                ImportResult(
-                    remoteId: candidate.remoteId, userName: candidate.userName, outcome: .failed,
-                    reason: failure.description)
-            case .success(let user):
-                ImportResult(
-                    remoteId: candidate.remoteId, userName: candidate.userName, outcome: .created, userId: user.id)
+            case .failure(let failure): candidate.result(.failed, reason: failure.description)
+            case .success(let user): candidate.result(.created, userId: user.id)
             }
         }
         let job = jobId.text
@@ -78,5 +73,12 @@ extension SQLStore {
                 }
             }
         }
+    }
+}
+
+extension ImportCandidate {
+    /// This candidate's result.
+    func result(_ outcome: ImportResult.Outcome, userId: UUID? = nil, reason: String? = nil) -> ImportResult {
+        ImportResult(remoteId: remoteId, userName: userName, outcome: outcome, userId: userId, reason: reason)
     }
 }

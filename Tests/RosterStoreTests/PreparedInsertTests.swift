@@ -5,6 +5,23 @@ import Testing
 @testable import RosterStore
 
 @Suite struct PreparedInsertTests {
+    /// Checks the rows `k0` … of ``awkward`` came back as written (each text, and a number or NULL);
+    /// answers every row's note and number by key.
+    static func expectAwkwardRows(_ stored: [any SQLRow]) throws -> [String: (String?, Int64?)] {
+        let read = Dictionary(
+            uniqueKeysWithValues: try stored.map {
+                (
+                    try $0.string("key"),
+                    (try $0.decode(column: "note", as: String?.self), try $0.decode(column: "n", as: Int64?.self))
+                )
+            })
+        for (index, text) in awkward.enumerated() {
+            #expect(read["k\(index)"]?.0 == text)
+            #expect(read["k\(index)"]?.1 == (index.isMultiple(of: 3) ? nil : Int64(index)))
+        }
+        return read
+    }
+
     /// Texts a PostgreSQL array literal could misread: quotes, backslashes, braces, commas, the word
     /// NULL, spaces at the ends, the empty text.
     static let awkward = [
@@ -49,17 +66,7 @@ import Testing
                 #expect(try row.string("same") == "same \"x\"" && row.decodeNil(column: "none"))
                 #expect(try row.decode(column: "k", as: Int64.self) == -index)
             }
-            let read = Dictionary(
-                uniqueKeysWithValues: try stored.map {
-                    (
-                        try $0.string("key"),
-                        (try $0.decode(column: "note", as: String?.self), try $0.decode(column: "n", as: Int64?.self))
-                    )
-                })
-            for (index, text) in Self.awkward.enumerated() {
-                #expect(read["k\(index)"]?.0 == text)
-                #expect(read["k\(index)"]?.1 == (index.isMultiple(of: 3) ? nil : Int64(index)))
-            }
+            let read = try Self.expectAwkwardRows(stored)
             #expect(read["new"].map { $0.0 == nil && $0.1 == nil } == true)
         }
     }
@@ -84,17 +91,7 @@ import Testing
                 .runKeyed(table: "bulk_test", keys: keys + ["new"], in: store.db, sqlite: nil)
             #expect(written == Set(keys) && again == ["new"])
             let stored = try await store.db.raw("SELECT key, note, n, same FROM bulk_test").all()
-            let read = Dictionary(
-                uniqueKeysWithValues: try stored.map {
-                    (
-                        try $0.string("key"),
-                        (try $0.decode(column: "note", as: String?.self), try $0.decode(column: "n", as: Int64?.self))
-                    )
-                })
-            for (index, text) in Self.awkward.enumerated() {
-                #expect(read["k\(index)"]?.0 == text)
-                #expect(read["k\(index)"]?.1 == (index.isMultiple(of: 3) ? nil : Int64(index)))
-            }
+            let read = try Self.expectAwkwardRows(stored)
             #expect(read["new"].map { $0.0 == nil && $0.1 == 7 } == true)
             #expect(
                 try await store.db.raw("SELECT same FROM bulk_test WHERE key = 'new'").first()?.string("same") == "t")
