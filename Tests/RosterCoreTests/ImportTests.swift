@@ -116,6 +116,24 @@ import Testing
         #expect(try await h.storage.userCount() == 150)
     }
 
+    @Test func aRunningJobsTotalIsWrittenWithEachBatchItCommits() async throws {
+        let h = Harness()
+        try await h.application()
+        for i in 1...350 { h.provider.addUser("user\(i)", email: "user\(i)@example.com") }
+        guard case .queued(let job) = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin)
+        else {
+            Issue.record("not queued")
+            return
+        }
+        try await h.work()
+        // Progress shows how many users were listed so far while the job runs, batch by batch.
+        let totals = await h.storage.committedTotals[job.id] ?? []
+        #expect(!totals.isEmpty)
+        #expect(totals.allSatisfy { $0.total >= $0.processed && $0.total <= 350 })
+        #expect(zip(totals, totals.dropFirst()).allSatisfy { $0.total <= $1.total })
+        #expect(totals.last.map { $0.total == 350 && $0.processed == 350 } == true)
+    }
+
     @Test func deactivationStopsARunningImportAndKeepsWhatWasDone() async throws {
         // setup: the integration is deactivated while the provider is answering the second page
         let h = Harness()

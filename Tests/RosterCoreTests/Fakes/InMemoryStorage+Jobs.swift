@@ -73,6 +73,10 @@ extension InMemoryStorage {
         importJobs[jobId]?.created += results.count { $0.outcome == .created || $0.outcome == .new }
         importJobs[jobId]?.skipped += results.count { $0.outcome == .skipped }
         importJobs[jobId]?.failed += results.count { $0.outcome == .failed }
+        if let listed = rules.listed, let job = importJobs[jobId] {
+            importJobs[jobId]?.total = listed
+            committedTotals[jobId, default: []].append((listed, job.processed))
+        }
         return results
     }
 

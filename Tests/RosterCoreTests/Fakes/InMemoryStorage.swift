@@ -28,6 +28,8 @@ actor InMemoryStorage: Storage {
     var log: [ProvisioningLogEntry] = []
     var importJobs: [UUID: ImportJob] = [:]
     var importResults: [UUID: [ImportResult]] = [:]
+    /// Per job, (its total, the users it had processed) as each batch committed.
+    var committedTotals: [UUID: [(total: Int, processed: Int)]] = [:]
     var events: [InsightsEvent] = []
     var administrators: [UUID: Administrator] = [:]
     var keys: [APIKey] = []
