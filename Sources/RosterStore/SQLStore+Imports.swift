@@ -101,11 +101,11 @@ extension SQLStore: ImportRepository {
         let newUsers = NewUsersBatch(jobId: jobId, candidates: candidates, users: readyUsers, events: readyEvents)
         try await rules.waitTurn()
         if rules.dryRun { return try await dryRun(jobId: jobId, candidates: candidates, rules: rules) }
-        if !rules.mayHaveResults, let direct, let results = try await commit(newUsers, listed: rules.listed, on: direct)
-        {
+        if !rules.mayHaveResults, let direct, let results = try await commit(newUsers, rules: rules, on: direct) {
             return results
         }
         return try await transaction { db in
+            try await Self.requireActive(rules, in: db)
             let counts = try await db.raw(
                 "SELECT created_count + skipped_count + failed_count AS n FROM import_jobs WHERE id = "
                     + "\(bind: jobId.text)"
@@ -159,6 +159,7 @@ extension SQLStore: ImportRepository {
         let sqlite = self.sqlite
         let direct = self.direct
         return try await transaction { db in
+            try await Self.requireActive(rules, in: db)
             let counts = try await db.raw(
                 "SELECT created_count + skipped_count + failed_count AS n FROM import_jobs WHERE id = "
                     + "\(bind: jobId.text)"
@@ -179,6 +180,16 @@ extension SQLStore: ImportRepository {
                 results, jobId: jobId, from: try counts?.int("n") ?? 0, listed: rules.listed, in: db, sqlite: sqlite,
                 direct: direct)
         }
+    }
+
+    /// Throws `IntegrationInactive` unless the batch's integration is active, read in its transaction.
+    static func requireActive(_ rules: ImportBatchRules, in db: any SQLDatabase) async throws {
+        guard let application = rules.activeIntegration else { return }
+        let row = try await db.raw(
+            "SELECT count(*) AS n FROM integrations WHERE application_id = \(bind: application.text) AND status = "
+                + "\(bind: Integration.Status.active.rawValue)"
+        ).first()
+        guard try row?.int("n") ?? 0 > 0 else { throw IntegrationInactive(applicationId: application) }
     }
 
     static let resultInsert =

@@ -34,13 +34,23 @@ extension SQLStore {
     /// after statement, each prepared once for the whole import. Answers nil, having written
     /// nothing, when a user was not new or a result was there already (a worker that lost its lease
     /// racing its successor): the batch then goes the general way, which resolves each.
-    func commit(_ batch: NewUsersBatch, listed: Int?, on direct: SQLiteDirect) async throws -> [ImportResult]? {
+    func commit(_ batch: NewUsersBatch, rules: ImportBatchRules, on direct: SQLiteDirect) async throws
+        -> [ImportResult]?
+    {
         let begin = dialect.beginTransaction
         let job = batch.jobId.text
+        let listed = rules.listed, application = rules.activeIntegration
         return try await withDB { _ in
             try await direct.run { session in
                 try session.execute(begin)
                 do {
+                    if let application,
+                        try session.integer(
+                            "SELECT count(*) FROM integrations WHERE application_id = ?1 AND status = ?2",
+                            [.text(application.text), .text(Integration.Status.active.rawValue)]) == 0
+                    {
+                        throw IntegrationInactive(applicationId: application)
+                    }
                     let first = try session.integer(
                         "SELECT created_count + skipped_count + failed_count FROM import_jobs WHERE id = ?1",
                         [.text(job)])

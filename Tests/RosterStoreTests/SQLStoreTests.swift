@@ -309,6 +309,42 @@ struct StoreTestError: Error { let message: String }
         }
     }
 
+    func listing(_ listed: Int) -> ImportBatchRules {
+        var rules = freshRules
+        rules.listed = listed
+        return rules
+    }
+
+    @Test func aBatchWhoseIntegrationIsNoLongerActiveWritesNothingOnEitherPath() async throws {
+        try await withStore { store in
+            try await store.createApplication(base.application)
+            let job = try await base.job(store)
+            var fresh = freshRules, resumed = base.rules
+            fresh.activeIntegration = base.application.id
+            resumed.activeIntegration = base.application.id
+            // No integration at all, then one deactivated: both stop the batch.
+            await #expect(throws: IntegrationInactive(applicationId: base.application.id)) {
+                try await store.commitImportBatch(
+                    jobId: job.id, candidates: [base.candidate(0, job: job)], rules: fresh)
+            }
+            try await store.saveIntegration(
+                Integration(applicationId: base.application.id, baseURL: "http://sp", credentials: .bearer(token: "t")))
+            let written = try await store.commitImportBatch(
+                jobId: job.id, candidates: [base.candidate(0, job: job)], rules: fresh)
+            #expect(written.map(\.outcome) == [.created])
+            try await store.setIntegrationStatus(applicationId: base.application.id, status: .deactivated)
+            for rules in [fresh, resumed] {
+                await #expect(throws: IntegrationInactive(applicationId: base.application.id)) {
+                    try await store.commitImportBatch(
+                        jobId: job.id, candidates: [base.candidate(1, job: job)], rules: rules)
+                }
+            }
+            #expect(try await store.users(search: nil, sort: .email, limit: 100, offset: 0).count == 1)
+            #expect(try await store.results(jobId: job.id).map(\.remoteId) == ["r0"])
+            #expect(try #require(try await store.job(id: job.id)).created == 1)
+        }
+    }
+
     @Test func theUsualBatchGoesInOneRunAndOneWithAKnownUserIsLeftWhole() async throws {
         try await withStore { store in
             guard let direct = store.direct else { return }
@@ -326,10 +362,10 @@ struct StoreTestError: Error { let message: String }
                         sqlite: true,
                         direct: direct))
             }
-            let written = try await store.commit(try batch(0..<3), listed: 3, on: direct)
+            let written = try await store.commit(try batch(0..<3), rules: listing(3), on: direct)
             #expect(written?.map(\.outcome) == [.created, .created, .created])
             // r2 is known now: the batch is refused whole, r3 and r4 included, for the general way.
-            #expect(try await store.commit(try batch(2..<5), listed: 5, on: direct) == nil)
+            #expect(try await store.commit(try batch(2..<5), rules: listing(5), on: direct) == nil)
             #expect(try await store.users(search: nil, sort: .email, limit: 100, offset: 0).count == 3)
             let stored = try #require(try await store.job(id: job.id))
             #expect((stored.created, stored.total) == (3, 3))

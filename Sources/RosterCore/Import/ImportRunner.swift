@@ -70,7 +70,7 @@ public struct ImportRunner: JobHandler {
         /// Commits what is pending once the commit before it is done: at most two batches are in
         /// flight, one committing, one readied meanwhile. Nothing here waits for the database, which
         /// is busy with the batch before: the job's total is written with the batch, and the
-        /// integration is checked right before its transaction (`waitTurn`).
+        /// integration is checked in its transaction (`activeIntegration`).
         var waiting: Task<Void, any Error>?
         let lastDone = Flag(true)
         func startCommit() async throws {
@@ -276,13 +276,14 @@ public struct ImportRunner: JobHandler {
         var rules = ImportRules.batchRules(application: application, job: job)
         rules.dryRun = job.isDryRun
         rules.listed = listed
-        let access = self.access
-        rules.waitTurn = {
-            try await previous?.value
-            guard try await access.isActive(application.id) else { throw Stop.deactivated }
+        rules.activeIntegration = application.id
+        rules.waitTurn = { try await previous?.value }
+        do {
+            let results = try await storage.commitImportBatch(jobId: job.id, candidates: candidates, rules: rules)
+            RosterMetrics.importedUsers(results)
+        } catch is IntegrationInactive {
+            throw Stop.deactivated
         }
-        let results = try await storage.commitImportBatch(jobId: job.id, candidates: candidates, rules: rules)
-        RosterMetrics.importedUsers(results)
     }
 }
 

@@ -32,6 +32,11 @@ public struct ImportBatchRules: Sendable {
     /// The users listed so far, when the job's total grows as pages arrive: written with the
     /// batch's counts, in its transaction (a write of its own per batch stalled the pipeline).
     public var listed: Int?
+    /// The application whose integration must be active for the batch to commit. The store reads
+    /// its status in the batch's own transaction, so a deactivation cannot slip in between the
+    /// check and the write (and the check costs no trip of its own), and throws
+    /// `IntegrationInactive` having written nothing.
+    public var activeIntegration: UUID?
 
     public init(
         resolveConflict: @escaping @Sendable (ImportCandidate, DirectoryUser) -> ImportResult,
@@ -43,6 +48,12 @@ public struct ImportBatchRules: Sendable {
         self.mayHaveResults = mayHaveResults
         self.waitTurn = waitTurn
     }
+}
+
+/// A batch met its application's integration no longer active (see `ImportBatchRules.activeIntegration`).
+public struct IntegrationInactive: Error, Equatable {
+    public let applicationId: UUID
+    public init(applicationId: UUID) { self.applicationId = applicationId }
 }
 
 public protocol ImportRepository: Sendable {

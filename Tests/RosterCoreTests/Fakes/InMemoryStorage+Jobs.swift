@@ -44,6 +44,9 @@ extension InMemoryStorage {
         try await rules.waitTurn()
         // An actor may take other calls while waiting: the check again, as the transaction begins.
         try check()
+        if let application = rules.activeIntegration, integrations[application]?.status != .active {
+            throw IntegrationInactive(applicationId: application)
+        }
         var results: [ImportResult] = []
         for candidate in candidates
         where !importResults[jobId, default: []].contains(where: { $0.remoteId == candidate.remoteId }) {
