@@ -81,7 +81,9 @@ public struct ImportRunner: JobHandler {
             let previous = committing
             waiting = previous
             lastDone.set(false)
-            committing = Task { [listed] in
+            // Ahead of the pages being read: the batch's turn comes when the one before it commits, and
+            // a wait for a thread behind page decoding stalls the writer.
+            committing = Task(priority: .high) { [listed] in
                 defer { lastDone.set(true) }
                 try await commit(candidates, job: job, application: application, listed: listed, after: previous)
             }
