@@ -5,6 +5,7 @@ import PostgresKit
 import RosterCore
 import SQLKit
 import SQLiteKit
+import Synchronization
 
 /// The one implementation of ``Storage``, on SQLKit, for SQLite and PostgreSQL alike.
 ///
@@ -146,10 +147,10 @@ public final class SQLStore: Storage, Sendable {
         await lock.acquire()
         do {
             let result = try await body(db)
-            await lock.release()
+            lock.release()
             return result
         } catch {
-            await lock.release()
+            lock.release()
             throw error
         }
     }
@@ -223,22 +224,46 @@ struct Dialect: Sendable, Equatable {
     }
 }
 
-/// A FIFO lock for async code.
-actor AsyncLock {
-    private var locked = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+/// A FIFO lock for async code. Taken free, it costs no suspension: an actor costs a hop to it and
+/// back on every database call, each a wait for a thread while an import's pages are decoded.
+final class AsyncLock: Sendable {
+    private struct State {
+        var locked = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Mutex(State())
 
     func acquire() async {
-        if locked {
-            await withCheckedContinuation { waiters.append($0) }
-        } else {
-            locked = true
+        let free = state.withLock { state in
+            if state.locked { return false }
+            state.locked = true
+            return true
+        }
+        if free { return }
+        await withCheckedContinuation { continuation in
+            // Released since the first look: taken now, else queued for the holder to hand over.
+            let taken = state.withLock { state in
+                if state.locked {
+                    state.waiters.append(continuation)
+                    return false
+                }
+                state.locked = true
+                return true
+            }
+            if taken { continuation.resume() }
         }
     }
 
     /// Hands the lock to the next waiter, if any, without unlocking in between.
     func release() {
-        if waiters.isEmpty { locked = false } else { waiters.removeFirst().resume() }
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if state.waiters.isEmpty {
+                state.locked = false
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        next?.resume()
     }
 }
 
