@@ -100,11 +100,15 @@ extension SQLStore: ImportRepository {
         let ids = allUsers.map(\.id.text)
         let newUsers = NewUsersBatch(jobId: jobId, candidates: candidates, users: readyUsers, events: readyEvents)
         try await rules.waitTurn()
-        if rules.dryRun { return try await dryRun(jobId: jobId, candidates: candidates, rules: rules) }
+        if rules.dryRun {
+            let results = try await dryRun(jobId: jobId, candidates: candidates, rules: rules)
+            rules.committed()
+            return results
+        }
         if !rules.mayHaveResults, let direct, let results = try await commit(newUsers, rules: rules, on: direct) {
             return results
         }
-        return try await transaction { db in
+        let results = try await transaction { db in
             try await Self.requireActive(rules, in: db)
             let counts = try await db.raw(
                 "SELECT created_count + skipped_count + failed_count AS n FROM import_jobs WHERE id = "
@@ -152,6 +156,8 @@ extension SQLStore: ImportRepository {
                 results, jobId: jobId, from: try counts?.int("n") ?? 0, listed: rules.listed, in: db, sqlite: sqlite,
                 direct: direct)
         }
+        rules.committed()
+        return results
     }
 
     /// A dry run's batch: what the import would do to each user, recorded, with no user written.

@@ -39,7 +39,7 @@ extension SQLStore {
     {
         let begin = dialect.beginTransaction
         let job = batch.jobId.text
-        let listed = rules.listed, application = rules.activeIntegration
+        let listed = rules.listed, application = rules.activeIntegration, committed = rules.committed
         return try await withDB { _ in
             try await direct.run { session in
                 try session.execute(begin)
@@ -76,6 +76,7 @@ extension SQLStore {
                             .text(job),
                         ])
                     try session.execute("COMMIT")
+                    committed()
                     return batch.results
                 } catch {
                     try? session.execute("ROLLBACK")

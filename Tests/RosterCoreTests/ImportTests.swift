@@ -135,7 +135,8 @@ import Testing
     }
 
     @Test func deactivationStopsARunningImportAndKeepsWhatWasDone() async throws {
-        // setup: the integration is deactivated while the provider is answering the second page
+        // setup: the integration is deactivated while the provider is answering the second page,
+        // once the first page is committed (which the pipeline may otherwise not have done yet)
         let h = Harness()
         try await h.application()
         for i in 1...350 { h.provider.addUser("user\(i)", email: "user\(i)@example.com") }
@@ -145,10 +146,13 @@ import Testing
             return
         }
         let pages = Counter()
-        let domain = h.domain
+        let domain = h.domain, storage = h.storage
         h.provider.onRequest.withLock { hook in
             hook = { request in
                 guard request.hasSuffix("/Users"), pages.next() == 2 else { return }
+                for _ in 0..<5_000 where (try? await storage.userCount()) == 0 {
+                    try? await Task.sleep(for: .milliseconds(1))
+                }
                 _ = try? await domain.applications.setActive(false, application: "App", by: .system)
             }
         }

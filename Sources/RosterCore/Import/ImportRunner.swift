@@ -72,20 +72,29 @@ public struct ImportRunner: JobHandler {
         /// is busy with the batch before: the job's total is written with the batch, and the
         /// integration is checked in its transaction (`activeIntegration`).
         var waiting: Task<Void, any Error>?
+        var turn: CommitTurn?
         let lastDone = Flag(true)
         func startCommit() async throws {
             let candidates = pending
             pending = []
             try await waiting?.value
             guard lease.isHeld else { throw Stop.leaseLost }
-            let previous = committing
-            waiting = previous
+            waiting = committing
+            let previous = turn, mine = CommitTurn()
+            turn = mine
             lastDone.set(false)
             // Ahead of the pages being read: the batch's turn comes when the one before it commits, and
             // a wait for a thread behind page decoding stalls the writer.
             committing = Task(priority: .high) { [listed] in
                 defer { lastDone.set(true) }
-                try await commit(candidates, job: job, application: application, listed: listed, after: previous)
+                do {
+                    try await commit(
+                        candidates, job: job, application: application, listed: listed, after: previous, turn: mine)
+                    mine.settle(.success(()))
+                } catch {
+                    mine.settle(.failure(error))
+                    throw error
+                }
             }
         }
         do {
@@ -272,19 +281,51 @@ public struct ImportRunner: JobHandler {
     ///   and fails with it.
     private func commit(
         _ candidates: [ImportCandidate], job: ImportJob, application: Application, listed: Int? = nil,
-        after previous: Task<Void, any Error>? = nil
+        after previous: CommitTurn? = nil, turn: CommitTurn? = nil
     ) async throws {
-        guard !candidates.isEmpty else { return try await previous?.value ?? () }
+        guard !candidates.isEmpty else { return try await previous?.wait() ?? () }
         var rules = ImportRules.batchRules(application: application, job: job)
         rules.dryRun = job.isDryRun
         rules.listed = listed
         rules.activeIntegration = application.id
-        rules.waitTurn = { try await previous?.value }
+        rules.waitTurn = { try await previous?.wait() }
+        rules.committed = { turn?.settle(.success(())) }
         do {
             let results = try await storage.commitImportBatch(jobId: job.id, candidates: candidates, rules: rules)
             RosterMetrics.importedUsers(results)
         } catch is IntegrationInactive {
             throw Stop.deactivated
+        }
+    }
+}
+
+/// When a batch's turn to commit ends: as soon as the store says its transaction committed, or
+/// when its task ends (with its error, which the batches behind it fail with). The first word counts.
+final class CommitTurn: Sendable {
+    private struct State {
+        var result: Result<Void, any Error>?
+        var waiters: [CheckedContinuation<Void, any Error>] = []
+    }
+    private let state = Mutex(State())
+
+    func settle(_ result: Result<Void, any Error>) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+            guard state.result == nil else { return [] }
+            state.result = result
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(with: result) }
+    }
+
+    func wait() async throws {
+        if let result = state.withLock({ $0.result }) { return try result.get() }
+        try await withCheckedThrowingContinuation { continuation in
+            let result = state.withLock { state -> Result<Void, any Error>? in
+                if state.result == nil { state.waiters.append(continuation) }
+                return state.result
+            }
+            if let result { continuation.resume(with: result) }
         }
     }
 }

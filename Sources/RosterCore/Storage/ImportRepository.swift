@@ -37,6 +37,9 @@ public struct ImportBatchRules: Sendable {
     /// check and the write (and the check costs no trip of its own), and throws
     /// `IntegrationInactive` having written nothing.
     public var activeIntegration: UUID?
+    /// Called as soon as the batch's transaction has committed, maybe from the database's own
+    /// thread before the call returns: the next batch's turn comes then, not a thread hop later.
+    public var committed: @Sendable () -> Void = {}
 
     public init(
         resolveConflict: @escaping @Sendable (ImportCandidate, DirectoryUser) -> ImportResult,

@@ -80,6 +80,7 @@ extension InMemoryStorage {
             importJobs[jobId]?.total = listed
             committedTotals[jobId, default: []].append((listed, job.processed))
         }
+        rules.committed()
         return results
     }
 
