@@ -190,6 +190,7 @@ extension SQLStore {
         schedules,
         mappings,
         customAttributes,
+        byteOrderKeys,
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an

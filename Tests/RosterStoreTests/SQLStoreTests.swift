@@ -218,6 +218,25 @@ struct StoreTestError: Error { let message: String }
         }
     }
 
+    @Test func onPostgresOneIndexPerKeyServesPrefixSearchAndOrder() async throws {
+        try await withStore { store in
+            guard store.dialect == .postgres else { return }
+            for key in ["email_key", "username_key", "displayname_key", "lastname_key"] {
+                let plan = try await store.withSession { db in
+                    // A table this small is scanned anyway: only a plan that cannot use an index scans.
+                    try await db.raw("SET enable_seqscan = off").run()
+                    let rows = try await db.raw(
+                        SQLQueryString("EXPLAIN SELECT id FROM users WHERE \(key) LIKE 'ab%' ORDER BY \(key) LIMIT 50")
+                    ).all()
+                    try await db.raw("RESET enable_seqscan").run()
+                    return try rows.map { try $0.string("QUERY PLAN") }.joined(separator: "\n")
+                }
+                #expect(
+                    plan.contains("Index") && !plan.contains("Seq Scan") && !plan.contains("Sort"), "\(key): \(plan)")
+            }
+        }
+    }
+
     @Test func migrationsRevertAndApplyAgain() async throws {
         try await withStore { store in
             for _ in SQLStore.migrations { try await store.revertLastMigration() }
