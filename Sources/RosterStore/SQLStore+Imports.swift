@@ -109,11 +109,7 @@ extension SQLStore: ImportRepository {
             return results
         }
         let results = try await transaction { db in
-            try await Self.requireActive(rules, in: db)
-            let counts = try await db.raw(
-                "SELECT created_count + skipped_count + failed_count AS n FROM import_jobs WHERE id = "
-                    + "\(bind: jobId.text)"
-            ).first()
+            let first = try await Self.batchStart(jobId: jobId, rules: rules, in: db)
             // A result already recorded means this remote user was handled before a crash.
             var handled =
                 rules.mayHaveResults
@@ -153,7 +149,7 @@ extension SQLStore: ImportRepository {
                 try await Self.insert(users.filter { inserted.contains($0.id.text) }.map(rules.createdEvent), in: db)
             }
             return try await Self.record(
-                results, jobId: jobId, from: try counts?.int("n") ?? 0, listed: rules.listed, in: db, sqlite: sqlite,
+                results, jobId: jobId, from: first, listed: rules.listed, in: db, sqlite: sqlite,
                 direct: direct)
         }
         rules.committed()
@@ -165,11 +161,7 @@ extension SQLStore: ImportRepository {
         let sqlite = self.sqlite
         let direct = self.direct
         return try await transaction { db in
-            try await Self.requireActive(rules, in: db)
-            let counts = try await db.raw(
-                "SELECT created_count + skipped_count + failed_count AS n FROM import_jobs WHERE id = "
-                    + "\(bind: jobId.text)"
-            ).first()
+            let first = try await Self.batchStart(jobId: jobId, rules: rules, in: db)
             let handled = try await Self.remoteIdsWithResults(jobId: jobId, among: candidates.map(\.remoteId), in: db)
             let fresh = candidates.filter { !handled.contains($0.remoteId) }
             let holders = ImportBatch(existing: try await Self.usersSharingIdentity(with: fresh, in: db))
@@ -183,19 +175,29 @@ extension SQLStore: ImportRepository {
                 }
             }
             return try await Self.record(
-                results, jobId: jobId, from: try counts?.int("n") ?? 0, listed: rules.listed, in: db, sqlite: sqlite,
+                results, jobId: jobId, from: first, listed: rules.listed, in: db, sqlite: sqlite,
                 direct: direct)
         }
     }
 
-    /// Throws `IntegrationInactive` unless the batch's integration is active, read in its transaction.
-    static func requireActive(_ rules: ImportBatchRules, in db: any SQLDatabase) async throws {
-        guard let application = rules.activeIntegration else { return }
+    /// Where the batch's results start (the job's results so far), once its integration is known to
+    /// be active (`ImportBatchRules.activeIntegration`; else this throws `IntegrationInactive`):
+    /// one query, in the batch's transaction.
+    static func batchStart(jobId: UUID, rules: ImportBatchRules, in db: any SQLDatabase) async throws -> Int {
+        let active: SQLQueryString =
+            rules.activeIntegration.map {
+                "(SELECT count(*) FROM integrations WHERE application_id = \(bind: $0.text) AND status = "
+                    + "\(bind: Integration.Status.active.rawValue))"
+            } ?? "1"
         let row = try await db.raw(
-            "SELECT count(*) AS n FROM integrations WHERE application_id = \(bind: application.text) AND status = "
-                + "\(bind: Integration.Status.active.rawValue)"
+            "SELECT created_count + skipped_count + failed_count AS n, " + active
+                + " AS active FROM import_jobs WHERE id = \(bind: jobId.text)"
         ).first()
-        guard try row?.int("n") ?? 0 > 0 else { throw IntegrationInactive(applicationId: application) }
+        // No job row: the write fails on its own (the results' key to the job), as it always has.
+        if let application = rules.activeIntegration, let row, try row.int("active") == 0 {
+            throw IntegrationInactive(applicationId: application)
+        }
+        return try row?.int("n") ?? 0
     }
 
     static let resultInsert =
