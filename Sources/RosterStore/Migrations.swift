@@ -12,11 +12,14 @@ struct Migration: Sendable {
     /// PostgreSQL only: what SQLite gets from indexes it already has.
     var postgresUp: [String] = []
     var postgresDown: [String] = []
+    /// SQLite only: what it cannot do with `ALTER TABLE` (a table rebuilt instead).
+    var sqliteUp: [String] = []
+    var sqliteDown: [String] = []
     /// A step SQL alone cannot take (rewriting JSON), run after `up` in the same transaction.
     var code: (@Sendable (any SQLDatabase) async throws -> Void)?
 
     func statements(up: Bool, _ dialect: Dialect) -> [String] {
-        let extra = dialect == .postgres ? (up ? postgresUp : postgresDown) : []
+        let extra = dialect == .postgres ? (up ? postgresUp : postgresDown) : (up ? sqliteUp : sqliteDown)
         let list = up ? self.up + extra : extra + down
         return list.map { $0.replacingOccurrences(of: "{pattern_ops}", with: dialect.patternOps) }
     }
@@ -191,6 +194,7 @@ extension SQLStore {
         mappings,
         customAttributes,
         byteOrderKeys,
+        resultsWithoutJobKey,
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an

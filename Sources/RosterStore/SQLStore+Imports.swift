@@ -193,11 +193,12 @@ extension SQLStore: ImportRepository {
             "SELECT created_count + skipped_count + failed_count AS n, " + active
                 + " AS active FROM import_jobs WHERE id = \(bind: jobId.text)"
         ).first()
-        // No job row: the write fails on its own (the results' key to the job), as it always has.
-        if let application = rules.activeIntegration, let row, try row.int("active") == 0 {
+        // Results name their job by this check, not by a key (migration 13).
+        guard let row else { throw RosterError.notFound("import job \(jobId.text)") }
+        if let application = rules.activeIntegration, try row.int("active") == 0 {
             throw IntegrationInactive(applicationId: application)
         }
-        return try row?.int("n") ?? 0
+        return try row.int("n")
     }
 
     static let resultInsert =

@@ -51,15 +51,18 @@ extension SQLStore {
                     {
                         throw IntegrationInactive(applicationId: application)
                     }
-                    let first = try session.integer(
-                        "SELECT created_count + skipped_count + failed_count FROM import_jobs WHERE id = ?1",
-                        [.text(job)])
+                    // Results name their job by this read, not by a key (migration 13).
+                    guard
+                        let first = try session.integer(
+                            "SELECT created_count + skipped_count + failed_count FROM import_jobs WHERE id = ?1",
+                            [.text(job)])
+                    else { throw RosterError.notFound("import job \(job)") }
                     guard try batch.users.insert(in: session, untilSkipped: true)?.allSatisfy({ $0 }) == true,
                         try batch.events.insert(in: session) != nil,
                         try session.insert(
                             "\(Self.resultInsert) VALUES (?1, ?2, ?3 + ?8, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
                             rows: batch.resultRows, constant: PreparedInsert.constantColumns(batch.resultRows),
-                            shared: [.int(first ?? 0)], untilSkipped: true
+                            shared: [.int(first)], untilSkipped: true
                         ).allSatisfy({ $0 })
                     else {
                         try session.execute("ROLLBACK")

@@ -364,6 +364,22 @@ struct StoreTestError: Error { let message: String }
         }
     }
 
+    @Test func aBatchOfAJobThatDoesNotExistWritesNothing() async throws {
+        try await withStore { store in
+            try await store.createApplication(base.application)
+            let missing = ImportJob(
+                applicationId: base.application.id, initiator: .system, selection: .all, status: .running, total: 0)
+            for rules in [freshRules, base.rules] {
+                await #expect(throws: RosterError.notFound("import job \(missing.id.text)")) {
+                    try await store.commitImportBatch(
+                        jobId: missing.id, candidates: [base.candidate(0, job: missing)], rules: rules)
+                }
+            }
+            #expect(try await store.users(search: nil, sort: .email, limit: 100, offset: 0).isEmpty)
+            #expect(try await store.results(jobId: missing.id).isEmpty)
+        }
+    }
+
     @Test func theUsualBatchGoesInOneRunAndOneWithAKnownUserIsLeftWhole() async throws {
         try await withStore { store in
             guard let direct = store.direct else { return }
