@@ -6,7 +6,8 @@ extension PreparedInsert {
     /// once; one with no NULL is bound as an array, which the driver sends in binary; one with
     /// some NULLs as an array literal. PostgreSQL parsed and planned a `VALUES` list of thousands of
     /// rows anew for every batch, and an array literal twice (to plan, then to run).
-    static func arrays(_ head: String, _ rows: [[SQLCell]]) -> Statement {
+    /// - Parameter after: placeholders already taken by statements before this one in the same query.
+    static func arrays(_ head: String, _ rows: [[SQLCell]], after: Int = 0) -> Statement {
         let width = rows[0].count
         var binds: [any Encodable & Sendable] = []
         var selected: [String] = []
@@ -14,7 +15,7 @@ extension PreparedInsert {
         var names: [String] = []
         func bind(_ value: any Encodable & Sendable, as type: String) -> String {
             binds.append(value)
-            return "$\(binds.count)::\(type)"
+            return "$\(after + binds.count)::\(type)"
         }
         for column in 0..<width {
             let first = rows[0][column]

@@ -91,14 +91,24 @@ extension SQLStore: ImportRepository {
         // as they are when every user is new (else they are made again for those that are).
         let sqlite = self.sqlite
         let allUsers = candidates.compactMap { try? $0.mapped.get() }
-        let direct = self.direct
-        let readyUsers = PreparedInsert(
-            Self.userInsert, try allUsers.map(Self.rowValues), key: "id", sqlite: dialect == .sqlite, direct: direct)
-        let readyEvents = PreparedInsert(
-            Self.eventInsert, allUsers.map { Self.eventRow(rules.createdEvent($0)) }, sqlite: dialect == .sqlite,
-            direct: direct, fresh: true)
+        let direct = self.direct, onSQLite = dialect == .sqlite
+        let userRows = try allUsers.map(Self.rowValues)
+        let eventRows = allUsers.map { Self.eventRow(rules.createdEvent($0)) }
+        // PostgreSQL's usual batch goes as one statement: the general way's inserts are made only if
+        // it cannot.
+        let oneStatement = !onSQLite && !rules.mayHaveResults && !rules.dryRun
+        func ready() -> (users: PreparedInsert, events: PreparedInsert) {
+            (
+                PreparedInsert(Self.userInsert, userRows, key: "id", sqlite: onSQLite, direct: direct),
+                PreparedInsert(Self.eventInsert, eventRows, sqlite: onSQLite, direct: direct, fresh: true)
+            )
+        }
+        let early = oneStatement ? nil : ready()
+        let newUsers =
+            early.map { NewUsersBatch(jobId: jobId, candidates: candidates, users: $0.users, events: $0.events) }
+            ?? NewUsersBatch(
+                jobId: jobId, candidates: candidates, userRows: userRows, eventRows: eventRows, listed: rules.listed)
         let ids = allUsers.map(\.id.text)
-        let newUsers = NewUsersBatch(jobId: jobId, candidates: candidates, users: readyUsers, events: readyEvents)
         try await rules.waitTurn()
         if rules.dryRun {
             let results = try await dryRun(jobId: jobId, candidates: candidates, rules: rules)
@@ -108,6 +118,8 @@ extension SQLStore: ImportRepository {
         if !rules.mayHaveResults, let direct, let results = try await commit(newUsers, rules: rules, on: direct) {
             return results
         }
+        if oneStatement, let results = try await commitInOneStatement(newUsers, rules: rules) { return results }
+        let (readyUsers, readyEvents) = early ?? ready()
         let results = try await transaction { db in
             let first = try await Self.batchStart(jobId: jobId, rules: rules, in: db)
             // A result already recorded means this remote user was handled before a crash.

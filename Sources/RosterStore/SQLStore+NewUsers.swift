@@ -1,12 +1,16 @@
 import Foundation
 import RosterCore
+import SQLKit
 
 /// An import's batch readied for its usual case, every user new: the rows of the users, of their
 /// events and of the results, made before the batch's turn.
 struct NewUsersBatch: Sendable {
     let jobId: UUID
-    let users: PreparedInsert
-    let events: PreparedInsert
+    /// SQLite reached directly: the inserts of users and events, prepared once per import.
+    let users: PreparedInsert?
+    let events: PreparedInsert?
+    /// PostgreSQL: the whole batch as one statement; the job's count so far is bound after `binds`.
+    let statement: PreparedInsert.Statement?
     /// The results, as recorded when every user is written.
     let results: [ImportResult]
     /// Their rows, positioned from 0: the job's count so far is added in the transaction.
@@ -14,6 +18,50 @@ struct NewUsersBatch: Sendable {
     let created: Int
 
     init(jobId: UUID, candidates: [ImportCandidate], users: PreparedInsert, events: PreparedInsert) {
+        self.init(jobId: jobId, candidates: candidates, users: users, events: events) { _, _ in nil }
+    }
+
+    /// PostgreSQL: users, events and results inserted, and the job counted, in one statement (one
+    /// trip to the server where there were seven, savepoints included).
+    init(jobId: UUID, candidates: [ImportCandidate], userRows: [[SQLCell]], eventRows: [[SQLCell]], listed: Int?) {
+        self.init(jobId: jobId, candidates: candidates, users: nil, events: nil) { resultRows, created in
+            // A batch of users that all failed to map writes results only.
+            var inserts: [String] = []
+            var binds: [any Encodable & Sendable] = []
+            for (head, rows) in [(SQLStore.userInsert, userRows), (SQLStore.eventInsert, eventRows)] where !rows.isEmpty
+            {
+                let insert = PreparedInsert.arrays(head, rows, after: binds.count)
+                inserts.append("i\(inserts.count) AS (\(insert.sql)), ")
+                binds += insert.binds
+            }
+            let results = PreparedInsert.arrays("", resultRows, after: binds.count)
+            binds += results.binds
+            func bind(_ value: any Encodable & Sendable, as type: String) -> String {
+                binds.append(value)
+                return "$\(binds.count)::\(type)"
+            }
+            let counts = [
+                bind(Int64(created), as: "bigint"), bind(Int64(resultRows.count - created), as: "bigint"),
+                bind(jobId.text, as: "text"),
+            ]
+            let total = listed.map { ", total = " + bind(Int64($0), as: "bigint") } ?? ""
+            // Bound last, at the batch's turn: the job's results so far, where these start.
+            let first = "$\(binds.count + 1)::bigint"
+            let sql = """
+                WITH \(inserts.joined())r AS (\(SQLStore.resultInsert)
+                  SELECT s.c0, s.c1, s.c2 + \(first), s.c3, s.c4, s.c5, s.c6 FROM (\(results.sql))
+                    AS s(c0, c1, c2, c3, c4, c5, c6))
+                UPDATE import_jobs SET created_count = created_count + \(counts[0]),
+                  failed_count = failed_count + \(counts[1])\(total) WHERE id = \(counts[2])
+                """
+            return PreparedInsert.Statement(sql: sql, binds: binds)
+        }
+    }
+
+    private init(
+        jobId: UUID, candidates: [ImportCandidate], users: PreparedInsert?, events: PreparedInsert?,
+        statement: (_ resultRows: [[SQLCell]], _ created: Int) -> PreparedInsert.Statement?
+    ) {
         self.jobId = jobId
         self.users = users
         self.events = events
@@ -26,6 +74,7 @@ struct NewUsersBatch: Sendable {
         let job = jobId.text
         resultRows = results.enumerated().map { SQLStore.resultRow($1, job: job, position: $0) }
         created = results.count { $0.outcome == .created }
+        self.statement = statement(resultRows, created)
     }
 }
 
@@ -40,6 +89,7 @@ extension SQLStore {
         let begin = dialect.beginTransaction
         let job = batch.jobId.text
         let listed = rules.listed, application = rules.activeIntegration, committed = rules.committed
+        guard let users = batch.users, let events = batch.events else { return nil }
         return try await withDB { _ in
             try await direct.run { session in
                 try session.execute(begin)
@@ -57,8 +107,8 @@ extension SQLStore {
                             "SELECT created_count + skipped_count + failed_count FROM import_jobs WHERE id = ?1",
                             [.text(job)])
                     else { throw RosterError.notFound("import job \(job)") }
-                    guard try batch.users.insert(in: session, untilSkipped: true)?.allSatisfy({ $0 }) == true,
-                        try batch.events.insert(in: session) != nil,
+                    guard try users.insert(in: session, untilSkipped: true)?.allSatisfy({ $0 }) == true,
+                        try events.insert(in: session) != nil,
                         try session.insert(
                             "\(Self.resultInsert) VALUES (?1, ?2, ?3 + ?8, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
                             rows: batch.resultRows, constant: PreparedInsert.constantColumns(batch.resultRows),
@@ -85,6 +135,35 @@ extension SQLStore {
                     try? session.execute("ROLLBACK")
                     throw error
                 }
+            }
+        }
+    }
+}
+
+extension SQLStore {
+    /// PostgreSQL: the usual batch of an import as its one statement, after the read of its job and
+    /// integration. Answers nil, having written nothing, when a user or a result was there already:
+    /// the batch then goes the general way, which resolves each.
+    func commitInOneStatement(_ batch: NewUsersBatch, rules: ImportBatchRules) async throws -> [ImportResult]? {
+        guard let statement = batch.statement else { return nil }
+        let begin = dialect.beginTransaction
+        return try await withSession { db in
+            try await db.raw(SQLQueryString(begin)).run()
+            do {
+                let first = try await Self.batchStart(jobId: batch.jobId, rules: rules, in: db)
+                let positioned = PreparedInsert.Statement(sql: statement.sql, binds: statement.binds + [Int64(first)])
+                var query: SQLQueryString = ""
+                query.appendInterpolation(positioned)
+                try await db.raw(query).run()
+                try await db.raw("COMMIT").run()
+                rules.committed()
+                return batch.results
+            } catch  where isUniqueViolation(error) {
+                try? await db.raw("ROLLBACK").run()
+                return nil
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
             }
         }
     }

@@ -380,6 +380,41 @@ struct StoreTestError: Error { let message: String }
         }
     }
 
+    @Test func onPostgresTheUsualBatchIsOneStatementAndOneWithAKnownUserIsLeftWhole() async throws {
+        try await withStore { store in
+            guard store.dialect == .postgres else { return }
+            try await store.createApplication(base.application)
+            let job = try await base.job(store)
+            func batch(_ numbers: Range<Int>, failing: Bool = false) throws -> NewUsersBatch {
+                var candidates = numbers.map { base.candidate($0, job: job) }
+                if failing {
+                    candidates.append(ImportCandidate(remoteId: "bad", userName: nil, mapped: .failure(.noUsableEmail)))
+                }
+                let users = candidates.compactMap { try? $0.mapped.get() }
+                return NewUsersBatch(
+                    jobId: job.id, candidates: candidates, userRows: try users.map(SQLStore.rowValues),
+                    eventRows: users.map { SQLStore.eventRow(base.rules.createdEvent($0)) }, listed: numbers.upperBound)
+            }
+            let written = try await store.commitInOneStatement(try batch(0..<3, failing: true), rules: freshRules)
+            #expect(written?.map(\.outcome) == [.created, .created, .created, .failed])
+            // r2 is known now: the batch is refused whole, r3 and r4 included, for the general way.
+            #expect(try await store.commitInOneStatement(try batch(2..<5), rules: freshRules) == nil)
+            // A batch whose every user failed to map writes its results alone.
+            let failed = NewUsersBatch(
+                jobId: job.id,
+                candidates: [ImportCandidate(remoteId: "x", userName: nil, mapped: .failure(.noUsableEmail))],
+                userRows: [], eventRows: [], listed: nil)
+            #expect(try await store.commitInOneStatement(failed, rules: freshRules)?.map(\.outcome) == [.failed])
+            #expect(try await store.users(search: nil, sort: .email, limit: 100, offset: 0).count == 3)
+            #expect(try await store.events(InsightsQuery(type: .userCreate)).count == 3)
+            let stored = try #require(try await store.job(id: job.id))
+            #expect((stored.created, stored.failed, stored.total) == (3, 2, 3))
+            let positions = try await store.results(jobId: job.id, after: -1, limit: 10, except: nil)
+            #expect(positions.map(\.position) == Array(0..<5))
+            #expect(positions.map(\.result.remoteId) == ["r0", "r1", "r2", "bad", "x"])
+        }
+    }
+
     @Test func theUsualBatchGoesInOneRunAndOneWithAKnownUserIsLeftWhole() async throws {
         try await withStore { store in
             guard let direct = store.direct else { return }
