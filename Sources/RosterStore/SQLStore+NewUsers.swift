@@ -1,4 +1,5 @@
 import Foundation
+import PostgresKit
 import RosterCore
 import SQLKit
 
@@ -9,8 +10,9 @@ struct NewUsersBatch: Sendable {
     /// SQLite reached directly: the inserts of users and events, prepared once per import.
     let users: PreparedInsert?
     let events: PreparedInsert?
-    /// PostgreSQL: the whole batch as one statement; the job's count so far is bound after `binds`.
-    let statement: PreparedInsert.Statement?
+    /// PostgreSQL: the whole batch as one statement, its values encoded for the driver before the
+    /// batch's turn (encoding them at the turn, through SQLKit, held the connection a third longer).
+    let statement: PostgresQuery?
     /// The results, as recorded when every user is written.
     let results: [ImportResult]
     /// Their rows, positioned from 0: the job's count so far is added in the transaction.
@@ -45,8 +47,8 @@ struct NewUsersBatch: Sendable {
                 bind(jobId.text, as: "text"),
             ]
             let total = listed.map { ", total = " + bind(Int64($0), as: "bigint") } ?? ""
-            // Bound last, at the batch's turn: the job's results so far, where these start.
-            let first = "$\(binds.count + 1)::bigint"
+            // Where these results start: the job's results so far, read before the update below.
+            let first = "(SELECT created_count + skipped_count + failed_count FROM import_jobs WHERE id = \(counts[2]))"
             let sql = """
                 WITH \(inserts.joined())r AS (\(SQLStore.resultInsert)
                   SELECT s.c0, s.c1, s.c2 + \(first), s.c3, s.c4, s.c5, s.c6 FROM (\(results.sql))
@@ -54,13 +56,20 @@ struct NewUsersBatch: Sendable {
                 UPDATE import_jobs SET created_count = created_count + \(counts[0]),
                   failed_count = failed_count + \(counts[1])\(total) WHERE id = \(counts[2])
                 """
-            return PreparedInsert.Statement(sql: sql, binds: binds)
+            var bindings = PostgresBindings(capacity: binds.count)
+            for bind in binds {
+                // Every value `arrays` binds is one the driver encodes itself (texts, integers, arrays).
+                guard let value = bind as? any PostgresThrowingDynamicTypeEncodable,
+                    (try? bindings.append(value, context: .default)) != nil
+                else { return nil }
+            }
+            return PostgresQuery(unsafeSQL: sql, binds: bindings)
         }
     }
 
     private init(
         jobId: UUID, candidates: [ImportCandidate], users: PreparedInsert?, events: PreparedInsert?,
-        statement: (_ resultRows: [[SQLCell]], _ created: Int) -> PreparedInsert.Statement?
+        statement: (_ resultRows: [[SQLCell]], _ created: Int) -> PostgresQuery?
     ) {
         self.jobId = jobId
         self.users = users
@@ -145,27 +154,27 @@ extension SQLStore {
     /// integration. Answers nil, having written nothing, when a user or a result was there already:
     /// the batch then goes the general way, which resolves each.
     func commitInOneStatement(_ batch: NewUsersBatch, rules: ImportBatchRules) async throws -> [ImportResult]? {
-        guard let statement = batch.statement else { return nil }
-        let begin = dialect.beginTransaction
-        return try await withSession { db in
-            try await db.raw(SQLQueryString(begin)).run()
-            do {
-                let first = try await Self.batchStart(jobId: batch.jobId, rules: rules, in: db)
-                let positioned = PreparedInsert.Statement(sql: statement.sql, binds: statement.binds + [Int64(first)])
-                var query: SQLQueryString = ""
-                query.appendInterpolation(positioned)
-                try await db.raw(query).run()
-                try await db.raw("COMMIT").run()
-                rules.committed()
-                return batch.results
-            } catch  where isUniqueViolation(error) {
-                try? await db.raw("ROLLBACK").run()
-                return nil
-            } catch {
-                try? await db.raw("ROLLBACK").run()
-                throw error
+        guard let statement = batch.statement, let postgres else { return nil }
+        let begin = dialect.beginTransaction, logger = self.logger
+        return try await postgres.withConnection { connection in
+            connection.eventLoop.makeFutureWithTask { () async throws -> [ImportResult]? in
+                let db = connection.sql(queryLogLevel: .trace)
+                try await db.raw(SQLQueryString(begin)).run()
+                do {
+                    _ = try await Self.batchStart(jobId: batch.jobId, rules: rules, in: db)
+                    try await connection.query(statement, logger: logger)
+                    try await db.raw("COMMIT").run()
+                    rules.committed()
+                    return batch.results
+                } catch  where isUniqueViolation(error) {
+                    try? await db.raw("ROLLBACK").run()
+                    return nil
+                } catch {
+                    try? await db.raw("ROLLBACK").run()
+                    throw error
+                }
             }
-        }
+        }.get()
     }
 }
 

@@ -23,13 +23,17 @@ public final class SQLStore: Storage, Sendable {
     let sqlite: SQLiteConnection?
     /// SQLite's connection below SQLiteNIO, for the inserts of an import (``SQLiteDirect``).
     let direct: SQLiteDirect?
+    /// PostgreSQL's pool below SQLKit, for an import's batches with their values encoded ahead.
+    let postgres: (any PostgresDatabase)?
     private let close: @Sendable () async throws -> Void
 
     init(
         db: any SQLDatabase, dialect: Dialect, secrets: SecretBox, logger: Logger,
-        sqlite: SQLiteConnection? = nil, close: @escaping @Sendable () async throws -> Void
+        sqlite: SQLiteConnection? = nil, postgres: (any PostgresDatabase)? = nil,
+        close: @escaping @Sendable () async throws -> Void
     ) {
         self.sqlite = sqlite
+        self.postgres = postgres
         let direct = sqlite.flatMap(SQLiteDirect.init)
         self.direct = direct
         self.db = db
@@ -121,9 +125,10 @@ public final class SQLStore: Storage, Sendable {
             source: PostgresConnectionSource(sqlConfiguration: configuration), maxConnectionsPerEventLoop: poolSize,
             requestTimeout: .seconds(30), pruneInterval: .seconds(60), logger: logger,
             on: MultiThreadedEventLoopGroup.singleton)
+        let database = pool.database(logger: logger)
         let store = SQLStore(
-            db: pool.database(logger: logger).sql(queryLogLevel: .trace), dialect: .postgres, secrets: secrets,
-            logger: logger, close: { try await pool.shutdownAsync() })
+            db: database.sql(queryLogLevel: .trace), dialect: .postgres, secrets: secrets, logger: logger,
+            postgres: database, close: { try await pool.shutdownAsync() })
         do {
             try await store.migrate()
         } catch let error as PSQLError {
