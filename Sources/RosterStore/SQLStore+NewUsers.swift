@@ -24,7 +24,7 @@ struct NewUsersBatch: Sendable {
     }
 
     /// PostgreSQL: users, events and results inserted, and the job counted, in one statement (one
-    /// trip to the server where there were seven, savepoints included).
+    /// trip to the server where the general way takes seven, savepoints included).
     init(jobId: UUID, candidates: [ImportCandidate], userRows: [[SQLCell]], eventRows: [[SQLCell]], listed: Int?) {
         self.init(jobId: jobId, candidates: candidates, users: nil, events: nil) { resultRows, created in
             // A batch of users that all failed to map writes results only.
