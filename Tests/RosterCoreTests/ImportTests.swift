@@ -93,12 +93,7 @@ import Testing
         // setup: a worker committed the first batch, then died before finishing
         let h = Harness()
         let app = try await h.application()
-        for i in 1...150 { h.provider.addUser("user\(i)", email: "user\(i)@example.com") }
-        guard case .queued(let job) = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin)
-        else {
-            Issue.record("not queued")
-            return
-        }
+        let job = try await h.queuedImportOfAll(150)
         let first = h.provider.users.prefix(100).map { SCIMUser(json: $0) }
         let candidates = first.map { user in
             ImportCandidate(
@@ -119,12 +114,7 @@ import Testing
     @Test func aRunningJobsTotalIsWrittenWithEachBatchItCommits() async throws {
         let h = Harness()
         try await h.application()
-        for i in 1...350 { h.provider.addUser("user\(i)", email: "user\(i)@example.com") }
-        guard case .queued(let job) = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin)
-        else {
-            Issue.record("not queued")
-            return
-        }
+        let job = try await h.queuedImportOfAll(350)
         try await h.work()
         // Progress shows how many users were listed so far while the job runs, batch by batch.
         let totals = await h.storage.committedTotals[job.id] ?? []
@@ -139,12 +129,7 @@ import Testing
         // once the first page is committed (which the pipeline may otherwise not have done yet)
         let h = Harness()
         try await h.application()
-        for i in 1...350 { h.provider.addUser("user\(i)", email: "user\(i)@example.com") }
-        guard case .queued(let job) = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin)
-        else {
-            Issue.record("not queued")
-            return
-        }
+        let job = try await h.queuedImportOfAll(350)
         let pages = Counter()
         let domain = h.domain, storage = h.storage
         h.provider.onRequest.withLock { hook in
@@ -172,12 +157,7 @@ import Testing
         // setup
         let h = Harness()
         try await h.application()
-        for i in 1...120 { h.provider.addUser("user\(i)", email: "user\(i)@example.com") }
-        guard case .queued(let job) = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin)
-        else {
-            Issue.record("not queued")
-            return
-        }
+        let job = try await h.queuedImportOfAll(120)
         await h.storage.setFailing(["commitImportBatch"])
         // MUT
         try await h.work(kinds: [.importJob])

@@ -42,6 +42,15 @@ struct Harness {
         return app
     }
 
+    /// `count` users at the provider (user1@example.com, …) and an import of all of them into "App",
+    /// queued (more than a page: it runs as a job).
+    func queuedImportOfAll(_ count: Int) async throws -> ImportJob {
+        for i in 1...count { provider.addUser("user\(i)", email: "user\(i)@example.com") }
+        guard case .queued(let job) = try await domain.imports.start(application: "App", selection: .all, by: admin)
+        else { throw HarnessError(message: "the import of \(count) users was not queued") }
+        return job
+    }
+
     /// Puts the users in a group "Staff" bound to `application`: their provisioning is queued.
     func bindStaff(_ emails: [String], to application: String = "App") async throws {
         _ = try await domain.groups.create(name: "Staff", by: .system)
@@ -55,6 +64,8 @@ struct Harness {
         try await domain.worker(kinds: kinds).runUntilIdle()
     }
 }
+
+struct HarnessError: Error { let message: String }
 
 struct PlainHasher: PasswordHasher {
     func hash(_ password: String) async throws -> String { "plain:" + password }
