@@ -5,8 +5,8 @@ extension SQLStore {
     /// SQLite's do. Outside the C locale PostgreSQL's indexes could not serve `LIKE 'prefix%'`, so
     /// email and username each had a second index, and every key was compared through the locale.
     /// Now one index per key serves equality, order and prefix search: an import writes two index
-    /// entries fewer per user, and each comparison is a `memcmp`. The keys are lower case, so the
-    /// order changes only where a locale would have ignored punctuation; it now matches SQLite's.
+    /// entries fewer per user, and each comparison is a `memcmp`. Lists sorted by these keys now order
+    /// as SQLite's do: by code point, so punctuation counts and accented letters come after `z`.
     static let byteOrderKeys = Migration(
         version: 12, name: "byte-order-keys",
         up: [], down: [],

@@ -244,7 +244,8 @@ public struct ImportRunner: JobHandler {
         return ImportMail.Results(failed: failed, csv: csv, complete: complete)
     }
 
-    /// Stops between batches when the integration was deactivated or the lease was lost.
+    /// Stops between batches when the integration was deactivated or the lease was lost. A selection
+    /// checks before asking the provider for each user; the commit checks again in its transaction.
     private func checkpoint(_ job: ImportJob, lease: Lease) async throws {
         guard lease.isHeld else { throw Stop.leaseLost }
         guard try await access.isActive(job.applicationId) else { throw Stop.deactivated }
