@@ -68,8 +68,9 @@ struct PreparedInsert: Sendable {
     private var plain: Statement?
 
     /// SQLite, when its connection is reached directly: the insert of one row, prepared once and run
-    /// for each of `rows`; `constant` says which columns hold one value in every row.
-    private var direct: (sqlite: SQLiteDirect, sql: String, rows: [[SQLCell]], constant: [Bool])?
+    /// for each of `rows`, and its head for an insert of many rows a statement (``insertAll(in:)``);
+    /// `constant` says which columns hold one value in every row.
+    private var direct: (sqlite: SQLiteDirect, sql: String, head: String, rows: [[SQLCell]], constant: [Bool])?
 
     /// - Parameter fresh: the rows cannot be there already (new events, with new ids): inserted
     ///   without `ON CONFLICT`, which costs PostgreSQL a look into every unique index per row first.
@@ -85,7 +86,9 @@ struct PreparedInsert: Sendable {
         let tail = (fresh ? "" : " ON CONFLICT DO NOTHING") + (returning.map { " RETURNING " + $0 } ?? "")
         if sqlite, returning == nil, let direct {
             let placeholders = (1...width).map { "?\($0)" }.joined(separator: ", ")
-            self.direct = (direct, head + " VALUES (" + placeholders + ")" + tail, rows, Self.constantColumns(rows))
+            self.direct = (
+                direct, head + " VALUES (" + placeholders + ")" + tail, head, rows, Self.constantColumns(rows)
+            )
             statements = []
         } else if sqlite {
             statements = Self.valuesLists(head, rows, width: width, tail: tail)
@@ -96,11 +99,11 @@ struct PreparedInsert: Sendable {
         }
     }
 
-    /// Runs the insert within `session`, when it was made for SQLite's connection reached directly
-    /// (else answers nil); answers, per row, whether it was written.
-    func insert(in session: SQLiteDirect.Session, untilSkipped: Bool = false) throws -> [Bool]? {
+    /// Runs the insert within `session`, many rows per statement, when it was made for SQLite's
+    /// connection reached directly (else answers nil); answers whether every row was written.
+    func insertAll(in session: SQLiteDirect.Session) throws -> Bool? {
         guard let direct else { return nil }
-        return try session.insert(direct.sql, rows: direct.rows, constant: direct.constant, untilSkipped: untilSkipped)
+        return try session.insertAll(direct.head, rows: direct.rows, constant: direct.constant)
     }
 
     /// The columns holding the same value in every row (an import's job, state, source, an event's
@@ -135,24 +138,35 @@ struct PreparedInsert: Sendable {
     /// Statement texts by shape: an import writes the same few shapes thousands of times.
     private static let texts = Mutex<[String: String]>([:])
 
-    private static func valuesText(_ head: String, constant: [Bool], rows: Int, tail: String) -> String {
-        let key = "\(rows) \(constant.map { $0 ? "c" : "v" }.joined()) \(head)\(tail)"
+    /// `head VALUES (…), (…) tail` for `rows` rows. Its parameters: `leading` values bound first
+    /// (`?1` …), then one per constant column, then each row's other columns in order.
+    /// - Parameter wrap: expressions for columns, `{}` standing for the column's parameter (a result's
+    ///   position is its place in the batch plus the job's count so far, `{} + ?1`).
+    static func valuesText(
+        _ head: String, constant: [Bool], rows: Int, tail: String, leading: Int = 0, wrap: [Int: String] = [:]
+    ) -> String {
+        let columns = wrap.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let key = "\(rows) \(leading) \(columns) \(constant.map { $0 ? "c" : "v" }.joined()) \(head)\(tail)"
         if let text = texts.withLock({ $0[key] }) { return text }
         var shared: [Int: Int] = [:]
-        for (column, isConstant) in constant.enumerated() where isConstant { shared[column] = shared.count + 1 }
+        for (column, isConstant) in constant.enumerated() where isConstant {
+            shared[column] = leading + shared.count + 1
+        }
         let varying = constant.count - shared.count
         var text = head + " VALUES "
         for row in 0..<rows {
             text += row == 0 ? "(" : ", ("
-            var next = shared.count + row * varying + 1
+            var next = leading + shared.count + row * varying + 1
             for column in constant.indices {
                 if column > 0 { text += ", " }
-                if let parameter = shared[column] {
-                    text += "?\(parameter)"
+                let parameter: String
+                if let number = shared[column] {
+                    parameter = "?\(number)"
                 } else {
-                    text += "?\(next)"
+                    parameter = "?\(next)"
                     next += 1
                 }
+                text += wrap[column].map { $0.replacingOccurrences(of: "{}", with: parameter) } ?? parameter
             }
             text += ")"
         }

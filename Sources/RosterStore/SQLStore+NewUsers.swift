@@ -116,13 +116,12 @@ extension SQLStore {
                             "SELECT created_count + skipped_count + failed_count FROM import_jobs WHERE id = ?1",
                             [.text(job)])
                     else { throw RosterError.notFound("import job \(job)") }
-                    guard try users.insert(in: session, untilSkipped: true)?.allSatisfy({ $0 }) == true,
-                        try events.insert(in: session) != nil,
-                        try session.insert(
-                            "\(Self.resultInsert) VALUES (?1, ?2, ?3 + ?8, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
-                            rows: batch.resultRows, constant: PreparedInsert.constantColumns(batch.resultRows),
-                            shared: [.int(first)], untilSkipped: true
-                        ).allSatisfy({ $0 })
+                    // A result's position: its place in the batch after the job's results so far.
+                    guard try users.insertAll(in: session) == true, try events.insertAll(in: session) == true,
+                        try session.insertAll(
+                            Self.resultInsert, rows: batch.resultRows,
+                            constant: PreparedInsert.constantColumns(batch.resultRows), leading: [.int(first)],
+                            wrap: [2: "{} + ?1"])
                     else {
                         try session.execute("ROLLBACK")
                         return nil

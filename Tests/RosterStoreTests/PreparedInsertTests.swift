@@ -97,4 +97,51 @@ import Testing
                 try await store.db.raw("SELECT same FROM bulk_test WHERE key = 'new'").first()?.string("same") == "t")
         }
     }
+
+    /// Many rows a statement, and the rest one by one: every text and NULL in its place, a constant
+    /// column bound once, and a batch with a row that cannot be written answered as not all written.
+    @Test func sqliteRowsWrittenManyAStatementKeepEveryTextAndNullAndSayWhenOneIsSkipped() async throws {
+        try await withStore { store in
+            guard let direct = store.direct else { return }
+            try await store.db.raw(
+                "CREATE TABLE bulk_test (key TEXT PRIMARY KEY, note TEXT, n BIGINT, same TEXT, at BIGINT NOT NULL)"
+            ).run()
+            let head = "INSERT INTO bulk_test (key, note, n, same, at)"
+            let count = 2 * SQLiteDirect.rowsPerStatement + Self.awkward.count
+            let rows: [[SQLCell]] = (0..<count).map { index in
+                let text = Self.awkward[index % Self.awkward.count]
+                return [
+                    .text("k\(index)"), .text(text), .int(index.isMultiple(of: 3) ? nil : Int64(index)), .text("s"),
+                    .int(index),
+                ]
+            }
+            func insertAll(_ rows: [[SQLCell]]) async throws -> Bool {
+                try await direct.run { session in
+                    try session.execute("BEGIN")
+                    // `at` is the row's place plus a number bound once for all.
+                    let written = try session.insertAll(
+                        head, rows: rows, constant: PreparedInsert.constantColumns(rows), leading: [.int(1_000)],
+                        wrap: [4: "{} + ?1"])
+                    try session.execute(written ? "COMMIT" : "ROLLBACK")
+                    return written
+                }
+            }
+            #expect(try await insertAll(rows))
+            // A key written already, or a NULL where none may be, in a statement of many: not all written.
+            let fresh = (0..<count).map { [SQLCell.text("f\($0)"), .text("x"), .int(1), .text("s"), .int(1)] }
+            var known = fresh, null = fresh
+            known[SQLiteDirect.rowsPerStatement + 3][0] = .text("k5")
+            null[3][4] = .int(nil)
+            #expect(try await insertAll(known) == false)
+            #expect(try await insertAll(null) == false)
+            let stored = try await store.db.raw("SELECT key, note, n, same, at FROM bulk_test").all()
+            #expect(stored.count == count)
+            for row in stored {
+                let index = Int(try row.string("key").dropFirst())!
+                #expect(try row.string("note") == Self.awkward[index % Self.awkward.count])
+                #expect(try row.decode(column: "n", as: Int64?.self) == (index.isMultiple(of: 3) ? nil : Int64(index)))
+                #expect(try row.string("same") == "s" && row.decode(column: "at", as: Int.self) == 1_000 + index)
+            }
+        }
+    }
 }

@@ -415,6 +415,71 @@ struct StoreTestError: Error { let message: String }
         }
     }
 
+    @Test func theUsualBatchGoesManyRowsAStatementAndKeepsEveryRowsValuesAndPlace() async throws {
+        try await withStore { store in
+            guard let direct = store.direct else { return }
+            try await store.createApplication(base.application)
+            let job = try await base.job(store)
+            // Sizes that leave rows for one-row statements after the statements of many.
+            let perStatement = SQLiteDirect.rowsPerStatement
+            let sizes = [2 * perStatement + 37, perStatement, 1]
+            var given: [DirectoryUser] = []
+            for (index, size) in sizes.enumerated() {
+                let numbers = given.count..<given.count + size
+                let candidates = numbers.map { n in
+                    var candidate = base.candidate(n, job: job)
+                    var user = try! candidate.mapped.get()
+                    (user.lastname, user.displayname) = ("Last\(n)", n % 3 == 0 ? nil : "Person \(n)")
+                    candidate.mapped = .success(user)
+                    return candidate
+                }
+                let users = candidates.compactMap { try? $0.mapped.get() }
+                given += users
+                let batch = NewUsersBatch(
+                    jobId: job.id, candidates: candidates,
+                    users: PreparedInsert(
+                        SQLStore.userInsert, try users.map(SQLStore.rowValues), key: "id", sqlite: true,
+                        direct: direct),
+                    events: PreparedInsert(
+                        SQLStore.eventInsert, users.map { SQLStore.eventRow(base.rules.createdEvent($0)) },
+                        sqlite: true, direct: direct))
+                let written = try await store.commit(batch, rules: listing(given.count), on: direct)
+                #expect(written?.count == size, "batch \(index)")
+            }
+            // Each user's values landed in its own columns, wherever its row was in a statement.
+            for user in given {
+                let stored = try #require(try await store.user(id: user.id))
+                #expect(
+                    [stored.email, stored.username, stored.lastname, stored.displayname, stored.source.remoteId]
+                        == [user.email, user.username, user.lastname, user.displayname, user.source.remoteId])
+            }
+            let results = try await store.results(jobId: job.id, after: -1, limit: 1_000, except: nil)
+            #expect(results.map(\.position) == Array(given.indices))
+            #expect(results.map(\.result.remoteId) == given.map(\.source.remoteId))
+            #expect(results.map(\.result.userId) == given.map(\.id))
+            let events = try await store.events(InsightsQuery(type: .userCreate, limit: 1_000))
+            #expect(Set(events.compactMap(\.resource?.id)) == Set(given.map(\.id.text)))
+            let stored = try #require(try await store.job(id: job.id))
+            #expect((stored.created, stored.total) == (given.count, given.count))
+            // A known user in the middle of a statement of many rows: the batch is refused whole.
+            let known = (given.count..<given.count + sizes[0]).map { n in
+                base.candidate(n == given.count + perStatement + 5 ? 7 : n, job: job)
+            }
+            let users = known.compactMap { try? $0.mapped.get() }
+            let refused = NewUsersBatch(
+                jobId: job.id, candidates: known,
+                users: PreparedInsert(
+                    SQLStore.userInsert, try users.map(SQLStore.rowValues), key: "id", sqlite: true, direct: direct),
+                events: PreparedInsert(
+                    SQLStore.eventInsert, users.map { SQLStore.eventRow(base.rules.createdEvent($0)) },
+                    sqlite: true, direct: direct))
+            #expect(try await store.commit(refused, rules: listing(given.count + sizes[0]), on: direct) == nil)
+            #expect(try await store.users(search: nil, sort: .email, limit: 1_000, offset: 0).count == given.count)
+            #expect(try await store.results(jobId: job.id).count == given.count)
+            #expect(try await store.events(InsightsQuery(type: .userCreate, limit: 1_000)).count == given.count)
+        }
+    }
+
     @Test func theUsualBatchGoesInOneRunAndOneWithAKnownUserIsLeftWhole() async throws {
         try await withStore { store in
             guard let direct = store.direct else { return }
