@@ -258,6 +258,18 @@ struct StoreTestError: Error { let message: String }
         return rules
     }
 
+    /// SQLite's usual batch of `candidates`, as an import readies it.
+    func sqliteBatch(_ candidates: [ImportCandidate], job: ImportJob, direct: SQLiteDirect) throws -> NewUsersBatch {
+        let users = candidates.compactMap { try? $0.mapped.get() }
+        return NewUsersBatch(
+            jobId: job.id, candidates: candidates,
+            users: PreparedInsert(
+                SQLStore.userInsert, try users.map(SQLStore.rowValues), key: "id", sqlite: true, direct: direct),
+            events: PreparedInsert(
+                SQLStore.eventInsert, users.map { SQLStore.eventRow(base.rules.createdEvent($0)) }, sqlite: true,
+                direct: direct))
+    }
+
     @Test func sqliteIsReachedBelowSQLiteNIOSoAnImportsStatementsArePreparedOnce() async throws {
         try await withStore { store in
             guard store.dialect == .sqlite else { return }
@@ -428,21 +440,13 @@ struct StoreTestError: Error { let message: String }
                 let numbers = given.count..<given.count + size
                 let candidates = numbers.map { n in
                     var candidate = base.candidate(n, job: job)
-                    var user = try! candidate.mapped.get()
+                    guard case .success(var user) = candidate.mapped else { return candidate }
                     (user.lastname, user.displayname) = ("Last\(n)", n % 3 == 0 ? nil : "Person \(n)")
                     candidate.mapped = .success(user)
                     return candidate
                 }
-                let users = candidates.compactMap { try? $0.mapped.get() }
-                given += users
-                let batch = NewUsersBatch(
-                    jobId: job.id, candidates: candidates,
-                    users: PreparedInsert(
-                        SQLStore.userInsert, try users.map(SQLStore.rowValues), key: "id", sqlite: true,
-                        direct: direct),
-                    events: PreparedInsert(
-                        SQLStore.eventInsert, users.map { SQLStore.eventRow(base.rules.createdEvent($0)) },
-                        sqlite: true, direct: direct))
+                given += candidates.compactMap { try? $0.mapped.get() }
+                let batch = try sqliteBatch(candidates, job: job, direct: direct)
                 let written = try await store.commit(batch, rules: listing(given.count), on: direct)
                 #expect(written?.count == size, "batch \(index)")
             }
@@ -465,14 +469,7 @@ struct StoreTestError: Error { let message: String }
             let known = (given.count..<given.count + sizes[0]).map { n in
                 base.candidate(n == given.count + perStatement + 5 ? 7 : n, job: job)
             }
-            let users = known.compactMap { try? $0.mapped.get() }
-            let refused = NewUsersBatch(
-                jobId: job.id, candidates: known,
-                users: PreparedInsert(
-                    SQLStore.userInsert, try users.map(SQLStore.rowValues), key: "id", sqlite: true, direct: direct),
-                events: PreparedInsert(
-                    SQLStore.eventInsert, users.map { SQLStore.eventRow(base.rules.createdEvent($0)) },
-                    sqlite: true, direct: direct))
+            let refused = try sqliteBatch(known, job: job, direct: direct)
             #expect(try await store.commit(refused, rules: listing(given.count + sizes[0]), on: direct) == nil)
             #expect(try await store.users(search: nil, sort: .email, limit: 1_000, offset: 0).count == given.count)
             #expect(try await store.results(jobId: job.id).count == given.count)
@@ -486,16 +483,7 @@ struct StoreTestError: Error { let message: String }
             try await store.createApplication(base.application)
             let job = try await base.job(store)
             func batch(_ numbers: Range<Int>) throws -> NewUsersBatch {
-                let candidates = numbers.map { base.candidate($0, job: job) }
-                let users = candidates.compactMap { try? $0.mapped.get() }
-                let rows = try users.map(SQLStore.rowValues)
-                return NewUsersBatch(
-                    jobId: job.id, candidates: candidates,
-                    users: PreparedInsert(SQLStore.userInsert, rows, key: "id", sqlite: true, direct: direct),
-                    events: PreparedInsert(
-                        SQLStore.eventInsert, users.map { SQLStore.eventRow(base.rules.createdEvent($0)) },
-                        sqlite: true,
-                        direct: direct))
+                try sqliteBatch(numbers.map { base.candidate($0, job: job) }, job: job, direct: direct)
             }
             let written = try await store.commit(try batch(0..<3), rules: listing(3), on: direct)
             #expect(written?.map(\.outcome) == [.created, .created, .created])
