@@ -169,6 +169,9 @@ def test_deactivation_in_the_middle_stops_the_import_keeps_what_was_done_and_ema
     finally:
         worker.terminate()
         worker.wait(timeout=20)
+    # The results email is queued with the job's end and delivered by a worker's next job: the one
+    # stopped above may not have reached it. A run until idle delivers what is queued.
+    roster.run("worker", "--until-idle")
     assert job["status"] == "failed"
     assert job["reason"] == "integration deactivated"
     assert 100 <= job["created"] < 250
