@@ -18,7 +18,7 @@ POST /oauth/token-stall answers a token request with headers and then stalls the
 Provisioning modes keep written users and groups in memory (prov-ok), and misbehave on writes:
 prov-flaky and prov-flaky-* (429 with Retry-After: 1 on every 2nd write, 503 on every 3rd; each name its own store), prov-slow-post
 (each user's first POST takes 3 s, but creates the user), prov-down (every write fails 500),
-prov-slow (every write takes 0.2 s), prov-bucket* (a token bucket: 50 requests/s, 429 with Retry-After: 1 past it). GET /<mode>/_writes lists the writes served, with times. GET /<mode>/_stats answers how many requests and errors it served."""
+prov-slow (every write takes 0.2 s), prov-bucket* (a token bucket: 50 requests/s, 429 with Retry-After: 1 past it; prov-bucket-tight*: 20/s, at most 2 at once). GET /<mode>/_writes lists the writes served, with times. GET /<mode>/_stats answers how many requests and errors it served."""
 import base64
 import re
 import json
@@ -46,12 +46,16 @@ WRITES = {}
 LAST_429 = {}
 BUCKETS = {}
 READS = {}
-BUCKET_RATE = 50.0
+# Requests a second and the most at once: prov-bucket is the benchmark's provider (50/s);
+# prov-bucket-tight* is met by any client sending three requests at once, however slow the machine.
+BUCKET_LIMITS = {"prov-bucket-tight": (20.0, 2.0), "prov-bucket": (50.0, 50.0)}
 
 
-def take_token(mode, rate=BUCKET_RATE, size=BUCKET_RATE):
-    """A token bucket of `rate` requests per second (`size` at once at most), as a provider's rate
-    limit (prov-bucket*: 50 and 50); False means answer 429 with Retry-After."""
+def take_token(mode, rate=None, size=None):
+    """A token bucket of `rate` requests per second (`size` at once at most; BUCKET_LIMITS
+    unless given), as a provider's rate limit; False means answer 429 with Retry-After."""
+    if rate is None:
+        rate, size = next(limit for prefix, limit in BUCKET_LIMITS.items() if mode.startswith(prefix))
     with LOCK:
         now = time.time()
         tokens, last = BUCKETS.get(mode, (size, now))
@@ -195,7 +199,8 @@ class Handler(BaseHTTPRequestHandler):
         mode, resource = parts[0], "/".join(parts[1:])
         query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         if resource == "_stats":
-            return self.send(200, STATS.get(mode, {}), "application/json")
+            counted = {"requests": 0, "errors": 0, "reads": 0, "writes": 0}
+            return self.send(200, counted | STATS.get(mode, {}), "application/json")
         if resource == "_reads":
             return self.send(200, READS.get(mode, []), "application/json")
         if resource == "_writes":

@@ -12,12 +12,18 @@ public final class RequestPacer: Sendable {
         var limit: Double?
         /// What 429s taught: the requests that succeeded in the second before the last 429.
         var learned: Double?
+        /// The learned rate is only a floor (a 429 came too soon to measure): it grows fast until
+        /// the next 429 measures the provider, as TCP's slow start does.
+        var startingSlowly = false
         var nextSlot: ContinuousClock.Instant
         var pausedUntil: ContinuousClock.Instant
         /// When recent requests succeeded, to learn a rate from.
         var recent: [ContinuousClock.Instant] = []
-        /// When the last pause ended: successes are counted from then.
-        var resumedAt: ContinuousClock.Instant
+        /// When the first request since the last pause (or ever) was let go: successes are
+        /// counted from then, not from a pause or a start that idle time may have followed.
+        var sendingSince: ContinuousClock.Instant?
+        /// When the last 429 that taught something came.
+        var lastThrottled: ContinuousClock.Instant?
     }
 
     private let state: Mutex<State>
@@ -25,7 +31,7 @@ public final class RequestPacer: Sendable {
     public init(limit: Double? = nil) {
         let now = ContinuousClock.now
         state = Mutex(
-            State(limit: limit.flatMap { $0 > 0 ? $0 : nil }, nextSlot: now, pausedUntil: now, resumedAt: now))
+            State(limit: limit.flatMap { $0 > 0 ? $0 : nil }, nextSlot: now, pausedUntil: now))
     }
 
     /// The rate requests are spaced at now, if any.
@@ -42,20 +48,26 @@ public final class RequestPacer: Sendable {
         state.withLock { $0.limit = limit.flatMap { $0 > 0 ? $0 : nil } }
     }
 
-    /// Waits for this request's slot.
-    public func acquire(sleep: @Sendable (Duration) async throws -> Void) async throws {
+    /// Waits for this request's slot, and answers it (for `throttled(retryAfter:sentAt:)`).
+    @discardableResult
+    public func acquire(
+        sleep: @Sendable (Duration) async throws -> Void
+    ) async throws -> ContinuousClock.Instant {
         let rate = self.rate
         let wait: Duration = state.withLock { s in
             let now = ContinuousClock.now
             let slot = max(now, s.nextSlot, s.pausedUntil)
             if let rate { s.nextSlot = slot + .nanoseconds(Int64(1e9 / rate)) }
+            if s.sendingSince == nil { s.sendingSince = slot }
             return slot - now
         }
         if wait > .zero { try await sleep(wait) }
+        return ContinuousClock.now
     }
 
     /// A request succeeded: remembered for a second, and a learned rate creeps back up (one more
-    /// request per second every 50 successes) so a provider that allows more gets more.
+    /// request per second every 50 successes; 10 % a success while it is only a floor) so a
+    /// provider that allows more gets more.
     public func succeeded() {
         state.withLock { s in
             let now = ContinuousClock.now
@@ -63,25 +75,38 @@ public final class RequestPacer: Sendable {
             if s.recent.count > 4_096 || s.recent.first.map({ now - $0 > .seconds(1) }) == true {
                 s.recent.removeAll { now - $0 > .seconds(1) }
             }
-            if let learned = s.learned { s.learned = learned + 0.02 }
+            if let learned = s.learned { s.learned = s.startingSlowly ? learned * 1.1 : learned + 0.02 }
         }
     }
 
     /// The provider answered 429: every request waits `retryAfter` (a second if it did not say),
     /// and the rate drops to a little under what the provider took since the last pause (up to a
-    /// second back); a quarter of a second is too little to judge, so only the pause applies.
-    public func throttled(retryAfter: Duration?) {
+    /// second back). Less than a quarter of a second is too little to measure: what was taken then
+    /// counts as a quarter second's worth, at most, and the first time as a floor that grows fast;
+    /// requests let go all at once after each pause would meet a provider that takes few at once
+    /// again and again (a token bucket of 20 a second, two at once, served two requests a pause).
+    /// A request sent before the last such 429 says nothing new: its 429 only pauses.
+    public func throttled(retryAfter: Duration?, sentAt: ContinuousClock.Instant? = nil) {
         state.withLock { s in
             let now = ContinuousClock.now
-            let from = max(s.resumedAt, now - .seconds(1))
+            s.pausedUntil = max(s.pausedUntil, now + (retryAfter ?? .seconds(1)))
+            if let sentAt, let last = s.lastThrottled, sentAt < last { return }
+            let from = max(s.sendingSince ?? now, now - .seconds(1))
             let elapsed = now - from
+            let taken = Double(s.recent.filter { $0 >= from }.count)
             if elapsed >= .milliseconds(250) {
-                let taken = Double(s.recent.filter { $0 >= from }.count)
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 s.learned = min(s.learned ?? .infinity, max(1, taken / seconds * 0.95))
+                s.startingSlowly = false
+            } else if s.learned == nil {
+                s.learned = max(1, taken * 4)
+                s.startingSlowly = true
+            } else if let learned = s.learned, taken > 0, taken * 4 < learned {
+                s.learned = taken * 4
+                s.startingSlowly = false
             }
-            s.pausedUntil = max(s.pausedUntil, now + (retryAfter ?? .seconds(1)))
-            s.resumedAt = s.pausedUntil
+            s.lastThrottled = now
+            s.sendingSince = nil
             s.recent.removeAll()
         }
     }

@@ -112,7 +112,7 @@ public final class SCIMClient: Sendable {
                 request.headers.append(("Content-Type", "application/scim+json"))
                 request.body = encodedBody
             }
-            try await pacer?.acquire(sleep: configuration.sleep)
+            let sentAt = try await pacer?.acquire(sleep: configuration.sleep)
             let outcome: Outcome
             let started = ContinuousClock.now
             do {
@@ -152,7 +152,7 @@ public final class SCIMClient: Sendable {
                     logger.debug("scim request retried", metadata: ["url": "\(url)", "status": "\(outcome.status)"])
                     if outcome.status == 429, let pacer {
                         // The whole integration waits and slows down; this request takes its turn after.
-                        pacer.throttled(retryAfter: delay)
+                        pacer.throttled(retryAfter: delay, sentAt: sentAt)
                     } else {
                         try await configuration.sleep(delay)
                     }

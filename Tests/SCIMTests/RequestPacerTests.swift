@@ -41,6 +41,36 @@ import Testing
         #expect(rate > 20 && rate < 110, "about 30 taken in about 0.3 s, less 5 %: \(rate)")
     }
 
+    @Test func a429TooSoonToMeasureSpacesRequestsAtWhatWasTakenAndGrowsFastUntilOneMeasures() async throws {
+        let pacer = RequestPacer()
+        // Idle time before the first request is not time the provider took requests in.
+        try await Task.sleep(for: .milliseconds(300))
+        // A provider that takes two at once: two succeed, the third is refused at once, and so is
+        // a fourth sent alongside it.
+        for _ in 0..<2 {
+            try await pacer.acquire(sleep: { _ in })
+            pacer.succeeded()
+        }
+        let fourth = try await pacer.acquire(sleep: { _ in })
+        pacer.throttled(retryAfter: .milliseconds(50))
+        #expect(pacer.rate == 8, "two taken count as a quarter second's worth, not as no rate at all")
+        pacer.throttled(retryAfter: .milliseconds(50), sentAt: fourth)
+        #expect(pacer.rate == 8, "a request sent before the 429 says nothing new")
+        for _ in 0..<10 { pacer.succeeded() }
+        let grown = try #require(pacer.rate)
+        #expect(abs(grown - 8 * pow(1.1, 10)) < 0.01, "10 % a success while the rate is a floor: \(grown)")
+        // The next 429 comes late enough to measure: the rate is what was taken, and creeps from there.
+        // (one success in the 0.35 s since the pause: under 3 a second, less 5 %; 23 grown by then)
+        try await pacer.acquire(sleep: { try await Task.sleep(for: $0) })
+        try await Task.sleep(for: .milliseconds(350))
+        pacer.succeeded()
+        pacer.throttled(retryAfter: .milliseconds(1))
+        let measured = try #require(pacer.rate)
+        #expect(measured > 2 && measured < 3.2, "one taken in 0.35 s: \(measured)")
+        pacer.succeeded()
+        #expect(abs(try #require(pacer.rate) - (measured + 0.02)) < 0.001)
+    }
+
     @Test func aLimitSetByTheAdminWinsOverALearnedFasterRate() {
         let pacer = RequestPacer(limit: 5)
         #expect(pacer.rate == 5)
