@@ -11,28 +11,24 @@ extension SQLStore: SCIMRepository {
     }
 
     public func scimUsers(offset: Int, limit: Int) async throws -> [DirectoryUser] {
-        try await withDB { db in
-            try await db.raw(
-                """
-                SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE scim_deleted IS NULL ORDER BY created, email_key
-                  LIMIT \(bind: limit) OFFSET \(bind: offset)
-                """
-            ).all().map(Self.user)
-        }
+        try await rows(
+            """
+            SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE scim_deleted IS NULL ORDER BY created, email_key
+              LIMIT \(bind: limit) OFFSET \(bind: offset)
+            """
+        ).map(Self.user)
     }
 
     public func scimUsers(after: (created: Date, email: String)?, limit: Int) async throws -> [DirectoryUser] {
-        try await withDB { db in
-            var query = SQLQueryString("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE scim_deleted IS NULL")
-            if let after {
-                // A row comparison: the index on (created, email_key) finds the boundary directly.
-                query.appendInterpolation(unsafeRaw: " AND (created, email_key) > (\(after.created.millis), ")
-                query.appendInterpolation(bind: after.email)
-                query.appendInterpolation(unsafeRaw: ")")
-            }
-            query.appendInterpolation(unsafeRaw: " ORDER BY created, email_key LIMIT \(limit)")
-            return try await db.raw(query).all().map(Self.user)
+        var query = SQLQueryString("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE scim_deleted IS NULL")
+        if let after {
+            // A row comparison: the index on (created, email_key) finds the boundary directly.
+            query.appendInterpolation(unsafeRaw: " AND (created, email_key) > (\(after.created.millis), ")
+            query.appendInterpolation(bind: after.email)
+            query.appendInterpolation(unsafeRaw: ")")
         }
+        query.appendInterpolation(unsafeRaw: " ORDER BY created, email_key LIMIT \(limit)")
+        return try await rows(query).map(Self.user)
     }
 
     public func scimUserCount() async throws -> Int {
@@ -47,14 +43,12 @@ extension SQLStore: SCIMRepository {
     }
 
     public func scimUsers(externalId: String) async throws -> [DirectoryUser] {
-        try await withDB { db in
-            try await db.raw(
-                """
-                SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE external_id = \(bind: externalId) AND
-                  scim_deleted IS NULL
-                """
-            ).all().map(Self.user)
-        }
+        try await rows(
+            """
+            SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE external_id = \(bind: externalId) AND
+              scim_deleted IS NULL
+            """
+        ).map(Self.user)
     }
 
     public func deleteUser(id: UUID) async throws {

@@ -13,46 +13,40 @@ extension SQLStore: DirectoryRepository {
     public func users(search: String?, filters: [UserFilter], sort: UserSort, limit: Int, offset: Int) async throws
         -> [DirectoryUser]
     {
-        let dialect = self.dialect
-        return try await withDB { db in
-            var query = SQLQueryString("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE ")
-            Self.appendSearch(search, dialect: dialect, to: &query)
-            for filter in filters { Self.append(filter, dialect: dialect, to: &query) }
-            // Each order walks an index (migration 3), so the first pages come back at once at any size.
-            let order = Self.order(sort, backwards: false)
-            query.appendInterpolation(unsafeRaw: " ORDER BY \(order) LIMIT \(limit) OFFSET \(offset)")
-            return try await db.raw(query).all().map(Self.user)
-        }
+        var query = SQLQueryString("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE ")
+        Self.appendSearch(search, dialect: dialect, to: &query)
+        for filter in filters { Self.append(filter, dialect: dialect, to: &query) }
+        // Each order walks an index (migration 3), so the first pages come back at once at any size.
+        let order = Self.order(sort, backwards: false)
+        query.appendInterpolation(unsafeRaw: " ORDER BY \(order) LIMIT \(limit) OFFSET \(offset)")
+        return try await rows(query).map(Self.user)
     }
 
     public func users(search: String?, filters: [UserFilter], sort: UserSort, limit: Int, cursor: UserCursor?)
         async throws -> [DirectoryUser]
     {
-        let dialect = self.dialect
-        return try await withDB { db in
-            var query = SQLQueryString("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE ")
-            Self.appendSearch(search, dialect: dialect, to: &query)
-            for filter in filters { Self.append(filter, dialect: dialect, to: &query) }
-            let backwards = cursor?.backwards ?? false
-            if let cursor, !cursor.key.isEmpty {
-                // A row comparison on the order's columns: the index finds the boundary row directly.
-                let columns = sort.keyColumns
-                let newestFirst = sort == .created
-                let op = newestFirst != backwards ? "<" : ">"
-                query.appendInterpolation(unsafeRaw: " AND (\(columns.joined(separator: ", "))) \(op) (")
-                for (index, value) in cursor.key.enumerated() {
-                    if index > 0 { query.appendInterpolation(unsafeRaw: ", ") }
-                    if columns[index] == "created" {
-                        query.appendInterpolation(bind: Int64(value) ?? 0)
-                    } else {
-                        query.appendInterpolation(bind: value)
-                    }
+        var query = SQLQueryString("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE ")
+        Self.appendSearch(search, dialect: dialect, to: &query)
+        for filter in filters { Self.append(filter, dialect: dialect, to: &query) }
+        let backwards = cursor?.backwards ?? false
+        if let cursor, !cursor.key.isEmpty {
+            // A row comparison on the order's columns: the index finds the boundary row directly.
+            let columns = sort.keyColumns
+            let newestFirst = sort == .created
+            let op = newestFirst != backwards ? "<" : ">"
+            query.appendInterpolation(unsafeRaw: " AND (\(columns.joined(separator: ", "))) \(op) (")
+            for (index, value) in cursor.key.enumerated() {
+                if index > 0 { query.appendInterpolation(unsafeRaw: ", ") }
+                if columns[index] == "created" {
+                    query.appendInterpolation(bind: Int64(value) ?? 0)
+                } else {
+                    query.appendInterpolation(bind: value)
                 }
-                query.appendInterpolation(unsafeRaw: ")")
             }
-            query.appendInterpolation(unsafeRaw: " ORDER BY \(Self.order(sort, backwards: backwards)) LIMIT \(limit)")
-            return try await db.raw(query).all().map(Self.user)
+            query.appendInterpolation(unsafeRaw: ")")
         }
+        query.appendInterpolation(unsafeRaw: " ORDER BY \(Self.order(sort, backwards: backwards)) LIMIT \(limit)")
+        return try await rows(query).map(Self.user)
     }
 
     /// `TRUE` or the search condition: starts-with on four indexed keys, quick at a million users
@@ -84,10 +78,8 @@ extension SQLStore: DirectoryRepository {
     }
 
     public func user(id: UUID) async throws -> DirectoryUser? {
-        try await withDB { db in
-            try await db.raw("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE id = \(bind: id.text)").first()
-                .map(Self.user)
-        }
+        try await rows("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE id = \(bind: id.text)").first
+            .map(Self.user)
     }
 
     public func usersMatching(keys: [String]) async throws -> [DirectoryUser] {
@@ -228,7 +220,9 @@ extension SQLStore: DirectoryRepository {
         ]
     }
 
-    static func user(_ row: any SQLRow) throws -> DirectoryUser {
+    static func user(_ row: any SQLRow) throws -> DirectoryUser { try user(SQLKitColumns(row: row)) }
+
+    static func user(_ row: any ColumnValues) throws -> DirectoryUser {
         DirectoryUser(
             id: try row.uuid("id"), email: try row.string("email"), username: try row.string("username"),
             firstname: try row.optionalString("firstname"), lastname: try row.optionalString("lastname"),
@@ -252,7 +246,7 @@ extension SQLStore: DirectoryRepository {
     }
 
     /// Most users hold no custom value: their `{}` is not decoded.
-    private static func customValues(_ row: any SQLRow) throws -> [String: CustomValue] {
+    private static func customValues(_ row: any ColumnValues) throws -> [String: CustomValue] {
         let text = try row.string("custom")
         return text == "{}" ? [:] : try JSONDecoder().decode([String: CustomValue].self, from: Data(text.utf8))
     }

@@ -283,34 +283,6 @@ extension Date {
     init(millis: Int64) { self.init(timeIntervalSince1970: Double(millis) / 1000) }
 }
 
-extension SQLRow {
-    func string(_ column: String) throws -> String { try decode(column: column, as: String.self) }
-    // NULL checked first: decoding an Optional goes the drivers' slow generic way.
-    func optionalString(_ column: String) throws -> String? {
-        try decodeNil(column: column) ? nil : decode(column: column, as: String.self)
-    }
-    func int(_ column: String) throws -> Int { try decode(column: column, as: Int.self) }
-    func int64(_ column: String) throws -> Int64 { try decode(column: column, as: Int64.self) }
-    func uuid(_ column: String) throws -> UUID {
-        let text = try string(column)
-        guard let id = UUID(text: text) else {
-            throw StoreError("column \(column) holds \"\(text)\", not a UUID")
-        }
-        return id
-    }
-    func optionalUUID(_ column: String) throws -> UUID? { try optionalString(column).flatMap(UUID.init(text:)) }
-    func date(_ column: String) throws -> Date { Date(millis: try int64(column)) }
-    func optionalDate(_ column: String) throws -> Date? {
-        try decode(column: column, as: Int64?.self).map(Date.init(millis:))
-    }
-    func json<T: Decodable>(_ column: String, as type: T.Type) throws -> T {
-        let text = try string(column)
-        // Most users have no addresses or phone numbers: no decoder for "[]".
-        if text == "[]", let empty = [Any]() as? T { return empty }
-        return try JSONDecoder().decode(T.self, from: Data(text.utf8))
-    }
-}
-
 func jsonText<T: Encodable>(_ value: T) throws -> String {
     // Most users have no addresses or phone numbers; an encoder for "[]" cost an import dearly.
     if let array = value as? [Any], array.isEmpty { return "[]" }

@@ -496,3 +496,38 @@ struct StoreTestError: Error { let message: String }
         }
     }
 }
+
+@Suite struct UserReadingTests {
+    /// Every way the store reads users (SQLite reads SQLiteNIO's rows itself) gives back what was
+    /// written: every column set, and every optional one NULL.
+    @Test func aUserReadsBackAsWrittenWhicheverWayTheStoreReadsIt() async throws {
+        let at = Date(millis: 1_700_000_000_123)
+        let full = DirectoryUser(
+            email: "Ada.Lovelace@example.com", username: "ada", firstname: "Ada", lastname: "Lovelace",
+            middlename: "King", displayname: "Ada \"the\" Countess\n",
+            addresses: [
+                .init(type: "work", streetAddress: "12 St James's Sq", locality: "London", postalCode: "SW1")
+            ], jobTitle: "Analyst", department: "Engines", phoneNumbers: [.init(type: "work", number: "+44 20 1")],
+            costCenter: "CC-1", employeeType: "full-time", employeeIdentifier: "E1", organization: "Analytical",
+            state: .suspended, passwordStatus: .set,
+            source: .init(type: .import, applicationId: UUID.random(), importJobId: UUID.random(), remoteId: "r-1"),
+            created: at, updated: at.addingTimeInterval(1), externalId: "ext-1",
+            custom: ["level": .number(3), "remote": .boolean(true), "site": .text("Ørsted")])
+        let bare = DirectoryUser(
+            email: "bare@example.com", username: "bare", created: at.addingTimeInterval(2),
+            updated: at.addingTimeInterval(2))
+        try await withStore { store in
+            try await store.insertUsers([full, bare])
+            #expect(try await store.user(id: full.id) == full)
+            #expect(try await store.user(id: bare.id) == bare)
+            #expect(try await store.user(id: UUID.random()) == nil)
+            let byEmail = [bare, full].sorted { $0.email.lowercased() < $1.email.lowercased() }
+            #expect(try await store.users(search: nil, filters: [], sort: .email, limit: 10, offset: 0) == byEmail)
+            #expect(try await store.users(search: nil, filters: [], sort: .email, limit: 10, cursor: nil) == byEmail)
+            #expect(try await store.users(search: "ada", filters: [], sort: .email, limit: 10, cursor: nil) == [full])
+            #expect(try await store.scimUsers(after: nil, limit: 10) == [full, bare])
+            #expect(try await store.scimUsers(offset: 1, limit: 10) == [bare])
+            #expect(try await store.scimUsers(externalId: "ext-1") == [full])
+        }
+    }
+}
