@@ -66,7 +66,8 @@ import Testing
         pacer.succeeded()
         pacer.throttled(retryAfter: .milliseconds(1))
         let measured = try #require(pacer.rate)
-        #expect(measured > 2 && measured < 3.2, "one taken in 0.35 s: \(measured)")
+        // (0.35 s or more on a busy machine: never above 1 / 0.35 × 0.95, never below one a second)
+        #expect(measured >= 1 && measured <= 2.72, "one taken in 0.35 s or more: \(measured)")
         pacer.succeeded()
         #expect(abs(try #require(pacer.rate) - (measured + 0.02)) < 0.001)
     }
