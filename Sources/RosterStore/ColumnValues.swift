@@ -66,8 +66,10 @@ extension SQLiteRow: ColumnValues {
         switch try value(column) {
         case .null: nil
         case .integer(let number): Int64(number)
-        case let other:
-            try other.integer.map(Int64.init) ?? { throw StoreError("column \(column) holds \(other), not a number") }()
+        // SQLiteData's own conversion of a float traps on one out of range: never from a stored value.
+        case .float(let number) where Int64(exactly: number.rounded()) != nil: Int64(number.rounded())
+        case .text(let text) where Int64(text) != nil: Int64(text)
+        case let other: throw StoreError("column \(column) holds \(other), not a whole number")
         }
     }
     private func value(_ column: String) throws -> SQLiteData {

@@ -22,7 +22,8 @@ public final class RequestPacer: Sendable {
         /// When the first request since the last pause (or ever) was let go: successes are
         /// counted from then, not from a pause or a start that idle time may have followed.
         var sendingSince: ContinuousClock.Instant?
-        /// When the last 429 that taught something came.
+        /// When the last 429 to a request sent after the one before it came: 429s to requests
+        /// already in flight then only pause.
         var lastThrottled: ContinuousClock.Instant?
     }
 
@@ -48,7 +49,8 @@ public final class RequestPacer: Sendable {
         state.withLock { $0.limit = limit.flatMap { $0 > 0 ? $0 : nil } }
     }
 
-    /// Waits for this request's slot, and answers it (for `throttled(retryAfter:sentAt:)`).
+    /// Waits for this request's slot, and answers when it was let go (for
+    /// `throttled(retryAfter:sentAt:)`).
     @discardableResult
     public func acquire(
         sleep: @Sendable (Duration) async throws -> Void

@@ -72,6 +72,28 @@ import Testing
         #expect(abs(try #require(pacer.rate) - (measured + 0.02)) < 0.001)
     }
 
+    @Test func a429SoonAfterAPauseLowersAMeasuredRateToAQuarterSecondsWorthOfWhatWasTaken() async throws {
+        let pacer = RequestPacer()
+        // A rate measured as before: about 30 taken in 0.3 s.
+        for _ in 0..<30 {
+            try await pacer.acquire(sleep: { _ in })
+            pacer.succeeded()
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        pacer.throttled(retryAfter: .milliseconds(10))
+        let measured = try #require(pacer.rate)
+        #expect(measured > 20)
+        // After the pause the provider takes two and refuses the next at once: two in a quarter second.
+        for _ in 0..<2 {
+            try await pacer.acquire(sleep: { try await Task.sleep(for: $0) })
+            pacer.succeeded()
+        }
+        pacer.throttled(retryAfter: .milliseconds(10))
+        #expect(pacer.rate == 8, "measured \(measured), then two taken before a 429: 8 a second at most")
+        pacer.succeeded()
+        #expect(abs(try #require(pacer.rate) - 8.02) < 0.001, "a measured rate creeps, it does not grow fast")
+    }
+
     @Test func aLimitSetByTheAdminWinsOverALearnedFasterRate() {
         let pacer = RequestPacer(limit: 5)
         #expect(pacer.rate == 5)
