@@ -89,12 +89,23 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
+        // What the tests share: fresh real databases (SQLite, and PostgreSQL when configured).
+        .target(
+            name: "RosterTestSupport",
+            dependencies: [
+                "RosterCore", "RosterStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            path: "Tests/Support"),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"]),
-        .testTarget(name: "RosterCoreTests", dependencies: ["RosterCore", "SCIM"]),
+        .testTarget(name: "RosterCoreTests", dependencies: ["RosterCore", "RosterStore", "RosterTestSupport", "SCIM"]),
         .testTarget(
             name: "RosterStoreTests",
             dependencies: [
-                "RosterStore", .product(name: "PostgresKit", package: "postgres-kit"),
+                "RosterStore", "RosterTestSupport", .product(name: "PostgresKit", package: "postgres-kit"),
             ]),
         .testTarget(
             name: "RosterAppTests",

@@ -98,12 +98,14 @@ extension SQLStore {
     /// read after the connection is free again.
     func rows(_ query: SQLQueryString) async throws -> [any ColumnValues] {
         guard let sqlite else {
-            return try await withDB { db in try await db.raw(query).all() }.map(SQLKitColumns.init)
+            return try await read { db in try await db.raw(query).all() }.map(SQLKitColumns.init)
         }
         var serializer = SQLSerializer(database: db)
         query.serialize(to: &serializer)
         let encoder = SQLiteDataEncoder()
         let (sql, binds) = (serializer.sql, try serializer.binds.map { try encoder.encode($0) })
-        return try await withDB { _ in try await sqlite.query(sql, binds) }
+        // In a transaction, on its connection (the writer's); otherwise on a reader.
+        guard let readers, !inTransaction else { return try await withDB { _ in try await sqlite.query(sql, binds) } }
+        return try await readers.with { reader in try await reader.query(sql, binds) }
     }
 }

@@ -195,6 +195,7 @@ extension SQLStore {
         customAttributes,
         byteOrderKeys,
         resultsWithoutJobKey,
+        versions,
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an
@@ -241,7 +242,7 @@ extension SQLStore {
     /// Reverts the newest applied migration.
     public func revertLastMigration() async throws {
         let dialect = self.dialect
-        try await transaction { db in
+        try await sqlTransaction { db in
             let rows = try await db.raw("SELECT version FROM schema_migrations ORDER BY version DESC LIMIT 1").all()
             guard let version = try rows.first?.int("version"),
                 let migration = Self.migrations.first(where: { $0.version == version })

@@ -18,21 +18,21 @@ extension SQLStore: AdministratorRepository {
     }
 
     public func administrator(email: String) async throws -> Administrator? {
-        let row = try await withDB { db in
+        let row = try await read { db in
             try await db.raw("SELECT * FROM administrators WHERE email_key = \(bind: email.lowercased())").first()
         }
         return try row.map(administrator)
     }
 
     public func administrator(id: UUID) async throws -> Administrator? {
-        let row = try await withDB { db in
+        let row = try await read { db in
             try await db.raw("SELECT * FROM administrators WHERE id = \(bind: id.text)").first()
         }
         return try row.map(administrator)
     }
 
     public func administrators() async throws -> [Administrator] {
-        let rows = try await withDB { db in try await db.raw("SELECT * FROM administrators ORDER BY email_key").all() }
+        let rows = try await read { db in try await db.raw("SELECT * FROM administrators ORDER BY email_key").all() }
         return try rows.map(administrator)
     }
 
@@ -54,7 +54,7 @@ extension SQLStore: AdministratorRepository {
     }
 
     public func deleteAdministrator(id: UUID) async throws {
-        try await transaction { db in
+        try await sqlTransaction { db in
             try await db.raw("DELETE FROM api_keys WHERE administrator_id = \(bind: id.text)").run()
             try await db.raw("DELETE FROM admin_sessions WHERE administrator_id = \(bind: id.text)").run()
             try await db.raw("DELETE FROM mfa_recovery_codes WHERE administrator_id = \(bind: id.text)").run()
@@ -76,23 +76,23 @@ extension SQLStore: AdministratorRepository {
     }
 
     public func apiKey(hash: String) async throws -> APIKey? {
-        try await withDB { db in
+        try await read { db in
             try await db.raw("SELECT * FROM api_keys WHERE hash = \(bind: hash)").first().map(Self.apiKey)
         }
     }
 
     public func apiKey(id: UUID) async throws -> APIKey? {
-        try await withDB { db in
+        try await read { db in
             try await db.raw("SELECT * FROM api_keys WHERE id = \(bind: id.text)").first().map(Self.apiKey)
         }
     }
 
     public func apiKeys() async throws -> [APIKey] {
-        try await withDB { db in try await db.raw("SELECT * FROM api_keys ORDER BY created").all().map(Self.apiKey) }
+        try await read { db in try await db.raw("SELECT * FROM api_keys ORDER BY created").all().map(Self.apiKey) }
     }
 
     public func revokeAPIKey(id: UUID, at: Date) async throws -> Int {
-        try await transaction { db in
+        try await sqlTransaction { db in
             var family = [id.text]
             var generation = [id.text]
             while !generation.isEmpty {
@@ -123,7 +123,7 @@ extension SQLStore: AdministratorRepository {
     }
 
     public func saveRecoveryCodes(administratorId: UUID, hashes: [String]) async throws {
-        try await transaction { db in
+        try await sqlTransaction { db in
             try await db.raw("DELETE FROM mfa_recovery_codes WHERE administrator_id = \(bind: administratorId.text)")
                 .run()
             for hash in hashes {

@@ -21,20 +21,20 @@ extension SQLStore: ApplicationRepository {
     }
 
     public func application(named name: String) async throws -> Application? {
-        try await withDB { db in
+        try await read { db in
             try await db.raw("SELECT * FROM applications WHERE name_key = \(bind: name.lowercased())").first().map(
                 Self.application)
         }
     }
 
     public func application(id: UUID) async throws -> Application? {
-        try await withDB { db in
+        try await read { db in
             try await db.raw("SELECT * FROM applications WHERE id = \(bind: id.text)").first().map(Self.application)
         }
     }
 
     public func applications(search: String?) async throws -> [(Application, Integration?)] {
-        let rows = try await withDB { db in
+        let rows = try await read { db in
             let pattern = "%" + (search ?? "").lowercased() + "%"
             return try await db.raw(
                 """

@@ -4,7 +4,7 @@ import SQLKit
 
 extension SQLStore: CustomAttributeRepository {
     public func customAttributes() async throws -> [CustomAttribute] {
-        try await withDB { db in
+        try await read { db in
             try await db.raw("SELECT * FROM custom_attributes ORDER BY name_key").all().map { row in
                 CustomAttribute(
                     name: try row.string("name"),
@@ -34,7 +34,7 @@ extension SQLStore: CustomAttributeRepository {
 
     public func usersHolding(attribute name: String) async throws -> Int {
         let held = Self.customValue(name, dialect: dialect)
-        return try await withDB { db in
+        return try await read { db in
             try await db.raw("SELECT count(*) AS n FROM users WHERE \(unsafeRaw: held) IS NOT NULL").first()?.int("n")
                 ?? 0
         }
@@ -45,7 +45,7 @@ extension SQLStore: CustomAttributeRepository {
         let removed =
             dialect == .sqlite
             ? "json_remove(custom, '$.\(name)')" : "(custom::jsonb - '\(name)')::text"
-        return try await transaction { db in
+        return try await sqlTransaction { db in
             try await db.raw("DELETE FROM custom_attributes WHERE name_key = \(bind: name.lowercased())").run()
             return try await db.raw(
                 "UPDATE users SET custom = \(unsafeRaw: removed) WHERE \(unsafeRaw: held) IS NOT NULL RETURNING id"

@@ -22,13 +22,13 @@ extension SQLStore: ImportRepository {
     }
 
     public func job(id: UUID) async throws -> ImportJob? {
-        try await withDB { db in
+        try await read { db in
             try await db.raw("SELECT * FROM import_jobs WHERE id = \(bind: id.text)").first().map(Self.job)
         }
     }
 
     public func jobs(limit: Int) async throws -> [ImportJob] {
-        try await withDB { db in
+        try await read { db in
             try await db.raw("SELECT * FROM import_jobs ORDER BY created_at DESC LIMIT \(unsafeRaw: String(limit))")
                 .all().map(Self.job)
         }
@@ -41,7 +41,7 @@ extension SQLStore: ImportRepository {
     public func results(jobId: UUID, after position: Int, limit: Int, except: ImportResult.Outcome?) async throws
         -> [(position: Int, result: ImportResult)]
     {
-        try await withDB { db in
+        try await read { db in
             try await db.raw(
                 """
                 SELECT * FROM import_results WHERE job_id = \(bind: jobId.text) AND position > \(bind: position)
@@ -61,7 +61,7 @@ extension SQLStore: ImportRepository {
     }
 
     public func remoteIdsWithResults(jobId: UUID, among remoteIds: [String]) async throws -> Set<String> {
-        try await withDB { db in try await Self.remoteIdsWithResults(jobId: jobId, among: remoteIds, in: db) }
+        try await read { db in try await Self.remoteIdsWithResults(jobId: jobId, among: remoteIds, in: db) }
     }
 
     static func remoteIdsWithResults(jobId: UUID, among remoteIds: [String], in db: any SQLDatabase) async throws
@@ -120,7 +120,7 @@ extension SQLStore: ImportRepository {
         }
         if oneStatement, let results = try await commitInOneStatement(newUsers, rules: rules) { return results }
         let (readyUsers, readyEvents) = early ?? ready()
-        let results = try await transaction { db in
+        let results = try await sqlTransaction { db in
             let first = try await Self.batchStart(jobId: jobId, rules: rules, in: db)
             // A result already recorded means this remote user was handled before a crash.
             var handled =
@@ -172,7 +172,7 @@ extension SQLStore: ImportRepository {
     func dryRun(jobId: UUID, candidates: [ImportCandidate], rules: ImportBatchRules) async throws -> [ImportResult] {
         let sqlite = self.sqlite
         let direct = self.direct
-        return try await transaction { db in
+        return try await sqlTransaction { db in
             let first = try await Self.batchStart(jobId: jobId, rules: rules, in: db)
             let handled = try await Self.remoteIdsWithResults(jobId: jobId, among: candidates.map(\.remoteId), in: db)
             let fresh = candidates.filter { !handled.contains($0.remoteId) }

@@ -33,7 +33,7 @@ extension SQLStore: InsightsRepository {
     }
 
     public func events(_ query: InsightsQuery) async throws -> [InsightsEvent] {
-        try await withDB { db in
+        try await read { db in
             var sql = SQLQueryString("SELECT * FROM insights_events")
             Self.appendConditions(query, to: &sql)
             sql.appendInterpolation(unsafeRaw: " ORDER BY time DESC, id DESC LIMIT \(max(1, query.limit))")
@@ -42,7 +42,7 @@ extension SQLStore: InsightsRepository {
     }
 
     public func dailyCounts(_ query: InsightsQuery) async throws -> [(day: Date, count: Int)] {
-        try await withDB { db in
+        try await read { db in
             var sql = SQLQueryString("SELECT time / 86400000 AS day, count(*) AS n FROM insights_events")
             Self.appendConditions(query, to: &sql)
             sql.appendInterpolation(unsafeRaw: " GROUP BY time / 86400000 ORDER BY day")

@@ -5,12 +5,14 @@ import SQLKit
 extension SQLStore: JobQueue {
     public func enqueue(_ payload: JobPayload) async throws -> UUID {
         let id = UUID.random()
-        try await withDB { db in try await Self.insertJob(id: id, payload, status: "queued", in: db) }
+        try await withDB { [now] db in try await Self.insertJob(id: id, payload, status: "queued", at: now, in: db) }
         return id
     }
 
-    static func insertJob(id: UUID, _ payload: JobPayload, status: String, in db: any SQLDatabase) async throws {
-        let now = Date().millis
+    static func insertJob(id: UUID, _ payload: JobPayload, status: String, at time: Date, in db: any SQLDatabase)
+        async throws
+    {
+        let now = time.millis
         try await db.raw(
             """
             INSERT INTO jobs (id, kind, payload, application_id, status, run_after, attempts, created)
@@ -22,7 +24,7 @@ extension SQLStore: JobQueue {
     }
 
     public func enqueueOnce(_ payload: JobPayload, held: Bool) async throws {
-        try await transaction { db in
+        try await sqlTransaction { db in
             let waiting = try await db.raw(
                 """
                 SELECT id, status FROM jobs WHERE kind = \(bind: payload.kind.rawValue) AND payload =
@@ -37,7 +39,7 @@ extension SQLStore: JobQueue {
                 }
                 return
             }
-            try await Self.insertJob(id: UUID.random(), payload, status: held ? "held" : "queued", in: db)
+            try await Self.insertJob(id: UUID.random(), payload, status: held ? "held" : "queued", at: self.now, in: db)
         }
     }
 
@@ -53,7 +55,7 @@ extension SQLStore: JobQueue {
     }
 
     public func releaseHeld(applicationId: UUID) async throws -> Int {
-        let now = Date().millis
+        let now = self.now.millis
         return try await withDB { db in
             try await db.raw(
                 """
@@ -79,7 +81,7 @@ extension SQLStore: JobQueue {
     }
 
     public func retry(jobId: UUID, owner: String, error: String, delay: Duration) async throws {
-        let at = Date().millis + delay.milliseconds
+        let at = now.millis + delay.milliseconds
         try await withDB { db in
             try await db.raw(
                 """
@@ -93,18 +95,19 @@ extension SQLStore: JobQueue {
     }
 
     public func queue(limit: Int) async throws -> [QueuedJobStatus] {
-        try await withDB { db in
+        try await read { db in
             try await db.raw("SELECT * FROM jobs ORDER BY created DESC LIMIT \(bind: limit)").all().map { row in
                 QueuedJobStatus(
                     job: try Self.queuedJob(row), status: try row.string("status"),
                     leaseOwner: try row.optionalString("lease_owner"),
-                    leaseUntil: try row.optionalDate("lease_until"), lastError: try row.optionalString("last_error"))
+                    leaseUntil: try row.optionalDate("lease_until"), lastError: try row.optionalString("last_error"),
+                    runAfter: try row.optionalDate("run_after"), created: try row.optionalDate("created"))
             }
         }
     }
 
     public func pendingCount(kind: JobKind, applicationId: UUID) async throws -> Int {
-        try await withDB { db in
+        try await read { db in
             try await db.raw(
                 """
                 SELECT count(*) AS n FROM jobs WHERE application_id = \(bind: applicationId.text)
@@ -115,7 +118,7 @@ extension SQLStore: JobQueue {
     }
 
     public func queueDepth() async throws -> [QueueDepth] {
-        try await withDB { db in
+        try await read { db in
             try await db.raw(
                 """
                 SELECT kind, count(*) AS n, min(created) AS oldest FROM jobs WHERE status IN ('queued', 'held',
@@ -131,9 +134,9 @@ extension SQLStore: JobQueue {
 
     public func claim(owner: String, lease: Duration, kinds: Set<JobKind>) async throws -> QueuedJob? {
         guard !kinds.isEmpty else { return nil }
-        let now = Date().millis
+        let now = self.now.millis
         let until = now + lease.milliseconds
-        return try await transaction { db in
+        return try await sqlTransaction { db in
             if let claimLock = self.dialect.claimLock { try await db.raw("\(unsafeRaw: claimLock)").run() }
             // A running job whose lease ran out belonged to a worker that died: take it over.
             return try await db.raw(
@@ -154,7 +157,7 @@ extension SQLStore: JobQueue {
     }
 
     public func renew(jobId: UUID, owner: String, lease: Duration) async throws -> Bool {
-        let until = Date().millis + lease.milliseconds
+        let until = now.millis + lease.milliseconds
         return try await withDB { db in
             try await db.raw(
                 """

@@ -4,7 +4,7 @@ import SQLKit
 
 extension SQLStore: ListingRepository {
     public func listingState(applicationId: UUID) async throws -> (listedAt: Date, stale: Bool)? {
-        try await withDB { db in
+        try await read { db in
             try await db.raw(
                 "SELECT listed_at, stale FROM remote_listings WHERE application_id = \(bind: applicationId.text)"
             ).first().map { (try $0.date("listed_at"), try $0.int("stale") != 0) }
@@ -15,7 +15,7 @@ extension SQLStore: ListingRepository {
         async throws
     {
         let direct = self.direct
-        try await transaction { db in
+        try await sqlTransaction { db in
             _ = try await insertRows(
                 """
                 INSERT INTO remote_listing_users (application_id, generation, position, remote_id, user_name, email,
@@ -37,7 +37,7 @@ extension SQLStore: ListingRepository {
     }
 
     public func completeListing(applicationId: UUID, generation: UUID, listedAt: Date) async throws {
-        try await transaction { db in
+        try await sqlTransaction { db in
             try await db.raw(
                 """
                 INSERT INTO remote_listings (application_id, generation, listed_at, stale)
@@ -126,7 +126,7 @@ extension SQLStore: ListingRepository {
 
     public func updateListedStatuses(_ statuses: [RemoteUserStatus], applicationId: UUID) async throws {
         guard !statuses.isEmpty else { return }
-        try await transaction { db in
+        try await sqlTransaction { db in
             for s in statuses {
                 try await db.raw(
                     """

@@ -4,7 +4,7 @@ import SQLKit
 
 extension SQLStore: MailRepository {
     public func enqueueMail(_ mail: OutboxMail) async throws {
-        try await transaction { db in
+        try await sqlTransaction { db in
             try await db.raw(
                 """
                 INSERT INTO mail_outbox (id, recipient, subject, message, created)
@@ -12,12 +12,13 @@ extension SQLStore: MailRepository {
                   \(bind: mail.created.millis))
                 """
             ).run()
-            try await Self.insertJob(id: UUID.random(), .mail(messageId: mail.id), status: "queued", in: db)
+            try await Self.insertJob(
+                id: UUID.random(), .mail(messageId: mail.id), status: "queued", at: self.now, in: db)
         }
     }
 
     public func mail(id: UUID) async throws -> OutboxMail? {
-        try await withDB { db in
+        try await read { db in
             try await db.raw("SELECT * FROM mail_outbox WHERE id = \(bind: id.text)").first().map(Self.mail)
         }
     }
@@ -29,7 +30,7 @@ extension SQLStore: MailRepository {
     }
 
     public func mails(limit: Int) async throws -> [OutboxMail] {
-        try await withDB { db in
+        try await read { db in
             var mails = try await db.raw("SELECT * FROM mail_outbox ORDER BY created DESC LIMIT \(bind: limit)").all()
                 .map(Self.mail)
             // The delivery job holds why a message still waits; found by its payload.

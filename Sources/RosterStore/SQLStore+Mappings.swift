@@ -21,7 +21,7 @@ extension SQLStore: MappingRepository {
     }
 
     public func mappingVersions(applicationId: UUID) async throws -> [MappingVersion] {
-        try await withDB { db in
+        try await read { db in
             try await db.raw(
                 """
                 SELECT * FROM attribute_mappings WHERE application_id = \(bind: applicationId.text)

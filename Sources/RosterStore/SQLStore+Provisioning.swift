@@ -4,7 +4,7 @@ import SQLKit
 
 extension SQLStore: ProvisioningRepository {
     public func provisionedUser(applicationId: UUID, userId: UUID) async throws -> ProvisionedUser? {
-        try await withDB { db in
+        try await read { db in
             try await db.raw(
                 """
                 SELECT * FROM provisioned_users WHERE application_id = \(bind: applicationId.text) AND user_id =
@@ -43,7 +43,7 @@ extension SQLStore: ProvisioningRepository {
 
     public func provisionedRemoteIds(applicationId: UUID, userIds: [UUID]) async throws -> [UUID: String] {
         guard !userIds.isEmpty else { return [:] }
-        return try await withDB { db in
+        return try await read { db in
             let rows = try await db.raw(
                 """
                 SELECT user_id, remote_id FROM provisioned_users WHERE application_id = \(bind: applicationId.text) AND
@@ -57,7 +57,7 @@ extension SQLStore: ProvisioningRepository {
     }
 
     public func provisionedGroup(applicationId: UUID, groupId: UUID) async throws -> ProvisionedGroup? {
-        try await withDB { db in
+        try await read { db in
             try await db.raw(
                 """
                 SELECT * FROM provisioned_groups WHERE application_id = \(bind: applicationId.text)
@@ -102,7 +102,7 @@ extension SQLStore: ProvisioningRepository {
     }
 
     public func log(_ e: ProvisioningLogEntry, event: InsightsEvent) async throws {
-        try await transaction { db in
+        try await sqlTransaction { db in
             try await db.raw(
                 """
                 INSERT INTO provisioning_log (id, time, application_id, application_name, target_type, target_id,
@@ -120,7 +120,7 @@ extension SQLStore: ProvisioningRepository {
     }
 
     public func provisioningLog(_ query: ProvisioningLogQuery) async throws -> [ProvisioningLogEntry] {
-        try await withDB { db in
+        try await read { db in
             var sql = SQLQueryString(
                 "SELECT * FROM provisioning_log WHERE application_id = \(bind: query.applicationId.text)")
             if let target = query.targetId {
@@ -150,7 +150,7 @@ extension SQLStore: ProvisioningRepository {
     }
 
     public func provisionedApplications(userId: UUID) async throws -> [UUID] {
-        try await withDB { db in
+        try await read { db in
             try await db.raw(
                 "SELECT application_id FROM provisioned_users WHERE user_id = \(bind: userId.text) AND active = 1"
             ).all()
@@ -159,7 +159,7 @@ extension SQLStore: ProvisioningRepository {
     }
 
     public func provisionedUserIds(applicationId: UUID) async throws -> [UUID] {
-        try await withDB { db in
+        try await read { db in
             try await db.raw(
                 "SELECT user_id FROM provisioned_users WHERE application_id = \(bind: applicationId.text) AND active = "
                     + "1"
@@ -169,7 +169,7 @@ extension SQLStore: ProvisioningRepository {
     }
 
     public func provisionedUserCount(applicationId: UUID) async throws -> Int {
-        try await withDB { db in
+        try await read { db in
             try await db.raw(
                 "SELECT count(*) AS n FROM provisioned_users WHERE application_id = \(bind: applicationId.text) AND "
                     + "active = 1"
@@ -191,7 +191,7 @@ extension SQLStore: ProvisioningRepository {
     }
 
     public func deprovisionAction(applicationId: UUID) async throws -> DeprovisionAction {
-        try await withDB { db in
+        try await read { db in
             let row = try await db.raw(
                 "SELECT deprovision_action FROM integrations WHERE application_id = \(bind: applicationId.text)"
             ).first()

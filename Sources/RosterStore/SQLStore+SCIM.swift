@@ -4,7 +4,7 @@ import SQLKit
 
 extension SQLStore: SCIMRepository {
     public func createUser(_ user: DirectoryUser) async throws {
-        let inserted = try await transaction { db in try await Self.insertNew([user], in: db) }
+        let inserted = try await sqlTransaction { db in try await Self.insertNew([user], in: db) }
         if inserted.isEmpty {
             throw RosterError.conflict("a user with the email \(user.email) or the username \(user.username) exists")
         }
@@ -32,7 +32,7 @@ extension SQLStore: SCIMRepository {
     }
 
     public func scimUserCount() async throws -> Int {
-        try await withDB { db in
+        try await read { db in
             // Every user (counted on the smallest index, not the table) less the hidden ones (a partial index).
             let all = try await db.raw("SELECT count(*) AS n FROM users").first()?.int("n") ?? 0
             let hidden =
@@ -51,8 +51,25 @@ extension SQLStore: SCIMRepository {
         ).map(Self.user)
     }
 
+    public func scimMembers(groupId: UUID) async throws -> [UUID] {
+        try await read { db in
+            try await db.raw(
+                """
+                SELECT m.user_id FROM group_members m JOIN users u ON u.id = m.user_id
+                WHERE m.group_id = \(bind: groupId.text) AND u.scim_deleted IS NULL ORDER BY m.user_id
+                """
+            ).all().map { try $0.uuid("user_id") }
+        }
+    }
+
     public func deleteUser(id: UUID) async throws {
-        try await transaction { db in
+        try await sqlTransaction { db in
+            try await db.raw(
+                """
+                UPDATE user_groups SET version = version + 1, updated = \(bind: Date().millis)
+                WHERE id IN (SELECT group_id FROM group_members WHERE user_id = \(bind: id.text))
+                """
+            ).run()
             try await db.raw("DELETE FROM group_members WHERE user_id = \(bind: id.text)").run()
             try await db.raw("DELETE FROM user_tokens WHERE user_id = \(bind: id.text)").run()
             try await db.raw("DELETE FROM users WHERE id = \(bind: id.text)").run()
@@ -61,11 +78,11 @@ extension SQLStore: SCIMRepository {
 
     public func renameGroup(id: UUID, name: String) async throws {
         do {
-            try await withDB { db in
+            try await sqlTransaction { db in
                 try await db.raw(
                     """
-                    UPDATE user_groups SET name = \(bind: name), name_key = \(bind: name.lowercased()) WHERE id =
-                      \(bind: id.text)
+                    UPDATE user_groups SET name = \(bind: name), name_key = \(bind: name.lowercased()),
+                      version = version + 1, updated = \(bind: Date().millis) WHERE id = \(bind: id.text)
                     """
                 ).run()
             }
@@ -76,13 +93,17 @@ extension SQLStore: SCIMRepository {
 
     public func setGroupExternalId(id: UUID, externalId: String?) async throws {
         try await withDB { db in
-            try await db.raw("UPDATE user_groups SET external_id = \(bind: externalId) WHERE id = \(bind: id.text)")
-                .run()
+            try await db.raw(
+                """
+                UPDATE user_groups SET external_id = \(bind: externalId), version = version + 1,
+                  updated = \(bind: Date().millis) WHERE id = \(bind: id.text)
+                """
+            ).run()
         }
     }
 
     public func deleteGroup(id: UUID) async throws {
-        try await transaction { db in
+        try await sqlTransaction { db in
             try await db.raw("DELETE FROM group_members WHERE group_id = \(bind: id.text)").run()
             try await db.raw("DELETE FROM user_groups WHERE id = \(bind: id.text)").run()
         }

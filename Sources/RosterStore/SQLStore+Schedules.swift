@@ -30,14 +30,14 @@ extension SQLStore: ScheduleRepository {
     }
 
     public func schedule(applicationId: UUID) async throws -> ImportSchedule? {
-        try await withDB { db in
+        try await read { db in
             try await db.raw("SELECT * FROM import_schedules WHERE application_id = \(bind: applicationId.text)")
                 .first().map(Self.schedule)
         }
     }
 
     public func schedules() async throws -> [ImportSchedule] {
-        try await withDB { db in
+        try await read { db in
             try await db.raw("SELECT * FROM import_schedules ORDER BY application_id").all().map(Self.schedule)
         }
     }
@@ -69,7 +69,7 @@ extension SQLStore: ScheduleRepository {
 
     public func scheduledJobs(applicationIds: [UUID], since: Date, until: Date) async throws -> [ImportJob] {
         guard !applicationIds.isEmpty else { return [] }
-        return try await withDB { db in
+        return try await read { db in
             try await db.raw(
                 """
                 SELECT * FROM import_jobs WHERE scheduled IS NOT NULL

@@ -27,7 +27,7 @@ extension SQLStore: SessionRepository {
     }
 
     public func session(tokenHash: String) async throws -> AdminSession? {
-        try await withDB { db in
+        try await read { db in
             try await db.raw("SELECT * FROM admin_sessions WHERE token_hash = \(bind: tokenHash)").first().map { row in
                 AdminSession(
                     tokenHash: try row.string("token_hash"), administratorId: try row.uuid("administrator_id"),
@@ -100,7 +100,7 @@ extension SQLStore: SessionRepository {
     }
 
     public func signInLock(key: String) async throws -> Date? {
-        try await withDB { db in
+        try await read { db in
             try await db.raw("SELECT locked_until FROM sign_in_throttle WHERE throttle_key = \(bind: key)").first()?
                 .optionalDate("locked_until")
         }

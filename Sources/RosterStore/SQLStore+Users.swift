@@ -7,7 +7,7 @@ extension SQLStore: DirectoryRepository {
         id, email, username, firstname, lastname, middlename, displayname, addresses, job_title, department,
         phone_numbers, cost_center, employee_type, employee_identifier, organization, state, password_status,
         source_type, source_application_id, source_import_job_id, source_remote_id, created, updated, external_id,
-        scim_deleted, custom
+        scim_deleted, custom, version
         """
 
     public func users(search: String?, filters: [UserFilter], sort: UserSort, limit: Int, offset: Int) async throws
@@ -74,7 +74,7 @@ extension SQLStore: DirectoryRepository {
     }
 
     public func userCount() async throws -> Int {
-        try await withDB { db in try await db.raw("SELECT count(*) AS n FROM users").first()?.int("n") ?? 0 }
+        try await read { db in try await db.raw("SELECT count(*) AS n FROM users").first()?.int("n") ?? 0 }
     }
 
     public func user(id: UUID) async throws -> DirectoryUser? {
@@ -82,8 +82,29 @@ extension SQLStore: DirectoryRepository {
             .map(Self.user)
     }
 
+    public func users(ids: [UUID]) async throws -> [DirectoryUser] {
+        var users: [DirectoryUser] = []
+        for chunk in Array(Set(ids)).chunks(of: 500) {
+            users += try await rows(
+                "SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE id IN (\(binds: chunk.map(\.text)))"
+            ).map(Self.user)
+        }
+        return users
+    }
+
+    public func lockUser(id: UUID) async throws -> DirectoryUser? {
+        try await withDB { [dialect] db in
+            try await db.raw(
+                """
+                SELECT \(unsafeRaw: Self.userColumns) FROM users
+                WHERE id = \(bind: id.text)\(unsafeRaw: dialect.forUpdate)
+                """
+            ).first().map(Self.user)
+        }
+    }
+
     public func usersMatching(keys: [String]) async throws -> [DirectoryUser] {
-        try await withDB { db in try await Self.usersMatching(keys: keys, in: db) }
+        try await read { db in try await Self.usersMatching(keys: keys, in: db) }
     }
 
     static func usersMatching(keys: [String], in db: any SQLDatabase) async throws -> [DirectoryUser] {
@@ -102,7 +123,7 @@ extension SQLStore: DirectoryRepository {
             try await db.raw(
                 """
                 UPDATE users SET password_hash = \(bind: hash), password_status = 'set', updated =
-                  \(bind: Date().millis) WHERE id = \(bind: userId.text)
+                  \(bind: Date().millis), version = version + 1 WHERE id = \(bind: userId.text)
                 """
             ).run()
         }
@@ -130,7 +151,7 @@ extension SQLStore: DirectoryRepository {
     }
 
     public func userToken(hash: String) async throws -> UserToken? {
-        try await withDB { db in
+        try await read { db in
             try await db.raw("SELECT * FROM user_tokens WHERE token_hash = \(bind: hash)").first().map { row in
                 UserToken(
                     userId: try row.uuid("user_id"), purpose: try row.string("purpose"),
@@ -141,7 +162,7 @@ extension SQLStore: DirectoryRepository {
     }
 
     public func redeemUserToken(hash: String, passwordHash: String, now: Date) async throws -> Bool {
-        try await transaction { db in
+        try await sqlTransaction { db in
             guard
                 let row = try await db.raw(
                     """
@@ -154,7 +175,7 @@ extension SQLStore: DirectoryRepository {
             try await db.raw(
                 """
                 UPDATE users SET password_hash = \(bind: passwordHash), password_status = 'set', updated =
-                  \(bind: now.millis)
+                  \(bind: now.millis), version = version + 1
                 WHERE id = \(bind: try row.string("user_id"))
                 """
             ).run()
@@ -162,10 +183,15 @@ extension SQLStore: DirectoryRepository {
         }
     }
 
-    /// Throws ``RosterError/conflict(_:)`` when the new email or username is another user's.
-    public func updateUser(_ u: DirectoryUser) async throws {
+    /// Throws ``RosterError/conflict(_:)`` when the new email or username is another user's, and
+    /// ``RosterError/versionConflict(_:)`` when the user's version is no longer `u.version`.
+    @discardableResult
+    public func updateUser(_ u: DirectoryUser) async throws -> DirectoryUser {
+        let now = Date()
+        let version: Int?
         do {
-            try await withDB { db in
+            // A savepoint of its own: a refused write leaves the caller's transaction usable.
+            version = try await sqlTransaction { db in
                 try await db.raw(
                     """
                     UPDATE users SET email = \(bind: u.email), email_key = \(bind: u.email.lowercased()), username =
@@ -179,17 +205,30 @@ extension SQLStore: DirectoryRepository {
                       cost_center = \(bind: u.costCenter), employee_type = \(bind: u.employeeType),
                       employee_identifier = \(bind: u.employeeIdentifier), organization = \(bind: u.organization),
                       state = \(bind: u.state.rawValue), password_status = \(bind: u.passwordStatus.rawValue), updated =
-                        \(bind: Date().millis),
+                        \(bind: now.millis),
                       displayname_key = \(bind: u.displayname?.lowercased()), lastname_key =
                         \(bind: u.lastname?.lowercased()), external_id = \(bind: u.externalId),
-                      scim_deleted = \(bind: u.scimDeleted?.millis), custom = \(bind: try jsonText(u.custom))
-                    WHERE id = \(bind: u.id.text)
+                      scim_deleted = \(bind: u.scimDeleted?.millis), custom = \(bind: try jsonText(u.custom)),
+                      version = version + 1
+                    WHERE id = \(bind: u.id.text) AND version = \(bind: u.version) RETURNING version
                     """
-                ).run()
+                ).first()?.int("version")
             }
         } catch  where isUniqueViolation(error) {
             throw RosterError.conflict("the email \(u.email) or the username \(u.username) belongs to another user")
         }
+        guard let version else {
+            guard let stored = try await user(id: u.id) else {
+                throw RosterError.notFound("there is no user \(u.id.text): it was deleted meanwhile")
+            }
+            throw RosterError.versionConflict(
+                "\(stored.email) was changed meanwhile (version \(stored.version), not \(u.version)): nothing was "
+                    + "saved; read it again and repeat the change")
+        }
+        var saved = u
+        saved.version = version
+        saved.updated = now
+        return saved
     }
 
     /// Inserts the user unless its email, username or remote identity is taken; true when inserted.
@@ -215,7 +254,8 @@ extension SQLStore: DirectoryRepository {
             .text(u.passwordStatus.rawValue), .text(u.source.type.rawValue), .text(u.source.applicationId?.text),
             .text(u.source.importJobId?.text), .text(u.source.remoteId), .int(u.created.millis),
             .int(u.updated.millis), .text(u.externalId), .int(u.scimDeleted?.millis),
-            .text(try jsonText(u.custom)), .text(u.email.lowercased()), .text(u.username.lowercased()),
+            .text(try jsonText(u.custom)), .int(Int64(u.version)), .text(u.email.lowercased()),
+            .text(u.username.lowercased()),
             .text(u.displayname?.lowercased()), .text(u.lastname?.lowercased()),
         ]
     }
@@ -242,7 +282,7 @@ extension SQLStore: DirectoryRepository {
                 remoteId: try row.optionalString("source_remote_id")),
             created: try row.date("created"), updated: try row.date("updated"),
             externalId: try row.optionalString("external_id"), scimDeleted: try row.optionalDate("scim_deleted"),
-            custom: try customValues(row))
+            custom: try customValues(row), version: try row.int("version"))
     }
 
     /// Most users hold no custom value: their `{}` is not decoded.
@@ -255,11 +295,11 @@ extension SQLStore: DirectoryRepository {
 extension SQLStore {
     /// Inserts many users in one transaction, skipping any that exist (benchmarks seed with it).
     public func insertUsers(_ users: [DirectoryUser]) async throws {
-        try await transaction { db in _ = try await Self.insertNew(users, in: db) }
+        try await sqlTransaction { db in _ = try await Self.insertNew(users, in: db) }
     }
 
     /// Inserts many events in one transaction (benchmarks seed with it).
     public func insertEvents(_ events: [InsightsEvent]) async throws {
-        try await transaction { db in try await Self.insert(events, in: db) }
+        try await sqlTransaction { db in try await Self.insert(events, in: db) }
     }
 }

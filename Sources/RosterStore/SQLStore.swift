@@ -25,13 +25,18 @@ public final class SQLStore: Storage, Sendable {
     let direct: SQLiteDirect?
     /// PostgreSQL's pool below SQLKit, for an import's batches with their values encoded ahead.
     let postgres: (any PostgresDatabase)?
+    /// SQLite only: the connections reads take outside a transaction.
+    let readers: SQLiteReaders?
+    /// The time of the job queue's leases and delays: the clock, unless a test sets its own.
+    private let clock = Mutex<@Sendable () -> Date>({ Date() })
     private let close: @Sendable () async throws -> Void
 
     init(
         db: any SQLDatabase, dialect: Dialect, secrets: SecretBox, logger: Logger,
-        sqlite: SQLiteConnection? = nil, postgres: (any PostgresDatabase)? = nil,
+        sqlite: SQLiteConnection? = nil, readers: SQLiteReaders? = nil, postgres: (any PostgresDatabase)? = nil,
         close: @escaping @Sendable () async throws -> Void
     ) {
+        self.readers = readers
         self.sqlite = sqlite
         self.postgres = postgres
         let direct = sqlite.flatMap(SQLiteDirect.init)
@@ -47,8 +52,11 @@ public final class SQLStore: Storage, Sendable {
         }
     }
 
-    /// Opens (creating if needed) the SQLite database at `path` and migrates it.
-    public static func openSQLite(path: String, secrets: SecretBox, logger: Logger) async throws -> SQLStore {
+    /// Opens (creating if needed) the SQLite database at `path` and migrates it; `readers` read-only
+    /// connections serve reads outside transactions.
+    public static func openSQLite(
+        path: String, secrets: SecretBox, logger: Logger, readers: Int = SQLiteReaders.count
+    ) async throws -> SQLStore {
         // Processes opening a new file together (instances starting at once) can find it locked
         // while another one switches it to WAL, which SQLite answers busy without waiting: try again.
         var attempt = 0
@@ -56,7 +64,7 @@ public final class SQLStore: Storage, Sendable {
             attempt += 1
             let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
             do {
-                return try await open(connection, path: path, secrets: secrets, logger: logger)
+                return try await open(connection, path: path, readers: readers, secrets: secrets, logger: logger)
             } catch let error as SQLiteError where [.busy, .busyTimeout].contains(error.reason) && attempt < 50 {
                 try? await connection.close()
                 logger.debug("database busy while opening, trying again", metadata: ["attempt": "\(attempt)"])
@@ -69,9 +77,9 @@ public final class SQLStore: Storage, Sendable {
         }
     }
 
-    private static func open(_ connection: SQLiteConnection, path: String, secrets: SecretBox, logger: Logger)
-        async throws -> SQLStore
-    {
+    private static func open(
+        _ connection: SQLiteConnection, path: String, readers count: Int, secrets: SecretBox, logger: Logger
+    ) async throws -> SQLStore {
         let db = connection.sql(queryLogLevel: .trace)
         // busy_timeout first: processes opening a new file together (instances starting at once)
         // wait for each other's locks, switching to WAL included, instead of failing at once.
@@ -95,15 +103,22 @@ public final class SQLStore: Storage, Sendable {
         try await db.raw("PRAGMA wal_autocheckpoint = \(unsafeRaw: String(backstop))").run()
         try await db.raw("PRAGMA foreign_keys = ON").run()
         let checkpointer = try await WALCheckpointer.start(path: path, logger: logger)
+        let readers: SQLiteReaders
+        do { readers = try await SQLiteReaders.open(path: path, count: count, logger: logger) } catch {
+            try? await checkpointer.stop()
+            throw error
+        }
         let store = SQLStore(
-            db: db, dialect: .sqlite, secrets: secrets, logger: logger, sqlite: connection,
+            db: db, dialect: .sqlite, secrets: secrets, logger: logger, sqlite: connection, readers: readers,
             close: {
+                await readers.close()
                 try await checkpointer.stop()
                 try await connection.close()
             })
         do {
             try await store.migrate()
         } catch {
+            await readers.close()
             try? await checkpointer.stop()
             throw error
         }
@@ -146,8 +161,37 @@ public final class SQLStore: Storage, Sendable {
         try await close()
     }
 
-    /// Runs `body` with the database: the SQLite connection to itself, or the PostgreSQL pool.
+    /// The time now, as the job queue reads it.
+    var now: Date { clock.withLock { $0 }() }
+
+    /// Makes the job queue read the time from `now`: a test moves a lease past its end without
+    /// waiting for it.
+    public func setClock(_ now: @escaping @Sendable () -> Date) { clock.withLock { $0 = now } }
+
+    /// The domain's unit of work: `body`'s reads and writes, through the store it is given (and
+    /// any other call on this store the task makes meanwhile), commit together or not at all. A
+    /// transaction PostgreSQL ends as a deadlock's victim, or one it cannot serialize, runs again.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any Storage) async throws -> T) async throws
+        -> T
+    {
+        if inTransaction { return try await sqlTransaction { _ in try await body(self) } }
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await sqlTransaction { _ in try await body(self) }
+            } catch let error as PSQLError
+                where attempt < 4 && ["40P01", "40001"].contains(error.serverInfo?[.sqlState] ?? "")
+            {
+                logger.debug("transaction retried", metadata: ["attempt": "\(attempt)"])
+            }
+        }
+    }
+
+    /// Runs `body` with the database: the SQLite connection to itself, or the PostgreSQL pool;
+    /// inside a transaction of this store (``transaction(_:)``), the transaction's connection.
     func withDB<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        if let open = joined() { return try await body(open.db) }
         guard let lock else { return try await body(db) }
         await lock.acquire()
         do {
@@ -160,16 +204,38 @@ public final class SQLStore: Storage, Sendable {
         }
     }
 
+    /// Runs a read: inside a transaction on its connection (it sees its own writes); otherwise on
+    /// SQLite one of the read-only connections, so a page never waits for an import's batch or a
+    /// burst of writes (WAL lets readers go on while the writer writes); on PostgreSQL the pool.
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        if let open = joined() { return try await body(open.db) }
+        guard let readers else { return try await withDB(body) }
+        return try await readers.with { connection in try await body(connection.sql(queryLogLevel: .trace)) }
+    }
+
     /// Runs `body` on one connection (PostgreSQL: one pooled connection) without a transaction.
     func withSession<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        if let open = joined() { return try await body(open.db) }
         if lock != nil { return try await withDB(body) }
         return try await db.withSession(body)
     }
 
-    /// Runs `body` in one transaction: all of it is committed, or none.
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    /// Runs `body` in one transaction: all of it is committed, or none. Inside another transaction
+    /// of this store it is a savepoint of that one: its failure undoes only its own statements (on
+    /// PostgreSQL a failed statement would otherwise spoil the whole transaction).
+    func sqlTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws
+        -> T
+    {
+        if let open = joined() { return try await open.savepoint(body) }
         let dialect = self.dialect
-        return try await withSession { db in try await Self.transaction(on: db, dialect: dialect, body) }
+        let store = ObjectIdentifier(self)
+        return try await withSession { db in
+            let open = OpenTransaction(store: store, db: db)
+            defer { open.close() }
+            return try await Self.$openTransaction.withValue(open) {
+                try await Self.transaction(on: db, dialect: dialect, body)
+            }
+        }
     }
 
     static func transaction<T: Sendable>(
@@ -183,6 +249,51 @@ public final class SQLStore: Storage, Sendable {
             return result
         } catch {
             try? await db.raw("ROLLBACK").run()
+            throw error
+        }
+    }
+
+    /// Whether the current task is in a transaction of this store.
+    var inTransaction: Bool { joined() != nil }
+
+    /// The transaction the current task has open on this store, if any: every call the task makes
+    /// on the store until it ends joins it, whichever service makes it.
+    private func joined() -> OpenTransaction? {
+        guard let open = Self.openTransaction, open.store == ObjectIdentifier(self), open.isOpen else { return nil }
+        return open
+    }
+
+    @TaskLocal static var openTransaction: OpenTransaction?
+}
+
+/// A transaction a task has open: its connection, and the savepoints nested in it.
+final class OpenTransaction: Sendable {
+    let store: ObjectIdentifier
+    let db: any SQLDatabase
+    private let state = Mutex((open: true, savepoints: 0))
+
+    init(store: ObjectIdentifier, db: any SQLDatabase) {
+        self.store = store
+        self.db = db
+    }
+
+    /// False once the transaction ended: a task it started that outlives it goes its own way.
+    var isOpen: Bool { state.withLock { $0.open } }
+    func close() { state.withLock { $0.open = false } }
+
+    func savepoint<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let name = state.withLock { state in
+            state.savepoints += 1
+            return "roster_\(state.savepoints)"
+        }
+        try await db.raw("SAVEPOINT \(unsafeRaw: name)").run()
+        do {
+            let result = try await body(db)
+            try await db.raw("RELEASE SAVEPOINT \(unsafeRaw: name)").run()
+            return result
+        } catch {
+            try? await db.raw("ROLLBACK TO SAVEPOINT \(unsafeRaw: name)").run()
+            try? await db.raw("RELEASE SAVEPOINT \(unsafeRaw: name)").run()
             throw error
         }
     }
@@ -205,15 +316,18 @@ struct Dialect: Sendable, Equatable {
     /// PostgreSQL's LIKE needs `text_pattern_ops` indexes outside the C locale.
     let prefixOperator: String
     let patternOps: String
+    /// PostgreSQL: a row read in a transaction to be changed is locked until it ends. SQLite needs
+    /// nothing: a transaction begins IMMEDIATE, holding the database's one write lock.
+    let forUpdate: String
 
     static let sqlite = Dialect(
         name: "sqlite", beginTransaction: "BEGIN IMMEDIATE", skipLocked: "", claimLock: nil,
-        migrationLock: nil, migrationUnlock: nil, prefixOperator: "GLOB", patternOps: "")
+        migrationLock: nil, migrationUnlock: nil, prefixOperator: "GLOB", patternOps: "", forUpdate: "")
     static let postgres = Dialect(
         name: "postgresql", beginTransaction: "BEGIN", skipLocked: " FOR UPDATE SKIP LOCKED",
         claimLock: "SELECT pg_advisory_xact_lock(7241708)",
         migrationLock: "SELECT pg_advisory_lock(7241707)", migrationUnlock: "SELECT pg_advisory_unlock(7241707)",
-        prefixOperator: "LIKE", patternOps: " text_pattern_ops")
+        prefixOperator: "LIKE", patternOps: " text_pattern_ops", forUpdate: " FOR UPDATE")
 
     /// The pattern that matches values starting with `prefix`, its wildcards taken literally.
     func prefixPattern(_ prefix: String) -> String {
@@ -295,6 +409,24 @@ func jsonText<T: Encodable>(_ value: T) throws -> String {
 struct StoreError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Whether the database refused a write because a row it names is not there (PostgreSQL's 23503,
+/// SQLite's FOREIGN KEY constraint): the row was deleted meanwhile.
+func isForeignKeyViolation(_ error: any Error) -> Bool {
+    if let error = error as? PSQLError { return error.serverInfo?[.sqlState] == "23503" }
+    if let error = error as? SQLiteError {
+        return error.reason == .constraintForeignKeyFailed
+            || (error.reason == .constraint && error.message.contains("FOREIGN KEY"))
+    }
+    return false
+}
+
+extension Array {
+    /// The elements in runs of at most `size`: statements with a bounded number of values.
+    func chunks(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
 }
 
 /// Whether the database refused a write because a unique index already holds its key (SQLite's

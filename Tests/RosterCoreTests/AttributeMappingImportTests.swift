@@ -7,58 +7,65 @@ import Testing
 @Suite struct AttributeMappingImportTests {
     static let enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
-    func harness() async throws -> Harness {
-        let h = Harness()
-        _ = h.provider.addUser(
-            "ada", email: "ada@example.com",
-            extra: [
-                "schemas": .array([.string(SCIMSchema.user), .string(Self.enterprise)]),
-                Self.enterprise: .object(["division": .string(" R&D "), "manager": .object(["value": .string("m-1")])]),
-                "userType": .string("FT"),
-            ])
-        _ = h.provider.addUser("bob", email: "bob@example.com", extra: ["userType": .string("PT")])
-        try await h.application()
-        return h
+    /// Two users at the provider (ada with the enterprise extension) and the application.
+    func withHarness(_ body: (Harness) async throws -> Void) async throws {
+        try await Harness.run { h in
+            _ = h.provider.addUser(
+                "ada", email: "ada@example.com",
+                extra: [
+                    "schemas": .array([.string(SCIMSchema.user), .string(Self.enterprise)]),
+                    Self.enterprise: .object([
+                        "division": .string(" R&D "), "manager": .object(["value": .string("m-1")]),
+                    ]),
+                    "userType": .string("FT"),
+                ])
+            _ = h.provider.addUser("bob", email: "bob@example.com", extra: ["userType": .string("PT")])
+            try await h.application()
+            try await body(h)
+        }
     }
 
     @Test func anImportFillsAttributesThroughTheApplicationsRules() async throws {
-        let h = try await harness()
-        let version = try await h.domain.mappings.set(
-            application: "App",
-            mapping: AttributeMapping(rules: [
-                AttributeRule(
-                    source: "\(Self.enterprise):division", target: "organization", transforms: [.trim, .upper]),
-                AttributeRule(
-                    source: "userType", target: "employeeType",
-                    transforms: [.map(table: ["FT": "Full time", "PT": "Part time"], otherwise: nil)]),
-                AttributeRule(
-                    source: "\(Self.enterprise):manager.value", target: "department",
-                    transforms: [.defaultValue("unassigned")]),
-            ]), by: h.admin)
-        #expect(version.version == 1 && version.changedBy == "admin@example.com")
-        _ = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin)
-        let users = await h.storage.users.values.sorted { $0.username < $1.username }
-        #expect(users.map(\.organization) == ["R&D", nil])
-        #expect(users.map(\.employeeType) == ["Full time", "Part time"])
-        #expect(users.map(\.department) == ["m-1", "unassigned"])
-        #expect(await h.storage.events.contains { $0.type == .attributeMappingSet })
+        try await withHarness { h in
+            let version = try await h.domain.mappings.set(
+                application: "App",
+                mapping: AttributeMapping(rules: [
+                    AttributeRule(
+                        source: "\(Self.enterprise):division", target: "organization", transforms: [.trim, .upper]),
+                    AttributeRule(
+                        source: "userType", target: "employeeType",
+                        transforms: [.map(table: ["FT": "Full time", "PT": "Part time"], otherwise: nil)]),
+                    AttributeRule(
+                        source: "\(Self.enterprise):manager.value", target: "department",
+                        transforms: [.defaultValue("unassigned")]),
+                ]), by: h.admin)
+            #expect(version.version == 1 && version.changedBy == "admin@example.com")
+            _ = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin)
+            let users = try await h.users().sorted { $0.username < $1.username }
+            #expect(users.map(\.organization) == ["R&D", nil])
+            #expect(users.map(\.employeeType) == ["Full time", "Part time"])
+            #expect(users.map(\.department) == ["m-1", "unassigned"])
+            #expect(try await h.events().contains { $0.type == .attributeMappingSet })
+        }
     }
 
     @Test func aMappingThatFailsOnASampleUserIsRefusedNamingTheUserAndNotSaved() async throws {
-        let h = try await harness()
-        let long = AttributeRule(
-            source: "userName", target: "jobTitle",
-            transforms: [.replace(pattern: "^ada$", with: String(repeating: "x", count: 2_000))])
-        await #expect(throws: RosterError.self) {
-            try await h.domain.mappings.set(application: "App", mapping: AttributeMapping(rules: [long]), by: h.admin)
+        try await withHarness { h in
+            let long = AttributeRule(
+                source: "userName", target: "jobTitle",
+                transforms: [.replace(pattern: "^ada$", with: String(repeating: "x", count: 2_000))])
+            await #expect(throws: RosterError.self) {
+                try await h.domain.mappings.set(
+                    application: "App", mapping: AttributeMapping(rules: [long]), by: h.admin)
+            }
+            do {
+                _ = try await h.domain.mappings.set(
+                    application: "App", mapping: AttributeMapping(rules: [long]), by: h.admin)
+            } catch let error as RosterError {
+                #expect(error.description.contains("fails on ada (id u1)"))
+            }
+            #expect(try await h.domain.mappings.versions(application: "App", by: h.admin).isEmpty)
         }
-        do {
-            _ = try await h.domain.mappings.set(
-                application: "App", mapping: AttributeMapping(rules: [long]), by: h.admin)
-        } catch let error as RosterError {
-            #expect(error.description.contains("fails on ada (id u1)"))
-        }
-        #expect(try await h.domain.mappings.versions(application: "App", by: h.admin).isEmpty)
     }
 }
 
@@ -66,38 +73,39 @@ import Testing
     static let enterprise = AttributeMappingImportTests.enterprise
 
     @Test func importedWithAMappingAndProvisionedBackTheValuesComeBackWhereTheyWere() async throws {
-        let h = Harness()
-        _ = h.provider.addUser(
-            "ada", email: "ada@example.com",
-            extra: [
-                "schemas": .array([.string(SCIMSchema.user), .string(Self.enterprise)]),
-                Self.enterprise: .object(["division": .string("R&D")]),
-                "phoneNumbers": .array([.object(["type": .string("mobile"), "value": .string("+47 1")])]),
-            ])
-        try await h.application()
-        _ = try await h.domain.mappings.set(
-            application: "App",
-            mapping: AttributeMapping(rules: [
+        try await Harness.run { h in
+            _ = h.provider.addUser(
+                "ada", email: "ada@example.com",
+                extra: [
+                    "schemas": .array([.string(SCIMSchema.user), .string(Self.enterprise)]),
+                    Self.enterprise: .object(["division": .string("R&D")]),
+                    "phoneNumbers": .array([.object(["type": .string("mobile"), "value": .string("+47 1")])]),
+                ])
+            try await h.application()
+            _ = try await h.domain.mappings.set(
+                application: "App",
+                mapping: AttributeMapping(rules: [
+                    AttributeRule(source: "\(Self.enterprise):division", target: "organization"),
+                    AttributeRule(source: #"phoneNumbers[type eq "mobile"].value"#, target: "jobTitle"),
+                ]), by: h.admin)
+            _ = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin)
+            let imported = try #require(try await h.users().first)
+            #expect(imported.organization == "R&D" && imported.jobTitle == "+47 1")
+            // The directory changes the values; provisioning writes them back at the rules' paths.
+            _ = try await h.domain.directory.update(
+                email: "ada@example.com", attributes: ["organization": "Sales", "jobTitle": "+47 2"], by: .system)
+            try await h.bindStaff(["ada@example.com"])
+            try await h.work()
+            let remote = try #require(h.provider.user("ada"))
+            #expect(remote[Self.enterprise]?["division"]?.text == "Sales")
+            #expect(remote["phoneNumbers"]?.elements.first { $0["type"]?.text == "mobile" }?["value"]?.text == "+47 2")
+            // Read again through the mapping, the application's user is the directory user.
+            var again = imported
+            try AttributeMapping(rules: [
                 AttributeRule(source: "\(Self.enterprise):division", target: "organization"),
                 AttributeRule(source: #"phoneNumbers[type eq "mobile"].value"#, target: "jobTitle"),
-            ]), by: h.admin)
-        _ = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin)
-        let imported = try #require(await h.storage.users.values.first)
-        #expect(imported.organization == "R&D" && imported.jobTitle == "+47 1")
-        // The directory changes the values; provisioning writes them back at the rules' paths.
-        _ = try await h.domain.directory.update(
-            email: "ada@example.com", attributes: ["organization": "Sales", "jobTitle": "+47 2"], by: .system)
-        try await h.bindStaff(["ada@example.com"])
-        try await h.work()
-        let remote = try #require(h.provider.user("ada"))
-        #expect(remote[Self.enterprise]?["division"]?.text == "Sales")
-        #expect(remote["phoneNumbers"]?.elements.first { $0["type"]?.text == "mobile" }?["value"]?.text == "+47 2")
-        // Read again through the mapping, the application's user is the directory user.
-        var again = imported
-        try AttributeMapping(rules: [
-            AttributeRule(source: "\(Self.enterprise):division", target: "organization"),
-            AttributeRule(source: #"phoneNumbers[type eq "mobile"].value"#, target: "jobTitle"),
-        ]).apply(to: &again, from: remote)
-        #expect(again.organization == "Sales" && again.jobTitle == "+47 2")
+            ]).apply(to: &again, from: remote)
+            #expect(again.organization == "Sales" && again.jobTitle == "+47 2")
+        }
     }
 }

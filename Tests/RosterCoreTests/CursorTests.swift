@@ -44,32 +44,33 @@ import Testing
 
 @Suite struct UserPagingTests {
     @Test func pagesByCursorVisitEveryUserOnceForwardAndBackInEveryOrder() async throws {
-        let h = Harness()
-        for i in 0..<120 {
-            await h.storage.add(
-                DirectoryUser(
-                    email: "user\(i)@example.com", username: "u\(1000 - i)",
-                    created: Date(timeIntervalSince1970: Double(i % 7))))
-        }
-        for sort in UserSort.allCases {
-            var forward: [String] = []
-            var page = try await h.domain.directory.usersPage(sort: sort, limit: 50, cursor: nil, by: h.admin)
-            #expect(page.previous == nil)
-            while true {
-                forward += page.users.map(\.email)
-                guard let next = page.next else { break }
-                page = try await h.domain.directory.usersPage(limit: 50, cursor: next, by: h.admin)
+        try await Harness.run { h in
+            for i in 0..<120 {
+                try await h.add(
+                    DirectoryUser(
+                        email: "user\(i)@example.com", username: "u\(1000 - i)",
+                        created: Date(timeIntervalSince1970: Double(i % 7))))
             }
-            #expect(forward.count == 120 && Set(forward).count == 120, "\(sort)")
-            var backward: [String] = []
-            page = try await h.domain.directory.usersPage(sort: sort, limit: 50, cursor: .last(sort), by: h.admin)
-            #expect(page.next == nil && page.users.count == 50)
-            while true {
-                backward = page.users.map(\.email) + backward
-                guard let previous = page.previous else { break }
-                page = try await h.domain.directory.usersPage(limit: 50, cursor: previous, by: h.admin)
+            for sort in UserSort.allCases {
+                var forward: [String] = []
+                var page = try await h.domain.directory.usersPage(sort: sort, limit: 50, cursor: nil, by: h.admin)
+                #expect(page.previous == nil)
+                while true {
+                    forward += page.users.map(\.email)
+                    guard let next = page.next else { break }
+                    page = try await h.domain.directory.usersPage(limit: 50, cursor: next, by: h.admin)
+                }
+                #expect(forward.count == 120 && Set(forward).count == 120, "\(sort)")
+                var backward: [String] = []
+                page = try await h.domain.directory.usersPage(sort: sort, limit: 50, cursor: .last(sort), by: h.admin)
+                #expect(page.next == nil && page.users.count == 50)
+                while true {
+                    backward = page.users.map(\.email) + backward
+                    guard let previous = page.previous else { break }
+                    page = try await h.domain.directory.usersPage(limit: 50, cursor: previous, by: h.admin)
+                }
+                #expect(backward == forward, "\(sort)")
             }
-            #expect(backward == forward, "\(sort)")
         }
     }
 }

@@ -63,74 +63,78 @@ import Testing
     }
 
     @Test func declaringRefusesBadNamesTheDirectorysOwnAndASecondDeclarationInAnyCase() async throws {
-        let h = Harness()
-        let service = h.domain.attributes
-        _ = try await service.declare(name: "badgeNumber", type: "number", description: "Door", by: h.admin)
-        for (name, words) in [
-            ("BadgeNumber", "declared already"), ("email", "directory's own"),
-            ("Department", "directory's own"), ("9lives", "cannot name"), ("a-b", "cannot name"),
-        ] {
-            do {
-                _ = try await service.declare(name: name, type: "string", description: nil, by: h.admin)
-                Issue.record("\(name) was declared")
-            } catch let error as RosterError { #expect(error.description.contains(words), "\(name): \(error)") }
+        try await Harness.run { h in
+            let service = h.domain.attributes
+            _ = try await service.declare(name: "badgeNumber", type: "number", description: "Door", by: h.admin)
+            for (name, words) in [
+                ("BadgeNumber", "declared already"), ("email", "directory's own"),
+                ("Department", "directory's own"), ("9lives", "cannot name"), ("a-b", "cannot name"),
+            ] {
+                do {
+                    _ = try await service.declare(name: name, type: "string", description: nil, by: h.admin)
+                    Issue.record("\(name) was declared")
+                } catch let error as RosterError { #expect(error.description.contains(words), "\(name): \(error)") }
+            }
+            #expect(try await service.list(by: h.admin).map(\.name) == ["badgeNumber"])
+            #expect(try await h.events().contains { $0.type == .customAttributeDeclare })
         }
-        #expect(try await service.list(by: h.admin).map(\.name) == ["badgeNumber"])
-        #expect(await h.storage.events.contains { $0.type == .customAttributeDeclare })
     }
 
     @Test func removingIsRefusedWhileAMappingFillsItOrUsersHoldValuesUnlessForced() async throws {
-        let h = Harness()
-        _ = h.provider.addUser("ada", email: "ada@example.com", extra: ["userType": .string("7")])
-        try await h.application()
-        _ = try await h.domain.attributes.declare(name: "level", type: "number", description: nil, by: h.admin)
-        _ = try await h.domain.mappings.set(
-            application: "App", mapping: AttributeMapping(rules: [AttributeRule(source: "userType", target: "level")]),
-            by: h.admin)
-        _ = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin)
-        #expect(await h.storage.users.values.first?.custom == ["level": .number(7)])
-        await #expect(throws: RosterError.self) {
-            try await h.domain.attributes.remove(name: "level", force: true, by: h.admin)
+        try await Harness.run { h in
+            _ = h.provider.addUser("ada", email: "ada@example.com", extra: ["userType": .string("7")])
+            try await h.application()
+            _ = try await h.domain.attributes.declare(name: "level", type: "number", description: nil, by: h.admin)
+            _ = try await h.domain.mappings.set(
+                application: "App",
+                mapping: AttributeMapping(rules: [AttributeRule(source: "userType", target: "level")]),
+                by: h.admin)
+            _ = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin)
+            #expect(try await h.users().first?.custom == ["level": .number(7)])
+            await #expect(throws: RosterError.self) {
+                try await h.domain.attributes.remove(name: "level", force: true, by: h.admin)
+            }
+            _ = try await h.domain.mappings.set(application: "App", mapping: AttributeMapping(), by: h.admin)
+            await #expect(throws: RosterError.self) {
+                try await h.domain.attributes.remove(name: "level", force: false, by: h.admin)
+            }
+            #expect(try await h.domain.attributes.remove(name: "level", force: true, by: h.admin) == 1)
+            #expect(try await h.users().first?.custom == [:])
+            #expect(try await h.events().contains { $0.type == .customAttributeRemove })
         }
-        _ = try await h.domain.mappings.set(application: "App", mapping: AttributeMapping(), by: h.admin)
-        await #expect(throws: RosterError.self) {
-            try await h.domain.attributes.remove(name: "level", force: false, by: h.admin)
-        }
-        #expect(try await h.domain.attributes.remove(name: "level", force: true, by: h.admin) == 1)
-        #expect(await h.storage.users.values.first?.custom == [:])
-        #expect(await h.storage.events.contains { $0.type == .customAttributeRemove })
     }
 
     /// A number goes back as a number where the provider's schema does not say text (a vendor's
     /// extension), and as text where it does (the enterprise `employeeNumber` is a string).
     @Test func aTypedCustomValueIsImportedAndProvisionedBackAsItsType() async throws {
-        let h = Harness()
-        let enterprise = AttributeMappingImportTests.enterprise
-        let acme = "urn:example:params:scim:schemas:extension:acme:2.0:User"
-        _ = h.provider.addUser(
-            "ada", email: "ada@example.com",
-            extra: [
-                "schemas": .array([.string(SCIMSchema.user), .string(enterprise), .string(acme)]),
-                enterprise: .object(["employeeNumber": .string("0042")]), acme: .object(["level": .number(3)]),
+        try await Harness.run { h in
+            let enterprise = AttributeMappingImportTests.enterprise
+            let acme = "urn:example:params:scim:schemas:extension:acme:2.0:User"
+            _ = h.provider.addUser(
+                "ada", email: "ada@example.com",
+                extra: [
+                    "schemas": .array([.string(SCIMSchema.user), .string(enterprise), .string(acme)]),
+                    enterprise: .object(["employeeNumber": .string("0042")]), acme: .object(["level": .number(3)]),
+                ])
+            try await h.application()
+            _ = try await h.domain.attributes.declare(name: "badge", type: "number", description: nil, by: h.admin)
+            _ = try await h.domain.attributes.declare(name: "level", type: "number", description: nil, by: h.admin)
+            let rules = AttributeMapping(rules: [
+                AttributeRule(source: "\(enterprise):employeeNumber", target: "badge"),
+                AttributeRule(source: "\(acme):level", target: "level"),
             ])
-        try await h.application()
-        _ = try await h.domain.attributes.declare(name: "badge", type: "number", description: nil, by: h.admin)
-        _ = try await h.domain.attributes.declare(name: "level", type: "number", description: nil, by: h.admin)
-        let rules = AttributeMapping(rules: [
-            AttributeRule(source: "\(enterprise):employeeNumber", target: "badge"),
-            AttributeRule(source: "\(acme):level", target: "level"),
-        ])
-        _ = try await h.domain.mappings.set(application: "App", mapping: rules, by: h.admin)
-        _ = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin)
-        #expect(await h.storage.users.values.first?.custom == ["badge": .number(42), "level": .number(3)])
-        _ = try await h.domain.directory.update(
-            email: "ada@example.com", attributes: ["badge": "43", "level": "4"], by: .system)
-        try await h.bindStaff(["ada@example.com"])
-        try await h.work()
-        let remote = try #require(h.provider.user("ada"))
-        let log = await h.storage.log
-        #expect(log.allSatisfy { $0.outcome == .succeeded })
-        #expect(remote[enterprise]?["employeeNumber"] == .string("43"))
-        #expect(remote[acme]?["level"] == .number(4))
+            _ = try await h.domain.mappings.set(application: "App", mapping: rules, by: h.admin)
+            _ = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin)
+            #expect(try await h.users().first?.custom == ["badge": .number(42), "level": .number(3)])
+            _ = try await h.domain.directory.update(
+                email: "ada@example.com", attributes: ["badge": "43", "level": "4"], by: .system)
+            try await h.bindStaff(["ada@example.com"])
+            try await h.work()
+            let remote = try #require(h.provider.user("ada"))
+            let log = try await h.log()
+            #expect(log.allSatisfy { $0.outcome == .succeeded })
+            #expect(remote[enterprise]?["employeeNumber"] == .string("43"))
+            #expect(remote[acme]?["level"] == .number(4))
+        }
     }
 }

@@ -20,74 +20,77 @@ import Testing
 
     @Test func enrolmentSignInWithACodeRecoveryCodesOnceAndAResetForALostPhone() async throws {
         // setup
-        let h = Harness()
-        let admin = try await h.domain.administrators.create(
-            email: "ann@example.com", role: .admin, password: password,
-            by: .system)
-        let now = Date()
-        let first = try await h.domain.sessions.signIn(
-            email: "ann@example.com", password: password, clientIp: nil, now: now)
-        #expect(first.session.stage == .complete)
-        let me = Initiator.administrator(admin)
-        // MUT: enrol
-        let enrolment = try await h.domain.mfa.start(by: me)
-        #expect(enrolment.uri.hasPrefix("otpauth://totp/Roster:ann@example.com?secret=\(enrolment.text)"))
-        await #expect(throws: RosterError.self) {
-            _ = try await h.domain.mfa.confirm(code: "000000", session: nil, by: me, now: now)
-        }
-        let step = TOTP.timeStep(at: now)
-        let codes = try await h.domain.mfa.confirm(
-            code: TOTP.code(secret: enrolment.secret, step: step), session: nil, by: me,
-            now: now)
-        #expect(codes.count == 10 && Set(codes).count == 10)
-        // MUT: the next sign-in owes a second factor, which a later code gives (the enrolment's code is spent)
-        let later = now.addingTimeInterval(60)
-        let signedIn = try await h.domain.sessions.signIn(
-            email: "ann@example.com", password: password, clientIp: nil, now: later)
-        #expect(signedIn.session.stage == .secondFactor)
-        await #expect(throws: RosterError.self) {
+        try await Harness.run { h in
+            let admin = try await h.domain.administrators.create(
+                email: "ann@example.com", role: .admin, password: password,
+                by: .system)
+            let now = Date()
+            let first = try await h.domain.sessions.signIn(
+                email: "ann@example.com", password: password, clientIp: nil, now: now)
+            #expect(first.session.stage == .complete)
+            let me = Initiator.administrator(admin)
+            // MUT: enrol
+            let enrolment = try await h.domain.mfa.start(by: me)
+            #expect(enrolment.uri.hasPrefix("otpauth://totp/Roster:ann@example.com?secret=\(enrolment.text)"))
+            await #expect(throws: RosterError.self) {
+                _ = try await h.domain.mfa.confirm(code: "000000", session: nil, by: me, now: now)
+            }
+            let step = TOTP.timeStep(at: now)
+            let codes = try await h.domain.mfa.confirm(
+                code: TOTP.code(secret: enrolment.secret, step: step), session: nil, by: me,
+                now: now)
+            #expect(codes.count == 10 && Set(codes).count == 10)
+            // MUT: the next sign-in owes a second factor, which a later code gives (the enrolment's code is spent)
+            let later = now.addingTimeInterval(60)
+            let signedIn = try await h.domain.sessions.signIn(
+                email: "ann@example.com", password: password, clientIp: nil, now: later)
+            #expect(signedIn.session.stage == .secondFactor)
+            await #expect(throws: RosterError.self) {
+                try await h.domain.sessions.verifySecondFactor(
+                    token: signedIn.token, code: "123456", clientIp: nil, now: later)
+            }
+            let code = TOTP.code(secret: enrolment.secret, step: TOTP.timeStep(at: later))
+            try await h.domain.sessions.verifySecondFactor(token: signedIn.token, code: code, clientIp: nil, now: later)
+            #expect(
+                try await h.domain.sessions.authenticate(token: signedIn.token, clientIp: nil, now: later)?.1.stage
+                    == .complete)
+            // a code is good once, even for another sign-in
+            let again = try await h.domain.sessions.signIn(
+                email: "ann@example.com", password: password, clientIp: nil, now: later)
+            await #expect(throws: RosterError.self) {
+                try await h.domain.sessions.verifySecondFactor(
+                    token: again.token, code: code, clientIp: nil, now: later)
+            }
+            // a recovery code works once, written any way
             try await h.domain.sessions.verifySecondFactor(
-                token: signedIn.token, code: "123456", clientIp: nil, now: later)
+                token: again.token, code: codes[0].uppercased(), clientIp: nil, now: later)
+            let third = try await h.domain.sessions.signIn(
+                email: "ann@example.com", password: password, clientIp: nil, now: later)
+            await #expect(throws: RosterError.self) {
+                try await h.domain.sessions.verifySecondFactor(
+                    token: third.token, code: codes[0], clientIp: nil, now: later)
+            }
+            // MUT: a lost phone
+            try await h.domain.administrators.resetMFA(email: "ann@example.com", by: .system)
+            #expect(try await h.domain.sessions.authenticate(token: signedIn.token, clientIp: nil, now: later) == nil)
+            let fresh = try await h.domain.sessions.signIn(
+                email: "ann@example.com", password: password, clientIp: nil, now: later)
+            #expect(fresh.session.stage == .complete)
+            #expect(try await h.storage.events(InsightsQuery(type: .adminMFAReset)).count == 1)
         }
-        let code = TOTP.code(secret: enrolment.secret, step: TOTP.timeStep(at: later))
-        try await h.domain.sessions.verifySecondFactor(token: signedIn.token, code: code, clientIp: nil, now: later)
-        #expect(
-            try await h.domain.sessions.authenticate(token: signedIn.token, clientIp: nil, now: later)?.1.stage
-                == .complete)
-        // a code is good once, even for another sign-in
-        let again = try await h.domain.sessions.signIn(
-            email: "ann@example.com", password: password, clientIp: nil, now: later)
-        await #expect(throws: RosterError.self) {
-            try await h.domain.sessions.verifySecondFactor(token: again.token, code: code, clientIp: nil, now: later)
-        }
-        // a recovery code works once, written any way
-        try await h.domain.sessions.verifySecondFactor(
-            token: again.token, code: codes[0].uppercased(), clientIp: nil, now: later)
-        let third = try await h.domain.sessions.signIn(
-            email: "ann@example.com", password: password, clientIp: nil, now: later)
-        await #expect(throws: RosterError.self) {
-            try await h.domain.sessions.verifySecondFactor(
-                token: third.token, code: codes[0], clientIp: nil, now: later)
-        }
-        // MUT: a lost phone
-        try await h.domain.administrators.resetMFA(email: "ann@example.com", by: .system)
-        #expect(try await h.domain.sessions.authenticate(token: signedIn.token, clientIp: nil, now: later) == nil)
-        let fresh = try await h.domain.sessions.signIn(
-            email: "ann@example.com", password: password, clientIp: nil, now: later)
-        #expect(fresh.session.stage == .complete)
-        #expect(try await h.storage.events(InsightsQuery(type: .adminMFAReset)).count == 1)
     }
 
     @Test func whenMFAIsRequiredAnAdministratorWithoutItMustEnrolFirst() async throws {
         // setup
-        let h = Harness()
-        var sessions = h.domain.sessions
-        sessions.requireMFA = true
-        _ = try await h.domain.administrators.create(
-            email: "bob@example.com", role: .manager, password: password, by: .system)
-        // MUT
-        let signedIn = try await sessions.signIn(email: "bob@example.com", password: password, clientIp: nil)
-        // validate
-        #expect(signedIn.session.stage == .enrol)
+        try await Harness.run { h in
+            var sessions = h.domain.sessions
+            sessions.requireMFA = true
+            _ = try await h.domain.administrators.create(
+                email: "bob@example.com", role: .manager, password: password, by: .system)
+            // MUT
+            let signedIn = try await sessions.signIn(email: "bob@example.com", password: password, clientIp: nil)
+            // validate
+            #expect(signedIn.session.stage == .enrol)
+        }
     }
 }

@@ -6,53 +6,56 @@ import Testing
 @Suite struct MailTests {
     @Test func aRequestOnlyEnqueuesAndAWorkerSends() async throws {
         // setup
-        let h = Harness()
-        await h.storage.add(DirectoryUser(email: "ann@example.com", username: "ann"))
-        // MUT
-        try await h.domain.accounts.sendLink(email: "ann@example.com", by: h.admin)
-        // validate
-        #expect(h.sent.mails.isEmpty)
-        #expect(await h.storage.jobs(.mail, status: "queued").count == 1)
-        try await h.work(kinds: [.mail])
-        #expect(h.sent.mails.map(\.subject) == ["Activate your account"])
-        #expect(try await h.storage.mail(id: h.sent.mails[0].id)?.sent != nil)
+        try await Harness.run { h in
+            try await h.add(DirectoryUser(email: "ann@example.com", username: "ann"))
+            // MUT
+            try await h.domain.accounts.sendLink(email: "ann@example.com", by: h.admin)
+            // validate
+            #expect(h.sent.mails.isEmpty)
+            #expect(try await h.jobs(.mail, status: "queued").count == 1)
+            try await h.work(kinds: [.mail])
+            #expect(h.sent.mails.map(\.subject) == ["Activate your account"])
+            #expect(try await h.storage.mail(id: h.sent.mails[0].id)?.sent != nil)
+        }
     }
 
     @Test func twoSendersDeliverEachMessageOnce() async throws {
         // setup
-        let h = Harness()
-        for i in 0..<40 {
-            try await h.domain.mail.enqueue(
-                EmailMessage(from: "roster@localhost", to: "u\(i)@example.com", subject: "n\(i)", text: "x"))
+        try await Harness.run { h in
+            for i in 0..<40 {
+                try await h.domain.mail.enqueue(
+                    EmailMessage(from: "roster@localhost", to: "u\(i)@example.com", subject: "n\(i)", text: "x"))
+            }
+            // MUT: two workers, each with its own owner, drain the queue at the same time
+            async let a = h.domain.worker(kinds: [.mail]).runUntilIdle()
+            async let b = h.domain.worker(kinds: [.mail]).runUntilIdle()
+            let (ranA, ranB) = try await (a, b)
+            // validate
+            #expect(ranA + ranB == 40)
+            #expect(h.sent.mails.count == 40)
+            #expect(Set(h.sent.mails.map(\.id)).count == 40)
         }
-        // MUT: two workers, each with its own owner, drain the queue at the same time
-        async let a = h.domain.worker(kinds: [.mail]).runUntilIdle()
-        async let b = h.domain.worker(kinds: [.mail]).runUntilIdle()
-        let (ranA, ranB) = try await (a, b)
-        // validate
-        #expect(ranA + ranB == 40)
-        #expect(h.sent.mails.count == 40)
-        #expect(Set(h.sent.mails.map(\.id)).count == 40)
     }
 
     @Test func aMessageThatCannotBeSentWaitsAndIsTriedAgainWithBackOff() async throws {
         // setup
-        let h = Harness()
-        h.sent.fail(true)
-        try await h.domain.mail.enqueue(
-            EmailMessage(from: "roster@localhost", to: "a@example.com", subject: "s", text: "x"))
-        // MUT
-        try await h.work(kinds: [.mail])
-        // validate
-        let job = try #require(await h.storage.jobs(.mail).first)
-        #expect(job.status == "queued" && job.lastError == "the SMTP server is down")
-        #expect(job.runAfter > Date().addingTimeInterval(4))
-        #expect(MailDelivery.backoff(attempt: 1) == .seconds(5) && MailDelivery.backoff(attempt: 3) == .seconds(20))
-        #expect(MailDelivery.backoff(attempt: 30) == .seconds(3600))
-        // MUT: once the server is back and the wait is over, it goes
-        h.sent.fail(false)
-        await h.storage.setNow { Date().addingTimeInterval(10) }
-        try await h.work(kinds: [.mail])
-        #expect(h.sent.mails.count == 1)
+        try await Harness.run { h in
+            h.sent.fail(true)
+            try await h.domain.mail.enqueue(
+                EmailMessage(from: "roster@localhost", to: "a@example.com", subject: "s", text: "x"))
+            // MUT
+            try await h.work(kinds: [.mail])
+            // validate
+            let job = try #require(try await h.jobs(.mail).first)
+            #expect(job.status == "queued" && job.lastError == "the SMTP server is down")
+            #expect(try #require(job.runAfter) > Date().addingTimeInterval(4))
+            #expect(MailDelivery.backoff(attempt: 1) == .seconds(5) && MailDelivery.backoff(attempt: 3) == .seconds(20))
+            #expect(MailDelivery.backoff(attempt: 30) == .seconds(3600))
+            // MUT: once the server is back and the wait is over, it goes
+            h.sent.fail(false)
+            h.storage.setClock { Date().addingTimeInterval(10) }
+            try await h.work(kinds: [.mail])
+            #expect(h.sent.mails.count == 1)
+        }
     }
 }

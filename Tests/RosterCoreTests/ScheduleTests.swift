@@ -59,13 +59,16 @@ func at(_ text: String) -> Date { try! Date(text, strategy: .iso8601) }
 
 @Suite struct ScheduledImportTests {
     /// A harness whose owner is a stored administrator, with an application of `users` remote users.
-    func harness(_ users: [(String, String?)], filter: Bool = true) async throws -> Harness {
-        let h = Harness(provider: FakeProvider(filter: filter))
-        try await h.storage.createAdministrator(
-            Administrator(id: h.admin.id!, email: "admin@example.com", role: .admin, passwordHash: "x"))
-        for (name, email) in users { _ = h.provider.addUser(name, email: email) }
-        try await h.application()
-        return h
+    func withHarness(
+        _ users: [(String, String?)], filter: Bool = true, _ body: (Harness) async throws -> Void
+    ) async throws {
+        try await Harness.run(provider: FakeProvider(filter: filter)) { h in
+            try await h.storage.createAdministrator(
+                Administrator(id: h.admin.id!, email: "admin@example.com", role: .admin, passwordHash: "x"))
+            for (name, email) in users { _ = h.provider.addUser(name, email: email) }
+            try await h.application()
+            try await body(h)
+        }
     }
 
     func jobs(_ h: Harness) async throws -> [ImportJob] {
@@ -73,109 +76,117 @@ func at(_ text: String) -> Date { try! Date(text, strategy: .iso8601) }
     }
 
     @Test func eachSlotRunsOnceAndSlotsMissedWhileDownRunOnce() async throws {
-        let h = try await harness([("ann", "ann@example.com"), ("bob", "bob@example.com")])
-        _ = try await h.domain.schedules.set(
-            application: "App", cadence: try .every("6h"), filter: nil, dryRun: false, by: h.admin,
-            now: at("2026-11-30T10:17:00Z"))
-        // The slot before the schedule existed does not run; the next one does, once.
-        #expect(try await h.domain.schedules.runDue(now: at("2026-11-30T11:59:00Z")).isEmpty)
-        let first = try await h.domain.schedules.runDue(now: at("2026-11-30T12:00:30Z"))
-        #expect(first.count == 1 && first[0].trigger?.slot == at("2026-11-30T12:00:00Z"))
-        #expect(try await h.domain.schedules.runDue(now: at("2026-11-30T17:59:00Z")).isEmpty)
-        try await h.work()
-        #expect(await h.storage.users.count == 2)
-        // Down for three days: twelve slots went by; the latest runs, once.
-        let late = try await h.domain.schedules.runDue(now: at("2026-12-03T13:00:00Z"))
-        #expect(late.map(\.trigger?.slot) == [at("2026-12-03T12:00:00Z")])
-        #expect(try await h.domain.schedules.runDue(now: at("2026-12-03T13:05:00Z")).isEmpty)
-        try await h.work()
-        let ran = try await jobs(h)
-        #expect(ran.count == 2 && ran.allSatisfy { $0.status == .completed })
-        #expect(ran.map(\.created).sorted() == [0, 2] && ran.map(\.skipped).sorted() == [0, 2])
-        // Run as the system acting for the administrator who set the schedule.
-        #expect(ran.allSatisfy { $0.initiator.type == .system && $0.initiator.email == "admin@example.com" })
-        #expect(ran.allSatisfy { $0.initiator.channel == "schedule" })
+        try await withHarness([("ann", "ann@example.com"), ("bob", "bob@example.com")]) { h in
+            _ = try await h.domain.schedules.set(
+                application: "App", cadence: try .every("6h"), filter: nil, dryRun: false, by: h.admin,
+                now: at("2026-11-30T10:17:00Z"))
+            // The slot before the schedule existed does not run; the next one does, once.
+            #expect(try await h.domain.schedules.runDue(now: at("2026-11-30T11:59:00Z")).isEmpty)
+            let first = try await h.domain.schedules.runDue(now: at("2026-11-30T12:00:30Z"))
+            #expect(first.count == 1 && first[0].trigger?.slot == at("2026-11-30T12:00:00Z"))
+            #expect(try await h.domain.schedules.runDue(now: at("2026-11-30T17:59:00Z")).isEmpty)
+            try await h.work()
+            #expect(try await h.users().count == 2)
+            // Down for three days: twelve slots went by; the latest runs, once.
+            let late = try await h.domain.schedules.runDue(now: at("2026-12-03T13:00:00Z"))
+            #expect(late.map(\.trigger?.slot) == [at("2026-12-03T12:00:00Z")])
+            #expect(try await h.domain.schedules.runDue(now: at("2026-12-03T13:05:00Z")).isEmpty)
+            try await h.work()
+            let ran = try await jobs(h)
+            #expect(ran.count == 2 && ran.allSatisfy { $0.status == .completed })
+            #expect(ran.map(\.created).sorted() == [0, 2] && ran.map(\.skipped).sorted() == [0, 2])
+            // Run as the system acting for the administrator who set the schedule.
+            #expect(ran.allSatisfy { $0.initiator.type == .system && $0.initiator.email == "admin@example.com" })
+            #expect(ran.allSatisfy { $0.initiator.channel == "schedule" })
+        }
     }
 
     @Test func theOwnerIsEmailedOnlyWhenARunCreatedOrFailedSomething() async throws {
-        let h = try await harness([("ann", "ann@example.com")])
-        _ = try await h.domain.schedules.set(
-            application: "App", cadence: try .every("1h"), filter: nil, dryRun: false, by: h.admin,
-            now: at("2026-11-30T10:17:00Z"))
-        try await h.domain.schedules.runDue(now: at("2026-11-30T11:00:00Z"))
-        try await h.work()
-        #expect(h.sent.mails.map(\.subject) == ["Roster scheduled import from App: completed"])
-        try await h.domain.schedules.runDue(now: at("2026-11-30T12:00:00Z"))
-        try await h.work()
-        #expect(h.sent.mails.count == 1, "nothing new: no email")
-        _ = h.provider.addUser("nomail", email: nil)
-        try await h.domain.schedules.runDue(now: at("2026-11-30T13:00:00Z"))
-        try await h.work()
-        #expect(h.sent.mails.count == 2 && h.sent.mails[1].subject.contains("completed with 1 failed"))
+        try await withHarness([("ann", "ann@example.com")]) { h in
+            _ = try await h.domain.schedules.set(
+                application: "App", cadence: try .every("1h"), filter: nil, dryRun: false, by: h.admin,
+                now: at("2026-11-30T10:17:00Z"))
+            try await h.domain.schedules.runDue(now: at("2026-11-30T11:00:00Z"))
+            try await h.work()
+            #expect(h.sent.mails.map(\.subject) == ["Roster scheduled import from App: completed"])
+            try await h.domain.schedules.runDue(now: at("2026-11-30T12:00:00Z"))
+            try await h.work()
+            #expect(h.sent.mails.count == 1, "nothing new: no email")
+            _ = h.provider.addUser("nomail", email: nil)
+            try await h.domain.schedules.runDue(now: at("2026-11-30T13:00:00Z"))
+            try await h.work()
+            #expect(h.sent.mails.count == 2 && h.sent.mails[1].subject.contains("completed with 1 failed"))
+        }
     }
 
     @Test func aFilteredScheduleImportsOnlyTheUsersItMatchesWhetherOrNotTheProviderFilters() async throws {
         for providerFilters in [true, false] {
-            let h = try await harness(
+            try await withHarness(
                 [("ann", "ann@example.com"), ("anna", "anna@example.com"), ("bob", "bob@example.com")],
-                filter: providerFilters)
-            _ = try await h.domain.schedules.set(
-                application: "App", cadence: try .every("1h"), filter: #"userName sw "ann""#, dryRun: false,
-                by: h.admin, now: at("2026-11-30T10:17:00Z"))
-            try await h.domain.schedules.runDue(now: at("2026-11-30T11:00:00Z"))
-            try await h.work()
-            #expect(await h.storage.users.values.map(\.username).sorted() == ["ann", "anna"])
+                filter: providerFilters
+            ) { h in
+                _ = try await h.domain.schedules.set(
+                    application: "App", cadence: try .every("1h"), filter: #"userName sw "ann""#, dryRun: false,
+                    by: h.admin, now: at("2026-11-30T10:17:00Z"))
+                try await h.domain.schedules.runDue(now: at("2026-11-30T11:00:00Z"))
+                try await h.work()
+                #expect(try await h.users().map(\.username).sorted() == ["ann", "anna"])
+            }
         }
     }
 
     @Test func aDryRunReportsWhatItWouldCreateAndCreatesNothing() async throws {
-        let h = try await harness([("ann", "ann@example.com"), ("bob", "bob@example.com"), ("eve", nil)])
-        _ = try await h.domain.schedules.set(
-            application: "App", cadence: try .cron(CronExpression("0 2 * * *")), filter: nil, dryRun: true,
-            by: h.admin, now: at("2026-11-30T10:17:00Z"))
-        try await h.domain.schedules.runDue(now: at("2026-12-01T02:00:00Z"))
-        try await h.work()
-        #expect(await h.storage.users.isEmpty)
-        let job = try #require(try await jobs(h).first)
-        #expect(job.isDryRun && job.created == 2 && job.failed == 1)
-        let results = try await h.domain.imports.job(id: job.id, by: h.admin).1
-        #expect(results.filter { $0.outcome == .new }.compactMap(\.userName).sorted() == ["ann", "bob"])
-        #expect(h.sent.mails.count == 1 && h.sent.mails[0].subject.hasPrefix("Roster dry run from App"))
-        #expect(text(h.sent.mails[0]).contains("would create: 2"))
+        try await withHarness([("ann", "ann@example.com"), ("bob", "bob@example.com"), ("eve", nil)]) { h in
+            _ = try await h.domain.schedules.set(
+                application: "App", cadence: try .cron(CronExpression("0 2 * * *")), filter: nil, dryRun: true,
+                by: h.admin, now: at("2026-11-30T10:17:00Z"))
+            try await h.domain.schedules.runDue(now: at("2026-12-01T02:00:00Z"))
+            try await h.work()
+            #expect(try await h.users().isEmpty)
+            let job = try #require(try await jobs(h).first)
+            #expect(job.isDryRun && job.created == 2 && job.failed == 1)
+            let results = try await h.domain.imports.job(id: job.id, by: h.admin).1
+            #expect(results.filter { $0.outcome == .new }.compactMap(\.userName).sorted() == ["ann", "bob"])
+            #expect(h.sent.mails.count == 1 && h.sent.mails[0].subject.hasPrefix("Roster dry run from App"))
+            #expect(text(h.sent.mails[0]).contains("would create: 2"))
+        }
     }
 
     @Test func aBadFilterOrAnUnknownOwnerIsRefusedAndNothingIsSaved() async throws {
-        let h = try await harness([])
-        await #expect(throws: RosterError.self) {
-            try await h.domain.schedules.set(
-                application: "App", cadence: try .every("1h"), filter: "userName eq", dryRun: false, by: h.admin)
+        try await withHarness([]) { h in
+            await #expect(throws: RosterError.self) {
+                try await h.domain.schedules.set(
+                    application: "App", cadence: try .every("1h"), filter: "userName eq", dryRun: false, by: h.admin)
+            }
+            await #expect(
+                throws: RosterError.notFound("there is no administrator nobody@example.com to run the schedule for")
+            ) {
+                try await h.domain.schedules.set(
+                    application: "App", cadence: try .every("1h"), filter: nil, dryRun: false,
+                    owner: "nobody@example.com", by: .system)
+            }
+            let saved = try await h.domain.schedules.schedule(application: "App", by: h.admin)
+            #expect(saved == nil)
         }
-        await #expect(
-            throws: RosterError.notFound("there is no administrator nobody@example.com to run the schedule for")
-        ) {
-            try await h.domain.schedules.set(
-                application: "App", cadence: try .every("1h"), filter: nil, dryRun: false,
-                owner: "nobody@example.com", by: .system)
-        }
-        #expect(try await h.domain.schedules.schedule(application: "App", by: h.admin) == nil)
     }
 
     @Test func theWeeklyDigestSummarisesLastWeeksRunsOnce() async throws {
-        let h = try await harness([("ann", "ann@example.com")])
-        _ = try await h.domain.schedules.set(
-            application: "App", cadence: try .every("1d"), filter: nil, dryRun: false, by: h.admin,
-            now: at("2026-11-23T08:00:00Z"))
-        for day in 24...26 {
-            try await h.domain.schedules.runDue(now: at("2026-11-\(day)T00:10:00Z"))
+        try await withHarness([("ann", "ann@example.com")]) { h in
+            _ = try await h.domain.schedules.set(
+                application: "App", cadence: try .every("1d"), filter: nil, dryRun: false, by: h.admin,
+                now: at("2026-11-23T08:00:00Z"))
+            for day in 24...26 {
+                try await h.domain.schedules.runDue(now: at("2026-11-\(day)T00:10:00Z"))
+                try await h.work()
+            }
+            let before = h.sent.mails.count
+            // Monday: last week's digest, once, whichever instance asks first.
+            try await h.domain.schedules.runDue(now: at("2026-11-30T00:20:00Z"))
+            try await h.domain.schedules.runDue(now: at("2026-11-30T00:25:00Z"))
             try await h.work()
+            let digests = h.sent.mails.dropFirst(before).filter { $0.subject.contains("week from") }
+            #expect(digests.map(\.subject) == ["Roster scheduled imports, week from 2026-11-23"])
+            #expect(digests.first.map(text)?.contains("App: 3 run(s), 1 created, 0 failed") == true)
         }
-        let before = h.sent.mails.count
-        // Monday: last week's digest, once, whichever instance asks first.
-        try await h.domain.schedules.runDue(now: at("2026-11-30T00:20:00Z"))
-        try await h.domain.schedules.runDue(now: at("2026-11-30T00:25:00Z"))
-        try await h.work()
-        let digests = h.sent.mails.dropFirst(before).filter { $0.subject.contains("week from") }
-        #expect(digests.map(\.subject) == ["Roster scheduled imports, week from 2026-11-23"])
-        #expect(digests.first.map(text)?.contains("App: 3 run(s), 1 created, 0 failed") == true)
     }
 }

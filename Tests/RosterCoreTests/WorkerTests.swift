@@ -1,5 +1,8 @@
 import Foundation
 import Logging
+import RosterStore
+import RosterTestSupport
+import Synchronization
 import Testing
 
 @testable import RosterCore
@@ -12,105 +15,221 @@ struct ScriptedHandler: JobHandler {
     }
 }
 
-@Suite struct WorkerTests {
-    let storage = InMemoryStorage()
+/// A clock a test moves by hand: the store's leases read it.
+final class TestClock: Sendable {
+    private let time = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+    var now: Date { time.withLock { $0 } }
+    func advance(_ seconds: TimeInterval) { time.withLock { $0 = $0.addingTimeInterval(seconds) } }
+}
 
-    func worker(_ handler: ScriptedHandler, lease: Duration = .seconds(30)) -> Worker {
+/// The wait of a worker's lease renewer, driven by the test: each wait is announced, and ends when
+/// the test ticks (or the renewer is cancelled, as when its job ends). A renewal happens exactly
+/// when the test says, however busy the machine is.
+final class RenewalTicks: Sendable {
+    private struct State {
+        var waiting: [UUID: CheckedContinuation<Void, any Error>] = [:]
+        var watchers: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Mutex(State())
+
+    func wait(_ duration: Duration) async throws {
+        let id = UUID()
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let watchers = state.withLock { state in
+                    state.waiting[id] = continuation
+                    defer { state.watchers = [] }
+                    return state.watchers
+                }
+                for watcher in watchers { watcher.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiting.removeValue(forKey: id) }?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Returns once the renewer waits (again).
+    func untilWaiting() async {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state in
+                if !state.waiting.isEmpty { return true }
+                state.watchers.append(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    /// Ends the renewer's wait: it renews, then waits again (``untilWaiting()``).
+    func tick() {
+        let waiting = state.withLock { state in
+            defer { state.waiting = [:] }
+            return state.waiting.values
+        }
+        for continuation in waiting { continuation.resume() }
+    }
+}
+
+/// A gate a handler waits at until the test opens it, and says when it got there.
+final class Gate: Sendable {
+    private let arrived = Mutex<(here: Bool, open: Bool, waiters: [CheckedContinuation<Void, Never>])>(
+        (false, false, []))
+
+    func pass() async {
+        await withCheckedContinuation { continuation in
+            let open = arrived.withLock { state in
+                state.here = true
+                if !state.open { state.waiters.append(continuation) }
+                return state.open
+            }
+            if open { continuation.resume() }
+        }
+    }
+
+    func untilArrived() async {
+        while !arrived.withLock({ $0.here }) { await Task.yield() }
+    }
+
+    func open() {
+        let waiters = arrived.withLock { state in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}
+
+@Suite struct WorkerTests {
+    func worker(
+        _ storage: SQLStore, _ handler: ScriptedHandler, lease: Duration = .seconds(30), ticks: RenewalTicks? = nil
+    ) -> Worker {
         var worker = Worker(
             storage: storage, handlers: [.importJob: handler], kinds: [.importJob], logger: Harness.logger)
         worker.lease = lease
+        if let ticks { worker.renewalWait = { try await ticks.wait($0) } }
         return worker
     }
 
+    func status(_ storage: SQLStore, _ id: UUID) async throws -> QueuedJobStatus? {
+        try await storage.queue(limit: 1000).first { $0.job.id == id }
+    }
+
     @Test func aJobThatOutlivesItsLeaseKeepsItBecauseTheWorkerRenewsIt() async throws {
-        // setup: a job that takes five lease lengths
-        let id = try await storage.enqueue(.importJob(importJobId: UUID()))
-        let running = worker(
-            ScriptedHandler { _, _ in
-                try await Task.sleep(for: .milliseconds(750))
-                return .done
-            },
-            lease: .milliseconds(150))
-        let other = worker(
-            ScriptedHandler { _, _ in
-                Issue.record("the job ran twice")
-                return .done
-            }, lease: .milliseconds(150))
-        // MUT
-        async let ran = running.runOne()
-        var stolen = 0
-        for _ in 0..<10 {
-            try await Task.sleep(for: .milliseconds(60))
-            if try await other.runOne() != nil { stolen += 1 }
+        try await TestStores.each { _, stores in
+            // setup: a job held at a gate while the clock runs five lease lengths
+            let storage = stores[0]
+            let clock = TestClock()
+            storage.setClock { clock.now }
+            let id = try await storage.enqueue(.importJob(importJobId: UUID()))
+            let gate = Gate(), ticks = RenewalTicks()
+            let running = worker(
+                storage,
+                ScriptedHandler { _, _ in
+                    await gate.pass()
+                    return .done
+                }, ticks: ticks)
+            let other = worker(
+                storage,
+                ScriptedHandler { _, _ in
+                    Issue.record("the job ran twice")
+                    return .done
+                })
+            // MUT
+            async let ran = running.runOne()
+            await gate.untilArrived()
+            for _ in 0..<5 {
+                await ticks.untilWaiting()
+                clock.advance(20)  // two thirds of the lease: without the renewal, the second step loses it
+                ticks.tick()
+                await ticks.untilWaiting()  // renewed
+                // validate: the other worker finds nothing to take
+                #expect(try await other.runOne() == nil)
+            }
+            gate.open()
+            // validate
+            #expect(try await ran?.id == id)
+            #expect(try await status(storage, id)?.status == "done")
         }
-        // validate
-        #expect(try await ran?.id == id)
-        #expect(stolen == 0)
-        #expect(await storage.jobs(.importJob, status: "done").count == 1)
     }
 
     @Test func aJobWhoseWorkerDiedIsTakenOverAfterTheLeaseAndRunsAgain() async throws {
-        // setup: a worker claimed the job and died (it never renews nor finishes)
-        let id = try await storage.enqueue(.importJob(importJobId: UUID()))
-        _ = try await storage.claim(owner: "dead", lease: .milliseconds(50), kinds: [.importJob])
-        let next = worker(
-            ScriptedHandler { attempt, _ in
-                #expect(attempt == 2)
-                return .done
-            })
-        #expect(try await next.runOne() == nil, "the lease still runs")
-        // MUT
-        try await Task.sleep(for: .milliseconds(80))
-        let taken = try await next.runOne()
-        // validate
-        #expect(taken?.id == id && taken?.attempts == 2)
-        #expect(await storage.jobs(.importJob, status: "done").count == 1)
+        try await TestStores.each { _, stores in
+            // setup: a worker claimed the job and died (it never renews nor finishes)
+            let storage = stores[0]
+            let clock = TestClock()
+            storage.setClock { clock.now }
+            let id = try await storage.enqueue(.importJob(importJobId: UUID()))
+            _ = try await storage.claim(owner: "dead", lease: .seconds(30), kinds: [.importJob])
+            let next = worker(
+                storage,
+                ScriptedHandler { attempt, _ in
+                    #expect(attempt == 2)
+                    return .done
+                })
+            #expect(try await next.runOne() == nil, "the lease still runs")
+            // MUT: the lease runs out
+            clock.advance(31)
+            let taken = try await next.runOne()
+            // validate
+            #expect(taken?.id == id && taken?.attempts == 2)
+            #expect(try await status(storage, id)?.status == "done")
+        }
     }
 
     @Test func aWorkerThatLostItsLeaseLeavesTheJobToItsSuccessor() async throws {
-        // setup: while the job runs, another worker takes it over (as after a long pause)
-        let storage = self.storage
-        _ = try await storage.enqueue(.importJob(importJobId: UUID()))
-        let slow = worker(
-            ScriptedHandler { _, lease in
-                _ = try await storage.claim(owner: "successor", lease: .seconds(30), kinds: [.importJob])
-                try await Task.sleep(for: .milliseconds(150))
-                #expect(!lease.isHeld, "the renewal found the job taken")
-                return .failed("must not be recorded")
-            }, lease: .milliseconds(0))
-        // MUT
-        try await storage.setNow { Date().addingTimeInterval(1) }  // the first lease has run out
-        _ = try await slow.runOne()
-        // validate
-        let job = try #require(await storage.jobs.first)
-        #expect(job.status == "running" && job.leaseOwner == "successor" && job.lastError == nil)
+        try await TestStores.each { _, stores in
+            // setup: while the job runs, its lease runs out and another worker takes it over
+            let storage = stores[0]
+            let clock = TestClock()
+            storage.setClock { clock.now }
+            let id = try await storage.enqueue(.importJob(importJobId: UUID()))
+            let ticks = RenewalTicks()
+            let slow = worker(
+                storage,
+                ScriptedHandler { _, lease in
+                    clock.advance(31)
+                    _ = try await storage.claim(owner: "successor", lease: .seconds(30), kinds: [.importJob])
+                    await ticks.untilWaiting()
+                    ticks.tick()
+                    await ticks.untilWaiting()  // the renewal found the job taken
+                    #expect(!lease.isHeld, "the renewal found the job taken")
+                    return .failed("must not be recorded")
+                }, ticks: ticks)
+            // MUT
+            _ = try await slow.runOne()
+            // validate
+            let job = try #require(try await status(storage, id))
+            #expect(job.status == "running" && job.leaseOwner == "successor" && job.lastError == nil)
+        }
     }
 
     @Test func eachOutcomeIsRecordedAsTheHandlerSaysAndAThrownErrorFailsTheJob() async throws {
-        // setup
-        let outcomes: [(JobOutcome?, String)] = [
-            (.retry(after: .seconds(60), reason: "busy"), "queued"), (.hold("wait"), "held"),
-            (.failed("no"), "failed"), (nil, "failed"),
-        ]
-        for (outcome, status) in outcomes {
-            let storage = InMemoryStorage()
-            let id = try await storage.enqueue(.importJob(importJobId: UUID()))
-            var worker = Worker(
-                storage: storage,
-                handlers: [
-                    .importJob: ScriptedHandler { _, _ in
+        try await TestStores.each { _, stores in
+            let storage = stores[0]
+            let outcomes: [(JobOutcome?, String)] = [
+                (.retry(after: .seconds(60), reason: "busy"), "queued"), (.hold("wait"), "held"),
+                (.failed("no"), "failed"), (nil, "failed"),
+            ]
+            for (outcome, expected) in outcomes {
+                // setup
+                let id = try await storage.enqueue(.importJob(importJobId: UUID()))
+                let worker = worker(
+                    storage,
+                    ScriptedHandler { _, _ in
                         guard let outcome else { throw RosterError.serviceProvider("the provider broke") }
                         return outcome
-                    }
-                ], kinds: [.importJob], logger: Harness.logger)
-            worker.lease = .seconds(30)
-            // MUT
-            _ = try await worker.runOne()
-            // validate
-            let job = try #require(await storage.jobs.first { $0.id == id })
-            #expect(job.status == status)
-            if status == "queued" { #expect(job.runAfter > Date().addingTimeInterval(50), "retried a minute later") }
-            if outcome == nil { #expect(job.lastError == "the provider broke") }
+                    })
+                // MUT
+                _ = try await worker.runOne()
+                // validate
+                let job = try #require(try await status(storage, id))
+                #expect(job.status == expected)
+                if expected == "queued" {
+                    #expect(try #require(job.runAfter) > Date().addingTimeInterval(50), "retried a minute later")
+                }
+                if outcome == nil { #expect(job.lastError == "the provider broke") }
+            }
         }
     }
 

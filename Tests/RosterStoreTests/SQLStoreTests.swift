@@ -3,75 +3,21 @@ import Foundation
 import Logging
 import PostgresKit
 import RosterCore
+import RosterTestSupport
 import Testing
 
 @testable import RosterStore
 
-/// Runs `body` on a fresh SQLite file and, when `ROSTER_TEST_POSTGRES_URL` is set, on a fresh
-/// PostgreSQL database too; each is closed (and the database dropped) when the body ends.
+/// Runs `body` on a fresh SQLite database and, when `ROSTER_TEST_POSTGRES_URL` is set, on a fresh
+/// PostgreSQL one too (``TestStores``).
 func withStore(_ body: (SQLStore) async throws -> Void) async throws {
-    try await withStores(1) { try await body($0[0]) }
+    try await TestStores.each { _, stores in try await body(stores[0]) }
 }
 
-/// Runs `body` with `count` stores on one fresh database, as `count` instances of Roster have: one
-/// SQLite file opened `count` times, then (with ROSTER_TEST_POSTGRES_URL) one PostgreSQL database
-/// with a pool each. Every store is closed, and the database dropped, when the body ends.
+/// Runs `body` with `count` stores on one fresh database, as `count` instances of Roster have it.
 func withStores(_ count: Int, _ body: ([SQLStore]) async throws -> Void) async throws {
-    let secrets = SecretBox(key: SymmetricKey(size: .bits256))
-    let logger = Logger(label: "test")
-    func run(_ stores: [SQLStore]) async throws {
-        do { try await body(stores) } catch {
-            for store in stores { try await store.shutdown() }
-            throw error
-        }
-        for store in stores { try await store.shutdown() }
-    }
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roster-store-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let path = folder.appendingPathComponent("test.sqlite").path
-    var sqlite: [SQLStore] = []
-    for _ in 0..<count { sqlite.append(try await SQLStore.openSQLite(path: path, secrets: secrets, logger: logger)) }
-    try await run(sqlite)
-
-    guard let adminURL = ProcessInfo.processInfo.environment["ROSTER_TEST_POSTGRES_URL"], !adminURL.isEmpty else {
-        return
-    }
-    let name = "roster_test_\(UUID().uuidString.prefix(8).lowercased())"
-    try await TestDatabase.run(adminURL, "CREATE DATABASE \(name)")
-    var url = URLComponents(string: adminURL)!
-    url.path = "/\(name)"
-    var postgres: [SQLStore] = []
-    for _ in 0..<count {
-        postgres.append(
-            try await SQLStore.openPostgres(url: url.string!, poolSize: 2, secrets: secrets, logger: logger))
-    }
-    try await run(postgres)
-    try await TestDatabase.run(adminURL, "DROP DATABASE \(name)")
+    try await TestStores.each(instances: count) { _, stores in try await body(stores) }
 }
-
-enum TestDatabase {
-    /// Runs one statement on the administration database (CREATE/DROP DATABASE cannot be bound).
-    static func run(_ url: String, _ statement: String) async throws {
-        guard let components = URLComponents(string: url), let host = components.host,
-            host == "127.0.0.1" || host == "localhost"
-        else {
-            // Tests create and drop databases: never anywhere but this machine.
-            throw StoreTestError(message: "ROSTER_TEST_POSTGRES_URL must point at localhost")
-        }
-        let connection = try await PostgresConnection.connect(
-            configuration: try SQLPostgresConfiguration(url: url).coreConfiguration, id: 1,
-            logger: Logger(label: "test"))
-        do {
-            try await connection.sql().raw(SQLQueryString(statement)).run()
-        } catch {
-            try await connection.close()
-            throw error
-        }
-        try await connection.close()
-    }
-}
-
-struct StoreTestError: Error { let message: String }
 
 @Suite struct SQLStoreTests {
     let application = Application(name: "App")

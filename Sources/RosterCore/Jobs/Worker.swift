@@ -15,6 +15,8 @@ public struct Worker: Sendable {
     /// Jobs run side by side: provisioning spends its time waiting for providers, and a provider's
     /// pace (its rate limit) is kept by the SCIM client, not by running one push at a time.
     public var concurrency = 1
+    /// How the lease's renewer waits between renewals: the clock, unless a test drives it.
+    public var renewalWait: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
     public init(storage: any Storage, handlers: [JobKind: any JobHandler], kinds: Set<JobKind>, logger: Logger) {
         self.storage = storage
@@ -103,11 +105,11 @@ public struct Worker: Sendable {
     /// Renews the lease every third of its length; marks it lost when another worker took over.
     private func keepLeased(_ job: QueuedJob, _ lease: Lease) async throws {
         while true {
-            try await Task.sleep(for: self.lease / 3)
+            try await renewalWait(self.lease / 3)
             if try await !storage.renew(jobId: job.id, owner: owner, lease: self.lease) {
                 lease.lose()
                 logger.warning("job lease lost to another worker", metadata: ["job": "\(job.id)"])
-                return try await Task.sleep(for: .seconds(3600 * 24))
+                return try await renewalWait(.seconds(3600 * 24))
             }
         }
     }

@@ -79,6 +79,9 @@ public struct DirectoryUser: Sendable, Hashable, Codable {
     public var scimDeleted: Date?
     /// The values of the declared ``CustomAttribute``s this user has, by the attribute's name.
     public var custom: [String: CustomValue]
+    /// Incremented by every write of the user: a write that names the version it read changes the
+    /// user only while it still has it (SCIM's `If-Match`, the portal's forms, the API).
+    public var version: Int
 
     public init(
         id: UUID = UUID.timeOrdered(), email: String, username: String, firstname: String? = nil,
@@ -88,8 +91,9 @@ public struct DirectoryUser: Sendable, Hashable, Codable {
         employeeType: String? = nil, employeeIdentifier: String? = nil, organization: String? = nil,
         state: State = .active, passwordStatus: PasswordStatus = .pending, source: Source = .init(type: .manual),
         created: Date = Date(), updated: Date = Date(), externalId: String? = nil, scimDeleted: Date? = nil,
-        custom: [String: CustomValue] = [:]
+        custom: [String: CustomValue] = [:], version: Int = 1
     ) {
+        self.version = version
         self.custom = custom
         self.externalId = externalId
         self.scimDeleted = scimDeleted

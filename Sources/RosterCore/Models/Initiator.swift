@@ -55,7 +55,7 @@ public struct Initiator: Sendable, Hashable {
 
 /// Stored with import jobs; ids are written in lower case like every id Roster writes.
 extension Initiator: Codable {
-    enum CodingKeys: String, CodingKey { case type, id, email, role, clientIp, requestId }
+    enum CodingKeys: String, CodingKey { case type, id, email, role, clientIp, requestId, channel }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -65,6 +65,7 @@ extension Initiator: Codable {
         role = try c.decode(Role.self, forKey: .role)
         clientIp = try c.decodeIfPresent(String.self, forKey: .clientIp)
         requestId = try c.decodeIfPresent(String.self, forKey: .requestId)
+        channel = try c.decodeIfPresent(String.self, forKey: .channel)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -75,5 +76,6 @@ extension Initiator: Codable {
         try c.encode(role, forKey: .role)
         try c.encodeIfPresent(clientIp, forKey: .clientIp)
         try c.encodeIfPresent(requestId, forKey: .requestId)
+        try c.encodeIfPresent(channel, forKey: .channel)
     }
 }

@@ -5,6 +5,8 @@ public enum RosterError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalid(String)
     case notFound(String)
     case conflict(String)
+    /// The resource changed since the version the caller read (HTTP 412): nothing was written.
+    case versionConflict(String)
     case forbidden(String)
     case unauthorized(String)
     /// The service provider could not be reached or understood: the application's fault.
@@ -15,8 +17,8 @@ public enum RosterError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalid(let m), .notFound(let m), .conflict(let m), .forbidden(let m), .unauthorized(let m),
-            .serviceProvider(let m), .internal(let m):
+        case .invalid(let m), .notFound(let m), .conflict(let m), .versionConflict(let m), .forbidden(let m),
+            .unauthorized(let m), .serviceProvider(let m), .internal(let m):
             m
         }
     }

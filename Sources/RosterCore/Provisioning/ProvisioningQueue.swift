@@ -7,12 +7,15 @@ struct ProvisioningQueue: Sendable {
     let storage: any Storage
     let log: ProvisioningLog
 
-    func user(_ userId: UUID, in applicationId: UUID, held: Bool = false) async throws {
-        try await storage.enqueueOnce(.provisionUser(applicationId: applicationId, userId: userId), held: held)
+    /// Queues a push of the user, in `store` (a transaction: with the change that causes it).
+    func user(_ userId: UUID, in applicationId: UUID, held: Bool = false, store: (any Storage)? = nil) async throws {
+        try await (store ?? storage).enqueueOnce(
+            .provisionUser(applicationId: applicationId, userId: userId), held: held)
     }
 
-    func group(_ groupId: UUID, in applicationId: UUID) async throws {
-        try await storage.enqueueOnce(.provisionGroup(applicationId: applicationId, groupId: groupId), held: false)
+    func group(_ groupId: UUID, in applicationId: UUID, store: (any Storage)? = nil) async throws {
+        try await (store ?? storage).enqueueOnce(
+            .provisionGroup(applicationId: applicationId, groupId: groupId), held: false)
     }
 
     /// Schedules every user and group of the application: after activation or release, the

@@ -85,9 +85,9 @@ public struct SCIMProjection: Sendable {
     var attributes: [SCIMFilter.AttributePath] = []
     var excluded: [SCIMFilter.AttributePath] = []
 
-    init() {}
+    public init() {}
 
-    init(attributes: String?, excluded: String?) throws {
+    public init(attributes: String?, excluded: String?) throws {
         func paths(_ text: String?) -> [SCIMFilter.AttributePath] {
             (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 .map { Self.path($0) }
@@ -119,6 +119,15 @@ public struct SCIMProjection: Sendable {
     }
 
     static let alwaysReturned: Set<String> = ["id", "schemas"]
+
+    /// Whether the answer carries the core attribute `name` (or a part of it).
+    public func includes(_ name: String) -> Bool {
+        let name = name.lowercased()
+        if Self.alwaysReturned.contains(name) { return true }
+        let named = { (path: SCIMFilter.AttributePath) in path.schema == nil && path.name.lowercased() == name }
+        if !attributes.isEmpty { return attributes.contains(where: named) }
+        return !excluded.contains { named($0) && $0.subAttribute == nil }
+    }
 
     public func apply(_ resource: JSONValue) -> JSONValue {
         guard case .object(let members) = resource, !(attributes.isEmpty && excluded.isEmpty) else { return resource }

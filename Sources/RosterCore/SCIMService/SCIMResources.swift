@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import SCIM
 
@@ -25,17 +24,19 @@ enum SCIMResources {
         if let name = members["name"], name.objectMembers.isEmpty { members["name"] = nil }
         members["meta"] = meta(
             "User", location(base, "Users", user.id), created: user.created, modified: user.updated,
-            content: .object(members))
+            version: user.version)
         return .object(members)
     }
 
-    static func group(_ group: UserGroup, members: [UUID], base: String) -> JSONValue {
+    /// A group as SCIM shows it; `members` nil leaves them out (the answer does not include them,
+    /// so they are not read: a group may have a hundred thousand).
+    static func group(_ group: UserGroup, members: [UUID]?, base: String) -> JSONValue {
         var object: [String: JSONValue] = [
             "schemas": .array([.string(SCIMSchema.group)]), "id": .string(group.id.text),
             "displayName": .string(group.name),
         ]
         if let externalId = group.externalId { object["externalId"] = .string(externalId) }
-        if !members.isEmpty {
+        if let members, !members.isEmpty {
             object["members"] = .array(
                 members.map { id in
                     .object([
@@ -45,22 +46,36 @@ enum SCIMResources {
                 })
         }
         object["meta"] = meta(
-            "Group", location(base, "Groups", group.id), created: group.created, modified: group.created,
-            content: .object(object))
+            "Group", location(base, "Groups", group.id), created: group.created, modified: group.updated,
+            version: group.version)
         return .object(object)
     }
 
-    /// `meta`, its version a digest of the resource's content: it changes exactly when the
-    /// resource does, whatever the clock says.
-    static func meta(_ type: String, _ location: String, created: Date, modified: Date, content: JSONValue) -> JSONValue
-    {
-        let text = (try? JSONEncoder.sorted.encode(content)) ?? Data()
-        let digest = SHA256.hash(data: text).prefix(12).map { String(format: "%02x", $0) }.joined()
-        return .object([
+    /// `meta`, its version the stored one, which every write increments: the ETag a client's
+    /// `If-Match` names, checked by the write itself.
+    static func meta(_ type: String, _ location: String, created: Date, modified: Date, version: Int) -> JSONValue {
+        .object([
             "resourceType": .string(type), "created": .string(timestamp(created)),
             "lastModified": .string(timestamp(max(created, modified))), "location": .string(location),
-            "version": .string("W/\"\(digest)\""),
+            "version": .string(etag(version)),
         ])
+    }
+
+    /// A stored version as an ETag: weak, since the representation may differ (RFC 7644 §3.14).
+    static func etag(_ version: Int) -> String { "W/\"\(version)\"" }
+
+    /// Throws 412 unless `ifMatch` is absent, `*`, or names `version` (weak or strong).
+    static func checkVersion(_ ifMatch: String?, _ version: Int, _ what: String) throws {
+        guard let ifMatch, ifMatch.trimmingCharacters(in: .whitespaces) != "*" else { return }
+        let tags = ifMatch.split(separator: ",").map { tag in
+            let trimmed = tag.trimmingCharacters(in: .whitespaces)
+            return trimmed.hasPrefix("W/") ? String(trimmed.dropFirst(2)) : trimmed
+        }
+        guard tags.contains("\"\(version)\"") else {
+            throw SCIMProtocolError(
+                412, nil,
+                "the \(what) has changed: its version is \(etag(version)), not \(ifMatch); nothing was written")
+        }
     }
 
     static func timestamp(_ date: Date) -> String {

@@ -26,59 +26,69 @@ public struct SCIMUsers: SCIMResourceService {
         path.schema == nil && path.subAttribute == nil && ["id", "externalid"].contains(path.name.lowercased())
     }
 
-    public func get(id: String, by initiator: Initiator) async throws -> JSONValue {
+    public func get(id: String, projection: SCIMProjection, by initiator: Initiator) async throws -> JSONValue {
         try initiator.require(.read)
-        return SCIMResources.user(try await visible(id), base: base)
+        return SCIMResources.user(try visible(try await storage.user(id: try Self.uuid(id)), id), base: base)
     }
 
-    public func create(_ json: JSONValue, by initiator: Initiator) async throws -> JSONValue {
-        try initiator.require(.change)
-        var user = DirectoryUser(email: "", username: "", source: .init(type: .api))
-        try SCIMResources.read(json, into: &user, absentActive: .active)
-        try await checkUnique(user)
-        let password = try await passwordHash(json, for: user)
-        do { try await storage.createUser(user) } catch RosterError.conflict {
-            try await checkUnique(user)
-            throw SCIMProtocolError(409, .uniqueness, "userName \(user.username) or email \(user.email) is taken")
-        }
-        if let password { try await storage.setPassword(userId: user.id, hash: password) }
-        try await record(.userCreate, user, initiator)
-        if user.state == .suspended { try await record(.userSuspend, user, initiator) }
-        try await provisioning.usersChanged([user.id], by: initiator)
-        return SCIMResources.user(try await visible(user.id.text), base: base)
-    }
-
-    /// PUT: the resource replaces every attribute the mapping holds; `active` absent keeps the state.
-    public func replace(id: String, _ json: JSONValue, ifMatch: String?, by initiator: Initiator) async throws
+    /// POST: the user, its password, its Insights events and the provisioning it causes are one
+    /// transaction (the password is hashed before it begins: bcrypt takes a quarter second).
+    public func create(_ json: JSONValue, projection: SCIMProjection, by initiator: Initiator) async throws
         -> JSONValue
     {
         try initiator.require(.change)
-        let current = try await visible(id)
-        try checkVersion(ifMatch, current)
-        if let sent = json["id"]?.text, sent != current.id.text {
-            throw SCIMProtocolError.badRequest(.mutability, "id is \(current.id.text) and cannot be changed")
+        var user = DirectoryUser(email: "", username: "", source: .init(type: .api))
+        try SCIMResources.read(json, into: &user, absentActive: .active)
+        let password = try await passwordHash(json["password"]?.text, for: user)
+        let created = try await storage.transaction { [user] tx in
+            try await checkUnique(user, in: tx)
+            do { try await tx.createUser(user) } catch RosterError.conflict {
+                try await checkUnique(user, in: tx)
+                throw SCIMProtocolError(409, .uniqueness, "userName \(user.username) or email \(user.email) is taken")
+            }
+            if let password { try await tx.setPassword(userId: user.id, hash: password.hash) }
+            try await record(.userCreate, user, initiator, in: tx)
+            if user.state == .suspended { try await record(.userSuspend, user, initiator, in: tx) }
+            try await provisioning.usersChanged([user.id], by: initiator, in: tx)
+            return try visible(try await tx.user(id: user.id), user.id.text)
         }
-        var user = current
-        try SCIMResources.read(json, into: &user, absentActive: current.state)
-        return try await save(user, was: current, password: try await passwordHash(json, for: user), by: initiator)
+        return SCIMResources.user(created, base: base)
+    }
+
+    /// PUT: the resource replaces every attribute the mapping holds; `active` absent keeps the state.
+    public func replace(
+        id: String, _ json: JSONValue, ifMatch: String?, projection: SCIMProjection, by initiator: Initiator
+    ) async throws -> JSONValue {
+        try initiator.require(.change)
+        let uuid = try Self.uuid(id)
+        if let sent = json["id"]?.text, sent != uuid.text {
+            throw SCIMProtocolError.badRequest(.mutability, "id is \(uuid.text) and cannot be changed")
+        }
+        let password = try await passwordHash(json["password"]?.text, for: nil)
+        return try await change(uuid, ifMatch: ifMatch, password: password, by: initiator) { current in
+            var user = current
+            try SCIMResources.read(json, into: &user, absentActive: current.state)
+            return user
+        }
     }
 
     /// PATCH: the operations are applied to the user as SCIM shows it, then read back like a PUT;
     /// removing `active` leaves the user staged (neither active nor suspended).
-    public func patch(id: String, _ body: JSONValue, ifMatch: String?, by initiator: Initiator) async throws
-        -> JSONValue
-    {
+    public func patch(
+        id: String, _ body: JSONValue, ifMatch: String?, projection: SCIMProjection, by initiator: Initiator
+    ) async throws -> JSONValue {
         try initiator.require(.change)
         let patch = try SCIMPatch(json: body, core: SCIMSchema.user, extensions: Self.extensions)
-        let current = try await visible(id)
-        try checkVersion(ifMatch, current)
-        var json = SCIMResources.user(current, base: base)
-        try patch.apply(to: &json, extensions: Self.extensions)
-        var user = current
-        try SCIMResources.read(json, into: &user, absentActive: .staged)
-        // A password the operations set is in the patched resource; one removed is simply not set.
-        let passwordHash = try await passwordHash(json, for: user)
-        return try await save(user, was: current, password: passwordHash, by: initiator)
+        let uuid = try Self.uuid(id)
+        // A password the operations set is hashed before the transaction; one removed is simply not set.
+        let password = try await passwordHash(patch.assigned("password")?.text, for: nil)
+        return try await change(uuid, ifMatch: ifMatch, password: password, by: initiator) { current in
+            var json = SCIMResources.user(current, base: base)
+            try patch.apply(to: &json, extensions: Self.extensions)
+            var user = current
+            try SCIMResources.read(json, into: &user, absentActive: .staged)
+            return user
+        }
     }
 
     /// DELETE: the user is suspended first, so it leaves every application it was provisioned in;
@@ -86,19 +96,22 @@ public struct SCIMUsers: SCIMResourceService {
     /// `delete` action, removed from the directory (its groups are pushed without it).
     public func delete(id: String, ifMatch: String?, by initiator: Initiator) async throws {
         try initiator.require(.change)
-        var user = try await visible(id)
-        try checkVersion(ifMatch, user)
-        user.state = .suspended
-        user.scimDeleted = Date()
-        try await storage.updateUser(user)
-        try await provisioning.usersChanged([user.id], by: initiator)
-        if deleteAction == .delete {
-            let groups = try await storage.groups(memberId: user.id)
-            // The pushes find the application accounts by their links, which outlive the user.
-            try await storage.deleteUser(id: user.id)
-            for group in groups { try await provisioning.groupChanged(group.id, members: []) }
+        let uuid = try Self.uuid(id)
+        try await storage.transaction { tx in
+            var user = try visible(try await tx.lockUser(id: uuid), id)
+            try SCIMResources.checkVersion(ifMatch, user.version, "user")
+            user.state = .suspended
+            user.scimDeleted = Date()
+            try await tx.updateUser(user)
+            try await provisioning.usersChanged([user.id], by: initiator, in: tx)
+            if deleteAction == .delete {
+                let groups = try await tx.groups(memberId: user.id)
+                // The pushes find the application accounts by their links, which outlive the user.
+                try await tx.deleteUser(id: user.id)
+                for group in groups { try await provisioning.groupChanged(group.id, members: [], in: tx) }
+            }
+            try await record(.userDelete, user, initiator, in: tx)
         }
-        try await record(.userDelete, user, initiator)
     }
 
     public func list(_ query: SCIMListQuery, by initiator: Initiator) async throws -> SCIMList {
@@ -131,19 +144,51 @@ public struct SCIMUsers: SCIMResourceService {
 
     // MARK: -
 
-    private func visible(_ id: String) async throws -> DirectoryUser {
-        guard let uuid = UUID(text: id), let user = try await storage.user(id: uuid), user.scimDeleted == nil else {
-            throw SCIMProtocolError.notFound("there is no user \(id)")
-        }
+    static func uuid(_ id: String) throws -> UUID {
+        guard let uuid = UUID(text: id) else { throw SCIMProtocolError.notFound("there is no user \(id)") }
+        return uuid
+    }
+
+    /// The user, unless it is missing or deleted through SCIM.
+    private func visible(_ user: DirectoryUser?, _ id: String) throws -> DirectoryUser {
+        guard let user, user.scimDeleted == nil else { throw SCIMProtocolError.notFound("there is no user \(id)") }
         return user
     }
 
-    private func checkVersion(_ ifMatch: String?, _ user: DirectoryUser) throws {
-        try SCIMResources.checkVersion(ifMatch, SCIMResources.user(user, base: base), "user")
+    /// A PUT or PATCH: the user read and locked, checked against `ifMatch`, changed by `edit`, then
+    /// saved with its events and its provisioning, all in one transaction.
+    private func change(
+        _ id: UUID, ifMatch: String?, password: PendingPassword?, by initiator: Initiator,
+        edit: @escaping @Sendable (DirectoryUser) throws -> DirectoryUser
+    ) async throws -> JSONValue {
+        let saved = try await storage.transaction { tx in
+            let current = try visible(try await tx.lockUser(id: id), id.text)
+            try SCIMResources.checkVersion(ifMatch, current.version, "user")
+            let user = try edit(current)
+            if let password { try Self.checkPassword(password.text, for: user) }
+            try await checkUnique(user, in: tx)
+            if user != current {
+                do { try await tx.updateUser(user) } catch RosterError.conflict {
+                    try await checkUnique(user, in: tx)
+                    throw SCIMProtocolError(
+                        409, .uniqueness, "userName \(user.username) or email \(user.email) is taken")
+                }
+                try await record(
+                    user.state == .suspended && current.state != .suspended ? .userSuspend : .userUpdate,
+                    user, initiator, in: tx)
+            }
+            if let password {
+                try await tx.setPassword(userId: user.id, hash: password.hash)
+                try await record(.userPasswordSet, user, initiator, in: tx)
+            }
+            try await provisioning.usersChanged([user.id], by: initiator, in: tx)
+            return try visible(try await tx.user(id: id), id.text)
+        }
+        return SCIMResources.user(saved, base: base)
     }
 
-    private func checkUnique(_ user: DirectoryUser) async throws {
-        let others = try await storage.usersMatching(keys: [user.email, user.username]).filter { $0.id != user.id }
+    private func checkUnique(_ user: DirectoryUser, in store: any Storage) async throws {
+        let others = try await store.usersMatching(keys: [user.email, user.username]).filter { $0.id != user.id }
         guard let other = others.first else { return }
         let hidden = other.scimDeleted != nil ? " (deleted through SCIM; the directory keeps it suspended)" : ""
         let what =
@@ -152,39 +197,30 @@ public struct SCIMUsers: SCIMResourceService {
         throw SCIMProtocolError(409, .uniqueness, "\(what) belongs to another user\(hidden)")
     }
 
-    /// The hash of the resource's `password`, checked by the directory's password rules.
-    private func passwordHash(_ json: JSONValue, for user: DirectoryUser) async throws -> String? {
-        guard let text = json["password"]?.text, !text.isEmpty else { return nil }
+    /// A password a client sent and its hash. The hash is made before the transaction begins (bcrypt
+    /// takes a quarter second); the password rules are checked once the user it belongs to is known.
+    struct PendingPassword: Sendable {
+        let text: String
+        let hash: String
+    }
+
+    private func passwordHash(_ text: String?, for user: DirectoryUser?) async throws -> PendingPassword? {
+        guard let text, !text.isEmpty else { return nil }
+        if let user { try Self.checkPassword(text, for: user) }
+        return PendingPassword(text: text, hash: try await hasher.hash(text))
+    }
+
+    /// The directory's password rules, as a SCIM error.
+    static func checkPassword(_ text: String, for user: DirectoryUser) throws {
         do { try PasswordRules.check(text, for: user) } catch let error as RosterError {
             throw SCIMProtocolError.badRequest(.invalidValue, error.description)
         }
-        return try await hasher.hash(text)
     }
 
-    private func save(_ user: DirectoryUser, was current: DirectoryUser, password: String?, by initiator: Initiator)
-        async throws -> JSONValue
+    private func record(_ type: InsightsEventType, _ user: DirectoryUser, _ initiator: Initiator, in tx: any Storage)
+        async throws
     {
-        try await checkUnique(user)
-        if user != current {
-            do { try await storage.updateUser(user) } catch RosterError.conflict {
-                // Taken between the check and the write: say by whom.
-                try await checkUnique(user)
-                throw SCIMProtocolError(409, .uniqueness, "userName \(user.username) or email \(user.email) is taken")
-            }
-            try await record(
-                user.state == .suspended && current.state != .suspended ? .userSuspend : .userUpdate,
-                user, initiator)
-        }
-        if let password {
-            try await storage.setPassword(userId: user.id, hash: password)
-            try await record(.userPasswordSet, user, initiator)
-        }
-        try await provisioning.usersChanged([user.id], by: initiator)
-        return SCIMResources.user(try await visible(user.id.text), base: base)
-    }
-
-    private func record(_ type: InsightsEventType, _ user: DirectoryUser, _ initiator: Initiator) async throws {
-        try await storage.record(
+        try await tx.record(
             InsightsEvent(
                 type: type, initiator: initiator, resource: .init(type: "user", id: user.id, name: user.email)))
     }

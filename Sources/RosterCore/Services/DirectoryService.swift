@@ -13,47 +13,65 @@ public struct DirectoryService: Sendable {
     ]
 
     /// Changes attributes (empty text clears one) and pushes the change to the user's applications;
-    /// nothing is saved when no value changes.
-    public func update(email: String, attributes: [String: String], by initiator: Initiator) async throws
-        -> DirectoryUser
+    /// nothing is saved when no value changes. With `version` (the one the caller read, as the
+    /// portal's form and the API send it), nothing is saved when someone changed the user since:
+    /// ``RosterError/versionConflict(_:)``.
+    public func update(email: String, attributes: [String: String], version: Int? = nil, by initiator: Initiator)
+        async throws -> DirectoryUser
     {
         try initiator.require(.change)
-        var user = try await lookup.user(email: email)
+        let found = try await lookup.user(email: email)
         let declared = CustomAttributes(try await storage.customAttributes())
-        let before = user
-        for (name, value) in attributes {
-            try user.set(name, to: value.isEmpty ? nil : value, attributes: declared)
+        return try await edit(found.id, version: version, event: .userUpdate, by: initiator) { user in
+            for (name, value) in attributes {
+                try user.set(name, to: value.isEmpty ? nil : value, attributes: declared)
+            }
         }
-        // Nothing to record or push when every value was already so.
-        guard user != before else { return user }
-        return try await save(user, event: .userUpdate, by: initiator)
     }
 
     /// Suspends or reactivates a user; suspension deprovisions it from its applications.
-    public func setState(email: String, _ state: DirectoryUser.State, by initiator: Initiator) async throws
-        -> DirectoryUser
+    public func setState(email: String, _ state: DirectoryUser.State, version: Int? = nil, by initiator: Initiator)
+        async throws -> DirectoryUser
     {
         try initiator.require(.change)
-        var user = try await lookup.user(email: email)
-        user.state = state
-        return try await save(user, event: state == .suspended ? .userSuspend : .userUpdate, by: initiator)
+        let found = try await lookup.user(email: email)
+        return try await edit(
+            found.id, version: version, event: state == .suspended ? .userSuspend : .userUpdate,
+            by: initiator
+        ) { user in user.state = state }
+    }
+
+    /// Reads the user locked, checks `version`, applies `change`, and saves the user with its event
+    /// and its provisioning in one transaction; a change that changes nothing saves nothing.
+    private func edit(
+        _ id: UUID, version: Int?, event: InsightsEventType, by initiator: Initiator,
+        change: @escaping @Sendable (inout DirectoryUser) throws -> Void
+    ) async throws -> DirectoryUser {
+        try await storage.transaction { tx in
+            guard let current = try await tx.lockUser(id: id) else {
+                throw RosterError.notFound("there is no user \(id.text): it was deleted meanwhile")
+            }
+            if let version, version != current.version {
+                throw RosterError.versionConflict(
+                    "\(current.email) was changed by someone else since you read it (version \(current.version), "
+                        + "not \(version)): nothing was saved; read it again and repeat the change")
+            }
+            var user = current
+            try change(&user)
+            // Nothing to record or push when every value was already so.
+            guard user != current else { return current }
+            let saved = try await tx.updateUser(user)
+            try await tx.record(
+                InsightsEvent(
+                    type: event, initiator: initiator, resource: .init(type: "user", id: saved.id, name: saved.email)))
+            try await provisioning.usersChanged([saved.id], by: initiator, in: tx)
+            return saved
+        }
     }
 
     public func find(email: String, by initiator: Initiator) async throws -> DirectoryUser {
         try initiator.require(.read)
         return try await lookup.user(email: email)
-    }
-
-    private func save(_ user: DirectoryUser, event: InsightsEventType, by initiator: Initiator) async throws
-        -> DirectoryUser
-    {
-        try await storage.updateUser(user)
-        try await storage.record(
-            InsightsEvent(
-                type: event, initiator: initiator,
-                resource: .init(type: "user", id: user.id, name: user.email)))
-        try await provisioning.usersChanged([user.id], by: initiator)
-        return user
     }
 
     public func users(

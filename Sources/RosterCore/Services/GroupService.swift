@@ -13,39 +13,87 @@ public struct GroupService: Sendable {
         try initiator.require(.change)
         let name = try Naming.name(name, of: "a group")
         let group = UserGroup(name: name)
-        try await storage.createGroup(group)
-        try await storage.record(
-            InsightsEvent(
-                type: .groupCreate, initiator: initiator,
-                resource: .init(type: "group", id: group.id, name: name)))
+        try await storage.transaction { tx in
+            try await tx.createGroup(group)
+            try await tx.record(
+                InsightsEvent(
+                    type: .groupCreate, initiator: initiator,
+                    resource: .init(type: "group", id: group.id, name: name)))
+        }
         return group
     }
 
     public func addMembers(group name: String, emails: [String], by initiator: Initiator) async throws {
         try initiator.require(.change)
-        try await add(try await lookup.users(emails: emails), to: try await lookup.group(name), by: initiator)
-    }
-
-    /// Adds members, records each, and provisions them where the group is bound.
-    func add(_ users: [DirectoryUser], to group: UserGroup, by initiator: Initiator) async throws {
-        guard !users.isEmpty else { return }
-        try await storage.addMembers(groupId: group.id, userIds: users.map(\.id))
-        try await record(.groupAddMember, users, initiator)
-        try await provisioning.groupChanged(group.id, members: users.map(\.id))
+        let users = try await lookup.users(emails: emails)
+        let group = try await lookup.group(name)
+        try await storage.transaction { tx in
+            try await changeMembers(of: try await lock(group, in: tx), adding: users.map(\.id), by: initiator, in: tx)
+        }
     }
 
     public func removeMembers(group name: String, emails: [String], by initiator: Initiator) async throws {
         try initiator.require(.change)
-        try await remove(try await lookup.users(emails: emails), from: try await lookup.group(name), by: initiator)
+        let users = try await lookup.users(emails: emails)
+        let group = try await lookup.group(name)
+        try await storage.transaction { tx in
+            try await changeMembers(
+                of: try await lock(group, in: tx), removing: users.map(\.id), by: initiator, in: tx)
+        }
     }
 
-    /// Removes members, records each, and deprovisions them where nothing else keeps them.
-    func remove(_ users: [DirectoryUser], from group: UserGroup, by initiator: Initiator) async throws {
-        guard !users.isEmpty else { return }
-        try await storage.removeMembers(groupId: group.id, userIds: users.map(\.id))
-        try await record(.groupRemoveMember, users, initiator)
-        try await provisioning.usersChanged(users.map(\.id), by: initiator)
-        try await provisioning.groupChanged(group.id, members: [])
+    /// The group, locked in `tx` until it ends: changes of one group's members take turns, so
+    /// each sees the last one's rows, and the versions they leave order them.
+    func lock(_ group: UserGroup, in tx: any Storage) async throws -> UserGroup {
+        guard let locked = try await tx.lockGroup(id: group.id) else {
+            throw RosterError.notFound("there is no group named \"\(group.name)\" (it was deleted meanwhile)")
+        }
+        return locked
+    }
+
+    /// The one rule for changing members, whichever door asks: only the rows named are inserted or
+    /// deleted (a member already there, or already gone, changes nothing), each real change is an
+    /// Insights event, and the provisioning it causes is queued, all in `tx`, which holds the group
+    /// (``lock(_:in:)``). Every user added must be a user of the directory that SCIM has not deleted.
+    @discardableResult
+    func changeMembers(
+        of group: UserGroup, adding: [UUID] = [], removing: [UUID] = [], by initiator: Initiator, in tx: any Storage
+    ) async throws -> (added: [UUID], removed: [UUID]) {
+        var adding = adding.uniqued()
+        let removing = Set(removing)
+        adding.removeAll { removing.contains($0) }
+        if !adding.isEmpty {
+            let found = Dictionary(
+                try await tx.users(ids: adding).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            if let missing = adding.first(where: { found[$0] == nil || found[$0]?.scimDeleted != nil }) {
+                throw RosterError.invalid("member \(missing.text) is not a user of this directory")
+            }
+        }
+        let added = try await tx.addMembers(groupId: group.id, userIds: adding)
+        let removed = try await tx.removeMembers(groupId: group.id, userIds: Array(removing))
+        let changed = try await tx.users(ids: added + removed)
+        let byId = Dictionary(changed.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        try await record(.groupAddMember, added.compactMap { byId[$0] }, initiator, in: tx)
+        try await record(.groupRemoveMember, removed.compactMap { byId[$0] }, initiator, in: tx)
+        if !added.isEmpty { try await provisioning.groupChanged(group.id, members: added, in: tx) }
+        if !removed.isEmpty {
+            try await provisioning.usersChanged(removed, by: initiator, in: tx)
+            try await provisioning.groupChanged(group.id, members: [], in: tx)
+        }
+        return (added, removed)
+    }
+
+    /// Makes the group's members exactly `members`: the difference from what it holds, in `tx`
+    /// (which holds the group).
+    @discardableResult
+    func replaceMembers(of group: UserGroup, with members: [UUID], by initiator: Initiator, in tx: any Storage)
+        async throws -> (added: [UUID], removed: [UUID])
+    {
+        let wanted = Set(members)
+        let current = Set(try await tx.members(groupId: group.id))
+        return try await changeMembers(
+            of: group, adding: members.filter { !current.contains($0) },
+            removing: current.subtracting(wanted).sorted { $0.text < $1.text }, by: initiator, in: tx)
     }
 
     /// Binds the group: its members are provisioned in the application. When the application has
@@ -57,13 +105,16 @@ public struct GroupService: Sendable {
         try initiator.require(.change)
         let group = try await lookup.group(name)
         let app = try await lookup.application(application)
-        try await storage.bind(groupId: group.id, applicationId: app.id, authoritative: authoritative)
-        try await storage.record(
-            InsightsEvent(
-                type: .groupBind, initiator: initiator,
-                resource: .init(type: "group", id: group.id, name: group.name),
-                application: .init(app)))
-        try await provisioning.groupChanged(group.id, members: try await storage.members(groupId: group.id))
+        try await storage.transaction { tx in
+            let group = try await lock(group, in: tx)
+            try await tx.bind(groupId: group.id, applicationId: app.id, authoritative: authoritative)
+            try await tx.record(
+                InsightsEvent(
+                    type: .groupBind, initiator: initiator,
+                    resource: .init(type: "group", id: group.id, name: group.name),
+                    application: .init(app)))
+            try await provisioning.groupChanged(group.id, members: try await tx.members(groupId: group.id), in: tx)
+        }
     }
 
     /// What binding would do, read from the application now; nothing is changed.
@@ -83,13 +134,16 @@ public struct GroupService: Sendable {
         try initiator.require(.change)
         let group = try await lookup.group(name)
         let app = try await lookup.application(application)
-        try await storage.unbind(groupId: group.id, applicationId: app.id)
-        try await storage.record(
-            InsightsEvent(
-                type: .groupUnbind, initiator: initiator,
-                resource: .init(type: "group", id: group.id, name: group.name),
-                application: .init(app)))
-        try await provisioning.usersChanged(try await storage.members(groupId: group.id), by: initiator)
+        try await storage.transaction { tx in
+            let group = try await lock(group, in: tx)
+            try await tx.unbind(groupId: group.id, applicationId: app.id)
+            try await tx.record(
+                InsightsEvent(
+                    type: .groupUnbind, initiator: initiator,
+                    resource: .init(type: "group", id: group.id, name: group.name),
+                    application: .init(app)))
+            try await provisioning.usersChanged(try await tx.members(groupId: group.id), by: initiator, in: tx)
+        }
     }
 
     public func list(by initiator: Initiator) async throws -> [(UserGroup, members: Int, applications: [UUID])] {
@@ -98,7 +152,7 @@ public struct GroupService: Sendable {
         for group in try await storage.groups() {
             rows.append(
                 (
-                    group, try await storage.members(groupId: group.id).count,
+                    group, try await storage.memberCount(groupId: group.id),
                     try await storage.bindings(groupId: group.id)
                 ))
         }
@@ -111,19 +165,39 @@ public struct GroupService: Sendable {
     {
         try initiator.require(.read)
         let group = try await lookup.group(name)
-        let ids = try await storage.members(groupId: group.id)
-        var members: [DirectoryUser] = []
-        for id in ids.prefix(limit) { if let user = try await storage.user(id: id) { members.append(user) } }
+        let page = try await members(of: group, after: nil, limit: limit)
         var applications: [Application] = []
         for id in try await storage.bindings(groupId: group.id) {
             if let app = try await storage.application(id: id) { applications.append(app) }
         }
-        return (group, members.sorted { $0.email.lowercased() < $1.email.lowercased() }, ids.count, applications)
+        return (
+            group, page.sorted { $0.email.lowercased() < $1.email.lowercased() },
+            try await storage.memberCount(groupId: group.id), applications
+        )
     }
 
-    private func record(_ type: InsightsEventType, _ users: [DirectoryUser], _ initiator: Initiator) async throws {
+    /// A page of the group's members in id order, after the member `after`: the same cost at any
+    /// size of group. The next page starts after the last id of this one.
+    public func members(group name: String, after: UUID?, limit: Int, by initiator: Initiator) async throws
+        -> [DirectoryUser]
+    {
+        try initiator.require(.read)
+        guard (1...1000).contains(limit) else { throw RosterError.invalid("limit must be 1 to 1000") }
+        return try await members(of: try await lookup.group(name), after: after, limit: limit)
+    }
+
+    private func members(of group: UserGroup, after: UUID?, limit: Int) async throws -> [DirectoryUser] {
+        let ids = try await storage.members(groupId: group.id, after: after, limit: limit)
+        let byId = Dictionary(
+            try await storage.users(ids: ids).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return ids.compactMap { byId[$0] }
+    }
+
+    private func record(_ type: InsightsEventType, _ users: [DirectoryUser], _ initiator: Initiator, in tx: any Storage)
+        async throws
+    {
         for user in users {
-            try await storage.record(
+            try await tx.record(
                 InsightsEvent(
                     type: type, initiator: initiator,
                     resource: .init(type: "user", id: user.id, name: user.email)))

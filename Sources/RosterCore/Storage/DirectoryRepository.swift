@@ -11,6 +11,10 @@ public protocol DirectoryRepository: Sendable {
         -> [DirectoryUser]
     func userCount() async throws -> Int
     func user(id: UUID) async throws -> DirectoryUser?
+    /// The user, locked until the transaction it is read in ends: read-modify-write without a lost update.
+    func lockUser(id: UUID) async throws -> DirectoryUser?
+    /// The users with these ids that exist, in no particular order.
+    func users(ids: [UUID]) async throws -> [DirectoryUser]
     /// Users whose email or username equals one of `keys`, compared case-insensitively.
     func usersMatching(keys: [String]) async throws -> [DirectoryUser]
     func setPassword(userId: UUID, hash: String) async throws
@@ -22,9 +26,11 @@ public protocol DirectoryRepository: Sendable {
     /// Marks the token used and sets the password in one transaction; false when the token
     /// was used or expired in the meantime.
     func redeemUserToken(hash: String, passwordHash: String, now: Date) async throws -> Bool
-    /// Saves a user's attributes and state; ``RosterError/conflict(_:)`` when its email or username
-    /// is another user's (compared case-insensitively).
-    func updateUser(_ user: DirectoryUser) async throws
+    /// Saves a user's attributes and state if it still has `user.version`, and answers it as saved
+    /// (the next version). ``RosterError/conflict(_:)`` when its email or username is another user's
+    /// (compared case-insensitively); ``RosterError/versionConflict(_:)`` when someone changed it since.
+    @discardableResult
+    func updateUser(_ user: DirectoryUser) async throws -> DirectoryUser
 }
 
 extension DirectoryRepository {

@@ -25,7 +25,15 @@ public struct QueuedJobStatus: Sendable, Hashable {
     public var leaseOwner: String?
     public var leaseUntil: Date?
     public var lastError: String?
-    public init(job: QueuedJob, status: String, leaseOwner: String?, leaseUntil: Date?, lastError: String?) {
+    /// When it is due (a retry waits until then).
+    public var runAfter: Date?
+    public var created: Date?
+    public init(
+        job: QueuedJob, status: String, leaseOwner: String?, leaseUntil: Date?, lastError: String?,
+        runAfter: Date? = nil, created: Date? = nil
+    ) {
+        self.runAfter = runAfter
+        self.created = created
         self.job = job
         self.status = status
         self.leaseOwner = leaseOwner

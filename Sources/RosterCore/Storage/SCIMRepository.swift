@@ -14,9 +14,11 @@ public protocol SCIMRepository: Sendable {
     func scimUserCount() async throws -> Int
     /// Visible users whose externalId is exactly `externalId`.
     func scimUsers(externalId: String) async throws -> [DirectoryUser]
-    /// Removes the user, its memberships and its links to set a password (its application links
-    /// stay until deprovisioning ends them).
+    /// Removes the user, its memberships (its groups' versions move) and its links to set a password
+    /// (its application links stay until deprovisioning ends them).
     func deleteUser(id: UUID) async throws
+    /// The group's members SCIM shows (those SCIM has not deleted), in id order.
+    func scimMembers(groupId: UUID) async throws -> [UUID]
     func renameGroup(id: UUID, name: String) async throws
     func setGroupExternalId(id: UUID, externalId: String?) async throws
     /// Deletes the group and its memberships (the caller has checked it is bound nowhere).

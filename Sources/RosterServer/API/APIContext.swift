@@ -88,6 +88,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 case .invalid: .badRequest
                 case .notFound: .notFound
                 case .conflict: .conflict
+                case .versionConflict: .preconditionFailed
                 case .forbidden: .forbidden
                 case .unauthorized: .unauthorized
                 case .serviceProvider: .badGateway

@@ -90,24 +90,31 @@ struct SCIMController {
             return try SCIMHTTP.response(try await service.list(query, by: try context.scimCaller()).json)
         }
         scim.post(RouterPath(stringLiteral: name)) { request, context in
-            let created = try await service.create(try await SCIMHTTP.body(request), by: try context.scimCaller())
-            return try SCIMHTTP.response(created, status: .created, location: created["meta"]?["location"]?.text)
+            let projection = try SCIMHTTP.projection(request)
+            let created = try await service.create(
+                try await SCIMHTTP.body(request), projection: projection, by: try context.scimCaller())
+            return try SCIMHTTP.response(
+                projection.apply(created), status: .created, location: created["meta"]?["location"]?.text)
         }
         let one = RouterPath(stringLiteral: "\(name)/:id")
         scim.get(one) { request, context in
-            let resource = try await service.get(id: try context.parameters.require("id"), by: try context.scimCaller())
+            let resource = try await service.get(
+                id: try context.parameters.require("id"), projection: try SCIMHTTP.projection(request),
+                by: try context.scimCaller())
             return try SCIMHTTP.single(resource, request)
         }
         scim.put(one) { request, context in
             let resource = try await service.replace(
                 id: try context.parameters.require("id"), try await SCIMHTTP.body(request),
-                ifMatch: request.headers[.ifMatch], by: try context.scimCaller())
+                ifMatch: request.headers[.ifMatch], projection: try SCIMHTTP.projection(request),
+                by: try context.scimCaller())
             return try SCIMHTTP.single(resource, request)
         }
         scim.patch(one) { request, context in
             let resource = try await service.patch(
                 id: try context.parameters.require("id"), try await SCIMHTTP.body(request),
-                ifMatch: request.headers[.ifMatch], by: try context.scimCaller())
+                ifMatch: request.headers[.ifMatch], projection: try SCIMHTTP.projection(request),
+                by: try context.scimCaller())
             return try SCIMHTTP.single(resource, request)
         }
         scim.delete(one) { request, context in
@@ -129,15 +136,17 @@ extension APIContext {
 }
 
 extension SCIMHTTP {
+    /// The request's `attributes`/`excludedAttributes` (RFC 7644 §3.4.2.5).
+    static func projection(_ request: Request) throws -> SCIMProjection {
+        let parameters = parameters(request)
+        func value(_ name: String) -> String? { parameters.first { $0.key.lowercased() == name }?.value }
+        return try SCIMProjection(attributes: value("attributes"), excluded: value("excludedattributes"))
+    }
+
     /// One resource, projected as `attributes`/`excludedAttributes` ask; 304 when the client's
     /// `If-None-Match` names its version.
     static func single(_ resource: JSONValue, _ request: Request) throws -> Response {
-        let parameters = parameters(request)
-        let projection = try SCIMListQuery(
-            parameters: parameters.filter {
-                ["attributes", "excludedattributes"].contains($0.key.lowercased())
-            }
-        ).projection
+        let projection = try projection(request)
         if let tags = request.headers[.ifNoneMatch], let version = resource["meta"]?["version"]?.text,
             tags == "*" || tags.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }).contains(version)
         {

@@ -67,6 +67,7 @@ struct SCIMErrorMiddleware: RouterMiddleware {
                 case .invalid(let m): .badRequest(.invalidValue, m)
                 case .notFound(let m): .notFound(m)
                 case .conflict(let m): .init(409, .uniqueness, m)
+                case .versionConflict(let m): .init(412, nil, m)
                 case .forbidden(let m): .init(403, nil, m)
                 case .unauthorized(let m): .init(401, nil, m)
                 case .serviceProvider(let m): .init(502, nil, m)

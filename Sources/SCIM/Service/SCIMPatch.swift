@@ -79,6 +79,26 @@ public struct SCIMPatch: Sendable {
         resource = .object(root)
     }
 
+    /// The last value the operations add or replace at the core attribute `name` (with a path, or
+    /// as a member of a value without one); nil when none does.
+    public func assigned(_ name: String) -> JSONValue? {
+        var found: JSONValue?
+        for operation in operations where operation.op != .remove {
+            if let path = operation.path {
+                if path.schema == nil, path.filter == nil, path.subAttribute == nil,
+                    path.attribute?.lowercased() == name.lowercased()
+                {
+                    found = operation.value
+                }
+            } else if case .object(let members)? = operation.value,
+                let value = members.first(where: { $0.key.lowercased() == name.lowercased() })?.value
+            {
+                found = value
+            }
+        }
+        return found
+    }
+
     static func core(of root: [String: JSONValue]) -> String {
         root["schemas"]?.elements.first?.text ?? SCIMSchema.user
     }

@@ -97,7 +97,8 @@ final class FakeProvider: SCIMTransport {
         // A little latency, so concurrent callers really overlap.
         try await Task.sleep(for: .milliseconds(2))
         if let hook = onRequest.withLock({ $0 }) {
-            await hook("\(request.method.rawValue) \(URLComponents(string: request.url)?.path ?? "")")
+            let url = URLComponents(string: request.url)
+            await hook("\(request.method.rawValue) \(url?.path ?? "")" + (url?.query.map { "?" + $0 } ?? ""))
         }
         return state.withLock { state in handle(request, &state) }
     }

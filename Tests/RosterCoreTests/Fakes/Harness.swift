@@ -1,24 +1,46 @@
 import Foundation
 import Logging
+import RosterStore
+import RosterTestSupport
 import SCIM
 import Synchronization
 
 @testable import RosterCore
 
-/// The domain assembled over fakes: an in-memory store, an in-memory service provider, a mail
+/// The domain assembled on the real store (a fresh SQLite database, then a fresh PostgreSQL one
+/// when `ROSTER_TEST_POSTGRES_URL` is set), with an in-memory service provider at the edge, a mail
 /// sender that keeps what it is given, and a hasher that needs no bcrypt.
 struct Harness {
-    let storage = InMemoryStorage()
+    let storage: SQLStore
+    let backend: TestBackend
     let provider: FakeProvider
     let sent = SentMail()
     let sleeps = Sleeps()
     let domain: DomainServices
     let admin = Initiator(type: .administrator, id: UUID(), email: "admin@example.com", role: .admin)
 
+    /// Runs `body` with a harness on each database of ``TestBackend/all`` in turn, each with a
+    /// provider of its own.
+    static func run(
+        provider: @autoclosure () -> FakeProvider = FakeProvider(), listingLifetime: TimeInterval = 300,
+        scimDeleteAction: SCIMUsers.DeleteAction = .suspend, _ body: (Harness) async throws -> Void
+    ) async throws {
+        for backend in TestBackend.all {
+            try await TestStores.with(backend) { stores in
+                try await body(
+                    Harness(
+                        storage: stores[0], backend: backend, provider: provider(), listingLifetime: listingLifetime,
+                        scimDeleteAction: scimDeleteAction))
+            }
+        }
+    }
+
     init(
-        provider: FakeProvider = FakeProvider(), listingLifetime: TimeInterval = 300,
-        scimDeleteAction: SCIMUsers.DeleteAction = .suspend
+        storage: SQLStore, backend: TestBackend, provider: FakeProvider, listingLifetime: TimeInterval,
+        scimDeleteAction: SCIMUsers.DeleteAction
     ) {
+        self.storage = storage
+        self.backend = backend
         self.provider = provider
         let sleeps = self.sleeps
         // Back-offs are recorded, not slept: the tests check the timing without waiting for it.
@@ -56,6 +78,34 @@ struct Harness {
         _ = try await domain.groups.create(name: "Staff", by: .system)
         try await domain.groups.addMembers(group: "Staff", emails: emails, by: .system)
         try await domain.groups.bind(group: "Staff", application: application, by: .system)
+    }
+
+    /// Puts users straight into the directory, as if they had always been there.
+    func add(_ users: DirectoryUser...) async throws {
+        try await storage.insertUsers(users)
+    }
+
+    /// Every push to the application, oldest first.
+    func log(_ application: String = "App") async throws -> [ProvisioningLogEntry] {
+        guard let app = try await storage.application(named: application) else { return [] }
+        return try await storage.provisioningLog(ProvisioningLogQuery(applicationId: app.id, limit: 10_000))
+    }
+
+    /// Every Insights event, oldest first.
+    func events() async throws -> [InsightsEvent] {
+        try await storage.events(InsightsQuery(limit: 100_000)).reversed()
+    }
+
+    /// Every user of the directory, by email.
+    func users() async throws -> [DirectoryUser] {
+        try await storage.users(search: nil, sort: .email, limit: 100_000, offset: 0)
+    }
+
+    /// The queue's entries of `kind` (with `status`), oldest first.
+    func jobs(_ kind: JobKind, status: String? = nil) async throws -> [QueuedJobStatus] {
+        try await storage.queue(limit: 100_000).reversed().filter {
+            $0.job.kind == kind.rawValue && (status == nil || $0.status == status)
+        }
     }
 
     /// Runs queued jobs until none is due.
