@@ -31,6 +31,25 @@ extension SQLStore: AdministratorRepository {
         return try row.map(administrator)
     }
 
+    public func lockAdministrator(email: String) async throws -> Administrator? {
+        let row = try await withDB { [dialect] db in
+            try await db.raw(
+                """
+                SELECT * FROM administrators
+                WHERE email_key = \(bind: email.lowercased())\(unsafeRaw: dialect.forUpdate)
+                """
+            ).first()
+        }
+        return try row.map(administrator)
+    }
+
+    public func lockAdministrators() async throws -> [Administrator] {
+        let rows = try await withDB { [dialect] db in
+            try await db.raw("SELECT * FROM administrators ORDER BY email_key\(unsafeRaw: dialect.forUpdate)").all()
+        }
+        return try rows.map(administrator)
+    }
+
     public func administrators() async throws -> [Administrator] {
         let rows = try await read { db in try await db.raw("SELECT * FROM administrators ORDER BY email_key").all() }
         return try rows.map(administrator)

@@ -104,6 +104,11 @@ public struct JSONText {
 
         mutating func date(_ name: String, _ value: Date) { string(name, value.iso8601Text) }
 
+        mutating func int(_ name: String, _ value: Int) {
+            key(name)
+            text.bytes += String(value).utf8
+        }
+
         mutating func value(_ name: String, _ value: CustomValue) {
             key(name)
             switch value {
@@ -184,6 +189,7 @@ extension UserJSON: JSONTextWritable {
             m.string("state", state)
             m.date("updated", updated)
             m.string("username", username)
+            m.int("version", version)
         }
     }
 }

@@ -30,9 +30,12 @@ public struct UserJSON: Codable, Sendable {
     var created, updated: Date
     /// The user's custom attribute values (numbers and booleans as JSON's); absent when it has none.
     var custom: [String: CustomValue]?
+    /// Incremented by every write: a change that names it (`If-Match`) is refused once it moved.
+    var version: Int
 
     public init(_ u: DirectoryUser) {
         id = u.id.text
+        version = u.version
         email = u.email
         username = u.username
         firstname = u.firstname

@@ -46,11 +46,13 @@ public struct CustomAttributeService: Sendable {
         let attribute = CustomAttribute(
             name: name, type: type, description: description?.isEmpty == false ? description : nil,
             declaredBy: initiator.email ?? initiator.label, declaredAt: Date())
-        try await storage.declare(attribute)
-        try await storage.record(
-            InsightsEvent(
-                type: .customAttributeDeclare, initiator: initiator,
-                resource: .init(type: "custom_attribute", id: nil, name: "\(name) (\(type.rawValue))")))
+        try await storage.transaction { tx in
+            try await tx.declare(attribute)
+            try await tx.record(
+                InsightsEvent(
+                    type: .customAttributeDeclare, initiator: initiator,
+                    resource: .init(type: "custom_attribute", id: nil, name: "\(name) (\(type.rawValue))")))
+        }
         return attribute
     }
 
@@ -78,12 +80,15 @@ public struct CustomAttributeService: Sendable {
                 "\(holding) user(s) hold a value of \(attribute.name): remove it with force (roster attribute "
                     + "remove --force, or force=true in the API) to clear those values too")
         }
-        let removed = try await storage.removeCustomAttribute(name: attribute.name)
-        try await storage.record(
-            InsightsEvent(
-                type: .customAttributeRemove, initiator: initiator,
-                resource: .init(type: "custom_attribute", id: nil, name: "\(attribute.name): \(removed) value(s)")))
-        return removed
+        return try await storage.transaction { tx in
+            let removed = try await tx.removeCustomAttribute(name: attribute.name)
+            try await tx.record(
+                InsightsEvent(
+                    type: .customAttributeRemove, initiator: initiator,
+                    resource: .init(
+                        type: "custom_attribute", id: nil, name: "\(attribute.name): \(removed) value(s)")))
+            return removed
+        }
     }
 }
 

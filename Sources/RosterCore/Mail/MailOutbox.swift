@@ -14,8 +14,9 @@ public struct MailOutbox: Sendable {
         self.from = from
     }
 
-    public func enqueue(_ message: EmailMessage) async throws {
-        try await storage.enqueueMail(OutboxMail(message))
+    /// Stores the message with its delivery job; in `tx`, with the change it tells of.
+    public func enqueue(_ message: EmailMessage, in tx: (any Storage)? = nil) async throws {
+        try await (tx ?? storage).enqueueMail(OutboxMail(message))
         enqueued.add()
     }
 

@@ -35,14 +35,16 @@ public struct AttributeMappings: Sendable {
         let previous = try await storage.mappingVersions(applicationId: application.id).first?.version ?? 0
         let version = MappingVersion(
             version: previous + 1, mapping: mapping, changedBy: initiator.email ?? initiator.label, changedAt: Date())
-        try await storage.saveMapping(applicationId: application.id, version)
-        try await storage.record(
-            InsightsEvent(
-                type: .attributeMappingSet, initiator: initiator,
-                resource: .init(
-                    type: "attribute_mapping", id: application.id,
-                    name: "version \(version.version): \(mapping.rules.count) rule(s)"),
-                application: .init(application)))
+        try await storage.transaction { [mapping] tx in
+            try await tx.saveMapping(applicationId: application.id, version)
+            try await tx.record(
+                InsightsEvent(
+                    type: .attributeMappingSet, initiator: initiator,
+                    resource: .init(
+                        type: "attribute_mapping", id: application.id,
+                        name: "version \(version.version): \(mapping.rules.count) rule(s)"),
+                    application: .init(application)))
+        }
         return version
     }
 

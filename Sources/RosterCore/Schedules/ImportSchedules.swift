@@ -33,12 +33,14 @@ public struct ImportSchedules: Sendable {
             applicationId: application.id, cadence: cadence, filter: filter, dryRun: dryRun, ownerId: admin.id,
             ownerEmail: admin.email, created: now,
             lastSlot: max(existing?.lastSlot ?? .distantPast, cadence.latestSlot(atOrBefore: now) ?? .distantPast))
-        try await storage.saveSchedule(schedule)
-        try await storage.record(
-            InsightsEvent(
-                type: .importScheduleSet, initiator: initiator,
-                resource: .init(type: "import_schedule", id: application.id, name: Self.summary(schedule)),
-                application: .init(application)))
+        try await storage.transaction { tx in
+            try await tx.saveSchedule(schedule)
+            try await tx.record(
+                InsightsEvent(
+                    type: .importScheduleSet, initiator: initiator,
+                    resource: .init(type: "import_schedule", id: application.id, name: Self.summary(schedule)),
+                    application: .init(application)))
+        }
         return schedule
     }
 
@@ -59,12 +61,14 @@ public struct ImportSchedules: Sendable {
         try initiator.require(.change)
         let application = try await lookup.application(name)
         guard try await storage.schedule(applicationId: application.id) != nil else { return }
-        try await storage.deleteSchedule(applicationId: application.id)
-        try await storage.record(
-            InsightsEvent(
-                type: .importScheduleOff, initiator: initiator,
-                resource: .init(type: "import_schedule", id: application.id, name: "off"),
-                application: .init(application)))
+        try await storage.transaction { tx in
+            try await tx.deleteSchedule(applicationId: application.id)
+            try await tx.record(
+                InsightsEvent(
+                    type: .importScheduleOff, initiator: initiator,
+                    resource: .init(type: "import_schedule", id: application.id, name: "off"),
+                    application: .init(application)))
+        }
     }
 
     public func schedule(application name: String, by initiator: Initiator) async throws -> ImportSchedule? {

@@ -41,10 +41,12 @@ public struct APIKeyService: Sendable {
         let key = APIKey(
             name: name, role: role, hash: Digest.sha256(secret), administratorId: ownerId,
             expires: expiresIn.map { Date().addingTimeInterval($0) }, parentId: parent)
-        try await storage.createAPIKey(key)
-        try await storage.record(
-            InsightsEvent(
-                type: .apikeyCreate, initiator: initiator, resource: .init(type: "apikey", id: key.id, name: name)))
+        try await storage.transaction { tx in
+            try await tx.createAPIKey(key)
+            try await tx.record(
+                InsightsEvent(
+                    type: .apikeyCreate, initiator: initiator, resource: .init(type: "apikey", id: key.id, name: name)))
+        }
         return (key, secret)
     }
 
@@ -64,12 +66,14 @@ public struct APIKeyService: Sendable {
             throw RosterError.notFound("there is no API key \(id.text)")
         }
         guard key.revoked == nil else { return }
-        let count = try await storage.revokeAPIKey(id: id, at: Date())
-        let made = count > 1 ? " and \(count - 1) keys made with it" : ""
-        try await storage.record(
-            InsightsEvent(
-                type: .apikeyRevoke, initiator: initiator,
-                resource: .init(type: "apikey", id: key.id, name: key.name + made)))
+        try await storage.transaction { tx in
+            let count = try await tx.revokeAPIKey(id: id, at: Date())
+            let made = count > 1 ? " and \(count - 1) keys made with it" : ""
+            try await tx.record(
+                InsightsEvent(
+                    type: .apikeyRevoke, initiator: initiator,
+                    resource: .init(type: "apikey", id: key.id, name: key.name + made)))
+        }
     }
 
     /// Who a key acts as: its administrator's identity (for the audit trail and the import email)

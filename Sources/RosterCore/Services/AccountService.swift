@@ -31,12 +31,15 @@ public struct AccountService: Sendable {
         try initiator.require(.change)
         let user = try await lookup.user(email: email)
         try PasswordRules.check(password, for: user)
-        try await storage.setPassword(userId: user.id, hash: try await hasher.hash(password))
-        try await storage.invalidateUserTokens(userId: user.id, now: Date())
-        try await storage.record(
-            InsightsEvent(
-                type: .userPasswordSet, initiator: initiator,
-                resource: .init(type: "user", id: user.id, name: user.email)))
+        let hash = try await hasher.hash(password)
+        try await storage.transaction { tx in
+            try await tx.setPassword(userId: user.id, hash: hash)
+            try await tx.invalidateUserTokens(userId: user.id, now: Date())
+            try await tx.record(
+                InsightsEvent(
+                    type: .userPasswordSet, initiator: initiator,
+                    resource: .init(type: "user", id: user.id, name: user.email)))
+        }
     }
 
     /// Emails the user a link to choose a password: an activation while the password is
@@ -50,10 +53,6 @@ public struct AccountService: Sendable {
         let activation = user.passwordStatus == .pending
         let lifetime = activation ? linkLifetime : min(linkLifetime, Self.resetLifetime)
         let token = Digest.randomToken(prefix: "")
-        try await storage.invalidateUserTokens(userId: user.id, now: Date())
-        try await storage.createUserToken(
-            hash: Digest.sha256(token), userId: user.id, purpose: activation ? "activation" : "reset",
-            expires: Date().addingTimeInterval(lifetime))
         let link = "\(publicURL)/activate?token=\(token)"
         let expiry = lifetime >= 3600 ? "\(Int(lifetime / 3600)) hours" : "\(Int(lifetime / 60)) minutes"
         let text =
@@ -76,14 +75,22 @@ public struct AccountService: Sendable {
 
             The link works once and expires in \(expiry). If you did not expect this, ignore it.
             """
-        try await mail.enqueue(
-            EmailMessage(
-                from: mail.from, to: user.email, subject: activation ? "Activate your account" : "Reset your password",
-                text: text))
-        try await storage.record(
-            InsightsEvent(
-                type: activation ? .userActivationSent : .userResetSent, initiator: initiator,
-                resource: .init(type: "user", id: user.id, name: user.email)))
+        // The new link, the end of the older ones, the email and its event: together or not at all.
+        try await storage.transaction { [mail] tx in
+            try await tx.invalidateUserTokens(userId: user.id, now: Date())
+            try await tx.createUserToken(
+                hash: Digest.sha256(token), userId: user.id, purpose: activation ? "activation" : "reset",
+                expires: Date().addingTimeInterval(lifetime))
+            try await mail.enqueue(
+                EmailMessage(
+                    from: mail.from, to: user.email,
+                    subject: activation ? "Activate your account" : "Reset your password", text: text),
+                in: tx)
+            try await tx.record(
+                InsightsEvent(
+                    type: activation ? .userActivationSent : .userResetSent, initiator: initiator,
+                    resource: .init(type: "user", id: user.id, name: user.email)))
+        }
     }
 
     public enum LinkState: Sendable, Equatable {
@@ -115,14 +122,16 @@ public struct AccountService: Sendable {
             else { throw RosterError.notFound("this link is not valid") }
             try PasswordRules.check(password, for: user)
             let hash = try await hasher.hash(password)
-            guard try await storage.redeemUserToken(hash: Digest.sha256(token), passwordHash: hash, now: now) else {
-                throw RosterError.conflict("this link was already used: \(again)")
+            try await storage.transaction { tx in
+                guard try await tx.redeemUserToken(hash: Digest.sha256(token), passwordHash: hash, now: now) else {
+                    throw RosterError.conflict("this link was already used: \(again)")
+                }
+                try await tx.record(
+                    InsightsEvent(
+                        type: .userPasswordSet,
+                        initiator: Initiator(type: .system, id: user.id, email: user.email, role: .readonly),
+                        resource: .init(type: "user", id: user.id, name: user.email)))
             }
-            try await storage.record(
-                InsightsEvent(
-                    type: .userPasswordSet,
-                    initiator: Initiator(type: .system, id: user.id, email: user.email, role: .readonly),
-                    resource: .init(type: "user", id: user.id, name: user.email)))
         }
     }
 }

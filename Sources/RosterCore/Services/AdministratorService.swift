@@ -22,8 +22,10 @@ public struct AdministratorService: Sendable {
             throw RosterError.conflict("an administrator with email \(email) already exists")
         }
         let admin = Administrator(email: email, role: role, passwordHash: try await hasher.hash(password))
-        try await storage.createAdministrator(admin)
-        try await record(.adminCreate, admin, by: initiator)
+        try await storage.transaction { tx in
+            try await tx.createAdministrator(admin)
+            try await record(.adminCreate, admin, by: initiator, in: tx)
+        }
         return admin
     }
 
@@ -48,27 +50,30 @@ public struct AdministratorService: Sendable {
     }
 
     public func disable(email: String, by initiator: Initiator) async throws {
-        var admin = try await find(email, by: initiator)
-        try await keepAnActiveAdmin(besides: admin)
-        admin.disabled = true
-        try await storage.updateAdministrator(admin)
-        try await storage.deleteSessions(administratorId: admin.id)
-        try await record(.adminDisable, admin, by: initiator)
+        try await change(email, by: initiator) { admin, tx in
+            try await keepAnActiveAdmin(besides: admin, in: tx)
+            admin.disabled = true
+            try await tx.updateAdministrator(admin)
+            try await tx.deleteSessions(administratorId: admin.id)
+            try await record(.adminDisable, admin, by: initiator, in: tx)
+        }
     }
 
     public func enable(email: String, by initiator: Initiator) async throws {
-        var admin = try await find(email, by: initiator)
-        admin.disabled = false
-        try await storage.updateAdministrator(admin)
-        try await record(.adminEnable, admin, by: initiator)
+        try await change(email, by: initiator) { admin, tx in
+            admin.disabled = false
+            try await tx.updateAdministrator(admin)
+            try await record(.adminEnable, admin, by: initiator, in: tx)
+        }
     }
 
     /// Deletes the administrator with their API keys; what they did stays in Insights.
     public func delete(email: String, by initiator: Initiator) async throws {
-        let admin = try await find(email, by: initiator)
-        try await keepAnActiveAdmin(besides: admin)
-        try await storage.deleteAdministrator(id: admin.id)
-        try await record(.adminDelete, admin, by: initiator)
+        try await change(email, by: initiator) { admin, tx in
+            try await keepAnActiveAdmin(besides: admin, in: tx)
+            try await tx.deleteAdministrator(id: admin.id)
+            try await record(.adminDelete, admin, by: initiator, in: tx)
+        }
     }
 
     /// The role as a form or a script spells it: checked after the caller, so a refusal is a refusal.
@@ -80,40 +85,46 @@ public struct AdministratorService: Sendable {
     /// A new role takes effect at once: sessions end, and the administrator's keys act with the
     /// new role at most.
     public func setRole(email: String, role: Role, by initiator: Initiator) async throws {
-        var admin = try await find(email, by: initiator)
-        if role != .admin { try await keepAnActiveAdmin(besides: admin) }
-        admin.role = role
-        try await storage.updateAdministrator(admin)
-        try await storage.deleteSessions(administratorId: admin.id)
-        try await record(.adminSetRole, admin, detail: role.rawValue, by: initiator)
+        try await change(email, by: initiator) { admin, tx in
+            if role != .admin { try await keepAnActiveAdmin(besides: admin, in: tx) }
+            admin.role = role
+            try await tx.updateAdministrator(admin)
+            try await tx.deleteSessions(administratorId: admin.id)
+            try await record(.adminSetRole, admin, detail: role.rawValue, by: initiator, in: tx)
+        }
     }
 
     public func setPassword(email: String, password: String, by initiator: Initiator) async throws {
-        var admin = try await find(email, by: initiator)
-        try PasswordRules.check(password, email: admin.email, username: nil)
-        admin.passwordHash = try await hasher.hash(password)
-        try await storage.updateAdministrator(admin)
-        try await storage.deleteSessions(administratorId: admin.id)
-        try await storage.clearSignIn(key: SessionService.emailKey(admin.email))
-        try await record(.adminSetPassword, admin, by: initiator)
+        let found = try await find(email, by: initiator)
+        try PasswordRules.check(password, email: found.email, username: nil)
+        let hash = try await hasher.hash(password)
+        try await change(email, by: initiator) { admin, tx in
+            admin.passwordHash = hash
+            try await tx.updateAdministrator(admin)
+            try await tx.deleteSessions(administratorId: admin.id)
+            try await tx.clearSignIn(key: SessionService.emailKey(admin.email))
+            try await record(.adminSetPassword, admin, by: initiator, in: tx)
+        }
     }
 
     /// Lifts a sign-in lock early (the administrator proved who they are another way).
     public func unlock(email: String, by initiator: Initiator) async throws {
-        let admin = try await find(email, by: initiator)
-        try await storage.clearSignIn(key: SessionService.emailKey(admin.email))
-        try await record(.adminUnlock, admin, by: initiator)
+        try await change(email, by: initiator) { admin, tx in
+            try await tx.clearSignIn(key: SessionService.emailKey(admin.email))
+            try await record(.adminUnlock, admin, by: initiator, in: tx)
+        }
     }
 
     /// Forgets a lost second factor: the administrator enrols again at the next sign-in.
     public func resetMFA(email: String, by initiator: Initiator) async throws {
-        var admin = try await find(email, by: initiator)
-        admin.mfaSecret = nil
-        admin.mfaPendingSecret = nil
-        try await storage.updateAdministrator(admin)
-        try await storage.saveRecoveryCodes(administratorId: admin.id, hashes: [])
-        try await storage.deleteSessions(administratorId: admin.id)
-        try await record(.adminMFAReset, admin, by: initiator)
+        try await change(email, by: initiator) { admin, tx in
+            admin.mfaSecret = nil
+            admin.mfaPendingSecret = nil
+            try await tx.updateAdministrator(admin)
+            try await tx.saveRecoveryCodes(administratorId: admin.id, hashes: [])
+            try await tx.deleteSessions(administratorId: admin.id)
+            try await record(.adminMFAReset, admin, by: initiator, in: tx)
+        }
     }
 
     private func find(_ email: String, by initiator: Initiator) async throws -> Administrator {
@@ -124,10 +135,26 @@ public struct AdministratorService: Sendable {
         return admin
     }
 
-    /// Someone must still be able to manage administrators after `admin` is gone.
-    private func keepAnActiveAdmin(besides admin: Administrator) async throws {
+    /// The administrator read and locked, changed by `edit` with its sessions and its event, in one
+    /// transaction: a change made meanwhile by someone else is never written over.
+    private func change(
+        _ email: String, by initiator: Initiator,
+        edit: @escaping @Sendable (inout Administrator, any Storage) async throws -> Void
+    ) async throws {
+        try initiator.require(.manageAdministrators)
+        try await storage.transaction { tx in
+            guard var admin = try await tx.lockAdministrator(email: email) else {
+                throw RosterError.notFound("there is no administrator with email \(email)")
+            }
+            try await edit(&admin, tx)
+        }
+    }
+
+    /// Someone must still be able to manage administrators after `admin` is gone. Every administrator
+    /// is locked for the transaction: two administrators disabled at once cannot both pass.
+    private func keepAnActiveAdmin(besides admin: Administrator, in tx: any Storage) async throws {
         guard admin.role == .admin, !admin.disabled else { return }
-        let others = try await storage.administrators().filter {
+        let others = try await tx.lockAdministrators().filter {
             $0.id != admin.id && $0.role == .admin && !$0.disabled
         }
         guard !others.isEmpty else {
@@ -137,11 +164,12 @@ public struct AdministratorService: Sendable {
         }
     }
 
-    func record(_ type: InsightsEventType, _ admin: Administrator, detail: String? = nil, by initiator: Initiator)
-        async throws
-    {
+    func record(
+        _ type: InsightsEventType, _ admin: Administrator, detail: String? = nil, by initiator: Initiator,
+        in tx: any Storage
+    ) async throws {
         let name = detail.map { "\(admin.email) (\($0))" } ?? admin.email
-        try await storage.record(
+        try await tx.record(
             InsightsEvent(
                 type: type, initiator: initiator, resource: .init(type: "administrator", id: admin.id, name: name)))
     }

@@ -20,11 +20,14 @@ public struct ApplicationService: Sendable {
             throw RosterError.invalid("a description is at most 2000 characters, without NUL characters")
         }
         let application = Application(name: name, description: description, preset: preset)
-        try await storage.createApplication(application)
-        try await storage.record(
-            InsightsEvent(
-                type: .applicationCreate, initiator: initiator,
-                resource: .init(type: "application", id: application.id, name: name), application: .init(application)))
+        try await storage.transaction { tx in
+            try await tx.createApplication(application)
+            try await tx.record(
+                InsightsEvent(
+                    type: .applicationCreate, initiator: initiator,
+                    resource: .init(type: "application", id: application.id, name: name),
+                    application: .init(application)))
+        }
         return application
     }
 
@@ -41,22 +44,24 @@ public struct ApplicationService: Sendable {
         let integration = Integration(
             applicationId: application.id, baseURL: try input.baseURL(),
             credentials: try input.credentials(), allowPrivateNetwork: input.allowPrivateNetwork)
-        let first = try await storage.integration(applicationId: application.id) == nil
-        try await storage.saveIntegration(integration)
-        if first, let preset {
-            // The vendor's documented pace and deprovisioning, until an administrator says otherwise.
-            if let rate = preset.requestsPerSecond {
-                try await storage.setRateLimit(applicationId: application.id, rate)
+        try await storage.transaction { tx in
+            let first = try await tx.integration(applicationId: application.id) == nil
+            try await tx.saveIntegration(integration)
+            if first, let preset {
+                // The vendor's documented pace and deprovisioning, until an administrator says otherwise.
+                if let rate = preset.requestsPerSecond {
+                    try await tx.setRateLimit(applicationId: application.id, rate)
+                }
+                if let action = preset.deprovisioning.flatMap(DeprovisionAction.init(rawValue:)) {
+                    try await tx.setDeprovisionAction(applicationId: application.id, action)
+                }
             }
-            if let action = preset.deprovisioning.flatMap(DeprovisionAction.init(rawValue:)) {
-                try await storage.setDeprovisionAction(applicationId: application.id, action)
-            }
+            try await tx.record(
+                InsightsEvent(
+                    type: .idmActivate, initiator: initiator,
+                    resource: .init(type: "integration", id: application.id, name: application.name),
+                    application: .init(application)))
         }
-        try await storage.record(
-            InsightsEvent(
-                type: .idmActivate, initiator: initiator,
-                resource: .init(type: "integration", id: application.id, name: application.name),
-                application: .init(application)))
         // As stored: with the pace a preset set, and what an earlier configuration left.
         return try await storage.integration(applicationId: application.id) ?? integration
     }
@@ -96,19 +101,21 @@ public struct ApplicationService: Sendable {
         let application = try await lookup.application(name)
         var integration = try await access.integration(of: application)
         integration.status = active ? .active : .deactivated
-        try await storage.setIntegrationStatus(applicationId: application.id, status: integration.status)
-        if active {
-            _ = try await storage.recordPush(applicationId: application.id, succeeded: true)
-            try await queue.reconcileAll(application)
-        } else {
-            // SPEC.md: deactivation stops all syncing at once; waiting pushes end in error.
-            try await queue.cancelAll(in: application, reason: "integration deactivated", by: initiator)
+        try await storage.transaction { [integration] tx in
+            try await tx.setIntegrationStatus(applicationId: application.id, status: integration.status)
+            if active {
+                _ = try await tx.recordPush(applicationId: application.id, succeeded: true)
+                try await queue.reconcileAll(application)
+            } else {
+                // SPEC.md: deactivation stops all syncing at once; waiting pushes end in error.
+                try await queue.cancelAll(in: application, reason: "integration deactivated", by: initiator)
+            }
+            try await tx.record(
+                InsightsEvent(
+                    type: active ? .idmActivate : .idmDeactivate, initiator: initiator,
+                    resource: .init(type: "integration", id: application.id, name: application.name),
+                    application: .init(application)))
         }
-        try await storage.record(
-            InsightsEvent(
-                type: active ? .idmActivate : .idmDeactivate, initiator: initiator,
-                resource: .init(type: "integration", id: application.id, name: application.name),
-                application: .init(application)))
         return integration
     }
 
@@ -131,14 +138,16 @@ public struct ApplicationService: Sendable {
         try initiator.require(.change)
         let application = try await lookup.application(name)
         _ = try await access.integration(of: application)
-        try await storage.setAllowPrivateNetwork(applicationId: application.id, allowPrivateNetwork)
-        try await storage.record(
-            InsightsEvent(
-                type: .idmNetworkPolicy, initiator: initiator,
-                resource: .init(
-                    type: "integration", id: application.id,
-                    name: allowPrivateNetwork ? "private network allowed" : "public addresses only"),
-                application: .init(application)))
+        try await storage.transaction { tx in
+            try await tx.setAllowPrivateNetwork(applicationId: application.id, allowPrivateNetwork)
+            try await tx.record(
+                InsightsEvent(
+                    type: .idmNetworkPolicy, initiator: initiator,
+                    resource: .init(
+                        type: "integration", id: application.id,
+                        name: allowPrivateNetwork ? "private network allowed" : "public addresses only"),
+                    application: .init(application)))
+        }
     }
 
     /// Chooses what deprovisioning does in the application.
@@ -148,12 +157,14 @@ public struct ApplicationService: Sendable {
         try initiator.require(.change)
         let application = try await lookup.application(name)
         _ = try await access.integration(of: application)
-        try await storage.setDeprovisionAction(applicationId: application.id, action)
-        try await storage.record(
-            InsightsEvent(
-                type: .idmDeprovisionAction, initiator: initiator,
-                resource: .init(type: "integration", id: application.id, name: action.rawValue),
-                application: .init(application)))
+        try await storage.transaction { tx in
+            try await tx.setDeprovisionAction(applicationId: application.id, action)
+            try await tx.record(
+                InsightsEvent(
+                    type: .idmDeprovisionAction, initiator: initiator,
+                    resource: .init(type: "integration", id: application.id, name: action.rawValue),
+                    application: .init(application)))
+        }
     }
 
     /// An application's settings as an administrator sends them; nil leaves a setting as it is.

@@ -53,16 +53,18 @@ public struct MFAService: Sendable {
         }
         administrator.mfaSecret = pending
         administrator.mfaPendingSecret = nil
-        try await storage.updateAdministrator(administrator)
         let codes = (0..<Self.recoveryCodeCount).map { _ in Self.recoveryCode() }
-        try await storage.saveRecoveryCodes(
-            administratorId: administrator.id,
-            hashes: codes.map { Digest.sha256(SessionService.normalized($0)) })
-        if let token { try await storage.setSessionStage(tokenHash: Digest.sha256(token), stage: .complete) }
-        try await storage.record(
-            InsightsEvent(
-                type: .adminMFAEnrol, initiator: initiator,
-                resource: .init(type: "administrator", id: administrator.id, name: administrator.email)))
+        try await storage.transaction { [administrator] tx in
+            try await tx.updateAdministrator(administrator)
+            try await tx.saveRecoveryCodes(
+                administratorId: administrator.id,
+                hashes: codes.map { Digest.sha256(SessionService.normalized($0)) })
+            if let token { try await tx.setSessionStage(tokenHash: Digest.sha256(token), stage: .complete) }
+            try await tx.record(
+                InsightsEvent(
+                    type: .adminMFAEnrol, initiator: initiator,
+                    resource: .init(type: "administrator", id: administrator.id, name: administrator.email)))
+        }
         return codes
     }
 

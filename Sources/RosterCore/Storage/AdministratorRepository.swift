@@ -5,6 +5,11 @@ public protocol AdministratorRepository: Sendable {
     func administrator(email: String) async throws -> Administrator?
     func administrator(id: UUID) async throws -> Administrator?
     func administrators() async throws -> [Administrator]
+    /// The administrator, locked until the transaction it is read in ends.
+    func lockAdministrator(email: String) async throws -> Administrator?
+    /// Every administrator, locked until the transaction ends: a rule over all of them (the last
+    /// active admin stays) holds however many change at once.
+    func lockAdministrators() async throws -> [Administrator]
     /// Saves role, password hash, disabled and the MFA secrets.
     func updateAdministrator(_ administrator: Administrator) async throws
     /// Deletes the administrator with their sessions, API keys and recovery codes.

@@ -119,12 +119,13 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 extension Encodable {
-    /// A JSON response in Roster's encoding (ISO 8601 dates, sorted keys).
-    func response(_ status: HTTPResponse.Status = .ok) throws -> Response {
+    /// A JSON response in Roster's encoding (ISO 8601 dates, sorted keys); with `etag`, the
+    /// resource's version as its ETag (`W/"3"`), which `If-Match` names back.
+    func response(_ status: HTTPResponse.Status = .ok, etag: Int? = nil) throws -> Response {
         let data = try RosterJSON.encoder().encode(self)
-        return Response(
-            status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let etag { headers[.eTag] = "W/\"\(etag)\"" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
 

@@ -11,6 +11,8 @@ struct DirectoryController {
     /// `{"attributes": {"jobTitle": "Engineer", "badgeNumber": 42, "contractor": null}}`.
     struct AttributesBody: Decodable {
         var attributes: [String: JSONValue]
+        /// The version the client read, as `If-Match` carries it too.
+        var version: Int?
 
         /// A value as `roster user set` takes it: null clears, numbers and booleans as their text.
         static func text(_ value: JSONValue) throws -> String {
@@ -49,15 +51,17 @@ struct DirectoryController {
         }
         group.get("users/:id") { _, context in
             let user = try await roster.directory.user(id: try context.id("id", "user"), by: try context.caller())
-            return try UserJSON(user).response()
+            return try UserJSON(user).response(etag: user.version)
         }
         group.patch("users/:id") { request, context in
             let body = try await request.decode(as: AttributesBody.self, context: context)
             let caller = try context.caller()
             let user = try await roster.directory.user(id: try context.id("id", "user"), by: caller)
+            let version = try body.version ?? request.headers[.ifMatch].map(RequestValues.version)
             let changed = try await roster.directory.update(
-                email: user.email, attributes: try body.attributes.mapValues(AttributesBody.text), by: caller)
-            return try UserJSON(changed).response()
+                email: user.email, attributes: try body.attributes.mapValues(AttributesBody.text), version: version,
+                by: caller)
+            return try UserJSON(changed).response(etag: changed.version)
         }
         group.get("imports") { _, context in
             let jobs = try await roster.imports.history(by: try context.caller())

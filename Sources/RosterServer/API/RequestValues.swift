@@ -49,6 +49,19 @@ extension Request {
     }
 }
 
+enum RequestValues {
+    /// The version an `If-Match` names: `W/"3"`, `"3"` or `3`; anything else is a 400 that says so.
+    static func version(_ header: String) throws -> Int {
+        var text = Substring(header.trimmingCharacters(in: .whitespaces))
+        if text.hasPrefix("W/") { text = text.dropFirst(2) }
+        if text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 { text = text.dropFirst().dropLast() }
+        guard let version = Int(text), version >= 0 else {
+            throw RosterError.invalid("If-Match must name one version of the user, like W/\"3\", not \(header.prefix(40))")
+        }
+        return version
+    }
+}
+
 extension Request {
     /// `true` or `false`; anything else is a 400 that says so.
     func boolQuery(_ name: String) throws -> Bool? {

@@ -132,6 +132,7 @@ struct PortalDirectory {
             let values: [String: Any] = [
                 "user": [
                     "id": user.id.text, "label": user.label, "email": user.email, "username": user.username,
+                    "version": user.version,
                     "state": user.state.rawValue, "passwordStatus": user.passwordStatus.rawValue,
                     "firstname": user.firstname ?? "", "middlename": user.middlename ?? "",
                     "lastname": user.lastname ?? "",
@@ -182,7 +183,10 @@ struct PortalDirectory {
                 let value = sent.trimmingCharacters(in: .whitespacesAndNewlines)
                 if value != (user.value(of: name) ?? "") { changes[name] = value }
             }
-            let changed = try await roster.directory.update(email: user.email, attributes: changes, by: caller)
+            // The version the form was read at: a change someone made since is never written over.
+            let version = context.form["version"].flatMap { Int($0) }
+            let changed = try await roster.directory.update(
+                email: user.email, attributes: changes, version: version, by: caller)
             guard changed != user else {
                 return portal.redirect("/users/\(user.id.text)", Flash(.notice, "Nothing was changed."))
             }
