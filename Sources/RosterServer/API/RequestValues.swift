@@ -56,7 +56,8 @@ enum RequestValues {
         if text.hasPrefix("W/") { text = text.dropFirst(2) }
         if text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 { text = text.dropFirst().dropLast() }
         guard let version = Int(text), version >= 0 else {
-            throw RosterError.invalid("If-Match must name one version of the user, like W/\"3\", not \(header.prefix(40))")
+            throw RosterError.invalid(
+                "If-Match must name one version of the user, like W/\"3\", not \(header.prefix(40))")
         }
         return version
     }

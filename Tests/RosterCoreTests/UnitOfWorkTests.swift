@@ -1,0 +1,165 @@
+import Foundation
+import RosterStore
+import RosterTestSupport
+import SCIM
+import Synchronization
+import Testing
+
+@testable import RosterCore
+
+/// What the unit of work promises, on the real store: a change, its Insights events and the
+/// provisioning it causes commit together or not at all; versions refuse stale writes in the
+/// write itself; concurrent member changes all take effect; reads do not wait for writers.
+@Suite struct UnitOfWorkTests {
+    @Test func aSCIMUserWhoseEventCannotBeWrittenIsNotCreatedEither() async throws {
+        try await Harness.run { h in
+            // setup: the database refuses Insights events
+            try await h.storage.failWrites(to: "insights_events")
+            // MUT
+            await #expect(throws: (any Error).self) { _ = try await h.created("ann@example.com") }
+            // validate: nothing half-done
+            #expect(try await h.storage.userCount() == 0)
+        }
+    }
+
+    @Test func aMemberAddedWhoseProvisioningCannotBeQueuedIsNotAddedEither() async throws {
+        try await Harness.run { h in
+            // setup: a group bound to an application, and a database that refuses queued work
+            try await h.application()
+            try await h.add(DirectoryUser(email: "ann@example.com", username: "ann"))
+            _ = try await h.domain.groups.create(name: "Staff", by: h.admin)
+            try await h.domain.groups.bind(group: "Staff", application: "App", by: h.admin)
+            try await h.storage.failWrites(to: "jobs")
+            // MUT
+            await #expect(throws: (any Error).self) {
+                try await h.domain.groups.addMembers(group: "Staff", emails: ["ann@example.com"], by: h.admin)
+            }
+            // validate
+            let group = try #require(try await h.storage.group(named: "Staff"))
+            #expect(try await h.storage.members(groupId: group.id).isEmpty)
+            #expect(try await h.events().filter { $0.type == .groupAddMember }.isEmpty)
+        }
+    }
+
+    @Test func ofConcurrentPatchesNamingTheSameVersionExactlyOneIsAccepted() async throws {
+        try await Harness.run { h in
+            let users = h.domain.scimUsers
+            for pair in 0..<10 {
+                // setup
+                let user = try await h.created("pair\(pair)@example.com")
+                let id = try #require(user["id"]?.text)
+                let version = try #require(user["meta"]?["version"]?.text)
+                // MUT: two clients patch from the same version at once
+                let accepted = try await withThrowingTaskGroup(of: Bool.self) { group in
+                    for title in ["One", "Two"] {
+                        group.addTask {
+                            do {
+                                _ = try await users.patch(
+                                    id: id,
+                                    json(
+                                        #"{"Operations": [{"op": "replace", "path": "title", "value": "\#(title)"}]}"#),
+                                    ifMatch: version, projection: .init(), by: h.admin)
+                                return true
+                            } catch let error as SCIMProtocolError where error.status == 412 {
+                                return false
+                            }
+                        }
+                    }
+                    return try await group.reduce(into: [Bool]()) { $0.append($1) }
+                }
+                // validate
+                #expect(accepted.filter { $0 }.count == 1, "pair \(pair): \(accepted)")
+                let stored = try #require(try await h.storage.user(id: UUID(text: id)!))
+                #expect(stored.version == 2)
+            }
+        }
+    }
+
+    @Test func anAdministratorsEditOfAUserChangedMeanwhileSavesNothingAndSaysSo() async throws {
+        try await Harness.run { h in
+            // setup: an administrator reads the user; someone else changes it
+            try await h.add(DirectoryUser(email: "ann@example.com", username: "ann"))
+            let read = try await h.domain.directory.find(email: "ann@example.com", by: h.admin)
+            _ = try await h.domain.directory.update(
+                email: "ann@example.com", attributes: ["department": "Sales"], version: read.version, by: h.admin)
+            // MUT
+            await #expect(throws: RosterError.self) {
+                _ = try await h.domain.directory.update(
+                    email: "ann@example.com", attributes: ["jobTitle": "Lead"], version: read.version, by: h.admin)
+            }
+            // validate
+            let stored = try await h.domain.directory.find(email: "ann@example.com", by: h.admin)
+            #expect(stored.department == "Sales" && stored.jobTitle == nil && stored.version == read.version + 1)
+        }
+    }
+
+    @Test func membersAddedAndRemovedByManyClientsAtOnceAreEveryOneKept() async throws {
+        try await Harness.run { h in
+            // setup: 40 users, one group
+            var ids: [String] = []
+            for n in 0..<40 { ids.append(try #require(try await h.created("m\(n)@example.com")["id"]?.text)) }
+            let group = try await h.domain.scimGroups.create(
+                json(#"{"displayName": "Shared"}"#), projection: .init(), by: h.admin)
+            let groupId = try #require(group["id"]?.text)
+            let groups = h.domain.scimGroups
+            // MUT: each user added by a request of its own, all at once; every fourth removed again
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                for (n, id) in ids.enumerated() {
+                    tasks.addTask {
+                        let add = #"{"Operations": [{"op": "add", "path": "members", "value": [{"value": "\#(id)"}]}]}"#
+                        _ = try await groups.patch(
+                            id: groupId, json(add), ifMatch: nil, projection: .init(), by: h.admin)
+                        guard n % 4 == 0 else { return }
+                        let remove = #"{"Operations": [{"op": "remove", "path": "members[value eq \"\#(id)\"]"}]}"#
+                        _ = try await groups.patch(
+                            id: groupId, json(remove), ifMatch: nil, projection: .init(), by: h.admin)
+                    }
+                }
+                try await tasks.waitForAll()
+            }
+            // validate
+            let members = try await h.storage.members(groupId: UUID(text: groupId)!).map(\.text)
+            let expected = ids.enumerated().filter { $0.offset % 4 != 0 }.map(\.element)
+            #expect(Set(members) == Set(expected))
+            let stored = try #require(try await h.storage.group(id: UUID(text: groupId)!))
+            #expect(stored.version == 1 + 40 + 10, "each change of the members is a version")
+        }
+    }
+
+    @Test func aGroupReadWithoutItsMembersDoesNotReadThem() async throws {
+        try await Harness.run { h in
+            let a = try #require(try await h.created("a@example.com")["id"]?.text)
+            let group = try await h.domain.scimGroups.create(
+                json(#"{"displayName": "G", "members": [{"value": "\#(a)"}]}"#), projection: .init(), by: h.admin)
+            let id = try #require(group["id"]?.text)
+            let without = try SCIMProjection(attributes: nil, excluded: "members")
+            let read = try await h.domain.scimGroups.get(id: id, projection: without, by: h.admin)
+            #expect(read["members"] == nil && read["meta"]?["version"]?.text == #"W/"2""#)
+            let full = try await h.domain.scimGroups.get(id: id, projection: .init(), by: h.admin)
+            #expect(full["members"]?.elements.count == 1)
+        }
+    }
+
+    @Test func onSQLiteAPageIsReadWhileAWriteTransactionIsOpen() async throws {
+        try await TestStores.with(.sqlite) { stores in
+            let storage = stores[0]
+            try await storage.insertUsers([DirectoryUser(email: "ann@example.com", username: "ann")])
+            let inside = Gate(), release = Gate()
+            // setup: a writer holds the database's one write connection until the test lets it go
+            async let writer: Void = storage.transaction { tx in
+                try await tx.createUser(DirectoryUser(email: "bob@example.com", username: "bob"))
+                await inside.pass()
+                await release.pass()
+            }
+            await inside.untilArrived()
+            inside.open()
+            // MUT: a read while the write is open (on one shared connection it would wait for it)
+            let page = try await storage.users(search: nil, sort: .email, limit: 10, offset: 0)
+            // validate: the last commit, without the open write
+            #expect(page.map(\.email) == ["ann@example.com"])
+            release.open()
+            try await writer
+            #expect(try await storage.userCount() == 2)
+        }
+    }
+}
