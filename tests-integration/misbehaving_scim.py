@@ -15,6 +15,11 @@ answers 429 past <rpm> listing requests a minute (0: no limit; a bucket of two);
 lists its listing requests with their times.
 POST /oauth/token-stall answers a token request with headers and then stalls the body.
 
+Modes that hold requests until the test acts, so that a kill lands mid-run by construction:
+hold-pages serves the first two pages of 100 and holds every later page; prov-hold* holds every
+write. GET /<mode>/_held answers how many requests it holds, GET /<mode>/_release lets them (and
+every later one) go.
+
 Provisioning modes keep written users and groups in memory (prov-ok), and misbehave on writes:
 prov-flaky and prov-flaky-* (429 with Retry-After: 1 on every 2nd write, 503 on every 3rd; each name its own store), prov-slow-post
 (each user's first POST takes 3 s, but creates the user), prov-down (every write fails 500),
@@ -64,6 +69,20 @@ def take_token(mode, rate=None, size=None):
         return tokens >= 1
 
 
+HOLDS = {}
+HELD = {}
+
+
+def hold(mode):
+    """Holds this request until the test releases the mode (GET /<mode>/_release)."""
+    with LOCK:
+        released = HOLDS.setdefault(mode, threading.Event())
+        HELD[mode] = HELD.get(mode, 0) + 1
+    released.wait()
+    with LOCK:
+        HELD[mode] -= 1
+
+
 def stat(mode, key):
     with LOCK:
         STATS.setdefault(mode, {}).setdefault(key, 0)
@@ -97,6 +116,8 @@ class Handler(BaseHTTPRequestHandler):
         mode, kind, rid = parts[0], parts[1], (parts[2] if len(parts) > 2 else None)
         n = stat(mode, "writes")
         body = self.body()
+        if mode.startswith("prov-hold"):
+            hold(mode)
         if mode == "prov-down":
             stat(mode, "errors")
             return self.send(500, {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "500", "detail": "database on fire"})
@@ -205,6 +226,13 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, READS.get(mode, []), "application/json")
         if resource == "_writes":
             return self.send(200, WRITES.get(mode, []), "application/json")
+        if resource == "_held":
+            with LOCK:
+                return self.send(200, {"held": HELD.get(mode, 0)}, "application/json")
+        if resource == "_release":
+            with LOCK:
+                HOLDS.setdefault(mode, threading.Event()).set()
+            return self.send(200, {"released": True}, "application/json")
         if mode.startswith("prov-bucket") and resource in ("Users", "Groups") and not take_token(mode):
             stat(mode, "errors")
             return self.send(429, {"detail": "slow down"}, headers={"Retry-After": "1"})
@@ -294,6 +322,8 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(2)
         if mode == "slow-pages-short":
             time.sleep(0.3)
+        if mode == "hold-pages" and start > 200:
+            hold(mode)
         if mode == "short-pages":
             count = min(count, 7)
         if mode in ("ignore-start", "broken-all"):
