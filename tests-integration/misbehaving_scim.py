@@ -15,6 +15,11 @@ answers 429 past <rpm> listing requests a minute (0: no limit; a bucket of two);
 lists its listing requests with their times.
 POST /oauth/token-stall answers a token request with headers and then stalls the body.
 
+Listings that page only by cursor, as AWS IAM Identity Center documents: aws-refuse answers 400 to
+startIndex, aws-ignore ignores it (every page from the first user); both serve at most 100 a page,
+and with `cursor` (RFC 9865) page on with nextCursor to the end. no-paging answers the first 100
+users (totalResults 250) to everything: startIndex, cursor and count are all ignored.
+
 Modes that hold requests until the test acts, so that a kill lands mid-run by construction:
 hold-pages serves the first two pages of 100 and holds every later page; prov-hold* holds every
 write. GET /<mode>/_held answers how many requests it holds, GET /<mode>/_release lets them (and
@@ -330,6 +335,8 @@ class Handler(BaseHTTPRequestHandler):
             start = 1
             if "count" not in query:
                 count = len(USERS)
+        if mode in ("aws-refuse", "aws-ignore", "no-paging"):
+            return self.aws_like(mode, query)
         if mode == "cursor":
             offset = int(query.get("cursor") or 0)
             page = USERS[offset:offset + min(count, 40)]
@@ -352,6 +359,27 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "huge":
             body["padding"] = "x" * (2 * 1024 * 1024)
         self.send(200, body, "application/json" if mode == "plain-json" else "application/scim+json")
+
+
+    def aws_like(self, mode, query):
+        listing = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": len(USERS)}
+        count = min(int(query.get("count") or 100), 100)
+        if mode == "no-paging":
+            page = USERS[:100]
+            return self.send(200, listing | {"Resources": page, "itemsPerPage": len(page), "startIndex": 1})
+        if "startIndex" in query and mode == "aws-refuse":
+            stat(mode, "errors")
+            return self.send(400, {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "400",
+                                   "scimType": "invalidValue", "detail": "startIndex is not supported: use cursor"})
+        if "cursor" in query:
+            offset = int(query["cursor"][1:] or 0) if query["cursor"] else 0
+            page = USERS[offset:offset + count]
+            body = listing | {"Resources": page, "itemsPerPage": len(page)}
+            if offset + len(page) < len(USERS):
+                body["nextCursor"] = f"c{offset + len(page)}"
+            return self.send(200, body)
+        page = USERS[:count]
+        return self.send(200, listing | {"Resources": page, "itemsPerPage": len(page), "startIndex": 1})
 
 
 if __name__ == "__main__":

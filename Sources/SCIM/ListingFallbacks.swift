@@ -24,19 +24,31 @@ public enum ListingParameter: String, Sendable, Hashable, Codable, CodingKeyRepr
 public struct ListingFallbacks: Sendable, Hashable, Codable {
     /// Each parameter left out, with why (`HTTP 500`, `ignored: ...`).
     public var dropped: [ListingParameter: String]
+    /// The provider's listings are complete only by cursor (RFC 9865): learned when its pages by index
+    /// fell short and its cursors went on; later listings page by cursor from the first request.
+    public var pagesByCursor: Bool
 
-    public init(dropped: [ListingParameter: String] = [:]) {
+    public init(dropped: [ListingParameter: String] = [:], pagesByCursor: Bool = false) {
         self.dropped = dropped
+        self.pagesByCursor = pagesByCursor
     }
 
-    public var isEmpty: Bool { dropped.isEmpty }
+    enum CodingKeys: String, CodingKey { case dropped, pagesByCursor }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        dropped = try c.decode([ListingParameter: String].self, forKey: .dropped)
+        pagesByCursor = try c.decodeIfPresent(Bool.self, forKey: .pagesByCursor) ?? false
+    }
+
+    public var isEmpty: Bool { dropped.isEmpty && !pagesByCursor }
 
     public func contains(_ parameter: ListingParameter) -> Bool { dropped[parameter] != nil }
 
     /// The parameters in a stable order, with why: `count (HTTP 500), filter (HTTP 500)`.
     public var summary: String {
-        ListingParameter.allCases.compactMap { p in dropped[p].map { "\(p.rawValue) (\($0))" } }
-            .joined(separator: ", ")
+        let left = ListingParameter.allCases.compactMap { p in dropped[p].map { "\(p.rawValue) (\($0))" } }
+        return (left + (pagesByCursor ? ["pages by cursor (RFC 9865)"] : [])).joined(separator: ", ")
     }
 
     /// `parameters` without the ones left out.
@@ -61,6 +73,16 @@ public final class ListingMemory: Sendable {
     }
 
     public var fallbacks: ListingFallbacks { state.withLock { $0 } }
+
+    /// The provider's listings go by cursor from now on.
+    func learnCursor() async {
+        let changed: ListingFallbacks? = state.withLock { known in
+            guard !known.pagesByCursor else { return nil }
+            known.pagesByCursor = true
+            return known
+        }
+        if let changed { await remember(changed) }
+    }
 
     /// Adds what a listing learned, and remembers it when it is new.
     func learn(_ dropped: [ListingParameter: String]) async {

@@ -3,8 +3,12 @@ import Foundation
 /// The pages of a listing, tolerant of what real providers do: pages smaller than asked, a
 /// missing or wrong `totalResults`, a provider that ignores `startIndex` or refuses a parameter.
 ///
-/// Paging ends on an empty page, a page with nothing new, or the end of the cursors; never on
-/// `totalResults` alone, which would lose resources whenever a provider miscounts.
+/// A listing is complete only when Roster followed `nextCursor` to its end, or read `totalResults`
+/// resources by index with no page repeating ids already seen, or (with no total) got an empty or
+/// short page after full ones. A page that repeats ids, a total that does not add up, or a refused
+/// `startIndex` makes Roster page by cursor (RFC 9865) when the provider takes it, then ask for
+/// everything at once; a listing still short after that fails with an error that says what the
+/// provider did and how many resources were read: never an import that "completes" with some.
 ///
 /// The next page is always on its way while the caller works on this one. When the provider
 /// pages by index and reports `totalResults`, up to ``maxInFlight`` pages are fetched at once,
@@ -31,9 +35,10 @@ public struct ResourcePages<Resource: Sendable>: AsyncSequence, Sendable {
 
     public func makeAsyncIterator() -> Iterator {
         let known = client.listing.fallbacks
+        let byCursor = config.cursorPagination || known.pagesByCursor
         return Iterator(
             pages: self, pageSize: config.pageSize(wanted: query.pageSize), omitted: known,
-            mode: config.cursorPagination ? .cursor(nil) : known.contains(.startIndex) ? .whole : .index(1))
+            mode: byCursor ? .cursor(nil) : known.contains(.startIndex) ? .whole : .index(1))
     }
 
     public struct Iterator: AsyncIteratorProtocol {
@@ -63,11 +68,19 @@ public struct ResourcePages<Resource: Sendable>: AsyncSequence, Sendable {
         /// The parameters this listing leaves out, and the filter it applies itself.
         var omitted = ListingFallbacks()
         var localFilter: SCIMFilter?
+        /// Why the listing is short, found at its last page: recovered after that page is handed out.
+        var pendingGap: Gap?
         /// Whether the first request has been answered (only it is asked again without parameters).
         var answered = false
         /// Index pages read, and how many resources the first brought.
         var indexPages = 0
         var firstCount = 0
+        /// Resources received without an id (they cannot repeat, and count towards the total).
+        var withoutId = 0
+        /// The fallbacks tried once a listing by index fell short.
+        var triedCursor = false
+        var triedWhole = false
+        var pagedByCursor = false
 
         init(pages: ResourcePages, pageSize: Int, omitted: ListingFallbacks, mode: Mode) {
             self.pages = pages
@@ -89,48 +102,124 @@ public struct ResourcePages<Resource: Sendable>: AsyncSequence, Sendable {
             return nil
         }
 
-        /// The next page's resources not seen before; nil at the end.
+        /// The next page's resources not seen before; nil at the end of a complete listing.
         private mutating func nextFresh() async throws -> [Resource]? {
-            let page: ListPage<Resource>
-            var start = 1
-            switch mode {
-            case .done:
-                return nil
-            case .index(let at):
-                start = at
-                page = try await indexPage(start)
-                indexPages += 1
-                if indexPages == 1 { firstCount = page.resources.count }
-                mode =
-                    page.resources.isEmpty || omitted.contains(.startIndex)
-                    ? .done : .index(start + page.resources.count)
-                total = total ?? page.totalResults
-                if !page.resources.isEmpty, page.resources.count < stride { stride = page.resources.count }
-                if case .index(let next) = mode { fetchAhead(from: next) }
-            case .cursor(let cursor):
-                let task = ahead.cursor.take(cursor) ?? fetch(cursor: cursor)
-                page = try await answer(task, parameters: cursorParameters(cursor))
-                mode = page.nextCursor.map { .cursor($0) } ?? .done
-                if case .cursor(let next) = mode { ahead.cursor = .init(next, fetch(cursor: next)) }
-            case .whole:
-                mode = .done
-                let parameters = wholeParameters()
-                let pages = self.pages
-                page = try await answer(Task { try await pages.page(parameters) }, parameters: parameters)
-            }
-            let fresh = try take(page)
-            if fresh.isEmpty {
-                if case .index = mode, indexPages == 2, start > 1, !omitted.contains(.count),
-                    total.map({ $0 > firstCount }) ?? true
-                {
-                    return try await afterIgnoredStart(start)
+            while true {
+                if case .done = mode {
+                    guard let gap = pendingGap else { return nil }
+                    pendingGap = nil
+                    let more = try await recover(gap)
+                    if !more.isEmpty { return more }
+                    continue
                 }
-                // A provider that repeats its last page instead of answering empty ends here.
-                mode = .done
-                ahead.cancelAll()
-                return nil
+                let page: ListPage<Resource>
+                var start = 1
+                switch mode {
+                case .done:
+                    continue
+                case .index(let at):
+                    start = at
+                    page = try await indexPage(start)
+                    indexPages += 1
+                    if indexPages == 1 { firstCount = page.resources.count }
+                    total = total ?? Self.count(page.totalResults)
+                    let next = Self.adding(start, page.resources.count)
+                    if page.resources.isEmpty || omitted.contains(.startIndex) || next == nil {
+                        mode = .done
+                    } else if let next {
+                        mode = .index(next)
+                    }
+                    if !page.resources.isEmpty, page.resources.count < stride { stride = page.resources.count }
+                    if case .index(let next) = mode { fetchAhead(from: next) }
+                case .cursor(let cursor):
+                    pagedByCursor = true
+                    let task = ahead.cursor.take(cursor) ?? fetch(cursor: cursor)
+                    page = try await answer(task, parameters: cursorParameters(cursor))
+                    total = total ?? Self.count(page.totalResults)
+                    mode = page.nextCursor.map { .cursor($0) } ?? .done
+                    if case .cursor(let next) = mode { ahead.cursor = .init(next, fetch(cursor: next)) }
+                case .whole:
+                    mode = .done
+                    let parameters = wholeParameters()
+                    let pages = self.pages
+                    page = try await answer(Task { try await pages.page(parameters) }, parameters: parameters)
+                    total = total ?? Self.count(page.totalResults)
+                }
+                let fresh = try take(page)
+                if byCursor {
+                    // Followed to the end of the cursors: complete. A page of repeats is skipped.
+                    if !fresh.isEmpty { return fresh }
+                    continue
+                }
+                if fresh.isEmpty, !page.resources.isEmpty {
+                    // A page with nothing new: the provider repeats a page instead of paging on.
+                    ahead.cancelAll()
+                    mode = .done
+                    pendingGap = shortfall(ending: page, repeated: start)
+                    continue
+                }
+                if case .done = mode { pendingGap = shortfall(ending: page, repeated: nil) }
+                if !fresh.isEmpty { return fresh }
             }
-            return fresh
+        }
+
+        /// Whether the listing goes by cursor: complete when the cursors end.
+        private var byCursor: Bool { pagedByCursor }
+
+        /// Why a listing by index that ends at `page` is not complete; nil when it is. `repeated` is the
+        /// index of a page that brought only resources already listed.
+        private func shortfall(ending page: ListPage<Resource>, repeated: Int?) -> Gap? {
+            let read = seen.count + withoutId
+            if let total { return read >= total ? nil : Gap(read: read, total: total, repeatedAt: repeated) }
+            // No total: complete at an empty or short page after full ones, never at a repeated page.
+            return repeated.map { Gap(read: read, total: nil, repeatedAt: $0) }
+        }
+
+        /// A listing by index fell short: by cursor if the provider takes one, then everything at once.
+        /// Answers what that brings (the listing goes on by cursor, or is complete), or throws an error
+        /// that says what the provider did.
+        private mutating func recover(_ gap: Gap) async throws -> [Resource] {
+            if !triedCursor {
+                triedCursor = true
+                if let page = try? await pages.page(cursorParameters(nil)) {
+                    let fresh = try take(page)
+                    if let next = page.nextCursor {
+                        mode = .cursor(next)
+                        pagedByCursor = true
+                        ahead.cursor = .init(next, fetch(cursor: next))
+                        await client.listing.learnCursor()
+                        return fresh
+                    }
+                    if let total, seen.count + withoutId >= total { return fresh }
+                }
+            }
+            if !triedWhole {
+                triedWhole = true
+                let before = seen.count + withoutId
+                let fresh = try take(try await pages.page(wholeParameters()))
+                let read = seen.count + withoutId
+                if total.map({ read >= $0 }) ?? (read > before) {
+                    if let start = gap.repeatedAt, !omitted.contains(.startIndex) {
+                        let learned: [ListingParameter: String] = [
+                            .startIndex: "ignored: the page at startIndex=\(start) repeated users already listed",
+                            .count: ResourcePages.countWithStart,
+                        ]
+                        try omit(learned)
+                        await client.listing.learn(learned)
+                    }
+                    return fresh
+                }
+            }
+            throw gap.error(read: seen.count + withoutId, url: client.baseURL + path, omitted: omitted)
+        }
+
+        /// A count a provider sent, if it is one: a negative `totalResults` is no total.
+        static func count(_ value: Int?) -> Int? { value.flatMap { $0 >= 0 ? $0 : nil } }
+
+        /// `start + count`, or nil past what an index can be.
+        static func adding(_ start: Int, _ count: Int) -> Int? {
+            let (sum, overflow) = start.addingReportingOverflow(count)
+            return overflow ? nil : sum
         }
 
         /// Counts a page in and returns what it brings that was not seen before.
@@ -145,26 +234,16 @@ public struct ResourcePages<Resource: Sendable>: AsyncSequence, Sendable {
                     url: client.baseURL + path)
             }
             // The page as it came, unless it repeats a resource: copying each one cost more than reading it.
+            var unnamed = 0
             let new = page.resources.map { resource in
-                pages.id(resource).map { seen.insert(SeenId($0)).inserted } ?? true
+                guard let id = pages.id(resource) else {
+                    unnamed += 1
+                    return true
+                }
+                return seen.insert(SeenId(id)).inserted
             }
+            withoutId += unnamed
             return new.allSatisfy { $0 } ? page.resources : zip(page.resources, new).filter { $0.1 }.map { $0.0 }
-        }
-
-        /// The second page repeated the first: the provider ignores `startIndex`. It is asked once
-        /// for everything (no `startIndex`, no `count`); only if that brings more is it remembered.
-        private mutating func afterIgnoredStart(_ start: Int) async throws -> [Resource]? {
-            ahead.cancelAll()
-            mode = .done
-            let fresh = try take(try await pages.page(wholeParameters()))
-            guard !fresh.isEmpty else { return nil }
-            let learned: [ListingParameter: String] = [
-                .startIndex: "ignored: the page at startIndex=\(start) repeated the first page",
-                .count: ResourcePages.countWithStart,
-            ]
-            try omit(learned)
-            await client.listing.learn(learned)
-            return fresh
         }
 
         /// The page at `start`, fetched ahead or now.
@@ -250,15 +329,17 @@ public struct ResourcePages<Resource: Sendable>: AsyncSequence, Sendable {
                 throttled = now
             }
             var count = 1
-            if let total {
-                let remaining = total - (start - 1)
-                count = Swift.max(1, Swift.min(window, (remaining + stride - 1) / stride))
+            if let total, stride > 0 {
+                // total and start are checked counts (non-negative, positive): no step here can trap.
+                let remaining = Swift.max(0, total - (start - 1))
+                count = Swift.max(1, Swift.min(window, remaining / stride + (remaining % stride == 0 ? 0 : 1)))
             }
-            var next = ahead.index.last.map { $0.start + stride } ?? start
+            var next = ahead.index.last.flatMap { Self.adding($0.start, stride) } ?? start
             while ahead.index.count < count {
                 let (pages, from, parameters) = (self.pages, next, indexParameters(next))
                 ahead.index.append((from, Task { try await pages.page(parameters) }))
-                next += stride
+                guard let after = Self.adding(next, stride) else { break }
+                next = after
             }
         }
 
@@ -325,5 +406,34 @@ enum SeenId: Hashable {
         case (let uuid, .upper)?: self = .upper(uuid)
         default: self = .text(id)
         }
+    }
+}
+
+/// How a listing by index fell short of complete.
+struct Gap: Sendable {
+    /// Resources read when it fell short.
+    var read: Int
+    var total: Int?
+    /// The index of a page that brought only resources already listed.
+    var repeatedAt: Int?
+
+    /// What the provider did, how many were read, and that Roster stops rather than go on with some.
+    func error(read: Int, url: String, omitted: ListingFallbacks) -> SCIMClientError {
+        let did: String
+        if let start = repeatedAt {
+            did = "repeated users already listed at startIndex=\(start) (it ignores startIndex)"
+        } else if let refused = omitted.dropped[.startIndex] {
+            did = "refuses startIndex (\(refused))"
+        } else if let total {
+            did = "said it has \(total) users, but its pages ended after \(self.read)"
+        } else {
+            did = "ended its listing early"
+        }
+        let of = total.map { " of its \($0)" } ?? ""
+        return SCIMClientError(
+            .unexpectedResponse,
+            "the listing is incomplete: the service provider \(did), and pages neither by cursor (RFC 9865) nor all "
+                + "at once. Roster read \(read)\(of) users and stops rather than go on as if that were all of them",
+            url: url)
     }
 }

@@ -312,9 +312,12 @@ public struct ConnectionTestJSON: Codable, Sendable {
 }
 
 extension ListingFallbacks {
-    /// `{"count": "HTTP 500"}`; nil when nothing is left out.
+    /// `{"count": "HTTP 500"}`, and `"cursor"` when the listings go by cursor; nil when nothing is learned.
     var json: [String: String]? {
-        isEmpty ? nil : Dictionary(uniqueKeysWithValues: dropped.map { ($0.key.rawValue, $0.value) })
+        guard !isEmpty else { return nil }
+        var json = Dictionary(uniqueKeysWithValues: dropped.map { ($0.key.rawValue, $0.value) })
+        if pagesByCursor { json["cursor"] = "used: the listings are complete only by cursor (RFC 9865)" }
+        return json
     }
 }
 

@@ -73,6 +73,7 @@ public struct ConnectorPreset: Sendable, Codable, Hashable {
             ("cursors", supports.cursor),
         ].filter { $0.1 == false }.map(\.0)
         if !skipped.isEmpty { lines.append("not used (documented as not working): " + skipped.joined(separator: ", ")) }
+        if supports.cursor == true { lines.append("lists users by cursor (RFC 9865) from the first request") }
         if let style = deprovisioning { lines.append("deprovisioning: \(style)") }
         return lines + quirks.map { "note: \($0)" }
     }
@@ -80,10 +81,12 @@ public struct ConnectorPreset: Sendable, Codable, Hashable {
     /// Requests per second Roster keeps to, from the documented rate limit.
     public var requestsPerSecond: Double? { rateLimit.map { $0.requestsPerMinute / 60 } }
 
-    /// What the provider says it supports, less what the vendor documents as not working, with
-    /// pages no larger than the vendor serves.
+    /// What the provider says it supports, less what the vendor documents as not working, and with
+    /// what the vendor documents as needed turned on (cursor paging), with pages no larger than the
+    /// vendor serves.
     public func applied(to provider: ServiceProviderConfig) -> ServiceProviderConfig {
         var provider = provider
+        if supports.cursor == true { provider.cursorPagination = true }
         if supports.patch == false { provider.patchSupported = false }
         if supports.filter == false { provider.filterSupported = false }
         if supports.sort == false { provider.sortSupported = false }
