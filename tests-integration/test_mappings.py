@@ -79,3 +79,69 @@ def test_a_mapping_fills_typed_custom_attributes_that_the_users_list_shows_and_f
     assert names("joined eq 2026-02-04") == ["mis00009"]
     still = roster.run("attribute", "remove", "badge", check=False)
     assert still.returncode == 1 and "the mapping of Typed fills badge" in still.stderr
+
+
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+ROUND_TRIP = {"rules": [
+    # Inbound, transforming: never written back.
+    {"source": 'emails[type eq "work"].value', "target": "employeeIdentifier",
+     "transforms": [{"op": "replace", "pattern": "@.*$", "with": ""}, {"op": "upper"}]},
+    {"source": f"{ENTERPRISE}:manager.value", "target": "costCenter", "transforms": [{"op": "default", "value": "none"}]},
+    # Outbound: a constant, a join, and one written only when the account is created.
+    {"direction": "outbound", "source": f"{ENTERPRISE}:division", "value": {"constant": "R&D"}},
+    {"direction": "outbound", "source": "nickName", "value": {"join": ["firstname", "lastname"], "separator": " "}},
+    {"direction": "outbound", "source": "title", "target": "jobTitle", "onlyOnCreate": True},
+]}
+
+
+def scim_user(name, title):
+    return {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name, "title": title,
+            "name": {"givenName": name.capitalize(), "familyName": "Smith"},
+            "emails": [{"value": f"{name}@wiki.example", "type": "work", "primary": True}]}
+
+
+def test_a_transforming_mapping_round_trip_leaves_the_applications_values_and_writes_what_outbound_rules_say(
+        roster, target, tmp_path):
+    from conftest import VENV_BIN, free_port, http, remote_users, start_process, stop
+    # setup: the application (scim2-server) holds two users; another application holds one more
+    for name in ("st0000", "st0001"):
+        assert http("POST", f"{target}/Users", scim_user(name, "Original title"))[0] == 201
+    port = free_port()
+    hr_url = f"http://127.0.0.1:{port}"
+    hr = start_process([str(VENV_BIN / "scim2-server"), "--port", str(port)], f"{hr_url}/ServiceProviderConfig")
+    try:
+        assert http("POST", f"{hr_url}/Users", scim_user("newcomer", "HR title"))[0] == 201
+        roster.run("app", "create", "Wiki", "--scim-url", target, "--bearer-token-env", "TOKEN")
+        roster.run("app", "create", "HR", "--scim-url", hr_url, "--bearer-token-env", "TOKEN")
+        mapping = tmp_path / "round.json"
+        mapping.write_text(json.dumps(ROUND_TRIP))
+        saved = roster.run("app", "mapping", "Wiki", "--set", str(mapping)).stdout
+        # Saving shows both directions on a sample user.
+        assert "import        employeeIdentifier = ST0000" in saved, saved
+        assert f"provisioning  {ENTERPRISE}:division = R&D" in saved and "provisioning  nickName = St0000 Smith" in saved
+        for app in ("Wiki", "HR"):
+            roster.run("import", "run", app, "--all", "--as", ADMIN, "--wait", "--json")
+        users = {u["username"]: u for u in roster.json("users", "list")}
+        assert users["st0000"]["employeeIdentifier"] == "ST0000" and users["st0000"]["costCenter"] == "none"
+        # MUT: bind (the application's users are linked, the newcomer is created), then change the users
+        roster.run("group", "create", "Staff")
+        roster.run("group", "add-member", "Staff", "st0000@wiki.example", "st0001@wiki.example", "newcomer@wiki.example")
+        roster.run("group", "bind", "Staff", "Wiki")
+        roster.run("worker", "--until-idle")
+        roster.run("user", "set", "st0000@wiki.example", "firstname=Sam", "jobTitle=Lead")
+        roster.run("user", "set", "newcomer@wiki.example", "jobTitle=CTO")
+        roster.run("worker", "--until-idle")
+        # validate: what the application holds
+        remote = {u["userName"]: u for u in remote_users(target)}
+        for name in ("st0000", "st0001"):
+            assert [e["value"] for e in remote[name]["emails"]] == [f"{name}@wiki.example"], remote[name]
+            assert remote[name]["title"] == "Original title", "written only on create: a linked account keeps its own"
+            assert remote[name][ENTERPRISE]["division"] == "R&D"
+        assert remote["st0000"]["nickName"] == "Sam Smith" and remote["st0001"]["nickName"] == "St0001 Smith"
+        assert remote["newcomer"]["title"] == "HR title", "created with the directory's title, not changed later"
+        assert remote["newcomer"]["nickName"] == "Newcomer Smith" and remote["newcomer"][ENTERPRISE]["division"] == "R&D"
+        log = roster.json("provision", "log", "Wiki")
+        assert all(e["outcome"] == "succeeded" for e in log), log
+        assert not any("emails" in (e.get("detail") or "") for e in log), log
+    finally:
+        stop(hr)

@@ -196,6 +196,7 @@ extension SQLStore {
         byteOrderKeys,
         resultsWithoutJobKey,
         versions,
+        mappingDirections,
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an

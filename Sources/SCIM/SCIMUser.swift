@@ -193,10 +193,15 @@ extension SCIMUser.Enterprise {
 }
 
 extension SCIMUser {
-    /// The resource to send to a service provider (POST or PUT).
+    /// The resource to send to a service provider (POST or PUT): the attributes this type names, and
+    /// whatever else `raw` holds (a vendor's attributes and extensions, `nickName`, a manager) as it is.
     public var json: JSONValue {
-        var members: [String: JSONValue] = [:]
-        var schemas: [JSONValue] = [.string(SCIMSchema.user)]
+        var members: [String: JSONValue] = raw.objectMembersIfAny.filter { key, _ in
+            // `groups` is read-only (RFC 7643 §4.1.2): a provider's own, never sent back.
+            !Self.mappedMembers.contains(key) && key != "schemas" && key != "groups"
+        }
+        let rawSchemas = (raw["schemas"]?.elements ?? []).filter { $0.text != SCIMSchema.user }
+        var schemas: [JSONValue] = [.string(SCIMSchema.user)] + rawSchemas
         func put(_ key: String, _ value: String?) { if let value { members[key] = .string(value) } }
         put("externalId", externalId)
         put("userName", userName)
@@ -239,7 +244,7 @@ extension SCIMUser {
                 })
         }
         if let enterprise {
-            var object: [String: JSONValue] = [:]
+            var object = raw[SCIMSchema.enterpriseUser]?.objectMembersIfAny ?? [:]
             let fields: [(String, String?)] = [
                 ("employeeNumber", enterprise.employeeNumber), ("costCenter", enterprise.costCenter),
                 ("organization", enterprise.organization), ("division", enterprise.division),
@@ -247,9 +252,22 @@ extension SCIMUser {
             ]
             for (key, value) in fields { if let value { object[key] = .string(value) } }
             members[SCIMSchema.enterpriseUser] = .object(object)
-            schemas.append(.string(SCIMSchema.enterpriseUser))
+            if !schemas.contains(.string(SCIMSchema.enterpriseUser)) {
+                schemas.append(.string(SCIMSchema.enterpriseUser))
+            }
+        } else if let kept = raw[SCIMSchema.enterpriseUser], case .object = kept {
+            members[SCIMSchema.enterpriseUser] = kept
+        }
+        // Every extension the resource carries is named in its schemas.
+        for key in members.keys.sorted() where key.lowercased().hasPrefix("urn:") && !schemas.contains(.string(key)) {
+            schemas.append(.string(key))
         }
         members["schemas"] = .array(schemas)
         return .object(members)
     }
+}
+
+extension JSONValue {
+    /// An object's members; none for any other value.
+    var objectMembersIfAny: [String: JSONValue] { if case .object(let members) = self { members } else { [:] } }
 }

@@ -27,7 +27,7 @@ import Testing
 
     @Test func anImportFillsAttributesThroughTheApplicationsRules() async throws {
         try await withHarness { h in
-            let version = try await h.domain.mappings.set(
+            let (version, _) = try await h.domain.mappings.set(
                 application: "App",
                 mapping: AttributeMapping(rules: [
                     AttributeRule(
@@ -107,5 +107,73 @@ import Testing
             ]).apply(to: &again, from: remote)
             #expect(again.organization == "Sales" && again.jobTitle == "+47 2")
         }
+    }
+}
+
+@Suite struct MappingDirectionTests {
+    static let enterprise = AttributeMappingImportTests.enterprise
+
+    @Test func aTransformingRuleIsNeverWrittenBackAndOutboundRulesWriteWhatTheySay() async throws {
+        try await Harness.run { h in
+            // setup: the application's user, imported through a transforming rule
+            let remoteId = h.provider.addUser(
+                "ST0000", email: "st0000@wiki.example",
+                extra: [
+                    "emails": .array([.object(["value": .string("st0000@wiki.example"), "type": .string("work")])])
+                ])
+            try await h.application()
+            let (_, preview) = try await h.domain.mappings.set(
+                application: "App",
+                mapping: AttributeMapping(rules: [
+                    AttributeRule(
+                        source: #"emails[type eq "work"].value"#, target: "employeeIdentifier",
+                        transforms: [.replace(pattern: "@.*$", with: ""), .upper]),
+                    AttributeRule(source: "\(Self.enterprise):division", target: "", value: .constant("R&D")),
+                    AttributeRule(
+                        source: "nickName", target: "", value: .join(["firstname", "lastname"], separator: " ")),
+                    AttributeRule(source: "title", target: "jobTitle", direction: .outbound, onlyOnCreate: true),
+                ]), by: h.admin)
+            // the save shows both ways on the sample
+            let sample = try #require(preview.first)
+            #expect(sample.inbound.first?.attribute == "employeeIdentifier" && sample.inbound.first?.value == "ST0000")
+            #expect(sample.outbound.map(\.path) == ["\(Self.enterprise):division", "nickName", "title"])
+            _ = try await h.domain.imports.start(application: "App", selection: .all, by: h.admin)
+            let imported = try #require(try await h.users().first)
+            #expect(imported.employeeIdentifier == "ST0000")
+            // MUT: the imported user is bound (linked to its account), then changed; a new user is created
+            _ = try await h.domain.directory.update(
+                email: imported.email, attributes: ["firstname": "Sam", "lastname": "Tee", "jobTitle": "Lead"],
+                by: h.admin)
+            try await h.add(DirectoryUser(email: "new@example.com", username: "new", firstname: "Nia", jobTitle: "Dev"))
+            try await h.bindStaff([imported.email, "new@example.com"])
+            try await h.work()
+            // validate: the application's source value is unchanged; the outbound rules wrote what they say
+            let linked = try #require(h.provider.users.first { $0["id"]?.text == remoteId })
+            #expect(linked["emails"]?.elements.first?["value"]?.text == "st0000@wiki.example")
+            #expect(!h.provider.requests.contains { $0.contains("emails[type eq") })
+            #expect(linked[Self.enterprise]?["division"]?.text == "R&D")
+            #expect(linked["nickName"]?.text == "Sam Tee")
+            #expect(linked["title"] == nil, "only on create: a linked account keeps its own")
+            let created = try #require(h.provider.user("new"))
+            #expect(created["title"]?.text == "Dev" && created["nickName"]?.text == "Nia")
+            // MUT, validate: a later change of jobTitle is not written over the created account's title
+            _ = try await h.domain.directory.update(
+                email: "new@example.com", attributes: ["jobTitle": "CTO"], by: h.admin)
+            try await h.work()
+            #expect(h.provider.user("new")?["title"]?.text == "Dev")
+        }
+    }
+
+    @Test func aRuleThatTransformsCannotGoBothWaysAndAnUnknownAttributeIsNamed() async throws {
+        let both = AttributeRule(source: "userName", target: "jobTitle", transforms: [.upper], direction: .both)
+        #expect(throws: RosterError.self) { try both.validate() }
+        let unknown = AttributeRule(source: "nickName", target: "", value: .firstOf(["nickname", "firstname"]))
+        #expect(throws: RosterError.self) { try unknown.validate() }
+        // A rule saved before directions: two-way without transforms, inbound with them.
+        let old = try JSONDecoder().decode(
+            AttributeMapping.self,
+            from: Data(#"{"rules": [{"source": "title", "target": "jobTitle", "transforms": []},"#.utf8)
+                + Data(#"{"source": "userName", "target": "department", "transforms": [{"op": "upper"}]}]}"#.utf8))
+        #expect(old.rules.map(\.direction) == [.both, .inbound])
     }
 }

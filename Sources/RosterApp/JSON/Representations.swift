@@ -165,17 +165,43 @@ public struct ImportJSON: Codable, Sendable {
 
 /// An application's attribute mapping as exported: its rules, and the version with who saved it.
 public struct MappingJSON: Encodable, Sendable {
+    struct Sample: Encodable, Sendable {
+        struct In: Encodable, Sendable {
+            var attribute: String
+            var value: String?
+        }
+        struct Out: Encodable, Sendable {
+            var path: String
+            var value: String?
+            var onlyOnCreate: Bool
+        }
+        var remoteId: String
+        var userName: String?
+        var inbound: [In]
+        var outbound: [Out]
+    }
+
     var rules: [AttributeRule]
     /// 0 while the application has none.
     var version: Int
     var changedBy: String?
     var changedAt: Date?
+    /// When saved: the sample of the application's users through the mapping, both ways.
+    var preview: [Sample]?
 
-    public init(_ version: MappingVersion?) {
+    public init(_ version: MappingVersion?, preview: [MappingSample]? = nil) {
         rules = version?.mapping.rules ?? []
         self.version = version?.version ?? 0
         changedBy = version?.changedBy
         changedAt = version?.changedAt
+        self.preview = preview?.map { sample in
+            Sample(
+                remoteId: sample.remoteId, userName: sample.userName,
+                inbound: sample.inbound.map { Sample.In(attribute: $0.attribute, value: $0.value) },
+                outbound: sample.outbound.map {
+                    Sample.Out(path: $0.path, value: $0.value, onlyOnCreate: $0.onlyOnCreate)
+                })
+        }
     }
 }
 

@@ -2,18 +2,21 @@ import Foundation
 import SCIM
 
 extension AttributeMapping {
-    /// What provisioning writes for the rules: each rule's directory attribute at its path (the
-    /// value as the directory keeps it; transforms shape imports only), a missing value removed.
-    public func operations(for user: DirectoryUser) -> [PatchRequest.Operation] {
-        rules.map { rule in
-            Self.json(of: rule.target, in: user).map { PatchRequest.Operation(.replace, path: rule.source, value: $0) }
+    /// What provisioning writes for the outbound rules: each rule's value at its path, a missing
+    /// value removed. Inbound rules write nothing back; `creating` includes the rules that write
+    /// only when the account is created.
+    public func operations(for user: DirectoryUser, creating: Bool) throws -> [PatchRequest.Operation] {
+        try outbound.filter { creating || !$0.onlyOnCreate }.map { rule in
+            try rule.outboundValue(for: user).map { PatchRequest.Operation(.replace, path: rule.source, value: $0) }
                 ?? PatchRequest.Operation(.remove, path: rule.source)
         }
     }
 
     /// The value written for a directory attribute: a custom number or boolean as itself, the rest as text.
     static func json(of name: String, in user: DirectoryUser) -> JSONValue? {
-        if DirectoryService.editableAttributes.contains(name) { return user.value(of: name).map(JSONValue.string) }
+        if DirectoryService.editableAttributes.contains(name) || ["email", "username"].contains(name) {
+            return user.value(of: name).map(JSONValue.string)
+        }
         return switch user.customValue(of: name) {
         case .number(let number)?: .number(number)
         case .boolean(let flag)?: .bool(flag)
@@ -22,26 +25,43 @@ extension AttributeMapping {
         }
     }
 
-    /// `resource` with the rules' values written in (a PUT sends the whole user).
-    public func written(into resource: JSONValue, for user: DirectoryUser) throws -> JSONValue {
-        guard !rules.isEmpty else { return resource }
+    /// `resource` with the outbound rules' values written in (a POST or a PUT sends the whole user).
+    /// On an update (`current`, the application's user), a rule that writes only on create keeps
+    /// what the application holds at its path.
+    public func written(into resource: JSONValue, for user: DirectoryUser, current: JSONValue? = nil) throws
+        -> JSONValue
+    {
+        guard !outbound.isEmpty else { return resource }
         var result = resource
-        for operation in operations(for: user) {
-            let extensions = Self.extensions(of: operation.path ?? "", resource: result)
-            let patch = try SCIMPatch(
-                json: PatchRequest([operation]).json, core: SCIMSchema.user, extensions: extensions)
-            do { try patch.apply(to: &result, extensions: extensions) } catch let error as SCIMProtocolError
-                where operation.op == .remove
-            {
-                _ = error  // Nothing to remove there: already as wanted.
-            }
+        for operation in try operations(for: user, creating: current == nil) {
+            try apply(operation, to: &result)
+        }
+        for rule in outbound where rule.onlyOnCreate {
+            guard let current, let path = try? rule.path(for: current) else { continue }
+            let kept = path.values(in: current)
+            let operation =
+                kept.isEmpty
+                ? PatchRequest.Operation(.remove, path: rule.source)
+                : PatchRequest.Operation(.replace, path: rule.source, value: kept.count == 1 ? kept[0] : .array(kept))
+            try apply(operation, to: &result)
         }
         return result
     }
 
-    /// The operations that change what `current` holds at the rules' paths into `user`'s values.
-    public func changes(from current: JSONValue, for user: DirectoryUser) -> [PatchRequest.Operation] {
-        operations(for: user).filter { operation in
+    private func apply(_ operation: PatchRequest.Operation, to resource: inout JSONValue) throws {
+        let extensions = Self.extensions(of: operation.path ?? "", resource: resource)
+        let patch = try SCIMPatch(json: PatchRequest([operation]).json, core: SCIMSchema.user, extensions: extensions)
+        do { try patch.apply(to: &resource, extensions: extensions) } catch let error as SCIMProtocolError
+            where operation.op == .remove
+        {
+            _ = error  // Nothing to remove there: already as wanted.
+        }
+    }
+
+    /// The operations that change what `current` holds at the outbound rules' paths into `user`'s
+    /// values; rules that write only on create are left alone.
+    public func changes(from current: JSONValue, for user: DirectoryUser) throws -> [PatchRequest.Operation] {
+        try operations(for: user, creating: false).filter { operation in
             guard let text = operation.path,
                 let path = try? SCIMPath(
                     parsing: text, core: SCIMSchema.user, extensions: Self.extensions(of: text, resource: current))

@@ -158,6 +158,8 @@ extension DirectoryUser {
     /// The value of an attribute settable by name (``set(_:to:attributes:)``), as text.
     public func value(of name: String) -> String? {
         switch name {
+        case "email": email
+        case "username": username
         case "firstname": firstname
         case "lastname": lastname
         case "middlename": middlename

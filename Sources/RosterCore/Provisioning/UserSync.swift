@@ -81,8 +81,7 @@ struct UserSync: Sendable {
         connection: IntegrationAccess.Connection
     ) async throws {
         push.operation = .update
-        let summary = try await send(
-            try await desired(user, active: true, connection), user, to: remoteId, connection: connection)
+        let summary = try await send(user, active: true, to: remoteId, connection: connection)
         try await storage.saveProvisionedUser(
             ProvisionedUser(
                 applicationId: connection.application.id, userId: user.id,
@@ -113,9 +112,7 @@ struct UserSync: Sendable {
                 try await client.patchUser(
                     id: link.remoteId, PatchRequest([.init(.replace, path: "active", value: .bool(false))]))
             } else if let user {
-                try await access.ensureActive(application)
-                try await client.replaceUser(
-                    id: link.remoteId, with: try await desired(user, active: false, connection))
+                _ = try await send(user, active: false, to: link.remoteId, connection: connection)
             }
             var inactive = link
             inactive.active = false
@@ -126,29 +123,36 @@ struct UserSync: Sendable {
     }
 
     /// The user as the application should hold it: the standard mapping, and the application's
-    /// rules written at their paths (so what a mapping imported goes back where it came from).
-    private func desired(_ user: DirectoryUser, active: Bool, _ connection: IntegrationAccess.Connection) async throws
-        -> SCIMUser
-    {
+    /// outbound rules written at their paths. With `current` (an update), what a rule writes only on
+    /// create stays as the application holds it.
+    private func desired(
+        _ user: DirectoryUser, active: Bool, _ connection: IntegrationAccess.Connection, current: JSONValue? = nil
+    ) async throws -> SCIMUser {
         let standard = UserMapping.scimUser(user, active: active)
         guard let mapping = try await storage.currentMapping(of: connection.application.id),
-            !mapping.rules.isEmpty
+            !mapping.outbound.isEmpty
         else { return standard }
-        return SCIMUser(json: try mapping.written(into: standard.json, for: user))
+        return SCIMUser(json: try mapping.written(into: standard.json, for: user, current: current))
     }
 
-    /// Sends what changed: PATCH with only the differences (the mapping's paths included) when the
-    /// provider supports it, else PUT of the whole user; `If-Match` with the version when it supports ETags.
+    /// Sends what changed: PATCH with only the differences (the outbound rules' paths included) when
+    /// the provider supports it, else PUT of the whole user; `If-Match` with the version when it supports
+    /// ETags. The application's user is read first unless a blind PUT loses nothing (no ETags, and no
+    /// rule that writes only on create, whose value the PUT must carry over).
     private func send(
-        _ desired: SCIMUser, _ user: DirectoryUser, to remoteId: String, connection: IntegrationAccess.Connection
+        _ user: DirectoryUser, active: Bool, to remoteId: String, connection: IntegrationAccess.Connection
     ) async throws -> String {
         let (provider, client, application) = (connection.provider, connection.client, connection.application)
-        guard provider.patchSupported || provider.etagSupported else {
+        let mapping = try await storage.currentMapping(of: application.id)
+        let keepsCreateOnly = mapping?.outbound.contains(where: \.onlyOnCreate) ?? false
+        guard provider.patchSupported || provider.etagSupported || keepsCreateOnly else {
+            let desired = try await desired(user, active: active, connection)
             try await access.ensureActive(application)
             _ = try await client.replaceUser(id: remoteId, with: desired)
             return "PUT /Users/\(remoteId)"
         }
         let (current, version) = try await client.userWithVersion(id: remoteId)
+        let desired = try await desired(user, active: active, connection, current: current.raw)
         let etag = provider.etagSupported ? version : nil
         let ifMatch = etag.map { " If-Match \($0)" } ?? ""
         guard provider.patchSupported else {
@@ -157,9 +161,9 @@ struct UserSync: Sendable {
             return "PUT /Users/\(remoteId)" + ifMatch
         }
         var operations = UserPatch.operations(from: current.raw, to: desired.json)
-        if let mapping = try await storage.currentMapping(of: application.id) {
+        if let mapping {
             let covered = Set(operations.compactMap(\.path))
-            operations += mapping.changes(from: current.raw, for: user).filter { !covered.contains($0.path ?? "") }
+            operations += try mapping.changes(from: current.raw, for: user).filter { !covered.contains($0.path ?? "") }
         }
         guard !operations.isEmpty else { return "already up to date" }
         try await access.ensureActive(application)
@@ -174,7 +178,7 @@ struct UserSync: Sendable {
     private func scheduleGroups(of userId: UUID, in applicationId: UUID) async throws {
         guard try await access.isActive(applicationId) else { return }
         for groupId in try await storage.boundGroups(applicationId: applicationId) {
-            let isMember = try await storage.members(groupId: groupId).contains(userId)
+            let isMember = try await !storage.members(groupId: groupId, among: [userId]).isEmpty
             let wasPushed = try await storage.provisionedGroup(applicationId: applicationId, groupId: groupId) != nil
             if isMember || wasPushed { try await queue.group(groupId, in: applicationId) }
         }

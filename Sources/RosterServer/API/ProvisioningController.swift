@@ -146,9 +146,9 @@ struct ProvisioningController {
         }
         group.put("applications/:app/mapping") { request, context in
             let mapping = try await request.decode(as: AttributeMapping.self, context: context)
-            let version = try await roster.mappings.set(
+            let saved = try await roster.mappings.set(
                 application: try context.path("app"), mapping: mapping, by: try context.caller())
-            return try MappingJSON(version).response()
+            return try MappingJSON(saved.version, preview: saved.preview).response()
         }
         group.post("users/:id/password") { request, context in
             let body = try await request.decode(as: PasswordBody.self, context: context)
