@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "RosterAppTests",
             dependencies: [
-                "RosterApp",
+                "RosterApp", "SCIM",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),

@@ -530,3 +530,41 @@ def test_custom_attributes_are_declared_in_the_portal_shown_as_columns_and_filte
     browser.sign_in("viewer@example.com")
     browser.get("/users")
     assert not browser.all("#declare-attribute") and "badge (number): Door badge" in browser.text("#custom-attributes")
+
+
+def test_a_users_page_shows_every_email_and_number_the_manager_as_a_link_and_refuses_a_stale_edit(portal):
+    roster, server, browser = portal
+    key = roster.json("apikey", "create", "--name", "hris", "--role", "manager", "--as", "admin@example.com")["key"]
+    enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+    def scim_user(body):
+        answer = requests.post(f"{server.url}/scim/v2/Users", json=body, timeout=60,
+                               headers={"Authorization": f"Bearer {key}", "Content-Type": "application/scim+json"})
+        assert answer.status_code == 201, answer.text
+        return answer.json()["id"]
+
+    boss = scim_user({"userName": "boss@contoso.com", "emails": [{"value": "boss@contoso.com"}],
+                      "displayName": "Big Boss"})
+    person = scim_user({
+        "userName": "kari@contoso.com", "displayName": "Kari", "preferredLanguage": "nb-NO", "locale": "nb-NO",
+        "timezone": "Europe/Oslo",
+        "emails": [{"value": "kari@contoso.com", "type": "work", "primary": True},
+                   {"value": "kari@home.example", "type": "home"}],
+        "phoneNumbers": [{"value": "+47 1", "type": "work"}, {"value": "+47 2", "type": "mobile"},
+                         {"value": "+47 3", "type": "fax"}],
+        enterprise: {"manager": {"value": boss}}})
+    browser.sign_in("admin@example.com")
+    browser.get(f"/users/{person}")
+    assert browser.css("#manager a").get_attribute("href").endswith(f"/users/{boss}")
+    assert "Big Boss" in browser.text("#manager") and "boss@contoso.com" in browser.text("#manager")
+    phones = [(t.text, d.text) for t, d in zip(browser.all("#attributes dt.phone"), browser.all("#attributes dd.phone"))]
+    assert phones == [("Phone (work)", "+47 1"), ("Phone (mobile)", "+47 2"), ("Phone (fax)", "+47 3")]
+    assert [d.text.split()[0] for d in browser.all("#attributes dd.email")] == ["kari@contoso.com", "kari@home.example"]
+    assert browser.text("#preferred-language") == "nb-NO" and browser.text("#timezone") == "Europe/Oslo"
+    # Someone changes the user while the form is open: the form's save changes nothing and says why.
+    roster.run("user", "set", "kari@contoso.com", "department=Sales")
+    browser.fill("#edit-attributes input[name='attribute.jobTitle']", "Pilot")
+    browser.click("#edit-attributes button")
+    assert "changed by someone else" in browser.text("#flash")
+    shown = {u["email"]: u for u in roster.json("users", "list")}["kari@contoso.com"]
+    assert shown.get("jobTitle") is None and shown["department"] == "Sales"

@@ -197,6 +197,7 @@ extension SQLStore {
         resultsWithoutJobKey,
         versions,
         mappingDirections,
+        profiles,
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an

@@ -7,7 +7,7 @@ extension SQLStore: DirectoryRepository {
         id, email, username, firstname, lastname, middlename, displayname, addresses, job_title, department,
         phone_numbers, cost_center, employee_type, employee_identifier, organization, state, password_status,
         source_type, source_application_id, source_import_job_id, source_remote_id, created, updated, external_id,
-        scim_deleted, custom, version
+        scim_deleted, custom, version, profile
         """
 
     public func users(search: String?, filters: [UserFilter], sort: UserSort, limit: Int, offset: Int) async throws
@@ -80,6 +80,15 @@ extension SQLStore: DirectoryRepository {
     public func user(id: UUID) async throws -> DirectoryUser? {
         try await rows("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE id = \(bind: id.text)").first
             .map(Self.user)
+    }
+
+    public func importedUser(applicationId: UUID, remoteId: String) async throws -> DirectoryUser? {
+        try await rows(
+            """
+            SELECT \(unsafeRaw: Self.userColumns) FROM users
+            WHERE source_application_id = \(bind: applicationId.text) AND source_remote_id = \(bind: remoteId)
+            """
+        ).first.map(Self.user)
     }
 
     public func users(ids: [UUID]) async throws -> [DirectoryUser] {
@@ -209,7 +218,7 @@ extension SQLStore: DirectoryRepository {
                       displayname_key = \(bind: u.displayname?.lowercased()), lastname_key =
                         \(bind: u.lastname?.lowercased()), external_id = \(bind: u.externalId),
                       scim_deleted = \(bind: u.scimDeleted?.millis), custom = \(bind: try jsonText(u.custom)),
-                      version = version + 1
+                      profile = \(bind: try Self.profileText(u.profile)), version = version + 1
                     WHERE id = \(bind: u.id.text) AND version = \(bind: u.version) RETURNING version
                     """
                 ).first()?.int("version")
@@ -254,7 +263,8 @@ extension SQLStore: DirectoryRepository {
             .text(u.passwordStatus.rawValue), .text(u.source.type.rawValue), .text(u.source.applicationId?.text),
             .text(u.source.importJobId?.text), .text(u.source.remoteId), .int(u.created.millis),
             .int(u.updated.millis), .text(u.externalId), .int(u.scimDeleted?.millis),
-            .text(try jsonText(u.custom)), .int(Int64(u.version)), .text(u.email.lowercased()),
+            .text(try jsonText(u.custom)), .int(Int64(u.version)), .text(try Self.profileText(u.profile)),
+            .text(u.email.lowercased()),
             .text(u.username.lowercased()),
             .text(u.displayname?.lowercased()), .text(u.lastname?.lowercased()),
         ]
@@ -282,7 +292,17 @@ extension SQLStore: DirectoryRepository {
                 remoteId: try row.optionalString("source_remote_id")),
             created: try row.date("created"), updated: try row.date("updated"),
             externalId: try row.optionalString("external_id"), scimDeleted: try row.optionalDate("scim_deleted"),
-            custom: try customValues(row), version: try row.int("version"))
+            custom: try customValues(row), version: try row.int("version"), profile: try profile(row))
+    }
+
+    /// Most users have no profile: their `{}` is not decoded.
+    private static func profile(_ row: any ColumnValues) throws -> UserProfile {
+        let text = try row.string("profile")
+        return text == "{}" ? UserProfile() : try JSONDecoder().decode(UserProfile.self, from: Data(text.utf8))
+    }
+
+    static func profileText(_ profile: UserProfile) throws -> String {
+        profile.isEmpty ? "{}" : try jsonText(profile)
     }
 
     /// Most users hold no custom value: their `{}` is not decoded.

@@ -23,10 +23,12 @@ public struct SCIMUser: Sendable, Hashable {
         public var value: String?
         public var type: String?
         public var primary: Bool
-        public init(value: String?, type: String? = nil, primary: Bool = false) {
+        public var display: String?
+        public init(value: String?, type: String? = nil, primary: Bool = false, display: String? = nil) {
             self.value = value
             self.type = type
             self.primary = primary
+            self.display = display
         }
     }
 
@@ -86,6 +88,10 @@ public struct SCIMUser: Sendable, Hashable {
     public var enterprise: Enterprise?
     public var version: String?
     public var raw: JSONValue
+    /// The attributes a directory keeps exactly as they were sent, by name (``keptMembers``, and the
+    /// enterprise extension's `manager`): the whole lists of emails, phone numbers and addresses with
+    /// every type, the name with its formatted form and honorifics, and RFC 7643's other attributes.
+    public var kept: [String: JSONValue] = [:]
 
     public init(
         id: String? = nil, externalId: String? = nil, userName: String?, name: Name? = nil,
@@ -110,10 +116,21 @@ public struct SCIMUser: Sendable, Hashable {
 
     /// The members of a resource `init(json:)` reads; a listing that reads users straight into
     /// values keeps only these.
-    static let mappedMembers = [
-        "id", "externalId", "userName", "name", "displayName", "title", "userType", "active", "emails",
-        "phoneNumbers", "addresses", SCIMSchema.enterpriseUser, "meta",
+    static let mappedMembers =
+        [
+            "id", "externalId", "userName", "name", "displayName", "title", "userType", "active", "emails",
+            "phoneNumbers", "addresses", SCIMSchema.enterpriseUser, "meta",
+        ] + otherMembers
+
+    /// RFC 7643 §4.1's User attributes this type has no property for: kept as sent (``kept``).
+    public static let otherMembers = [
+        "nickName", "profileUrl", "preferredLanguage", "locale", "timezone", "ims", "photos", "entitlements", "roles",
+        "x509Certificates",
     ]
+
+    /// The members kept as sent besides ``otherMembers``: their typed properties hold what a directory
+    /// maps, `kept` the whole of them.
+    public static let keptWhole = ["name", "emails", "phoneNumbers", "addresses"]
 
     /// Reads a user from a resource as a service provider sent it.
     public init(json: JSONValue) {
@@ -133,21 +150,32 @@ public struct SCIMUser: Sendable, Hashable {
         case "id": id = try value.readText()
         case "externalId": externalId = try value.readText()
         case "userName": userName = try value.readText()
-        case "name": name = try value.readObject(Name.members).map(Name.init(picked:))
+        case "name":
+            var whole = try value.readJSON()
+            kept[member] = whole
+            name = whole.readObject(Name.members).map(Name.init(picked:))
         case "displayName": displayName = try value.readText()
         case "title": title = try value.readText()
         case "userType": userType = try value.readText()
         case "active": active = try value.readBool()
-        case "emails": emails = try value.readElements(MultiValue.members).map(MultiValue.init(picked:))
-        case "phoneNumbers": phoneNumbers = try value.readElements(MultiValue.members).map(MultiValue.init(picked:))
+        case "emails", "phoneNumbers":
+            var whole = try value.readJSON()
+            kept[member] = whole
+            let entries = whole.readElements(MultiValue.members).map(MultiValue.init(picked:))
+            if member == "emails" { emails = entries } else { phoneNumbers = entries }
         case "addresses":
-            addresses = try value.readElements(Address.members).map { entry in
+            var whole = try value.readJSON()
+            kept[member] = whole
+            addresses = whole.readElements(Address.members).map { entry in
                 guard case .object(let picked) = entry else { return Address(picked: []) }
                 return Address(picked: picked)
             }
         case SCIMSchema.enterpriseUser:
-            enterprise = try value.readObject(Enterprise.members).map(Enterprise.init(picked:))
+            var whole = try value.readJSON()
+            enterprise = whole.readObject(Enterprise.members).map(Enterprise.init(picked:))
+            kept["manager"] = whole["manager"]
         case "meta": version = try value.readObject(["version"])?[0]?.text
+        case _ where Self.otherMembers.contains(member): kept[member] = try value.readJSON()
         default: _ = try value.readText()
         }
     }
@@ -162,10 +190,15 @@ extension SCIMUser.Name {
 }
 
 extension SCIMUser.MultiValue {
-    static let members = ["value", "type", "primary"]
+    static let members = ["value", "type", "primary", "display"]
+
+    /// The entries of a multi-valued attribute as a resource holds it.
+    public static func entries(_ json: JSONValue) -> [Self] { json.readElements(members).map(Self.init(picked:)) }
+
     init(picked entry: PickedEntry) {
         switch entry {
-        case .object(let v): self.init(value: v[0]?.text, type: v[1]?.text, primary: v[2]?.bool ?? false)
+        case .object(let v):
+            self.init(value: v[0]?.text, type: v[1]?.text, primary: v[2]?.bool ?? false, display: v[3]?.text)
         // Some servers send a bare string list (`"emails": ["a@b"]`).
         case .value(let value): self.init(value: value.text)
         }
@@ -174,6 +207,15 @@ extension SCIMUser.MultiValue {
 
 extension SCIMUser.Address {
     static let members = ["type", "streetAddress", "locality", "region", "postalCode", "country", "poBox", "formatted"]
+
+    /// The addresses as a resource holds them.
+    public static func entries(_ json: JSONValue) -> [Self] {
+        json.readElements(members).map { entry in
+            guard case .object(let picked) = entry else { return Self(picked: []) }
+            return Self(picked: picked)
+        }
+    }
+
     /// An entry that is not an object is an address of nothing (`picked` empty).
     init(picked v: [JSONValue?]) {
         func at(_ i: Int) -> String? { i < v.count ? v[i]?.text : nil }
@@ -224,6 +266,7 @@ extension SCIMUser {
                     if let v = entry.value { object["value"] = .string(v) }
                     if let v = entry.type { object["type"] = .string(v) }
                     if entry.primary { object["primary"] = .bool(true) }
+                    if let v = entry.display { object["display"] = .string(v) }
                     return .object(object)
                 })
         }
@@ -257,6 +300,12 @@ extension SCIMUser {
             }
         } else if let kept = raw[SCIMSchema.enterpriseUser], case .object = kept {
             members[SCIMSchema.enterpriseUser] = kept
+        }
+        for name in Self.otherMembers where members[name] == nil { if let value = kept[name] { members[name] = value } }
+        if let manager = kept["manager"] {
+            var object = members[SCIMSchema.enterpriseUser]?.objectMembersIfAny ?? [:]
+            object["manager"] = manager
+            members[SCIMSchema.enterpriseUser] = .object(object)
         }
         // Every extension the resource carries is named in its schemas.
         for key in members.keys.sorted() where key.lowercased().hasPrefix("urn:") && !schemas.contains(.string(key)) {

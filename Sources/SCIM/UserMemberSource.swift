@@ -12,6 +12,8 @@ protocol UserMemberSource {
     mutating func readObject(_ names: [String]) throws -> [JSONValue?]?
     /// The entries of ``JSONValue/elements``: objects picked as `readObject(_:)` does, others as they are.
     mutating func readElements(_ names: [String]) throws -> [PickedEntry]
+    /// The whole value, as JSON (for an attribute kept as it was sent).
+    mutating func readJSON() throws -> JSONValue
 }
 
 enum PickedEntry {
@@ -20,6 +22,7 @@ enum PickedEntry {
 }
 
 extension JSONValue: UserMemberSource {
+    func readJSON() -> JSONValue { self }
     func readText() -> String? { text }
     func readBool() -> Bool? { bool }
 
@@ -38,6 +41,7 @@ struct ParsedMember: UserMemberSource {
     var parser: JSONParser
     let depth: Int
 
+    mutating func readJSON() throws -> JSONValue { try parser.readValue(depth: depth) }
     mutating func readText() throws -> String? { try parser.readValue(depth: depth).text }
     mutating func readBool() throws -> Bool? { try parser.readValue(depth: depth).bool }
 

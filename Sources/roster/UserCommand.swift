@@ -6,7 +6,7 @@ import RosterCore
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user", abstract: "One directory user.",
-        subcommands: [Set.self, Suspend.self, Reactivate.self, SetPassword.self, SendActivation.self])
+        subcommands: [Show.self, Set.self, Suspend.self, Reactivate.self, SetPassword.self, SendActivation.self])
 
     struct SetPassword: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

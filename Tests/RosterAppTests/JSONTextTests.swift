@@ -1,10 +1,34 @@
 import Foundation
 import RosterCore
+import SCIM
 import Testing
 
 @testable import RosterApp
 
 @Suite struct JSONTextTests {
+    /// A profile of random emails, numbers, manager and texts, or none.
+    func profile(_ generator: inout SystemRandomNumberGenerator, some any: () -> String) throws -> UserProfile {
+        guard Bool.random(using: &generator) else { return UserProfile() }
+        // A profile refuses NUL, as every attribute does.
+        func some() -> String { any().replacingOccurrences(of: "\u{0}", with: "") }
+        func entries(_ count: Int) -> JSONValue {
+            .array(
+                (0..<count).map { i in
+                    .object(
+                        ["value": .string(some()), "type": .string(some())]
+                            .merging(i == 0 ? ["primary": .bool(true)] : [:]) { a, _ in a })
+                })
+        }
+        let sent: [String: JSONValue] = [
+            "userName": .string("x"), "emails": entries(2), "phoneNumbers": entries(3),
+            "preferredLanguage": .string(some()), "timezone": .string(some()), "nickName": .string(some()),
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": .object([
+                "division": .string(some()), "manager": .object(["value": .string(some())]),
+            ]),
+        ]
+        return try UserProfile(SCIMUser(json: .object(sent)))
+    }
+
     /// Texts the encoder escapes or leaves alone: quotes, backslashes, slashes, every control
     /// character, non-ASCII, the empty text.
     static let texts: [String?] =
@@ -22,7 +46,7 @@ import Testing
         func text() -> String? { Self.texts.randomElement(using: &generator)! }
         func some() -> String { text() ?? "x" }
         for round in 0..<200 {
-            let users = (0..<Int.random(in: 0...4, using: &generator)).map { i in
+            let users = try (0..<Int.random(in: 0...4, using: &generator)).map { i in
                 DirectoryUser(
                     email: some(), username: some(), firstname: text(), lastname: text(), middlename: text(),
                     displayname: text(),
@@ -45,7 +69,8 @@ import Testing
                     custom: Dictionary(
                         (0..<Int.random(in: 0...3, using: &generator)).map { _ in
                             (some(), Self.customValues.randomElement(using: &generator)!)
-                        }, uniquingKeysWith: { first, _ in first }))
+                        }, uniquingKeysWith: { first, _ in first }),
+                    profile: try profile(&generator, some: some))
             }
             let page = UsersPageJSON(
                 users: users.map(UserJSON.init), nextCursor: round.isMultiple(of: 2) ? nil : some())

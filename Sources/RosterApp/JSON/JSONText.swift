@@ -104,6 +104,11 @@ public struct JSONText {
 
         mutating func date(_ name: String, _ value: Date) { string(name, value.iso8601Text) }
 
+        mutating func bool(_ name: String, _ value: Bool) {
+            key(name)
+            text.bytes += (value ? "true" : "false").utf8
+        }
+
         mutating func int(_ name: String, _ value: Int) {
             key(name)
             text.bytes += String(value).utf8
@@ -165,14 +170,32 @@ extension UserJSON: JSONTextWritable {
             }
             m.string("department", department)
             m.string("displayname", displayname)
+            m.string("division", division)
             m.string("email", email)
+            m.array("emails", emails) { text, e in
+                text.object { m in
+                    if let primary = e.primary { m.bool("primary", primary) }
+                    m.string("type", e.type)
+                    m.string("value", e.value)
+                }
+            }
             m.string("employeeIdentifier", employeeIdentifier)
             m.string("employeeType", employeeType)
             m.string("firstname", firstname)
             m.string("id", id)
             m.string("jobTitle", jobTitle)
             m.string("lastname", lastname)
+            m.string("locale", locale)
+            if let manager {
+                m.object("manager") { m in
+                    m.string("displayName", manager.displayName)
+                    m.string("email", manager.email)
+                    m.string("userId", manager.userId)
+                    m.string("value", manager.value)
+                }
+            }
             m.string("middlename", middlename)
+            m.string("nickName", nickName)
             m.string("organization", organization)
             m.string("passwordStatus", passwordStatus)
             m.array("phoneNumbers", phoneNumbers) { text, p in
@@ -181,12 +204,20 @@ extension UserJSON: JSONTextWritable {
                     m.string("type", p.type)
                 }
             }
+            m.array("phones", phones) { text, p in
+                text.object { m in
+                    m.string("number", p.number)
+                    m.string("type", p.type)
+                }
+            }
+            m.string("preferredLanguage", preferredLanguage)
             m.object("source") { m in
                 m.string("applicationId", source.applicationId)
                 m.string("importJobId", source.importJobId)
                 m.string("type", source.type)
             }
             m.string("state", state)
+            m.string("timezone", timezone)
             m.date("updated", updated)
             m.string("username", username)
             m.int("version", version)

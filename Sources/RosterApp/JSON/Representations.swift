@@ -18,6 +18,16 @@ public struct UserJSON: Codable, Sendable {
         var type: String
         var applicationId, importJobId: String?
     }
+    struct Email: Codable, Sendable {
+        var value: String
+        var type: String?
+        var primary: Bool?
+    }
+    /// The manager as the user's SCIM client or application named it, and the directory user that is.
+    struct Manager: Codable, Sendable {
+        var value, displayName: String?
+        var userId, email: String?
+    }
 
     var id, email, username: String
     var firstname, lastname, middlename, displayname: String?
@@ -32,9 +42,40 @@ public struct UserJSON: Codable, Sendable {
     var custom: [String: CustomValue]?
     /// Incremented by every write: a change that names it (`If-Match`) is refused once it moved.
     var version: Int
+    /// Every email with its type (SPEC's `email` is the one the directory keeps as the user's).
+    var emails: [Email]
+    /// Every phone number with its type (SPEC's `phoneNumbers` are the work and home ones).
+    var phones: [Phone]
+    var manager: Manager?
+    var preferredLanguage, locale, timezone, nickName, division: String?
+
+    /// The user; with `manager`, the directory user its manager is.
+    public init(_ u: DirectoryUser, manager: DirectoryUser?) {
+        self.init(u)
+        if let manager {
+            self.manager = Manager(
+                value: self.manager?.value, displayName: self.manager?.displayName ?? manager.label,
+                userId: manager.id.text, email: manager.email)
+        }
+    }
 
     public init(_ u: DirectoryUser) {
         id = u.id.text
+        let profile = u.profile
+        let sentEmails = profile.entries("emails").compactMap { e in
+            e.value.map { Email(value: $0, type: e.type, primary: e.primary ? true : nil) }
+        }
+        emails = sentEmails.isEmpty ? [Email(value: u.email, type: "work", primary: true)] : sentEmails
+        let sentPhones = profile.entries("phoneNumbers").compactMap { p in
+            p.value.map { Phone(type: p.type ?? "other", number: $0) }
+        }
+        phones = sentPhones.isEmpty ? u.phoneNumbers.map { .init(type: $0.type, number: $0.number) } : sentPhones
+        manager = profile.manager.map { Manager(value: $0.value, displayName: $0.displayName) }
+        preferredLanguage = profile.text("preferredLanguage")
+        locale = profile.text("locale")
+        timezone = profile.text("timezone")
+        nickName = profile.text("nickName")
+        division = profile.text("division")
         version = u.version
         email = u.email
         username = u.username
@@ -62,6 +103,20 @@ public struct UserJSON: Codable, Sendable {
         created = u.created
         updated = u.updated
         custom = u.custom.isEmpty ? nil : u.custom
+    }
+}
+
+/// The same facts for a page of the portal.
+extension UserJSON {
+    public var emailEntries: [[String: String]] {
+        emails.map { ["type": $0.type ?? "other", "value": $0.value, "primary": $0.primary == true ? "primary" : ""] }
+    }
+    public var phoneEntries: [[String: String]] { phones.map { ["type": $0.type, "number": $0.number] } }
+    /// The manager: a link when the directory has the user, else the name the application gave.
+    public var managerEntry: [String: String]? {
+        manager.map { m in
+            ["userId": m.userId ?? "", "label": m.displayName ?? m.value ?? "", "email": m.email ?? ""]
+        }
     }
 }
 

@@ -64,6 +64,7 @@ public enum UserMapping {
         user.employeeType = remote.userType
         user.employeeIdentifier = remote.enterprise?.employeeNumber
         user.organization = remote.enterprise?.organization
+        do { user.profile = try UserProfile(remote) } catch { return error }
         return validate(user)
     }
 
@@ -159,6 +160,22 @@ extension UserMapping {
                     type: $0.type, streetAddress: $0.streetAddress, locality: $0.locality, region: $0.region,
                     postalCode: $0.postalCode, country: $0.country)
             })
+        // Every email, number and address the directory knows, not only those SPEC's table keeps: an
+        // application's user is never written with fewer than it was read with.
+        let emails = user.profile.entries("emails")
+        if !emails.isEmpty {
+            remote.emails =
+                emails.contains { $0.value?.lowercased() == user.email.lowercased() } ? emails : remote.emails + emails
+        }
+        let phones = user.profile.entries("phoneNumbers")
+        if !phones.isEmpty { remote.phoneNumbers = phones }
+        if let addresses = user.profile["addresses"].map(SCIMUser.Address.entries), !addresses.isEmpty {
+            remote.addresses = addresses.map { address in
+                var address = address
+                address.poBox = nil
+                return address
+            }
+        }
         let enterprise = SCIMUser.Enterprise(
             employeeNumber: user.employeeIdentifier, costCenter: user.costCenter,
             organization: user.organization, department: user.department)

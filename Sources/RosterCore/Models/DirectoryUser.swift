@@ -82,6 +82,9 @@ public struct DirectoryUser: Sendable, Hashable, Codable {
     /// Incremented by every write of the user: a write that names the version it read changes the
     /// user only while it still has it (SCIM's `If-Match`, the portal's forms, the API).
     public var version: Int
+    /// The rest of the user as its SCIM client or application sent it: every email and phone number,
+    /// the manager, `preferredLanguage`, `locale`, `timezone`, …
+    public var profile: UserProfile
 
     public init(
         id: UUID = UUID.timeOrdered(), email: String, username: String, firstname: String? = nil,
@@ -91,8 +94,9 @@ public struct DirectoryUser: Sendable, Hashable, Codable {
         employeeType: String? = nil, employeeIdentifier: String? = nil, organization: String? = nil,
         state: State = .active, passwordStatus: PasswordStatus = .pending, source: Source = .init(type: .manual),
         created: Date = Date(), updated: Date = Date(), externalId: String? = nil, scimDeleted: Date? = nil,
-        custom: [String: CustomValue] = [:], version: Int = 1
+        custom: [String: CustomValue] = [:], version: Int = 1, profile: UserProfile = UserProfile()
     ) {
+        self.profile = profile
         self.version = version
         self.custom = custom
         self.externalId = externalId
@@ -170,6 +174,8 @@ extension DirectoryUser {
         case "employeeType": employeeType
         case "employeeIdentifier": employeeIdentifier
         case "organization": organization
+        case "manager": profile.manager?.value
+        case _ where UserProfile.readable.contains(name): profile.text(name)
         default: customValue(of: name)?.text
         }
     }

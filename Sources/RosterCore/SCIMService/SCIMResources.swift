@@ -2,31 +2,10 @@ import Foundation
 import SCIM
 
 /// Directory users and groups as the SCIM service shows them (RFC 7643 §4), and what a client's
-/// resource means for a directory user: the attribute mapping of import, read both ways.
+/// resource means for a directory user (``SCIMResources/user(_:base:extras:)``, in SCIMUserResource.swift).
 enum SCIMResources {
     /// `publicURL/scim/v2`, where `meta.location` points.
     static func location(_ base: String, _ type: String, _ id: UUID) -> String { "\(base)/\(type)/\(id.text)" }
-
-    static func user(_ user: DirectoryUser, base: String) -> JSONValue {
-        var remote = UserMapping.scimUser(user, active: user.state == .active)
-        remote.externalId = user.externalId
-        // One email, the directory's: it is the primary one by definition, so `primary` says nothing.
-        remote.emails = [.init(value: user.email, type: "work")]
-        remote.addresses = user.addresses.map {
-            .init(
-                type: $0.type, streetAddress: $0.streetAddress, locality: $0.locality, region: $0.region,
-                postalCode: $0.postalCode, country: $0.country)
-        }
-        guard case .object(var members) = remote.json else { return .null }
-        members["id"] = .string(user.id.text)
-        // A staged user is neither active nor suspended: `active` is unassigned.
-        if user.state == .staged { members["active"] = nil }
-        if let name = members["name"], name.objectMembers.isEmpty { members["name"] = nil }
-        members["meta"] = meta(
-            "User", location(base, "Users", user.id), created: user.created, modified: user.updated,
-            version: user.version)
-        return .object(members)
-    }
 
     /// A group as SCIM shows it; `members` nil leaves them out (the answer does not include them,
     /// so they are not read: a group may have a hundred thousand).
@@ -82,32 +61,6 @@ enum SCIMResources {
         Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)
     }
 
-    /// Sets `user`'s attributes from a client's resource, exactly as import maps an application's
-    /// user; `active` absent leaves the state to `absentActive`.
-    static func read(
-        _ json: JSONValue, into user: inout DirectoryUser, absentActive: DirectoryUser.State
-    ) throws {
-        guard case .object = json else {
-            throw SCIMProtocolError.badRequest(.invalidSyntax, "the resource is not a JSON object")
-        }
-        let remote = SCIMUser(json: json)
-        guard let userName = remote.userName, !userName.isEmpty else {
-            throw SCIMProtocolError.badRequest(.invalidValue, "userName is required")
-        }
-        if let failure = UserMapping.fill(&user, from: remote) {
-            throw SCIMProtocolError.badRequest(.invalidValue, failure.description)
-        }
-        user.externalId = remote.externalId.flatMap { $0.isEmpty ? nil : $0 }
-        if let active = json["active"], !active.isNull {
-            guard let flag = active.bool else {
-                throw SCIMProtocolError.badRequest(
-                    .invalidValue, "active is \(active.text ?? "not a boolean"): send true or false")
-            }
-            user.state = flag ? .active : .suspended
-        } else {
-            user.state = absentActive
-        }
-    }
 }
 
 extension JSONEncoder {

@@ -40,10 +40,12 @@ public enum SCIMServiceDocuments {
         ])
     }
 
-    public static func resourceTypes(base: String) -> [JSONValue] {
+    /// The resource types; Roster's extension is the User's once a custom attribute is declared.
+    public static func resourceTypes(base: String, custom: [CustomAttribute] = []) -> [JSONValue] {
         [
             resourceType(
-                "User", endpoint: "/Users", schema: SCIMSchema.user, extensions: [SCIMSchema.enterpriseUser],
+                "User", endpoint: "/Users", schema: SCIMSchema.user,
+                extensions: [SCIMSchema.enterpriseUser] + (custom.isEmpty ? [] : [SCIMResources.customSchema]),
                 base: base),
             resourceType("Group", endpoint: "/Groups", schema: SCIMSchema.group, extensions: [], base: base),
         ]
@@ -67,12 +69,15 @@ public enum SCIMServiceDocuments {
         return .object(object)
     }
 
-    public static func schemas(base: String) -> [JSONValue] {
+    /// The schemas, Roster's extension with the custom attributes declared now.
+    public static func schemas(base: String, custom: [CustomAttribute] = []) -> [JSONValue] {
         [
             schema(SCIMSchema.user, "User", userAttributes, base: base),
             schema(SCIMSchema.enterpriseUser, "EnterpriseUser", enterpriseAttributes, base: base),
-            schema(SCIMSchema.group, "Group", groupAttributes, base: base),
         ]
+            + (custom.isEmpty
+                ? [] : [schema(SCIMResources.customSchema, "RosterUser", customAttributes(custom), base: base)])
+            + [schema(SCIMSchema.group, "Group", groupAttributes, base: base)]
     }
 
     static func schema(_ id: String, _ name: String, _ attributes: [JSONValue], base: String) -> JSONValue {
@@ -99,59 +104,6 @@ public enum SCIMServiceDocuments {
         if type == "complex" { object["subAttributes"] = .array(sub) }
         return .object(object)
     }
-
-    static let userAttributes: [JSONValue] = [
-        attribute(
-            "userName", required: true, uniqueness: "server",
-            description: "Unique among the directory's users, compared case-insensitively"),
-        attribute(
-            "name", type: "complex",
-            sub: [
-                attribute("givenName", description: "Roster's firstname"),
-                attribute("familyName", description: "Roster's lastname"),
-                attribute("middleName", description: "Roster's middlename"),
-            ], description: "The person's name"),
-        attribute("displayName", description: "Roster's displayname"),
-        attribute("title", description: "Roster's jobTitle"),
-        attribute("userType", description: "Roster's employeeType"),
-        attribute(
-            "active", type: "boolean",
-            description: "true: active; false: suspended (deprovisioned from applications); unassigned: staged"),
-        attribute(
-            "password", mutability: "writeOnly", returned: "never",
-            description: "Checked by the directory's password rules; never returned"),
-        attribute(
-            "emails", type: "complex", multiValued: true, required: true,
-            sub: [
-                attribute("value", required: true, description: "The directory user's email, unique"),
-                attribute("type", canonical: ["work"], description: "Roster keeps one email, the work one"),
-            ],
-            description:
-                "The directory keeps one email: the primary one sent, else the work one, else the first"),
-        attribute(
-            "phoneNumbers", type: "complex", multiValued: true,
-            sub: [
-                attribute("value", description: "The number"),
-                attribute("type", canonical: ["work", "home"], description: "work or home; others are not kept"),
-            ], description: "Work and home numbers"),
-        attribute(
-            "addresses", type: "complex", multiValued: true,
-            sub: [
-                attribute("type", canonical: ["work", "home"], description: "work or home; others are not kept"),
-                attribute("streetAddress", description: "Street"),
-                attribute("locality", description: "City"),
-                attribute("region", description: "State or region"),
-                attribute("postalCode", description: "Postal code"),
-                attribute("country", description: "Country"),
-            ], description: "Work and home addresses"),
-    ]
-
-    static let enterpriseAttributes: [JSONValue] = [
-        attribute("employeeNumber", description: "Roster's employeeIdentifier"),
-        attribute("costCenter", description: "Roster's costCenter"),
-        attribute("organization", description: "Roster's organization"),
-        attribute("department", description: "Roster's department"),
-    ]
 
     static let groupAttributes: [JSONValue] = [
         attribute(

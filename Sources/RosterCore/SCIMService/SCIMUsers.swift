@@ -19,7 +19,7 @@ public struct SCIMUsers: SCIMResourceService {
     /// How many users a filter without an indexed equality may read (tests lower it).
     var maxScanned = SCIMListQuery.maxScanned
 
-    static let extensions = [SCIMSchema.enterpriseUser]
+    static let extensions = [SCIMSchema.enterpriseUser, SCIMResources.customSchema]
 
     /// RFC 7643 §2.2: `id` and `externalId` compare case-exactly; the rest not.
     static func caseExact(_ path: SCIMFilter.AttributePath) -> Bool {
@@ -28,7 +28,16 @@ public struct SCIMUsers: SCIMResourceService {
 
     public func get(id: String, projection: SCIMProjection, by initiator: Initiator) async throws -> JSONValue {
         try initiator.require(.read)
-        return SCIMResources.user(try visible(try await storage.user(id: try Self.uuid(id)), id), base: base)
+        let user = try visible(try await storage.user(id: try Self.uuid(id)), id)
+        return try await render(user, projection, in: storage)
+    }
+
+    /// One user as an answer shows it: with its groups when the answer includes them.
+    private func render(_ user: DirectoryUser, _ projection: SCIMProjection, in store: any Storage) async throws
+        -> JSONValue
+    {
+        let groups = projection.includes("groups") ? try await store.groups(memberId: user.id) : nil
+        return SCIMResources.user(user, base: base, extras: .init(groups: groups))
     }
 
     /// POST: the user, its password, its Insights events and the provisioning it causes are one
@@ -38,7 +47,8 @@ public struct SCIMUsers: SCIMResourceService {
     {
         try initiator.require(.change)
         var user = DirectoryUser(email: "", username: "", source: .init(type: .api))
-        try SCIMResources.read(json, into: &user, absentActive: .active)
+        let attributes = CustomAttributes(try await storage.customAttributes())
+        try SCIMResources.read(json, into: &user, absentActive: .active, attributes: attributes)
         let password = try await passwordHash(json["password"]?.text, for: user)
         let created = try await storage.transaction { [user] tx in
             try await checkUnique(user, in: tx)
@@ -50,9 +60,9 @@ public struct SCIMUsers: SCIMResourceService {
             try await record(.userCreate, user, initiator, in: tx)
             if user.state == .suspended { try await record(.userSuspend, user, initiator, in: tx) }
             try await provisioning.usersChanged([user.id], by: initiator, in: tx)
-            return try visible(try await tx.user(id: user.id), user.id.text)
+            return try await render(try visible(try await tx.user(id: user.id), user.id.text), projection, in: tx)
         }
-        return SCIMResources.user(created, base: base)
+        return created
     }
 
     /// PUT: the resource replaces every attribute the mapping holds; `active` absent keeps the state.
@@ -65,9 +75,11 @@ public struct SCIMUsers: SCIMResourceService {
             throw SCIMProtocolError.badRequest(.mutability, "id is \(uuid.text) and cannot be changed")
         }
         let password = try await passwordHash(json["password"]?.text, for: nil)
-        return try await change(uuid, ifMatch: ifMatch, password: password, by: initiator) { current in
+        let attributes = CustomAttributes(try await storage.customAttributes())
+        return try await change(uuid, ifMatch: ifMatch, password: password, projection: projection, by: initiator) {
+            current in
             var user = current
-            try SCIMResources.read(json, into: &user, absentActive: current.state)
+            try SCIMResources.read(json, into: &user, absentActive: current.state, attributes: attributes)
             return user
         }
     }
@@ -82,11 +94,13 @@ public struct SCIMUsers: SCIMResourceService {
         let uuid = try Self.uuid(id)
         // A password the operations set is hashed before the transaction; one removed is simply not set.
         let password = try await passwordHash(patch.assigned("password")?.text, for: nil)
-        return try await change(uuid, ifMatch: ifMatch, password: password, by: initiator) { current in
+        let attributes = CustomAttributes(try await storage.customAttributes())
+        return try await change(uuid, ifMatch: ifMatch, password: password, projection: projection, by: initiator) {
+            current in
             var json = SCIMResources.user(current, base: base)
             try patch.apply(to: &json, extensions: Self.extensions)
             var user = current
-            try SCIMResources.read(json, into: &user, absentActive: .staged)
+            try SCIMResources.read(json, into: &user, absentActive: .staged, attributes: attributes, whole: true)
             return user
         }
     }
@@ -158,10 +172,10 @@ public struct SCIMUsers: SCIMResourceService {
     /// A PUT or PATCH: the user read and locked, checked against `ifMatch`, changed by `edit`, then
     /// saved with its events and its provisioning, all in one transaction.
     private func change(
-        _ id: UUID, ifMatch: String?, password: PendingPassword?, by initiator: Initiator,
+        _ id: UUID, ifMatch: String?, password: PendingPassword?, projection: SCIMProjection, by initiator: Initiator,
         edit: @escaping @Sendable (DirectoryUser) throws -> DirectoryUser
     ) async throws -> JSONValue {
-        let saved = try await storage.transaction { tx in
+        try await storage.transaction { tx in
             let current = try visible(try await tx.lockUser(id: id), id.text)
             try SCIMResources.checkVersion(ifMatch, current.version, "user")
             let user = try edit(current)
@@ -182,9 +196,8 @@ public struct SCIMUsers: SCIMResourceService {
                 try await record(.userPasswordSet, user, initiator, in: tx)
             }
             try await provisioning.usersChanged([user.id], by: initiator, in: tx)
-            return try visible(try await tx.user(id: id), id.text)
+            return try await render(try visible(try await tx.user(id: id), id.text), projection, in: tx)
         }
-        return SCIMResources.user(saved, base: base)
     }
 
     private func checkUnique(_ user: DirectoryUser, in store: any Storage) async throws {

@@ -156,6 +156,17 @@ public struct DirectoryService: Sendable {
         }
     }
 
+    /// The directory user the user's manager is: the one with the manager's id (as a SCIM client
+    /// names it), else the one imported from the manager's account in the application the user came
+    /// from (as an application names it). Nil when there is none.
+    public func manager(of user: DirectoryUser, by initiator: Initiator) async throws -> DirectoryUser? {
+        try initiator.require(.read)
+        guard let value = user.profile.manager?.value, !value.isEmpty else { return nil }
+        if let id = UUID(text: value), let manager = try await storage.user(id: id) { return manager }
+        guard let application = user.source.applicationId else { return nil }
+        return try await storage.importedUser(applicationId: application, remoteId: value)
+    }
+
     public func user(id: UUID, by initiator: Initiator) async throws -> DirectoryUser {
         try initiator.require(.read)
         guard let user = try await storage.user(id: id) else {

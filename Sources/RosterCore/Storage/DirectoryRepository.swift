@@ -13,6 +13,8 @@ public protocol DirectoryRepository: Sendable {
     func user(id: UUID) async throws -> DirectoryUser?
     /// The user, locked until the transaction it is read in ends: read-modify-write without a lost update.
     func lockUser(id: UUID) async throws -> DirectoryUser?
+    /// The user imported from the application's account `remoteId`, if any.
+    func importedUser(applicationId: UUID, remoteId: String) async throws -> DirectoryUser?
     /// The users with these ids that exist, in no particular order.
     func users(ids: [UUID]) async throws -> [DirectoryUser]
     /// Users whose email or username equals one of `keys`, compared case-insensitively.

@@ -50,8 +50,10 @@ struct DirectoryController {
             return try UsersPageJSON(users: page.users.map(UserJSON.init), nextCursor: page.next?.token).response()
         }
         group.get("users/:id") { _, context in
-            let user = try await roster.directory.user(id: try context.id("id", "user"), by: try context.caller())
-            return try UserJSON(user).response(etag: user.version)
+            let caller = try context.caller()
+            let user = try await roster.directory.user(id: try context.id("id", "user"), by: caller)
+            let manager = try await roster.directory.manager(of: user, by: caller)
+            return try UserJSON(user, manager: manager).response(etag: user.version)
         }
         group.patch("users/:id") { request, context in
             let body = try await request.decode(as: AttributesBody.self, context: context)

@@ -119,6 +119,8 @@ struct PortalDirectory {
             let user = try await roster.directory.user(id: try userId(context), by: caller)
             let origin = try await roster.directory.origin(of: user, by: caller)
             let declared = try await roster.attributes.list(by: caller)
+            let manager = try await roster.directory.manager(of: user, by: caller)
+            let shown = UserJSON(user, manager: manager)
             var source: [String: Any] = [
                 "type": user.source.type == .api ? "through the API" : "by hand",
                 "remoteId": user.source.remoteId ?? "",
@@ -141,9 +143,13 @@ struct PortalDirectory {
                     "costCenter": user.costCenter ?? "", "employeeType": user.employeeType ?? "",
                     "employeeIdentifier": user.employeeIdentifier ?? "", "organization": user.organization ?? "",
                     "addresses": user.addresses.map { ["type": $0.type, "text": PortalFormat.address($0)] },
-                    "phones": user.phoneNumbers.map { ["type": $0.type, "number": $0.number] },
+                    "phones": shown.phoneEntries,
+                    "emails": shown.emailEntries,
+                    "preferredLanguage": user.profile.text("preferredLanguage") ?? "",
+                    "locale": user.profile.text("locale") ?? "", "timezone": user.profile.text("timezone") ?? "",
+                    "nickName": user.profile.text("nickName") ?? "", "division": user.profile.text("division") ?? "",
                     "created": PortalFormat.time(user.created), "updated": PortalFormat.time(user.updated),
-                ] as [String: Any],
+                ].merging(shown.managerEntry.map { ["manager": $0] } ?? [:]) { a, _ in a } as [String: Any],
                 "source": source, "passwordSet": user.passwordStatus == .set,
                 "custom": declared.map { ["name": $0.name, "value": user.customValue(of: $0.name)?.text ?? ""] },
                 "editable": DirectoryService.editableAttributes.map { ["name": $0, "value": user.value(of: $0) ?? ""] }

@@ -54,20 +54,25 @@ struct SCIMController {
             }
             return found
         }
-        let documents: [(String, @Sendable (String?) throws -> JSONValue)] = [
-            ("ServiceProviderConfig", { _ in SCIMServiceDocuments.serviceProviderConfig(base: base) }),
-            ("ResourceTypes", { _ in list(SCIMServiceDocuments.resourceTypes(base: base)) }),
-            (
-                "ResourceTypes/:id",
-                { try one(SCIMServiceDocuments.resourceTypes(base: base), $0 ?? "", "resource type") }
-            ),
-            ("Schemas", { _ in list(SCIMServiceDocuments.schemas(base: base)) }),
-            ("Schemas/:id", { try one(SCIMServiceDocuments.schemas(base: base), $0 ?? "", "schema") }),
+        let attributes = roster.attributes
+        // Roster's extension schema lists the custom attributes declared at the time of the request.
+        @Sendable func schemas(_ caller: Initiator) async throws -> [JSONValue] {
+            SCIMServiceDocuments.schemas(base: base, custom: try await attributes.list(by: caller))
+        }
+        @Sendable func types(_ caller: Initiator) async throws -> [JSONValue] {
+            SCIMServiceDocuments.resourceTypes(base: base, custom: try await attributes.list(by: caller))
+        }
+        let documents: [(String, @Sendable (String?, Initiator) async throws -> JSONValue)] = [
+            ("ServiceProviderConfig", { _, _ in SCIMServiceDocuments.serviceProviderConfig(base: base) }),
+            ("ResourceTypes", { _, caller in list(try await types(caller)) }),
+            ("ResourceTypes/:id", { id, caller in try one(try await types(caller), id ?? "", "resource type") }),
+            ("Schemas", { _, caller in list(try await schemas(caller)) }),
+            ("Schemas/:id", { id, caller in try one(try await schemas(caller), id ?? "", "schema") }),
         ]
         for (path, document) in documents {
             scim.get(RouterPath(stringLiteral: path)) { _, context in
-                _ = try context.scimCaller()
-                return try SCIMHTTP.response(try document(context.parameters.get("id")))
+                let caller = try context.scimCaller()
+                return try SCIMHTTP.response(try await document(context.parameters.get("id"), caller))
             }
             for method in [HTTPRequest.Method.post, .put, .patch, .delete] {
                 scim.on(RouterPath(stringLiteral: path), method: method) { _, _ -> Response in
