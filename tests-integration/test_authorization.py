@@ -42,7 +42,7 @@ API = {
     "GET /api/v1/attributes": READ, "POST /api/v1/attributes": CHANGE, "DELETE /api/v1/attributes/{name}": CHANGE,
     "POST /api/v1/users/{id}/password": CHANGE, "POST /api/v1/users/{id}/activation-email": CHANGE,
     "GET /api/v1/insights": READ,
-    "GET /api/v1/groups": READ, "POST /api/v1/groups": CHANGE,
+    "GET /api/v1/groups": READ, "POST /api/v1/groups": CHANGE, "GET /api/v1/groups/{group}/members": READ,
     "PUT /api/v1/groups/{group}/members/{email}": CHANGE, "DELETE /api/v1/groups/{group}/members/{email}": CHANGE,
     "PUT /api/v1/groups/{group}/bindings/{app}": CHANGE, "DELETE /api/v1/groups/{group}/bindings/{app}": CHANGE,
     "GET /api/v1/administrators": ADMINISTER, "POST /api/v1/administrators": ADMINISTER,

@@ -6,7 +6,32 @@ import RosterCore
 struct GroupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "group", abstract: "User groups: members and bindings to applications.",
-        subcommands: [Create.self, List.self, AddMember.self, RemoveMember.self, Bind.self, Unbind.self])
+        subcommands: [
+            Create.self, List.self, Members.self, AddMember.self, RemoveMember.self, Bind.self, Unbind.self,
+        ])
+
+    struct Members: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List a group's members, a page at a time (--after the last id of the page before).")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+        @Option(help: "The last member id of the page before.") var after: String?
+        @Option(help: "Members per page (1 to 1000).") var limit = 1000
+        @Flag(help: "Each member as JSON, one per line.") var json = false
+        func run() async throws {
+            let after = try after.map { text in
+                guard let id = UUID(text: text) else {
+                    throw RosterError.invalid("--after is a member's id, not \(text)")
+                }
+                return id
+            }
+            try await global.withRoster { roster in
+                for user in try await roster.groups.members(group: name, after: after, limit: limit, by: .system) {
+                    if json { try printJSON(UserJSON(user)) } else { printRow(user.id.text, user.email, user.label) }
+                }
+            }
+        }
+    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user group.")

@@ -58,6 +58,21 @@ struct ProvisioningController {
             return try GroupJSON(id: created.id.text, name: created.name, members: 0, applicationIds: []).response(
                 .created)
         }
+        group.get("groups/:group/members") { request, context in
+            // A page by the last member's id: the same cost in a group of any size.
+            let limit = try request.intQuery("limit") ?? 100
+            let after = try request.query("after").map { text in
+                guard let id = UUID(text: text) else {
+                    throw RosterError.invalid("after is a member's id, not \(text)")
+                }
+                return id
+            }
+            let users = try await roster.groups.members(
+                group: try context.path("group"), after: after, limit: limit, by: try context.caller())
+            return try UsersPageJSON(
+                users: users.map(UserJSON.init), nextCursor: users.count == limit ? users.last?.id.text : nil
+            ).response()
+        }
         group.put("groups/:group/members/:email") { _, context in
             try await roster.groups.addMembers(
                 group: try context.path("group"),
