@@ -129,6 +129,8 @@ def test_groups_bindings_provisioning_and_accounts_over_the_api(server):
     member = "mis00003@example.net"
     g = "/api/v1/groups/{group}"
     assert api.call("PUT", f"/api/v1/groups/Writers/members/{member}", g + "/members/{email}").json() == {"ok": True}
+    page = api.call("GET", "/api/v1/groups/Writers/members?limit=1", g + "/members").json()
+    assert [m["email"] for m in page["users"]] == [member]
     preview = api.call("PUT", "/api/v1/groups/Writers/bindings/Wiki?dryRun=true", g + "/bindings/{app}").json()
     assert preview["membersToAdd"] == 1 and preview["existingMembers"] == 0 and preview["summary"]
     assert api.call("GET", "/api/v1/groups").json()["groups"][0]["applicationIds"] == []

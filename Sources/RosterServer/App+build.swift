@@ -35,7 +35,7 @@ func buildRouter(roster: Roster) throws -> Router<APIContext> {
         router.add(middleware: StrictTransportMiddleware())
     }
     router.add(middleware: ErrorMiddleware())
-    router.add(middleware: NulGuardMiddleware())
+    router.add(middleware: BodyGuardMiddleware())
     router.get("healthz") { _, _ in try ["status": "ok"].response() }
     router.get("metrics") { _, _ in
         Response(

@@ -198,6 +198,7 @@ extension SQLStore {
         versions,
         mappingDirections,
         profiles,
+        jobTakeovers,
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an

@@ -202,11 +202,12 @@ extension SQLStore: ImportRepository {
                     + "\(bind: Integration.Status.active.rawValue))"
             } ?? "1"
         let row = try await db.raw(
-            "SELECT created_count + skipped_count + failed_count AS n, " + active
+            "SELECT created_count + skipped_count + failed_count AS n, status, " + active
                 + " AS active FROM import_jobs WHERE id = \(bind: jobId.text)"
         ).first()
         // Results name their job by this check, not by a key (migration 13).
         guard let row else { throw RosterError.notFound("import job \(jobId.text)") }
+        if try row.string("status") == ImportJob.Status.cancelled.rawValue { throw ImportCancelled(jobId: jobId) }
         if let application = rules.activeIntegration, try row.int("active") == 0 {
             throw IntegrationInactive(applicationId: application)
         }

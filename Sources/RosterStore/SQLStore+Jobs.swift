@@ -74,7 +74,7 @@ extension SQLStore: JobQueue {
                 UPDATE jobs SET status = 'failed', last_error = \(bind: error)
                 WHERE kind IN (\(binds: kinds.map(\.rawValue))) AND status IN ('queued', 'held')
                 AND application_id = \(bind: applicationId.text)
-                RETURNING id, kind, payload, attempts
+                RETURNING id, kind, payload, attempts, takeovers
                 """
             ).all().map(Self.queuedJob)
         }
@@ -96,13 +96,7 @@ extension SQLStore: JobQueue {
 
     public func queue(limit: Int) async throws -> [QueuedJobStatus] {
         try await read { db in
-            try await db.raw("SELECT * FROM jobs ORDER BY created DESC LIMIT \(bind: limit)").all().map { row in
-                QueuedJobStatus(
-                    job: try Self.queuedJob(row), status: try row.string("status"),
-                    leaseOwner: try row.optionalString("lease_owner"),
-                    leaseUntil: try row.optionalDate("lease_until"), lastError: try row.optionalString("last_error"),
-                    runAfter: try row.optionalDate("run_after"), created: try row.optionalDate("created"))
-            }
+            try await db.raw("SELECT * FROM jobs ORDER BY created DESC LIMIT \(bind: limit)").all().map(Self.status)
         }
     }
 
@@ -141,8 +135,10 @@ extension SQLStore: JobQueue {
             // A running job whose lease ran out belonged to a worker that died: take it over.
             return try await db.raw(
                 """
-                UPDATE jobs SET status = 'running', lease_owner = \(bind: owner), lease_until = \(bind: until),
-                  attempts = attempts + 1
+                UPDATE jobs SET lease_owner = \(bind: owner), lease_until = \(bind: until),
+                  attempts = attempts + 1,
+                  -- Taken from a worker whose lease ran out while it ran: its process died under it.
+                  takeovers = takeovers + CASE WHEN status = 'running' THEN 1 ELSE 0 END, status = 'running'
                 WHERE id = (SELECT j.id FROM jobs j WHERE j.kind IN (\(binds: kinds.map(\.rawValue)))
                   AND ((j.status = 'queued' AND j.run_after <= \(bind: now)) OR (j.status = 'running' AND
                     j.lease_until < \(bind: now)))
@@ -150,7 +146,7 @@ extension SQLStore: JobQueue {
                   AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.status = 'running' AND r.lease_until >= \(bind: now)
                     AND r.kind = j.kind AND r.payload = j.payload AND r.id <> j.id)
                   ORDER BY j.created LIMIT 1\(unsafeRaw: self.dialect.skipLocked))
-                RETURNING id, kind, payload, attempts
+                RETURNING id, kind, payload, attempts, takeovers
                 """
             ).first().map(Self.queuedJob)
         }
@@ -183,6 +179,32 @@ extension SQLStore: JobQueue {
     static func queuedJob(_ row: any SQLRow) throws -> QueuedJob {
         QueuedJob(
             id: try row.uuid("id"), kind: try row.string("kind"), encodedPayload: try row.string("payload"),
-            attempts: try row.int("attempts"))
+            attempts: try row.int("attempts"), takeovers: try row.int("takeovers"))
+    }
+
+    public func queuedJob(id: UUID) async throws -> QueuedJobStatus? {
+        try await read { db in
+            try await db.raw("SELECT * FROM jobs WHERE id = \(bind: id.text)").first().map(Self.status)
+        }
+    }
+
+    public func cancel(jobId: UUID, reason: String) async throws -> Bool {
+        try await withDB { [now] db in
+            try await db.raw(
+                """
+                UPDATE jobs SET status = 'cancelled', last_error = \(bind: reason), lease_owner = NULL,
+                  lease_until = NULL, run_after = \(bind: now.millis)
+                WHERE id = \(bind: jobId.text) AND status IN ('queued', 'held', 'running') RETURNING id
+                """
+            ).first() != nil
+        }
+    }
+
+    static func status(_ row: any SQLRow) throws -> QueuedJobStatus {
+        QueuedJobStatus(
+            job: try queuedJob(row), status: try row.string("status"),
+            leaseOwner: try row.optionalString("lease_owner"),
+            leaseUntil: try row.optionalDate("lease_until"), lastError: try row.optionalString("last_error"),
+            runAfter: try row.optionalDate("run_after"), created: try row.optionalDate("created"))
     }
 }

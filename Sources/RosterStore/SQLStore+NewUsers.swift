@@ -110,12 +110,16 @@ extension SQLStore {
                     {
                         throw IntegrationInactive(applicationId: application)
                     }
-                    // Results name their job by this read, not by a key (migration 13).
+                    // Results name their job by this read, not by a key (migration 13); -1: cancelled.
                     guard
                         let first = try session.integer(
-                            "SELECT created_count + skipped_count + failed_count FROM import_jobs WHERE id = ?1",
+                            """
+                            SELECT CASE WHEN status = 'cancelled' THEN -1
+                              ELSE created_count + skipped_count + failed_count END FROM import_jobs WHERE id = ?1
+                            """,
                             [.text(job)])
                     else { throw RosterError.notFound("import job \(job)") }
+                    if first < 0 { throw ImportCancelled(jobId: batch.jobId) }
                     // A result's position: its place in the batch after the job's results so far.
                     guard try users.insertAll(in: session) == true, try events.insertAll(in: session) == true,
                         try session.insertAll(

@@ -50,10 +50,18 @@ public struct NetworkPolicy: Sendable, Hashable {
         }
     }
 
+    /// The canonical dotted-decimal IPv4 literal only (`127.0.0.1`), never another spelling: the
+    /// resolver reads `0177.0.0.1` as octal (127.0.0.1), `0x7f.1` as hex, `2130706433` as a number,
+    /// so anything else is a name to resolve, and the address it resolves to is what is checked.
     static func ipv4(_ text: String) -> [UInt8]? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return nil }
-        let bytes = parts.compactMap { UInt8($0) }
+        let bytes = parts.compactMap { part -> UInt8? in
+            guard (1...3).contains(part.count), part.allSatisfy({ $0.isASCII && $0.isNumber }),
+                part == "0" || part.first != "0"
+            else { return nil }
+            return UInt8(part)
+        }
         return bytes.count == 4 ? bytes : nil
     }
 

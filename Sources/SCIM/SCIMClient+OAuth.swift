@@ -26,7 +26,10 @@ extension SCIMClient {
                 .unauthorized, "the OAuth token endpoint refused the client credentials", status: answer.status,
                 detail: json["error_description"]?.text ?? json["error"]?.text, url: tokenURL)
         }
-        return (access, .seconds(json["expires_in"]?.int ?? 3600))
+        // A lifetime the provider chose, held to a minute … a week: a negative or huge one would
+        // make every request fetch a token, or keep one past its end.
+        let lifetime = json["expires_in"]?.int.map { min(max($0, 60), 7 * 86400) } ?? 3600
+        return (access, .seconds(lifetime))
     }
 
     static func formEncode(_ text: String) -> String {

@@ -202,15 +202,23 @@ public final class SCIMClient: Sendable {
         return capped * configuration.jitter()
     }
 
+    /// The longest a provider's `Retry-After` is waited: an hour. A provider's number never reaches
+    /// the clock's arithmetic unbounded (an instant plus years traps).
+    static let longestRetryAfter = 3600
+
     static func parseRetryAfter(_ value: String) -> Duration? {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
-        if let seconds = Int(trimmed) { return .seconds(max(0, seconds)) }
+        if let seconds = CheckedNumber.read(trimmed, in: Int.min...Int.max) {
+            return .seconds(min(max(0, seconds), longestRetryAfter))
+        }
+        if !trimmed.isEmpty, trimmed.allSatisfy({ $0.isASCII && $0.isNumber }) { return .seconds(longestRetryAfter) }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: trimmed) else { return nil }
-        return .milliseconds(max(0, Int(date.timeIntervalSinceNow * 1000)))
+        let wait = min(max(0, date.timeIntervalSinceNow), Double(longestRetryAfter))
+        return .milliseconds(Int(wait * 1000))
     }
 
     static func error(status: Int, body: JSONValue, url: String, retried: Int) -> SCIMClientError {

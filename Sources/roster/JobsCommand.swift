@@ -5,7 +5,73 @@ import RosterCore
 
 struct JobsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "jobs", abstract: "The background job queue.", subcommands: [List.self])
+        commandName: "jobs", abstract: "The background job queue: see and stop any job.",
+        subcommands: [List.self, Show.self, Cancel.self])
+
+    /// A queue entry as JSON.
+    struct Entry: Encodable {
+        let id, kind, payload, status: String
+        let attempts, takeovers: Int
+        let leaseOwner: String?
+        let leaseUntil, runAfter, created: Date?
+        let lastError: String?
+
+        init(_ job: QueuedJobStatus) {
+            id = job.job.id.text
+            kind = job.job.kind
+            payload = job.job.encodedPayload
+            status = job.status
+            attempts = job.job.attempts
+            takeovers = job.job.takeovers
+            leaseOwner = job.leaseOwner
+            leaseUntil = job.leaseUntil
+            runAfter = job.runAfter
+            created = job.created
+            lastError = job.lastError
+        }
+    }
+
+    static func jobId(_ text: String) throws -> UUID {
+        guard let id = UUID(text: text) else { throw RosterError.invalid("\(text) is not a job id") }
+        return id
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One job: its state, attempts, lease and last error.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var id: String
+        @Flag var json = false
+        func run() async throws {
+            try await global.withRoster { roster in
+                let entry = Entry(try await roster.jobs.show(id: try JobsCommand.jobId(id), by: .system))
+                if json { return try printJSON(entry) }
+                for (name, value) in [
+                    ("id", entry.id), ("kind", entry.kind), ("status", entry.status), ("payload", entry.payload),
+                    ("attempts", String(entry.attempts)), ("takeovers", String(entry.takeovers)),
+                    ("leaseOwner", entry.leaseOwner ?? ""), ("lastError", entry.lastError ?? ""),
+                ] where !value.isEmpty {
+                    printRow(name, value)
+                }
+            }
+        }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Stop a job that waits or runs; a running import stops before its next batch, keeping "
+                + "what it did.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var id: String
+        @Option(help: "The administrator cancelling it (recorded in Insights).") var `as`: String?
+        func run() async throws {
+            try await global.withRoster { roster in
+                var initiator = Initiator.system
+                if let email = `as` { initiator = try await roster.administrators.actingAs(email: email) }
+                let cancelled = try await roster.jobs.cancel(id: try JobsCommand.jobId(id), by: initiator)
+                print("cancelled job \(cancelled.job.id.text) (\(cancelled.job.kind))")
+            }
+        }
+    }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -14,22 +80,9 @@ struct JobsCommand: AsyncParsableCommand {
         @Option var limit = 100
         @Flag var json = false
 
-        struct Entry: Encodable {
-            let id, kind, payload, status: String
-            let attempts: Int
-            let leaseOwner: String?
-            let leaseUntil: Date?
-            let lastError: String?
-        }
-
         func run() async throws {
             try await global.withRoster { roster in
-                let entries = try await roster.jobs.list(limit: limit, by: .system).map {
-                    Entry(
-                        id: $0.job.id.text, kind: $0.job.kind, payload: $0.job.encodedPayload, status: $0.status,
-                        attempts: $0.job.attempts, leaseOwner: $0.leaseOwner, leaseUntil: $0.leaseUntil,
-                        lastError: $0.lastError)
-                }
+                let entries = try await roster.jobs.list(limit: limit, by: .system).map(Entry.init)
                 if json { return try printJSON(entries) }
                 for e in entries { printRow(e.id, e.kind, e.status, e.leaseOwner ?? "", e.lastError ?? "") }
             }

@@ -28,6 +28,34 @@ import Testing
         #expect(back?.email == user.email && back?.department == user.department && back?.lastname == "Lee")
     }
 
+    @Test func theOutboundUserCarriesEveryEntryTheProfileKeepsAndTheDirectoryWinsWhereItChanged() throws {
+        let sent = """
+            {"id": "r1", "userName": "annlee", "emails": [{"value": "ann@home.example", "type": "home"},
+              {"value": "ann.lee@example.com", "type": "work"}],
+             "phoneNumbers": [{"value": "+47 1", "type": "work"}, {"value": "+47 9", "type": "mobile"}],
+             "addresses": [{"type": "home", "locality": "Oslo"}, {"type": "other", "locality": "Bergen"}]}
+            """
+        var imported = try UserMapping.map(
+            SCIMUser(json: try JSONDecoder().decode(JSONValue.self, from: Data(sent.utf8))),
+            source: .init(type: .import)
+        ).get()
+        // As imported: every entry as sent, the directory's email the primary one.
+        var remote = UserMapping.scimUser(imported, active: true)
+        #expect(remote.emails.map(\.value) == ["ann@home.example", "ann.lee@example.com"])
+        #expect(remote.emails.filter(\.primary).map(\.value) == ["ann.lee@example.com"])
+        #expect(remote.phoneNumbers.map(\.value) == ["+47 1", "+47 9"])
+        #expect(remote.addresses.map(\.locality) == ["Oslo", "Bergen"])
+        // The directory changed what it keeps: its entries replace the profile's, the others stay.
+        imported.email = "ann.new@example.com"
+        imported.phoneNumbers = [.init(type: "work", number: "+47 2")]
+        imported.addresses = [.init(type: "work", locality: "Trondheim")]
+        remote = UserMapping.scimUser(imported, active: true)
+        #expect(remote.emails.map(\.value) == ["ann.new@example.com", "ann@home.example"])
+        #expect(remote.emails.filter(\.primary).map(\.value) == ["ann.new@example.com"])
+        #expect(remote.phoneNumbers == [.init(value: "+47 2", type: "work"), .init(value: "+47 9", type: "mobile")])
+        #expect(remote.addresses.map(\.locality) == ["Trondheim", "Bergen"])
+    }
+
     @Test func passwordsMustBeLongAndNotBreachedOrPersonal() throws {
         #expect(throws: RosterError.self) { try PasswordRules.check("short", for: user) }
         #expect(throws: RosterError.self) { try PasswordRules.check("MyPassword2024!", for: user) }

@@ -90,6 +90,7 @@ final class CountingSender: MailSender {
     @Test func migrationFourRewritesOldPayloadsAndUpperCaseIds() async throws {
         try await withStore { store in
             // setup: the database as migration 3 left it, with rows written the old way
+            try await store.revertLastMigration()  // 17
             try await store.revertLastMigration()  // 16
             try await store.revertLastMigration()  // 15
             try await store.revertLastMigration()  // 14
@@ -132,6 +133,7 @@ final class CountingSender: MailSender {
             let stored = try #require(try await store.events(InsightsQuery()).first)
             #expect(stored.type == .provisionAddMembers && stored.resource?.id == user.text)
             // and back: the revert restores the old forms
+            try await store.revertLastMigration()  // 17
             try await store.revertLastMigration()  // 16
             try await store.revertLastMigration()  // 15
             try await store.revertLastMigration()  // 14

@@ -162,6 +162,16 @@ public struct ImportRunner: JobHandler {
         case deactivated
         /// Another worker holds the job now: it will finish and report it.
         case leaseLost
+        /// An administrator cancelled the job: what was done stays, and is reported.
+        case cancelled
+    }
+
+    /// The job stopped Roster too many times: it fails with `reason`, what was done stays and is reported.
+    public func abandoned(_ payload: JobPayload, reason: String) async throws {
+        guard case .importJob(let jobId) = payload, let job = try await storage.job(id: jobId), !job.isFinished,
+            let application = try await storage.application(id: job.applicationId)
+        else { return }
+        _ = try await finish(job, application: application) { throw RosterError.internal(reason) }
     }
 
     /// Runs `work`, then records how the job ended, emits `import_complete` and emails the results.
@@ -176,9 +186,18 @@ public struct ImportRunner: JobHandler {
         } catch Stop.deactivated {
             status = .failed
             reason = "integration deactivated"
+        } catch Stop.cancelled {
+            status = .cancelled
+            reason = try await storage.job(id: job.id)?.reason ?? "cancelled"
         } catch Stop.leaseLost {
-            logger.warning("import job lease lost", metadata: ["job": "\(job.id)"])
-            return try await storage.job(id: job.id) ?? job
+            // Cancelled meanwhile (its lease ended with it): report it; else another worker holds it.
+            if let stored = try await storage.job(id: job.id), stored.status == .cancelled {
+                status = .cancelled
+                reason = stored.reason
+            } else {
+                logger.warning("import job lease lost", metadata: ["job": "\(job.id)"])
+                return try await storage.job(id: job.id) ?? job
+            }
         } catch let error where error is CancellationError || Task.isCancelled {
             // The process is stopping: leave the job to be resumed, do not call it failed.
             throw error
@@ -296,6 +315,8 @@ public struct ImportRunner: JobHandler {
             RosterMetrics.importedUsers(results)
         } catch is IntegrationInactive {
             throw Stop.deactivated
+        } catch is ImportCancelled {
+            throw Stop.cancelled
         }
     }
 }

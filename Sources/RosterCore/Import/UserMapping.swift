@@ -47,19 +47,10 @@ public enum UserMapping {
         user.lastname = remote.name?.familyName
         user.middlename = remote.name?.middleName
         user.displayname = remote.displayName
-        user.addresses = remote.addresses.compactMap { address in
-            guard let type = workOrHome(address.type) else { return nil }
-            return .init(
-                type: type, streetAddress: address.streetAddress, locality: address.locality,
-                region: address.region, postalCode: address.postalCode, country: address.country,
-                poBox: address.poBox)
-        }
+        user.addresses = directoryAddresses(remote.addresses)
         user.jobTitle = remote.title
         user.department = remote.enterprise?.department
-        user.phoneNumbers = remote.phoneNumbers.compactMap { phone in
-            guard let type = workOrHome(phone.type), let number = phone.value, !number.isEmpty else { return nil }
-            return .init(type: type, number: number)
-        }
+        user.phoneNumbers = directoryPhones(remote.phoneNumbers)
         user.costCenter = remote.enterprise?.costCenter
         user.employeeType = remote.userType
         user.employeeIdentifier = remote.enterprise?.employeeNumber
@@ -70,14 +61,37 @@ public enum UserMapping {
 
     /// `primary: true`, else `type: work`, else the first; else `userName` if it is an address.
     public static func chooseEmail(_ remote: SCIMUser) -> String? {
-        let emails = remote.emails.filter { !($0.value ?? "").isEmpty }
+        chooseEmail(remote.emails, userName: remote.userName)
+    }
+
+    static func chooseEmail(_ emails: [SCIMUser.MultiValue], userName: String?) -> String? {
+        let emails = emails.filter { !($0.value ?? "").isEmpty }
         let chosen =
             emails.first(where: \.primary)
             ?? emails.first { $0.type?.lowercased() == "work" }
             ?? emails.first
         if let value = chosen?.value { return value }
-        if let userName = remote.userName, isEmailAddress(userName) { return userName }
+        if let userName, isEmailAddress(userName) { return userName }
         return nil
+    }
+
+    /// The phone numbers the directory keeps: the work and home ones.
+    static func directoryPhones(_ phones: [SCIMUser.MultiValue]) -> [DirectoryUser.PhoneNumber] {
+        phones.compactMap { phone in
+            guard let type = workOrHome(phone.type), let number = phone.value, !number.isEmpty else { return nil }
+            return .init(type: type, number: number)
+        }
+    }
+
+    /// The addresses the directory keeps: the work and home ones.
+    static func directoryAddresses(_ addresses: [SCIMUser.Address]) -> [DirectoryUser.Address] {
+        addresses.compactMap { address in
+            guard let type = workOrHome(address.type) else { return nil }
+            return .init(
+                type: type, streetAddress: address.streetAddress, locality: address.locality,
+                region: address.region, postalCode: address.postalCode, country: address.country,
+                poBox: address.poBox)
+        }
     }
 
     /// A practical check: one `@`, a non-empty local part, a dotted domain, no spaces or controls,
@@ -141,7 +155,32 @@ public enum UserMapping {
         if user.username.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) {
             return .invalidValue(attribute: "userName", problem: "is blank")
         }
+        // Identifiers hold no invisible format character; no name holds a direction override, which
+        // would show one address or name as another (U+202E turns "moc.evil" into "live.com").
+        for (name, value) in [("userName", user.username), ("email", user.email)] {
+            if let scalar = value.unicodeScalars.first(where: { isFormat($0) }) {
+                return .invalidValue(attribute: name, problem: "contains the invisible character \(scalar.code)")
+            }
+        }
+        let names = [
+            ("name.givenName", user.firstname), ("name.familyName", user.lastname),
+            ("name.middleName", user.middlename), ("displayName", user.displayname),
+        ]
+        for (name, value) in names {
+            if let scalar = value?.unicodeScalars.first(where: { bidiControls.contains($0.value) }) {
+                return .invalidValue(attribute: name, problem: "contains the direction control \(scalar.code)")
+            }
+        }
         return nil
+    }
+
+    /// The direction controls of Unicode's bidirectional algorithm: embeddings, overrides, isolates, marks.
+    static let bidiControls = Set<UInt32>([0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E])
+        .union(0x2066...0x2069)
+
+    /// A format character (Unicode's Cf: zero-width, direction controls, …) or a direction control.
+    static func isFormat(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value >= 0x80 && (scalar.properties.generalCategory == .format || bidiControls.contains(scalar.value))
     }
 }
 
@@ -162,19 +201,18 @@ extension UserMapping {
             })
         // Every email, number and address the directory knows, not only those SPEC's table keeps: an
         // application's user is never written with fewer than it was read with.
-        let emails = user.profile.entries("emails")
-        if !emails.isEmpty {
-            remote.emails =
-                emails.contains { $0.value?.lowercased() == user.email.lowercased() } ? emails : remote.emails + emails
+        let sent = sentEntries(user)
+        // The directory's email is the primary one, whichever the profile marked.
+        remote.emails = SCIMUser.MultiValue.entries(sent.emails).map { email in
+            var email = email
+            email.primary = email.value?.lowercased() == user.email.lowercased()
+            return email
         }
-        let phones = user.profile.entries("phoneNumbers")
-        if !phones.isEmpty { remote.phoneNumbers = phones }
-        if let addresses = user.profile["addresses"].map(SCIMUser.Address.entries), !addresses.isEmpty {
-            remote.addresses = addresses.map { address in
-                var address = address
-                address.poBox = nil
-                return address
-            }
+        remote.phoneNumbers = SCIMUser.MultiValue.entries(sent.phoneNumbers)
+        remote.addresses = SCIMUser.Address.entries(sent.addresses).map { address in
+            var address = address
+            address.poBox = nil
+            return address
         }
         let enterprise = SCIMUser.Enterprise(
             employeeNumber: user.employeeIdentifier, costCenter: user.costCenter,

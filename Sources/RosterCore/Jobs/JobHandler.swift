@@ -16,4 +16,11 @@ public protocol JobHandler: Sendable {
     /// Does the work of one job. `attempt` counts from 1; `lease` says whether this worker still
     /// holds the job (a handler that runs long checks it between steps). A thrown error fails the job.
     func run(_ payload: JobPayload, attempt: Int, lease: Lease) async throws -> JobOutcome
+    func abandoned(_ payload: JobPayload, reason: String) async throws
+}
+
+extension JobHandler {
+    /// The job is given up without running: it stopped Roster (its worker died while it ran) too
+    /// many times. A handler records what that means for its work (an import job fails with `reason`).
+    public func abandoned(_ payload: JobPayload, reason: String) async throws {}
 }

@@ -47,10 +47,18 @@ public struct Worker: Sendable {
         }
     }
 
+    /// How many times a job may be taken over from a worker that died while it ran: past that it
+    /// is not run again, so a job that kills its process cannot take every instance down in turn.
+    public static let maxTakeovers = 3
+
     /// Claims and runs one job; nil when none was due.
     @discardableResult
     public func runOne() async throws -> QueuedJob? {
         guard let job = try await storage.claim(owner: owner, lease: lease, kinds: kinds) else { return nil }
+        if job.takeovers >= Self.maxTakeovers {
+            try await abandon(job)
+            return job
+        }
         logger.debug(
             "job claimed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)"])
         let lease = Lease()
@@ -80,6 +88,18 @@ public struct Worker: Sendable {
         guard lease.isHeld else { return job }
         try await record(outcome, of: job)
         return job
+    }
+
+    /// Gives a job up: it stopped Roster too many times.
+    private func abandon(_ job: QueuedJob) async throws {
+        let reason =
+            "stopped Roster \(job.takeovers) times (its worker died while it ran): not run again; see the log of "
+            + "the instances that ran it"
+        logger.error("job given up", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "reason": "\(reason)"])
+        if let payload = try? job.payload(), let handler = handlers[payload.kind] {
+            try await handler.abandoned(payload, reason: reason)
+        }
+        try await storage.finish(jobId: job.id, owner: owner, error: reason)
     }
 
     private func perform(_ job: QueuedJob, _ lease: Lease) async throws -> JobOutcome {

@@ -26,10 +26,7 @@ public enum AttributeTransform: Sendable, Hashable {
         case .defaultValue(let value): return values.contains { !$0.isEmpty } ? values : [value]
         case .replace(let pattern, let replacement):
             let regex = try Self.regex(pattern)
-            return values.map { value in
-                regex.stringByReplacingMatches(
-                    in: value, range: NSRange(value.startIndex..., in: value), withTemplate: replacement)
-            }
+            return try values.map { value in try Self.replace(regex, in: value, with: replacement) }
         case .join(let separator): return values.isEmpty ? [] : [values.joined(separator: separator)]
         case .split(let separator, let index):
             guard !separator.isEmpty else { throw RosterError.invalid("split needs a separator") }
@@ -56,6 +53,41 @@ public enum AttributeTransform: Sendable, Hashable {
         case .split(let separator, let index): "split \"\(separator)\"" + (index.map { " #\($0)" } ?? "")
         case .map(let table, _): "map (\(table.count) values)"
         }
+    }
+
+    /// How long one replacement may take on one value: a pattern that backtracks without end
+    /// (`(a+)+$`) on a value a provider chose would otherwise hold a worker for good.
+    static let matchBudget: Duration = .milliseconds(100)
+
+    /// `value` with every match of `regex` replaced by `template`, within ``matchBudget``.
+    static func replace(_ regex: NSRegularExpression, in value: String, with template: String) throws -> String {
+        let clock = ContinuousClock()
+        let deadline = clock.now + matchBudget
+        var matches: [NSTextCheckingResult] = []
+        var overran = false
+        // With reportProgress the block is called during a long match too, so it can be stopped.
+        regex.enumerateMatches(in: value, options: [.reportProgress], range: NSRange(value.startIndex..., in: value)) {
+            match, _, stop in
+            if let match { matches.append(match) }
+            if clock.now > deadline {
+                overran = true
+                stop.pointee = true
+            }
+        }
+        guard !overran else {
+            throw RosterError.invalid(
+                "the pattern /\(regex.pattern)/ took longer than \(matchBudget) on a value of \(value.count) "
+                    + "characters: simplify it (nested repetition such as (a+)+ backtracks without end)")
+        }
+        let text = value as NSString
+        var result = ""
+        var position = 0
+        for match in matches {
+            result += text.substring(with: NSRange(location: position, length: match.range.location - position))
+            result += regex.replacementString(for: match, in: value, offset: 0, template: template)
+            position = match.range.location + match.range.length
+        }
+        return result + text.substring(from: position)
     }
 
     static func regex(_ pattern: String) throws -> NSRegularExpression {

@@ -51,6 +51,9 @@ public enum InsightsEventType: String, Sendable, Hashable, CaseIterable, Codable
     case attributeMappingSet = "attribute_mapping_set"
     case customAttributeDeclare = "custom_attribute_declare"
     case customAttributeRemove = "custom_attribute_remove"
+    case jobCancel = "job_cancel"
+    /// A schedule stopped because its owner can no longer run it (disabled, deleted, demoted).
+    case importScheduleStopped = "import_schedule_stopped"
 
     /// The event a push of `operation` records.
     public static func provision(_ operation: ProvisioningLogEntry.Operation) -> InsightsEventType {

@@ -120,6 +120,15 @@ extension UserProfile: Codable {
     }
 }
 
+extension Unicode.Scalar {
+    /// `U+202E`: how an error names an invisible character.
+    var code: String { "U+" + String(value, radix: 16, uppercase: true).leftPadded(to: 4) }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
 extension JSONValue {
     /// What kind of value it is, for an error that says what was sent.
     var kind: String {

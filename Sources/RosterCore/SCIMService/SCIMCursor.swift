@@ -10,6 +10,12 @@ public enum SCIMCursor: Sendable, Equatable {
     case after(created: Date, email: String)
     case position(Int)
 
+    /// The furthest a position cursor reaches into an answer (no answer holds more): a cursor a
+    /// client made up past it is refused, never read into arithmetic that overflows.
+    static let maxPosition = 100_000_000
+    /// Creation times a keyset cursor may carry: the years 1970 to 9999, in milliseconds.
+    static let millisRange = 0...253_402_300_799_999
+
     /// The empty token asks for the first page.
     public init(token: String) throws {
         guard !token.isEmpty else {
@@ -22,12 +28,12 @@ public enum SCIMCursor: Sendable, Equatable {
             separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
         switch parts?.first {
         case "k" where parts?.count == 3:
-            if let millis = Int64(parts![1]), !parts![2].isEmpty {
+            if let millis = CheckedNumber.read(parts![1], in: Self.millisRange), !parts![2].isEmpty {
                 self = .after(created: Date(timeIntervalSince1970: Double(millis) / 1000), email: String(parts![2]))
                 return
             }
         case "p" where parts?.count == 2:
-            if let position = Int(parts![1]), position >= 0 {
+            if let position = CheckedNumber.read(parts![1], in: 0...Self.maxPosition) {
                 self = .position(position)
                 return
             }

@@ -19,12 +19,16 @@ public struct SCIMList: Sendable {
     /// The page `query` asks for out of every match (by index or by position cursor), each shown
     /// as `query` projects it.
     init(all: [JSONValue], query: SCIMListQuery) {
-        let start = query.cursor.map(\.position) ?? query.startIndex - 1
+        // Positions and indexes are read into their ranges (SCIMCursor.maxPosition, SCIMListQuery):
+        // each step below is checked all the same, held at Int's bounds rather than trapping.
+        let start = query.cursor.map(\.position) ?? max(0, CheckedNumber.saturatingAdd(query.startIndex, -1))
         let page = all.dropFirst(start).prefix(query.count)
-        let next = query.cursor != nil && start + page.count < all.count
+        let end = CheckedNumber.saturatingAdd(start, page.count)
+        let next = query.cursor != nil && end < all.count
         self.init(
-            total: all.count, startIndex: start + 1, resources: page.map(query.projection.apply),
-            nextCursor: next ? SCIMCursor.position(start + page.count).token : nil)
+            total: all.count, startIndex: CheckedNumber.saturatingAdd(start, 1),
+            resources: page.map(query.projection.apply),
+            nextCursor: next ? SCIMCursor.position(end).token : nil)
     }
 
     public var json: JSONValue {

@@ -41,15 +41,18 @@ public struct SCIMListQuery: Sendable {
                     .invalidValue, "sortOrder is \"\(text)\": use ascending or descending")
             }
         }
+        // RFC 7644 §3.4.2.4: a startIndex below 1 is 1, a negative count 0; past the largest either can
+        // mean, a number is held to it (read as a whole number of any size, never overflowing).
         if let text = value("startIndex") {
-            guard let number = Int(text) else {
-                throw SCIMProtocolError.badRequest(.invalidValue, "startIndex is \"\(text)\", not a whole number")
+            guard let number = Self.wholeNumber(text) else {
+                throw SCIMProtocolError.badRequest(
+                    .invalidValue, "startIndex is \"\(text.prefix(40))\", not a whole number")
             }
-            startIndex = max(1, number)
+            startIndex = min(max(1, number), SCIMCursor.maxPosition)
         }
         if let text = value("count") {
-            guard let number = Int(text) else {
-                throw SCIMProtocolError.badRequest(.invalidValue, "count is \"\(text)\", not a whole number")
+            guard let number = Self.wholeNumber(text) else {
+                throw SCIMProtocolError.badRequest(.invalidValue, "count is \"\(text.prefix(40))\", not a whole number")
             }
             count = min(max(0, number), Self.maxResults)
         }
@@ -61,6 +64,15 @@ public struct SCIMListQuery: Sendable {
             }
             cursor = try SCIMCursor(token: text)
         }
+    }
+
+    /// A whole number however many digits it has: beyond an Int's range it is held to Int's bounds.
+    static func wholeNumber(_ text: String) -> Int? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let value = CheckedNumber.read(trimmed, in: Int.min...Int.max) { return value }
+        let digits = trimmed.drop { $0 == "-" || $0 == "+" }
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else { return nil }
+        return trimmed.hasPrefix("-") ? Int.min : Int.max
     }
 
     /// The body of a `POST .search` (RFC 7644 §3.4.3).

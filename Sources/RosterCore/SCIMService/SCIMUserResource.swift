@@ -29,10 +29,11 @@ extension SCIMResources {
         for key in ["givenName", "familyName", "middleName"] { name[key] = nil }
         name.merge(members["name"]?.objectMembers ?? [:]) { _, typed in typed }
         members["name"] = name.isEmpty ? nil : .object(name)
-        // Every email, number and address as sent; without any, the directory's own, SPEC's way.
-        members["emails"] =
-            profile["emails"] ?? .array([.object(["value": .string(user.email), "type": .string("work")])])
-        for key in ["phoneNumbers", "addresses"] { if let sent = profile[key] { members[key] = sent } }
+        // Every email, number and address as sent, while the directory still holds what they say.
+        let sent = UserMapping.sentEntries(user)
+        members["emails"] = sent.emails
+        members["phoneNumbers"] = sent.phoneNumbers.elements.isEmpty ? nil : sent.phoneNumbers
+        members["addresses"] = sent.addresses.elements.isEmpty ? nil : sent.addresses
         for key in SCIMUser.otherMembers { members[key] = profile[key] }
         var enterprise = members[SCIMSchema.enterpriseUser]?.objectMembers ?? [:]
         enterprise["division"] = profile["division"]
@@ -83,6 +84,12 @@ extension SCIMResources {
             throw SCIMProtocolError.badRequest(.invalidValue, failure.description)
         }
         user.externalId = remote.externalId.flatMap { $0.isEmpty ? nil : $0 }
+        if let externalId = user.externalId, externalId.utf8.count > UserMapping.maxLength,
+            externalId.count > UserMapping.maxLength
+        {
+            throw SCIMProtocolError.badRequest(
+                .invalidValue, "externalId is longer than \(UserMapping.maxLength) characters")
+        }
         if let active = json["active"], !active.isNull {
             guard let flag = active.bool else {
                 throw SCIMProtocolError.badRequest(

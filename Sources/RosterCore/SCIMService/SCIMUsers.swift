@@ -192,7 +192,9 @@ public struct SCIMUsers: SCIMResourceService {
                     user, initiator, in: tx)
             }
             if let password {
+                // A password set another way ends every activation or reset link still out, as the API's does.
                 try await tx.setPassword(userId: user.id, hash: password.hash)
+                try await tx.invalidateUserTokens(userId: user.id, now: Date())
                 try await record(.userPasswordSet, user, initiator, in: tx)
             }
             try await provisioning.usersChanged([user.id], by: initiator, in: tx)

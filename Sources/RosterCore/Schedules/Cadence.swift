@@ -75,6 +75,14 @@ public enum Cadence: Sendable, Hashable {
         }
     }
 
+    /// The flag of `roster app schedule` that sets it: `--every 21600s`… as minutes, or `--cron "…"`.
+    var flag: String {
+        switch self {
+        case .every(let seconds): seconds % 3600 == 0 ? "--every \(seconds / 3600)h" : "--every \(seconds / 60)m"
+        case .cron(let expression): "--cron \"\(expression.text)\""
+        }
+    }
+
     public init(text: String) throws {
         if text.hasPrefix("every "), let seconds = Int(text.dropFirst(6)), seconds > 0 {
             self = .every(seconds: seconds)

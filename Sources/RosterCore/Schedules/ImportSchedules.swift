@@ -109,8 +109,15 @@ public struct ImportSchedules: Sendable {
                 try await access.isActive(application.id),
                 try await storage.claimSlot(applicationId: application.id, slot: slot)
             else { continue }
+            // As its owner is now: one who can no longer run it stops it.
+            let owner = try await storage.administrator(id: schedule.ownerId)
+            if let why = Self.cannotRun(owner, email: schedule.ownerEmail) {
+                try await storage.transaction { tx in _ = try await stop(schedule, why: why, in: tx) }
+                continue
+            }
             let initiator = Initiator(
-                type: .system, id: schedule.ownerId, email: schedule.ownerEmail, role: .admin, channel: "schedule")
+                type: .system, id: schedule.ownerId, email: owner?.email ?? schedule.ownerEmail,
+                role: owner?.role ?? .readonly, channel: "schedule")
             let trigger = ImportTrigger(slot: slot, filter: schedule.filter, dryRun: schedule.dryRun)
             let job = try await imports.queue(application, .all, total: 0, trigger: trigger, at: now, by: initiator)
             logger.info(

@@ -7,19 +7,28 @@ extension AdministratorService {
         case resetMFA = "reset-mfa"
     }
 
+    /// What stopped with an owner, to set again with another owner.
+    static func stoppedSchedules(_ applications: [String]) -> String {
+        guard !applications.isEmpty else { return "" }
+        return "; their scheduled imports of \(applications.joined(separator: ", ")) stopped: set them again with "
+            + "another owner (roster app schedule APP … --as EMAIL)"
+    }
+
     /// Makes `change` to the administrator and says what happened, for the person who asked.
     @discardableResult
     public func apply(_ change: Change, email: String, by initiator: Initiator) async throws -> String {
         switch change {
         case .disable:
-            try await disable(email: email, by: initiator)
+            let stopped = try await disable(email: email, by: initiator)
             return "\(email) is disabled: their sessions ended and their API keys no longer work"
+                + Self.stoppedSchedules(stopped)
         case .enable:
             try await enable(email: email, by: initiator)
             return "\(email) is enabled again"
         case .delete:
-            try await delete(email: email, by: initiator)
+            let stopped = try await delete(email: email, by: initiator)
             return "\(email) and their API keys were deleted (what they did stays in Insights)"
+                + Self.stoppedSchedules(stopped)
         case .unlock:
             try await unlock(email: email, by: initiator)
             return "\(email) can sign in again"

@@ -6,6 +6,8 @@ import Foundation
 public struct AdministratorService: Sendable {
     let storage: any Storage
     let hasher: any PasswordHasher
+    /// Schedules run as their owner is now: disabling, deleting or demoting an owner stops them.
+    let schedules: ImportSchedules
 
     /// Creates an administrator. The very first one is created by the operator (`system`).
     public func create(email: String, role: Role, password: String, by initiator: Initiator) async throws
@@ -49,13 +51,16 @@ public struct AdministratorService: Sendable {
         return .administrator(admin)
     }
 
-    public func disable(email: String, by initiator: Initiator) async throws {
+    /// Disables the administrator; answers the applications whose scheduled imports stopped with it.
+    @discardableResult
+    public func disable(email: String, by initiator: Initiator) async throws -> [String] {
         try await change(email, by: initiator) { admin, tx in
             try await keepAnActiveAdmin(besides: admin, in: tx)
             admin.disabled = true
             try await tx.updateAdministrator(admin)
             try await tx.deleteSessions(administratorId: admin.id)
             try await record(.adminDisable, admin, by: initiator, in: tx)
+            return try await schedules.stopSchedules(of: admin, why: "its owner \(admin.email) is disabled", in: tx)
         }
     }
 
@@ -64,15 +69,21 @@ public struct AdministratorService: Sendable {
             admin.disabled = false
             try await tx.updateAdministrator(admin)
             try await record(.adminEnable, admin, by: initiator, in: tx)
+            return []
         }
     }
 
-    /// Deletes the administrator with their API keys; what they did stays in Insights.
-    public func delete(email: String, by initiator: Initiator) async throws {
+    /// Deletes the administrator with their API keys; what they did stays in Insights. Answers the
+    /// applications whose scheduled imports stopped with them.
+    @discardableResult
+    public func delete(email: String, by initiator: Initiator) async throws -> [String] {
         try await change(email, by: initiator) { admin, tx in
             try await keepAnActiveAdmin(besides: admin, in: tx)
+            let stopped = try await schedules.stopSchedules(
+                of: admin, why: "its owner \(admin.email) was deleted", in: tx)
             try await tx.deleteAdministrator(id: admin.id)
             try await record(.adminDelete, admin, by: initiator, in: tx)
+            return stopped
         }
     }
 
@@ -91,6 +102,11 @@ public struct AdministratorService: Sendable {
             try await tx.updateAdministrator(admin)
             try await tx.deleteSessions(administratorId: admin.id)
             try await record(.adminSetRole, admin, detail: role.rawValue, by: initiator, in: tx)
+            if !role.allows(.change) {
+                try await schedules.stopSchedules(
+                    of: admin, why: "its owner \(admin.email) is \(role.rawValue) now", in: tx)
+            }
+            return []
         }
     }
 
@@ -104,6 +120,7 @@ public struct AdministratorService: Sendable {
             try await tx.deleteSessions(administratorId: admin.id)
             try await tx.clearSignIn(key: SessionService.emailKey(admin.email))
             try await record(.adminSetPassword, admin, by: initiator, in: tx)
+            return []
         }
     }
 
@@ -111,7 +128,9 @@ public struct AdministratorService: Sendable {
     public func unlock(email: String, by initiator: Initiator) async throws {
         try await change(email, by: initiator) { admin, tx in
             try await tx.clearSignIn(key: SessionService.emailKey(admin.email))
+            try await tx.clearSignIn(key: SessionService.secondFactorKey(admin.email))
             try await record(.adminUnlock, admin, by: initiator, in: tx)
+            return []
         }
     }
 
@@ -124,6 +143,7 @@ public struct AdministratorService: Sendable {
             try await tx.saveRecoveryCodes(administratorId: admin.id, hashes: [])
             try await tx.deleteSessions(administratorId: admin.id)
             try await record(.adminMFAReset, admin, by: initiator, in: tx)
+            return []
         }
     }
 
@@ -137,16 +157,17 @@ public struct AdministratorService: Sendable {
 
     /// The administrator read and locked, changed by `edit` with its sessions and its event, in one
     /// transaction: a change made meanwhile by someone else is never written over.
+    @discardableResult
     private func change(
         _ email: String, by initiator: Initiator,
-        edit: @escaping @Sendable (inout Administrator, any Storage) async throws -> Void
-    ) async throws {
+        edit: @escaping @Sendable (inout Administrator, any Storage) async throws -> [String]
+    ) async throws -> [String] {
         try initiator.require(.manageAdministrators)
-        try await storage.transaction { tx in
+        return try await storage.transaction { tx in
             guard var admin = try await tx.lockAdministrator(email: email) else {
                 throw RosterError.notFound("there is no administrator with email \(email)")
             }
-            try await edit(&admin, tx)
+            return try await edit(&admin, tx)
         }
     }
 

@@ -45,8 +45,13 @@ public struct ApplicationService: Sendable {
             applicationId: application.id, baseURL: try input.baseURL(),
             credentials: try input.credentials(), allowPrivateNetwork: input.allowPrivateNetwork)
         try await storage.transaction { tx in
-            let first = try await tx.integration(applicationId: application.id) == nil
+            let previous = try await tx.integration(applicationId: application.id)
+            let first = previous == nil
             try await tx.saveIntegration(integration)
+            if integration.allowPrivateNetwork != (previous?.allowPrivateNetwork ?? false) {
+                try await tx.record(
+                    Self.networkPolicyEvent(integration.allowPrivateNetwork, application: application, by: initiator))
+            }
             if first, let preset {
                 // The vendor's documented pace and deprovisioning, until an administrator says otherwise.
                 if let rate = preset.requestsPerSecond {
@@ -140,14 +145,20 @@ public struct ApplicationService: Sendable {
         _ = try await access.integration(of: application)
         try await storage.transaction { tx in
             try await tx.setAllowPrivateNetwork(applicationId: application.id, allowPrivateNetwork)
-            try await tx.record(
-                InsightsEvent(
-                    type: .idmNetworkPolicy, initiator: initiator,
-                    resource: .init(
-                        type: "integration", id: application.id,
-                        name: allowPrivateNetwork ? "private network allowed" : "public addresses only"),
-                    application: .init(application)))
+            try await tx.record(Self.networkPolicyEvent(allowPrivateNetwork, application: application, by: initiator))
         }
+    }
+
+    /// Reaching a private network is a decision of its own in the audit trail, whichever door set it.
+    static func networkPolicyEvent(_ allowed: Bool, application: Application, by initiator: Initiator)
+        -> InsightsEvent
+    {
+        InsightsEvent(
+            type: .idmNetworkPolicy, initiator: initiator,
+            resource: .init(
+                type: "integration", id: application.id,
+                name: allowed ? "private network allowed" : "public addresses only"),
+            application: .init(application))
     }
 
     /// Chooses what deprovisioning does in the application.

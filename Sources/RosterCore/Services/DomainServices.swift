@@ -72,7 +72,6 @@ public struct DomainServices: Sendable {
         let queue = ProvisioningQueue(storage: storage, log: log)
         mail = MailOutbox(storage: storage, from: settings.mailFrom)
         keys = APIKeyService(storage: storage)
-        administrators = AdministratorService(storage: storage, hasher: hasher)
         sessions = SessionService(storage: storage, hasher: hasher, requireMFA: settings.requireMFA)
         mfa = MFAService(storage: storage)
         applications = ApplicationService(storage: storage, access: access, lookup: lookup, queue: queue)
@@ -85,6 +84,7 @@ public struct DomainServices: Sendable {
         attributes = CustomAttributeService(storage: storage)
         schedules = ImportSchedules(
             storage: storage, lookup: lookup, access: access, imports: imports, mail: mail, logger: logger)
+        administrators = AdministratorService(storage: storage, hasher: hasher, schedules: schedules)
         provisioning = ProvisioningScheduler(storage: storage, applications: applications, queue: queue, log: log)
         provisioningLog = log
         directory = DirectoryService(storage: storage, lookup: lookup, provisioning: provisioning)

@@ -37,6 +37,11 @@ public struct SessionService: Sendable {
         "email:" + email.trimmingCharacters(in: .whitespaces).lowercased()
     }
     static func addressKey(_ address: String?) -> String { "address:" + (address ?? "unknown") }
+    /// The second factor's failures count apart from the password's: a right password must not
+    /// clear them, or alternating the two would check codes without end.
+    static func secondFactorKey(_ email: String) -> String {
+        "mfa:" + email.trimmingCharacters(in: .whitespaces).lowercased()
+    }
 
     /// Checks the password. The attempt is counted before the slow hash, in one statement per
     /// key, so parallel attempts cannot get past the limit.
@@ -48,19 +53,20 @@ public struct SessionService: Sendable {
         let origin = Initiator(
             type: .administrator, id: nil, email: email.lowercased(), role: .readonly, clientIp: clientIp,
             requestId: requestId)
-        try await countAttempt(email: email, origin: origin, now: now)
+        try await countAttempt(Self.emailKey(email), origin: origin, now: now)
         let administrator = try await storage.administrator(email: email)
         // Hash even for an unknown email, so the answer takes as long either way.
         let valid =
             if let administrator { try await hasher.verify(password, hash: administrator.passwordHash) } else {
                 try await hasher.hash(password).isEmpty
             }
-        guard let administrator, valid else {
+        // A disabled administrator's right password is answered as a wrong one: the answer tells a
+        // guesser nothing about which accounts exist or which passwords are right.
+        guard let administrator, valid, !administrator.disabled else {
             try await failed(origin, administratorId: administrator?.id)
             throw RosterError.unauthorized("the email or password is wrong")
         }
-        guard !administrator.disabled else { throw RosterError.unauthorized("this administrator account is disabled") }
-        try await succeeded(email: email, clientIp: clientIp)
+        try await succeeded(Self.emailKey(email), clientIp: clientIp)
         let stage: AdminSession.Stage =
             administrator.mfaEnabled ? .secondFactor : requireMFA ? .enrol : .complete
         let token = Digest.randomToken(prefix: "")
@@ -85,7 +91,7 @@ public struct SessionService: Sendable {
             let secret = administrator.mfaSecret
         else { throw RosterError.unauthorized("sign in again") }
         let origin = Initiator.administrator(administrator, clientIp: clientIp)
-        try await countAttempt(email: administrator.email, origin: origin, now: now)
+        try await countAttempt(Self.secondFactorKey(administrator.email), origin: origin, now: now)
         var accepted = false
         if let step = TOTP.matchingStep(code, secret: secret, at: now) {
             accepted = try await storage.acceptTOTPStep(administratorId: administrator.id, step: step)
@@ -98,7 +104,7 @@ public struct SessionService: Sendable {
             throw RosterError.unauthorized(
                 "the code is wrong or was already used: enter the current code from your app")
         }
-        try await succeeded(email: administrator.email, clientIp: clientIp)
+        try await succeeded(Self.secondFactorKey(administrator.email), clientIp: clientIp)
         try await storage.setSessionStage(tokenHash: session.tokenHash, stage: .complete)
         var initiator = origin
         initiator.requestId = requestId
@@ -157,11 +163,12 @@ public struct SessionService: Sendable {
 
     // MARK: - The throttle
 
-    /// Counts the attempt against the account and the client address; refuses it (without
-    /// looking at the password) when either is locked or has just gone past its limit.
-    private func countAttempt(email: String, origin: Initiator, now: Date) async throws {
+    /// Counts the attempt against the account (its password's or its second factor's `key`) and the
+    /// client address; refuses it (without looking at the password or code) when either is locked or
+    /// has just gone past its limit.
+    private func countAttempt(_ key: String, origin: Initiator, now: Date) async throws {
         let limits = [
-            (Self.emailKey(email), maxFailures, "this account"),
+            (key, maxFailures, "this account"),
             (Self.addressKey(origin.clientIp), maxAddressFailures, "your address"),
         ]
         for (key, _, who) in limits {
@@ -181,8 +188,8 @@ public struct SessionService: Sendable {
         .unauthorized("too many failed sign-ins for \(who): try again in \(Self.minutes(until.timeIntervalSince(now)))")
     }
 
-    private func succeeded(email: String, clientIp: String?) async throws {
-        try await storage.clearSignIn(key: Self.emailKey(email))
+    private func succeeded(_ key: String, clientIp: String?) async throws {
+        try await storage.clearSignIn(key: key)
         try await storage.uncountSignInAttempt(key: Self.addressKey(clientIp))
     }
 

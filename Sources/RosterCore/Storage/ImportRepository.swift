@@ -59,6 +59,13 @@ public struct IntegrationInactive: Error, Equatable {
     public init(applicationId: UUID) { self.applicationId = applicationId }
 }
 
+/// The import job was cancelled (`roster jobs cancel`): a batch's transaction found it so, and
+/// wrote nothing.
+public struct ImportCancelled: Error, Equatable {
+    public let jobId: UUID
+    public init(jobId: UUID) { self.jobId = jobId }
+}
+
 public protocol ImportRepository: Sendable {
     func createJob(_ job: ImportJob) async throws
     func job(id: UUID) async throws -> ImportJob?

@@ -7,12 +7,15 @@ public struct QueuedJob: Sendable, Hashable {
     public var kind: String
     public var encodedPayload: String
     public var attempts: Int
+    /// How many times a worker took the job over from one that died while it ran.
+    public var takeovers: Int
 
-    public init(id: UUID, kind: String, encodedPayload: String, attempts: Int) {
+    public init(id: UUID, kind: String, encodedPayload: String, attempts: Int, takeovers: Int = 0) {
         self.id = id
         self.kind = kind
         self.encodedPayload = encodedPayload
         self.attempts = attempts
+        self.takeovers = takeovers
     }
 
     public func payload() throws -> JobPayload { try JobPayload(kind: kind, encoded: encodedPayload) }
@@ -75,8 +78,13 @@ public protocol JobQueue: Sendable {
     func retry(jobId: UUID, owner: String, error: String, delay: Duration) async throws
     /// The next job of `kinds` that is due or whose lease expired (its worker died), leased to `owner`.
     func claim(owner: String, lease: Duration, kinds: Set<JobKind>) async throws -> QueuedJob?
-    /// Extends the lease; false when another worker took the job over.
+    /// Extends the lease; false when another worker took the job over, or it was cancelled.
     func renew(jobId: UUID, owner: String, lease: Duration) async throws -> Bool
+    /// One entry of the queue.
+    func queuedJob(id: UUID) async throws -> QueuedJobStatus?
+    /// Ends a job that waits or runs, as cancelled; false when it had ended already. A worker running
+    /// it loses its lease at its next renewal.
+    func cancel(jobId: UUID, reason: String) async throws -> Bool
     func finish(jobId: UUID, owner: String, error: String?) async throws
 }
 

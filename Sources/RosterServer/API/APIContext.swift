@@ -95,18 +95,20 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 case .internal: .internalServerError
                 }
             if case .internal = error { context.logger.error("request failed", metadata: ["error": "\(error)"]) }
-            return try errorResponse(status, error.description)
+            return try errorResponse(status, error.publicMessage(requestId: context.id))
         } catch let problem as IntegrationInput.Problem {
             return try errorResponse(.badRequest, problem.description)
         } catch let error as HTTPError {
             return try errorResponse(error.status, error.body ?? error.status.reasonPhrase)
+        } catch is NIOTooManyBytesError {
+            return try errorResponse(.contentTooLarge, "the body is larger than this request accepts")
         } catch is DecodingError {
             return try errorResponse(
                 .badRequest, "the request body is not the JSON this endpoint expects (see /openapi.yaml)")
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)"])
             return try errorResponse(
-                .internalServerError, "Roster failed to handle the request; the server log has details")
+                .internalServerError, RosterError.internal("").publicMessage(requestId: context.id))
         }
     }
 
@@ -145,4 +147,13 @@ struct ErrorBody: Encodable {
         let message: String
     }
     let error: Detail
+}
+
+extension RosterError {
+    /// What a caller is told: the error's own sentence, except for Roster's own failures, whose text
+    /// (a driver's or the database's) stays in the server log, found by the request's id.
+    func publicMessage(requestId: String) -> String {
+        guard case .internal = self else { return description }
+        return "Roster failed to handle the request; the server log has details under request id \(requestId)"
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Mustache
+import NIOCore
 import RosterApp
 import RosterCore
 
@@ -155,8 +156,7 @@ struct PortalErrorMiddleware: RouterMiddleware {
             switch error {
             case .internal:
                 context.logger.error("portal request failed", metadata: ["error": "\(error)"])
-                return portal.errorPage(
-                    .internalServerError, "Roster failed to handle the request; the server log has details.")
+                return portal.errorPage(.internalServerError, error.publicMessage(requestId: context.id) + ".")
             case .forbidden(let reason):
                 return portal.errorPage(
                     .forbidden, "You cannot do this: \(reason). Ask an administrator with more rights.")
@@ -172,10 +172,12 @@ struct PortalErrorMiddleware: RouterMiddleware {
             }
         } catch let error as HTTPError {
             return portal.errorPage(error.status, error.body ?? error.status.reasonPhrase)
+        } catch is NIOTooManyBytesError {
+            return portal.errorPage(.contentTooLarge, "The form is larger than this page accepts.")
         } catch {
             context.logger.error("portal request failed", metadata: ["error": "\(error)"])
             return portal.errorPage(
-                .internalServerError, "Roster failed to handle the request; the server log has details.")
+                .internalServerError, RosterError.internal("").publicMessage(requestId: context.id) + ".")
         }
     }
 }

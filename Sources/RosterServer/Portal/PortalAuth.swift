@@ -11,7 +11,7 @@ struct PortalAuth {
 
     func addRoutes(to router: Router<APIContext>) {
         router.get("login") { request, context in
-            let next = safeNext(request.query("next"))
+            let next = Self.safeNext(request.query("next"))
             if let token = request.cookies[Portal.sessionCookie]?.value,
                 try await portal.roster.sessions.authenticate(token: token, clientIp: context.remoteAddress) != nil
             {
@@ -22,7 +22,7 @@ struct PortalAuth {
         }
         router.post("login") { request, context in
             let form = FormData(String(buffer: try await request.body.collect(upTo: 64 * 1024)))
-            let next = safeNext(form["next"])
+            let next = Self.safeNext(form["next"])
             guard let expected = request.cookies[Self.loginCookie]?.value, let sent = form["_csrf"],
                 constantTimeEqual(sent, expected)
             else {
@@ -58,10 +58,10 @@ struct PortalAuth {
     /// the session's CSRF token.
     func addSessionRoutes(to group: RouterGroup<APIContext>) {
         group.get("login/mfa") { request, context in
-            secondStep(next: safeNext(request.query("next")), error: nil, context: context, status: .ok)
+            secondStep(next: Self.safeNext(request.query("next")), error: nil, context: context, status: .ok)
         }
         group.post("login/mfa") { request, context in
-            let next = safeNext(context.form["next"])
+            let next = Self.safeNext(context.form["next"])
             guard let token = request.cookies[Portal.sessionCookie]?.value else {
                 return Response.redirect(to: "/login", type: .normal)
             }
@@ -109,8 +109,12 @@ struct PortalAuth {
     }
 
     /// Where to go after signing in: only a path on this site.
-    private func safeNext(_ text: String?) -> String {
-        guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.hasPrefix("/\\"), !text.hasPrefix("/login")
+    /// Where to go after signing in: a path of this site only. Browsers drop tabs and newlines from
+    /// a URL and read a backslash as a slash, so `/\t/evil.example/` would lead away: a path with
+    /// any control character, space, backslash or non-ASCII is refused, as is one starting with `//`.
+    static func safeNext(_ text: String?) -> String {
+        guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.hasPrefix("/login"),
+            text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f && $0 != "\\" })
         else {
             return "/applications"
         }

@@ -31,7 +31,9 @@ enum SCIMHTTP {
     /// The request's body as JSON, or the SCIM error that says why it is not.
     static func body(_ request: Request) async throws -> JSONValue {
         let buffer: ByteBuffer
-        do { buffer = try await request.body.collect(upTo: maxBody) } catch {
+        do { buffer = try await request.body.collect(upTo: maxBody) } catch let refusal as RosterError {
+            throw refusal
+        } catch {
             throw SCIMProtocolError(413, nil, "the body is larger than \(maxBody) bytes, the most Roster reads")
         }
         do { return try JSONParser.parse(buffer.readableBytesView) } catch let error as JSONParser.SyntaxError {
@@ -71,7 +73,7 @@ struct SCIMErrorMiddleware: RouterMiddleware {
                 case .forbidden(let m): .init(403, nil, m)
                 case .unauthorized(let m): .init(401, nil, m)
                 case .serviceProvider(let m): .init(502, nil, m)
-                case .internal(let m): .init(500, nil, m)
+                case .internal: .init(500, nil, error.publicMessage(requestId: context.id))
                 }
             if case .internal = error { context.logger.error("SCIM request failed", metadata: ["error": "\(error)"]) }
             var response = try SCIMHTTP.error(scimError)
@@ -84,8 +86,7 @@ struct SCIMErrorMiddleware: RouterMiddleware {
             return response
         } catch {
             context.logger.error("SCIM request failed", metadata: ["error": "\(error)"])
-            return try SCIMHTTP.error(
-                .init(500, nil, "Roster failed to handle the request; the server log has details"))
+            return try SCIMHTTP.error(.init(500, nil, RosterError.internal("").publicMessage(requestId: context.id)))
         }
     }
 }

@@ -1,0 +1,72 @@
+import Hummingbird
+import NIOCore
+import RosterCore
+
+/// Every request body is read through this guard, by the handler, after authentication: nothing is
+/// buffered for a caller Roster has not identified, a body larger than ``maxBody`` (by its
+/// `Content-Length` or as it streams) is refused with 413, and a NUL character (`%00`, `\u0000` or
+/// a raw zero byte) in the query or the body is refused with 400. No name, search or password needs
+/// one, and PostgreSQL refuses to store one, which would surface as a server error deep inside.
+struct BodyGuardMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        if (request.uri.query ?? "").lowercased().contains("%00") { throw GuardedBody.refusal }
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > GuardedBody.maxBody {
+            throw GuardedBody.tooLarge
+        }
+        var request = request
+        request.body = RequestBody(asyncSequence: GuardedBody(base: request.body, limit: GuardedBody.maxBody))
+        return try await next(request, context)
+    }
+}
+
+/// A request body checked as it is read: its size against `limit`, its bytes for NUL characters,
+/// including a `%00` or `\u0000` split across two chunks.
+struct GuardedBody: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    /// The largest body Roster reads; the routes' own limits are smaller.
+    static var maxBody: Int { 4 << 20 }
+    let base: RequestBody
+    let limit: Int
+
+    static var refusal: RosterError {
+        .invalid("the request contains a NUL character, which Roster does not accept")
+    }
+
+    static var tooLarge: HTTPError {
+        HTTPError(.contentTooLarge, message: "the body is larger than \(maxBody >> 20) MiB, the most Roster reads")
+    }
+
+    func makeAsyncIterator() -> Iterator { Iterator(base: base.makeAsyncIterator(), limit: limit) }
+
+    struct Iterator: AsyncIteratorProtocol {
+        var base: RequestBody.AsyncIterator
+        let limit: Int
+        var read = 0
+        /// The last bytes of the previous chunk, lowercased, for an escape split across chunks.
+        var tail: [UInt8] = []
+
+        mutating func next() async throws -> ByteBuffer? {
+            guard let buffer = try await base.next() else { return nil }
+            read += buffer.readableBytes
+            if read > limit { throw GuardedBody.tooLarge }
+            let bytes = tail + buffer.readableBytesView.map { $0 | ($0 >= 0x41 && $0 <= 0x5A ? 0x20 : 0) }
+            if Self.hasNul(bytes) { throw GuardedBody.refusal }
+            tail = Array(bytes.suffix(5))
+            return buffer
+        }
+
+        static func hasNul(_ bytes: [UInt8]) -> Bool {
+            for (index, byte) in bytes.enumerated() {
+                switch byte {
+                case 0: return true
+                case UInt8(ascii: "%") where bytes[index...].starts(with: "%00".utf8): return true
+                case UInt8(ascii: "\\") where bytes[index...].starts(with: "\\u0000".utf8): return true
+                default: continue
+                }
+            }
+            return false
+        }
+    }
+}
