@@ -23,7 +23,11 @@ users (totalResults 250) to everything: startIndex, cursor and count are all ign
 Modes that hold requests until the test acts, so that a kill lands mid-run by construction:
 hold-pages serves the first two pages of 100 and holds every later page; prov-hold* holds every
 write. GET /<mode>/_held answers how many requests it holds, GET /<mode>/_release lets them (and
-every later one) go.
+every later one) go. A release is for good, so a test that holds takes a name of its own:
+hold-pages-<name> holds as hold-pages does; hold-users-<name> holds every GET of one user
+(/Users/<id>); oauth-hold-<name> takes oauth's tokens and holds the first page of a listing
+(startIndex 1), and lists each listing request with the token it carried (GET /<mode>/_reads).
+GET /oauth/_tokens lists the tokens issued, with the time of each.
 
 Provisioning modes keep written users and groups in memory (prov-ok), and misbehave on writes:
 prov-flaky and prov-flaky-* (429 with Retry-After: 1 on every 2nd write, 503 on every 3rd; each name its own store), prov-slow-post
@@ -51,6 +55,7 @@ LOCK = threading.Lock()
 STATS = {}
 SEEN = set()
 TOKENS = {}
+ISSUED = []
 STORE = {}
 WRITES = {}
 LAST_429 = {}
@@ -59,6 +64,11 @@ READS = {}
 # Requests a second and the most at once: prov-bucket is the benchmark's provider (50/s);
 # prov-bucket-tight* is met by any client sending three requests at once, however slow the machine.
 BUCKET_LIMITS = {"prov-bucket-tight": (20.0, 2.0), "prov-bucket": (50.0, 50.0)}
+
+
+# What a hostile or broken provider may put in a ListResponse's number fields.
+EXTREMES = {"min": -9223372036854775808, "max": 9223372036854775807, "beyond": 10 ** 30, "negative": -5,
+            "fraction": 12.5, "text": "many", "null": None}
 
 
 def take_token(mode, rate=None, size=None):
@@ -198,6 +208,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(401, {"error": "invalid_client", "error_description": "bad client credentials"}, "application/json")
         token = f"tok-{stat('oauth', 'tokens')}"
         TOKENS[token] = time.time() + 61
+        with LOCK:
+            ISSUED.append({"token": token, "time": time.time()})
         self.send(200, {"access_token": token, "token_type": "Bearer", "expires_in": 61}, "application/json")
 
     def stall(self):
@@ -214,7 +226,7 @@ class Handler(BaseHTTPRequestHandler):
         header = self.headers.get("Authorization", "")
         if mode == "basic":
             return header == "Basic " + base64.b64encode(b"roster:pw").decode()
-        if mode == "oauth":
+        if mode == "oauth" or mode.startswith("oauth-hold"):
             token = header[7:] if header.startswith("Bearer ") else ""
             return TOKENS.get(token, 0) > time.time()
         return True
@@ -231,6 +243,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, READS.get(mode, []), "application/json")
         if resource == "_writes":
             return self.send(200, WRITES.get(mode, []), "application/json")
+        if mode == "oauth" and resource == "_tokens":
+            with LOCK:
+                return self.send(200, list(ISSUED), "application/json")
         if resource == "_held":
             with LOCK:
                 return self.send(200, {"held": HELD.get(mode, 0)}, "application/json")
@@ -273,6 +288,8 @@ class Handler(BaseHTTPRequestHandler):
                 config["filter"]["supported"] = config["sort"]["supported"] = True
             return self.send(200, config)
         if resource.startswith("Users/"):
+            if mode.startswith("hold-users"):
+                hold(mode)
             user = next((u for u in USERS if u["id"] == resource[6:]), None)
             return self.send(200, user) if user else self.send(404, {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "404", "detail": "no such user"})
         if resource != "Users":
@@ -329,6 +346,14 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(0.3)
         if mode == "hold-pages" and start > 200:
             hold(mode)
+        if mode.startswith("hold-pages-") and start > 200:
+            hold(mode)
+        if mode.startswith("oauth-hold"):
+            with LOCK:
+                READS.setdefault(mode, []).append({"time": time.time(), "query": query,
+                                                   "token": self.headers.get("Authorization", "")[7:]})
+            if start == 1:
+                hold(mode)
         if mode == "short-pages":
             count = min(count, 7)
         if mode in ("ignore-start", "broken-all"):
@@ -354,6 +379,13 @@ class Handler(BaseHTTPRequestHandler):
             body["totalResults"] = 10
         if mode == "wrong-total-high":
             body["totalResults"] = len(USERS) + 500
+        if mode.startswith("extreme-"):
+            # extreme-FIELD-KIND: one number field of every page at an extreme (Int.min, Int.max, …).
+            _, field, kind = mode.split("-", 2)
+            if kind == "missing":
+                body.pop(field, None)
+            else:
+                body[field] = EXTREMES[kind]
         if mode == "malformed" or (mode == "malformed-page2" and start > 1):
             return self.send(200, b'{"Resources": [{"id": "x", "userName": ', "application/scim+json")
         if mode == "huge":

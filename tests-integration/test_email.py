@@ -2,6 +2,7 @@
 that is down when the import ends (the message waits in the outbox queue and is sent later),
 one that would take the password in clear, and one that never answers."""
 import socket
+import ssl
 import threading
 import time
 
@@ -88,3 +89,58 @@ def test_a_server_that_never_answers_times_out_and_the_message_waits(tmp_path, m
         for connection, _ in held:
             connection.close()
         listener.close()
+
+
+def injecting_server(tmp_path, split):
+    """An SMTP server (or a man in the middle) that adds a line after its 220 to STARTTLS, before
+    TLS begins: in the same packet, or (split) in the next one. It records every line it is sent."""
+    cert, key = self_signed_certificate(tmp_path)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    heard = []
+
+    def serve():
+        for _ in range(4):
+            connection, _ = listener.accept()
+            try:
+                lines = connection.makefile("rb")
+                connection.sendall(b"220 mail.example ESMTP\r\n")
+                heard.append(lines.readline())
+                connection.sendall(b"250-mail.example\r\n250-AUTH PLAIN\r\n250 STARTTLS\r\n")
+                heard.append(lines.readline())
+                injected = b"250-mail.example\r\n250 AUTH PLAIN\r\n"
+                if split:
+                    connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    connection.sendall(b"220 go ahead\r\n")
+                    connection.sendall(injected)
+                else:
+                    connection.sendall(b"220 go ahead\r\n" + injected)
+                context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                context.load_cert_chain(cert, key)
+                secure = context.wrap_socket(connection, server_side=True)
+                heard.extend(secure.makefile("rb").readlines())
+            except (OSError, ssl.SSLError):
+                pass
+            finally:
+                connection.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener, heard
+
+
+def test_a_line_added_before_tls_begins_is_never_read_and_nothing_is_sent(tmp_path, misbehaving):
+    for split in (False, True):
+        listener, heard = injecting_server(tmp_path, split)
+        try:
+            env = {"ROSTER_SMTP_URL": smtp_url(listener.getsockname()[1]), "ROSTER_SMTP_TIMEOUT_SECONDS": "10"}
+            roster = Roster(tmp_path / f"data-{split}", env).with_admin()
+            small_import(roster, f"{misbehaving}/ok", env)
+            [mail] = roster.json("mail", "list", env=env)
+            # Not sent: neither the password nor the message went anywhere.
+            assert mail["status"] == "pending", mail
+            assert not any(line.startswith((b"AUTH", b"MAIL")) for line in heard), heard
+            if not split:
+                assert "RFC 3207" in mail["lastError"], mail
+        finally:
+            listener.close()

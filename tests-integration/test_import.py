@@ -4,6 +4,7 @@ import subprocess
 import time
 
 import seed
+from conftest import http
 
 ADMIN = "admin@example.com"
 
@@ -127,45 +128,69 @@ def test_100_or_more_users_are_queued_run_by_a_worker_and_emailed(roster, scim_s
     assert len(mails) == 1 and "completed with" in mails[0].read_text()
 
 
-def test_two_imports_of_the_same_users_started_at_once_create_each_user_once(roster, scim_server):
-    url, created = scim_server
-    connect(roster, url)
+def test_two_imports_of_the_same_users_started_at_once_create_each_user_once(roster, misbehaving):
+    # The provider holds every user it is asked for until both imports wait on it: each reads its
+    # users one by one, so two held reads are two imports in flight at once, by construction.
+    mode = "hold-users-two-imports"
+    connect(roster, f"{misbehaving}/{mode}")
+    ids = [f"m-{i:05d}" for i in range(20, 80)]
     args = ["import", "run", "Demo", "--as", ADMIN, "--json"]
-    for user in created[20:80]:
-        args += ["--user", user["id"]]
-    first, second = roster.popen(*args), roster.popen(*args)
+    for remote_id in ids:
+        args += ["--user", remote_id]
+    # A deadline longer than the test: a held read is never given up and asked again meanwhile.
+    patient = {"ROSTER_SCIM_TIMEOUT_SECONDS": "600"}
+    first, second = roster.popen(*args, env=patient), roster.popen(*args, env=patient)
+    try:
+        held = wait_held(misbehaving, mode, 2, [first, second])
+        assert held == 2 and first.poll() is None and second.poll() is None
+    finally:
+        http("GET", f"{misbehaving}/{mode}/_release")
     out1, err1 = first.communicate(timeout=300)
     out2, err2 = second.communicate(timeout=300)
     assert first.returncode == 0, err1
     assert second.returncode == 0, err2
     jobs = [json.loads(out1)["job"], json.loads(out2)["job"]]
     users = roster.json("users", "list")
-    importable = [u for u in created[20:80] if seed.expected(u) is not None]
-    assert len(users) == len({u["username"] for u in users})
-    assert sum(j["created"] for j in jobs) == len(users)
-    assert len(users) == len(importable)
+    assert sorted(u["username"] for u in users) == [f"mis{i:05d}" for i in range(20, 80)]
+    assert sum(j["created"] for j in jobs) == len(ids)
     for job in jobs:
-        assert job["created"] + job["skipped"] + job["failed"] == 60
+        assert job["status"] == "completed"
+        assert job["created"] + job["skipped"] + job["failed"] == len(ids)
+
+
+def wait_held(misbehaving, mode, count, processes, timeout=120):
+    """How many requests the provider holds, once it holds `count`; fails if it never does, or
+    if one of `processes` ended first (it cannot be held then)."""
+    deadline = time.time() + timeout
+    while True:
+        held = http("GET", f"{misbehaving}/{mode}/_held")[2]["held"]
+        if held >= count:
+            return held
+        ended = [p.args for p in processes if p.poll() is not None]
+        assert not ended, f"{ended} ended while {held} of {count} requests were held"
+        assert time.time() < deadline, f"{held} of {count} requests held after {timeout} s"
+        time.sleep(0.1)
 
 
 def test_deactivation_in_the_middle_stops_the_import_keeps_what_was_done_and_emails(roster, misbehaving):
-    connect(roster, f"{misbehaving}/slow-pages")
+    # The provider serves two pages of 100 and holds the third until the test lets it go: the
+    # deactivation lands while the import is in the middle by construction, not by timing.
+    mode = "hold-pages-deactivation"
+    connect(roster, f"{misbehaving}/{mode}")
     queued = roster.json("import", "run", "Demo", "--all", "--as", ADMIN)
     job_id = queued["job"]["id"]
-    worker = roster.popen("worker")
+    # A deadline longer than the test: the held page is never given up and asked again meanwhile.
+    worker = roster.popen("worker", env={"ROSTER_SCIM_TIMEOUT_SECONDS": "600"})
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            job = roster.json("import", "show", job_id)["job"]
-            if job["created"] >= 100:
-                break
-            time.sleep(0.05)
-        roster.run("app", "deactivate", "Demo")
-        while time.time() < deadline:
-            job = roster.json("import", "show", job_id)["job"]
-            if job["status"] not in ("queued", "running"):
-                break
-            time.sleep(0.1)
+        try:
+            # Some users committed; the rest cannot arrive before the release.
+            middle = wait_job(roster, job_id, lambda j: j["created"] >= 100, [worker], "committed a page")
+            roster.run("app", "deactivate", "Demo")
+            middle = roster.json("import", "show", job_id)["job"]
+            assert middle["status"] == "running" and 100 <= middle["created"] < 250, middle
+        finally:
+            http("GET", f"{misbehaving}/{mode}/_release")
+        job = wait_job(roster, job_id, lambda j: j["status"] not in ("queued", "running"), [worker], "ended")
     finally:
         worker.terminate()
         worker.wait(timeout=20)
@@ -174,7 +199,8 @@ def test_deactivation_in_the_middle_stops_the_import_keeps_what_was_done_and_ema
     roster.run("worker", "--until-idle")
     assert job["status"] == "failed"
     assert job["reason"] == "integration deactivated"
-    assert 100 <= job["created"] < 250
+    # What was committed before the deactivation stays; the held page, read after it, is not imported.
+    assert job["created"] >= middle["created"] and job["created"] in (100, 200), job
     assert len(roster.json("users", "list")) == job["created"]
     mails = roster.outbox()
     assert len(mails) == 1
@@ -183,6 +209,20 @@ def test_deactivation_in_the_middle_stops_the_import_keeps_what_was_done_and_ema
     assert refused.returncode == 1 and "deactivated" in refused.stderr
     roster.run("app", "activate", "Demo")
     assert roster.run("import", "list", "Demo").returncode == 0
+
+
+def wait_job(roster, job_id, condition, processes, what, timeout=120):
+    """The import job once `condition` holds; fails if it never does, or if a process it needs ended."""
+    deadline = time.time() + timeout
+    while True:
+        job = roster.json("import", "show", job_id)["job"]
+        if condition(job):
+            return job
+        assert job["status"] in ("queued", "running"), f"the job ended before it {what}: {job}"
+        ended = [p.args for p in processes if p.poll() is not None]
+        assert not ended, f"{ended} ended before the job {what}: {job}"
+        assert time.time() < deadline, f"the job never {what} in {timeout} s: {job}"
+        time.sleep(0.1)
 
 
 def test_import_list_filters_and_sorts_through_the_provider(roster, scim_server):

@@ -118,30 +118,59 @@ def test_delete_can_be_chosen_as_the_deprovision_action(roster, misbehaving):
 
 def test_deactivation_with_200_pushes_queued_sends_none_after_it_and_ends_them_in_error(roster, misbehaving):
     emails = directory(roster, misbehaving, 200)
-    bind(roster, misbehaving, "prov-slow", emails)
-    worker = roster.popen("worker")
+    # The provider holds every write until the test lets them go, and the worker runs five pushes at
+    # a time: the deactivation lands with exactly five writes in flight and the rest queued, by
+    # construction. The SCIM deadline outlasts the test, so no held write is given up and sent again.
+    mode = "prov-hold-deactivation"
+    bind(roster, misbehaving, mode, emails)
+    worker = roster.popen("worker", env={"ROSTER_JOB_CONCURRENCY": "5", "ROSTER_SCIM_TIMEOUT_SECONDS": "600"})
     try:
-        deadline = time.time() + 60
-        while len(get(f"{misbehaving}/prov-slow/_writes")) < 5 and time.time() < deadline:
-            time.sleep(0.05)
-        roster.run("app", "deactivate", "App")
-        deactivated = time.time()
-        time.sleep(3)
+        try:
+            assert wait_held(misbehaving, mode, 5, worker) == 5, "five pushes side by side, five writes held"
+            roster.run("app", "deactivate", "App")
+            assert get(f"{misbehaving}/{mode}/_stats")["writes"] == 5
+        finally:
+            get(f"{misbehaving}/{mode}/_release")
+        jobs = settled(roster, worker)
     finally:
         worker.terminate()
         worker.wait(timeout=20)
-    late = [w for w in get(f"{misbehaving}/prov-slow/_writes") if w["time"] > deactivated + 0.5]
-    assert late == [], f"{len(late)} writes after deactivation"
-    jobs = [j for j in roster.json("jobs", "list", "--limit", "1000") if j["kind"].startswith("provision")]
+    # Every push has ended, so no write can come later: the five in flight were all that was sent.
+    assert get(f"{misbehaving}/{mode}/_stats")["writes"] == 5, "writes sent after the deactivation"
+    assert len(get(f"{misbehaving}/{mode}/_writes")) == 5
+    jobs = [j for j in jobs if j["kind"].startswith("provision")]
     done = [j for j in jobs if j["status"] == "done"]
     failed = [j for j in jobs if j["status"] == "failed"]
-    # One push per user; the group's push may have run (and been queued again) while users were
-    # pushed side by side.
-    assert len(done) + len(failed) == len(jobs)
+    # One push per user; the group's push may have been one of the five or waited with the rest.
     assert len([j for j in jobs if j["kind"] == "provision-user"]) == 200
-    assert len(failed) > 150 and all(j["lastError"] == "integration deactivated" for j in failed)
+    assert len(done) == 5 and len(failed) == len(jobs) - 5, (len(done), len(failed), len(jobs))
+    assert all(j["lastError"] == "integration deactivated" for j in failed)
     cancelled = [e for e in roster.json("provision", "log", "App") if e["outcome"] == "cancelled"]
     assert len(cancelled) >= len(failed)
+
+
+def wait_held(misbehaving, mode, count, worker, timeout=120):
+    """How many writes the provider holds, once it holds `count`; fails if it never does."""
+    deadline = time.time() + timeout
+    while True:
+        held = get(f"{misbehaving}/{mode}/_held")["held"]
+        if held >= count:
+            return held
+        assert worker.poll() is None, f"the worker ended with {held} of {count} writes held"
+        assert time.time() < deadline, f"{held} of {count} writes held after {timeout} s"
+        time.sleep(0.1)
+
+
+def settled(roster, worker, timeout=90):
+    """The jobs once none is waiting or running (the worker still up); fails if that never comes."""
+    deadline = time.time() + timeout
+    while True:
+        jobs = roster.json("jobs", "list", "--limit", "1000")
+        if all(j["status"] not in ("queued", "running") for j in jobs):
+            return jobs
+        assert worker.poll() is None, "the worker ended with pushes waiting"
+        assert time.time() < deadline, f"pushes still waiting after {timeout} s: {jobs[:3]}"
+        time.sleep(0.2)
 
 
 def test_a_rate_limited_provider_gets_every_user_once_at_its_pace(roster, misbehaving):

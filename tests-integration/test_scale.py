@@ -27,20 +27,25 @@ def test_a_worker_killed_mid_import_is_replaced_and_the_job_resumes_where_it_sto
     if "DATABASE_URL" not in first.env:
         second = Roster(tmp_path / "a", LEASE)  # SQLite: the instance restarts on the same data
     # The application holds every page after the second until the test releases it: the worker has
-    # committed one or two pages and waits on the third when it is killed, by construction.
-    first.run("app", "create", "Big", "--scim-url", f"{misbehaving1000}/hold-pages", "--bearer-token-env", "TOKEN")
+    # committed one or two pages and waits on the third when it is killed, by construction. The hold
+    # has a name of its own (a release is for good), and the workers' SCIM deadline outlasts the test
+    # so the held page is never given up and asked again meanwhile.
+    mode = "hold-pages-worker-kill"
+    first.run("app", "create", "Big", "--scim-url", f"{misbehaving1000}/{mode}", "--bearer-token-env", "TOKEN")
     job_id = first.json("import", "run", "Big", "--all", "--as", ADMIN)["job"]["id"]
+    patient = dict(LEASE, ROSTER_SCIM_TIMEOUT_SECONDS="600")
     workers = {}
-    workers["a"] = first.popen("worker", env=LEASE)
+    workers["a"] = first.popen("worker", env=patient)
     if "DATABASE_URL" in first.env:
-        workers["b"] = second.popen("worker", env=LEASE)
+        workers["b"] = second.popen("worker", env=patient)
     try:
-        # MUT: kill -9 whichever process holds the job, once it committed a page and waits for the third
+        # MUT: kill -9 whichever process holds the job, once it committed a page: the third cannot have
+        # come (it is held, and `_held` shows the hold in place), so the kill is mid-import whatever the pace.
         deadline = time.time() + 120
         pid = None
         while True:
             pid = holder_pid(first, job_id)
-            held = http("GET", f"{misbehaving1000}/hold-pages/_held")[2]["held"]
+            held = http("GET", f"{misbehaving1000}/{mode}/_held")[2]["held"]
             if pid and held and first.json("import", "show", job_id)["job"]["created"] >= 100:
                 break
             assert time.time() < deadline, "the import never reached the held page"
@@ -48,11 +53,13 @@ def test_a_worker_killed_mid_import_is_replaced_and_the_job_resumes_where_it_sto
         os.kill(pid, signal.SIGKILL)
         killed = next(name for name, p in workers.items() if p.pid == pid)
         workers[killed].wait(timeout=10)
-        http("GET", f"{misbehaving1000}/hold-pages/_release")
+        # Read while the pages after the second are still held: once they go, another instance may take
+        # the job over (its lease ends within seconds) and commit more before the read.
         done_before = first.json("import", "show", job_id)["job"]["created"]
         assert 100 <= done_before <= 200
+        http("GET", f"{misbehaving1000}/{mode}/_release")
         if killed == "a" and "b" not in workers:
-            workers["b"] = second.popen("worker", env=LEASE)  # the restart
+            workers["b"] = second.popen("worker", env=patient)  # the restart
         deadline = time.time() + 120
         while time.time() < deadline:
             shown = first.json("import", "show", job_id)
@@ -60,6 +67,7 @@ def test_a_worker_killed_mid_import_is_replaced_and_the_job_resumes_where_it_sto
                 break
             time.sleep(0.3)
     finally:
+        http("GET", f"{misbehaving1000}/{mode}/_release")  # a worker stopping does not wait on a held page
         for process in workers.values():
             if process.poll() is None:
                 process.terminate()

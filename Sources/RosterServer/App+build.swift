@@ -49,12 +49,15 @@ func buildRouter(roster: Roster) throws -> Router<APIContext> {
     }
     ActivationPage(accounts: roster.accounts).addRoutes(to: router)
     try addPortal(roster: roster, to: router)
+    // Reads are Roster's own work, held to the deadline; an application's listing waits on its server.
     let api = router.group("api/v1").add(middleware: APIKeyMiddleware(keys: roster.keys))
+        .add(middleware: DeadlineMiddleware(applies: { $0.method == .get && !$0.uri.path.hasSuffix("/remote-users") }))
     ApplicationsController(roster: roster).addRoutes(to: api)
     DirectoryController(roster: roster).addRoutes(to: api)
     AttributesController(roster: roster).addRoutes(to: api)
     AdministratorsController(roster: roster).addRoutes(to: api)
     ProvisioningController(roster: roster).addRoutes(to: api)
+    JobsController(roster: roster).addRoutes(to: api)
     SCIMController(roster: roster).addRoutes(to: router)
     return router
 }
@@ -86,6 +89,7 @@ func addPortal(roster: Roster, to router: Router<APIContext>) throws {
     PortalGroups(portal: portal).addRoutes(to: pages)
     PortalInsights(portal: portal).addRoutes(to: pages)
     PortalAdministrators(portal: portal).addRoutes(to: pages)
+    PortalJobs(portal: portal).addRoutes(to: pages)
 }
 
 enum PortalStatic {

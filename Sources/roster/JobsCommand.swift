@@ -8,29 +8,6 @@ struct JobsCommand: AsyncParsableCommand {
         commandName: "jobs", abstract: "The background job queue: see and stop any job.",
         subcommands: [List.self, Show.self, Cancel.self])
 
-    /// A queue entry as JSON.
-    struct Entry: Encodable {
-        let id, kind, payload, status: String
-        let attempts, takeovers: Int
-        let leaseOwner: String?
-        let leaseUntil, runAfter, created: Date?
-        let lastError: String?
-
-        init(_ job: QueuedJobStatus) {
-            id = job.job.id.text
-            kind = job.job.kind
-            payload = job.job.encodedPayload
-            status = job.status
-            attempts = job.job.attempts
-            takeovers = job.job.takeovers
-            leaseOwner = job.leaseOwner
-            leaseUntil = job.leaseUntil
-            runAfter = job.runAfter
-            created = job.created
-            lastError = job.lastError
-        }
-    }
-
     static func jobId(_ text: String) throws -> UUID {
         guard let id = UUID(text: text) else { throw RosterError.invalid("\(text) is not a job id") }
         return id
@@ -43,7 +20,7 @@ struct JobsCommand: AsyncParsableCommand {
         @Flag var json = false
         func run() async throws {
             try await global.withRoster { roster in
-                let entry = Entry(try await roster.jobs.show(id: try JobsCommand.jobId(id), by: .system))
+                let entry = JobJSON(try await roster.jobs.show(id: try JobsCommand.jobId(id), by: .system))
                 if json { return try printJSON(entry) }
                 for (name, value) in [
                     ("id", entry.id), ("kind", entry.kind), ("status", entry.status), ("payload", entry.payload),
@@ -82,7 +59,7 @@ struct JobsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await global.withRoster { roster in
-                let entries = try await roster.jobs.list(limit: limit, by: .system).map(Entry.init)
+                let entries = try await roster.jobs.list(limit: limit, by: .system).map(JobJSON.init)
                 if json { return try printJSON(entries) }
                 for e in entries { printRow(e.id, e.kind, e.status, e.leaseOwner ?? "", e.lastError ?? "") }
             }

@@ -93,4 +93,74 @@ import Testing
             #expect(signedIn.session.stage == .enrol)
         }
     }
+
+    /// An enrolled administrator with a confirmed factor, and the time it was confirmed.
+    func enrolled(_ h: Harness, _ email: String, now: Date) async throws -> (Administrator, Data, [String]) {
+        let admin = try await h.domain.administrators.create(
+            email: email, role: .admin, password: password, by: .system)
+        let enrolment = try await h.domain.mfa.start(by: .administrator(admin))
+        let codes = try await h.domain.mfa.confirm(
+            code: TOTP.code(secret: enrolment.secret, step: TOTP.timeStep(at: now)), session: nil,
+            by: .administrator(admin), now: now)
+        return (admin, enrolment.secret, codes)
+    }
+
+    @Test func replacingASecondFactorTakesThePasswordAndACodeFromTheCurrentOneNotTheSessionAlone() async throws {
+        try await Harness.run { h in
+            let now = Date()
+            let (admin, secret, _) = try await enrolled(h, "ann@example.com", now: now)
+            let me = Initiator.administrator(admin)
+            let later = now.addingTimeInterval(120)
+            let replacement = try await h.domain.mfa.start(by: me)
+            let newCode = TOTP.code(secret: replacement.secret, step: TOTP.timeStep(at: later))
+            let oldCode = TOTP.code(secret: secret, step: TOTP.timeStep(at: later))
+            // The session alone, or with a wrong password or code, replaces nothing.
+            for identity in [
+                nil, MFAService.Identity(password: "wrong-password-entirely", code: oldCode, clientIp: nil),
+                MFAService.Identity(password: password, code: "000000", clientIp: nil),
+            ] {
+                await #expect(throws: RosterError.self) {
+                    _ = try await h.domain.mfa.confirm(
+                        code: newCode, identity: identity, session: nil, by: me, now: later)
+                }
+            }
+            #expect(try await h.storage.administrator(id: admin.id)?.mfaSecret == secret)
+            // With both, the new factor replaces the old one and new recovery codes the old ones.
+            let codes = try await h.domain.mfa.confirm(
+                code: newCode, identity: .init(password: password, code: oldCode, clientIp: nil), session: nil, by: me,
+                now: later)
+            #expect(codes.count == 10)
+            #expect(try await h.storage.administrator(id: admin.id)?.mfaSecret == replacement.secret)
+        }
+    }
+
+    @Test func interleavedPasswordSignInsNeverGiveMoreThanFiveWrongCodesPerWindow() async throws {
+        try await Harness.run { h in
+            let now = Date()
+            _ = try await enrolled(h, "ann@example.com", now: now)
+            let sessions = h.domain.sessions
+            var wrongCodesChecked = 0
+            var lockedAt: Int?
+            // A right password before every guess: the password's success must not clear the codes' count.
+            for attempt in 1...12 {
+                let at = now.addingTimeInterval(Double(attempt))
+                guard
+                    let signedIn = try? await sessions.signIn(
+                        email: "ann@example.com", password: password, clientIp: "198.51.100.\(attempt)", now: at)
+                else { break }
+                do {
+                    try await sessions.verifySecondFactor(
+                        token: signedIn.token, code: "000000", clientIp: "198.51.100.\(attempt)", now: at)
+                } catch let error as RosterError {
+                    if error.description.contains("too many") {
+                        lockedAt = attempt
+                        break
+                    }
+                    wrongCodesChecked += 1
+                }
+            }
+            #expect(wrongCodesChecked == sessions.maxFailures)
+            #expect(lockedAt == sessions.maxFailures + 1)
+        }
+    }
 }

@@ -444,3 +444,26 @@ public struct ProvisioningLogJSON: Codable, Sendable {
         detail = e.detail
     }
 }
+
+/// A background job as `roster jobs`, the API and the portal show it (docs/cli.md).
+public struct JobJSON: Encodable, Sendable {
+    public let id, kind, payload, status: String
+    public let attempts, takeovers: Int
+    public let leaseOwner: String?
+    public let leaseUntil, runAfter, created: Date?
+    public let lastError: String?
+
+    public init(_ job: QueuedJobStatus) {
+        id = job.job.id.text
+        kind = job.job.kind
+        payload = job.job.encodedPayload
+        status = job.status
+        attempts = job.job.attempts
+        takeovers = job.job.takeovers
+        leaseOwner = job.leaseOwner
+        leaseUntil = job.leaseUntil
+        runAfter = job.runAfter
+        created = job.created
+        lastError = job.lastError
+    }
+}

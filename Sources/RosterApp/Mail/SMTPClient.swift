@@ -30,15 +30,22 @@ struct SMTPClient {
         // SNI takes names only: an IP address is sent without one.
         let sniName: String? = host.allSatisfy { $0.isNumber || $0 == "." } || host.contains(":") ? nil : host
         let implicit = configuration.security == .implicitTLS
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let makeTLS: @Sendable () throws -> NIOSSLClientHandler = {
+            try NIOSSLClientHandler(context: tls, serverHostname: sniName)
+        }
+        let (channel, startTLS) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(10))
             .connect(host: host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    var startTLS: StartTLSGuard?
                     if implicit {
-                        try channel.pipeline.syncOperations.addHandler(
-                            NIOSSLClientHandler(context: tls, serverHostname: sniName))
+                        try channel.pipeline.syncOperations.addHandler(try makeTLS())
+                    } else {
+                        startTLS = StartTLSGuard(eventLoop: channel.eventLoop, makeTLS: makeTLS)
+                        try channel.pipeline.syncOperations.addHandler(startTLS!)
                     }
-                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    let wrapped = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    return (wrapped, startTLS)
                 }
             }
         try await channel.executeThenClose { inbound, outbound in
@@ -52,14 +59,18 @@ struct SMTPClient {
                     throw RosterError.serviceProvider(
                         "the SMTP server \(host) does not offer STARTTLS, which ROSTER_SMTP_URL requires")
                 }
-                if offered {
+                if offered, let startTLS {
+                    // The guard puts TLS in front the moment the answer is read (StartTLSGuard).
+                    try await channel.channel.eventLoop.submit { startTLS.arm() }.get()
                     _ = try await session.command("STARTTLS", expect: 220)
-                    // Anything read before TLS is unauthenticated: a man in the middle may have
-                    // added it (RFC 3207 §5). Drop it, and ask again for the capabilities.
-                    session.buffer = ""
-                    try await channel.channel.pipeline.addHandler(
-                        NIOSSLClientHandler(context: tls, serverHostname: sniName), position: .first
-                    ).get()
+                    let plaintext = try await startTLS.upgraded.futureResult.get()
+                    // Anything read before TLS and not yet read by the session is unauthenticated: a
+                    // man in the middle added it (RFC 3207 §5). Stop rather than read it.
+                    guard session.received == plaintext, session.buffer.isEmpty else {
+                        throw RosterError.serviceProvider(
+                            "the SMTP server \(host) sent more than its answer before TLS began: refusing to go "
+                                + "on, as RFC 3207 §5 says (someone may be between Roster and the server)")
+                    }
                     secure = true
                     capabilities = try await session.command("EHLO roster", expect: 250)
                 }
@@ -112,6 +123,10 @@ struct SMTPClient {
         let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
         let host: String
         var buffer = ""
+        /// Bytes read from the connection so far (before TLS, the plaintext ones).
+        var received = 0
+        /// The longest line a reply may have (RFC 5321 §4.5.3.1.5 says 512 octets; servers exceed it).
+        static let maxLine = 64 * 1024
 
         mutating func command(_ line: String, expect code: Int, secret: Bool = false) async throws -> [String] {
             try await write(ByteBuffer(string: line + "\r\n"))
@@ -145,9 +160,13 @@ struct SMTPClient {
                     buffer.removeSubrange(..<range.upperBound)
                     return line
                 }
+                guard buffer.utf8.count <= Self.maxLine else {
+                    throw RosterError.serviceProvider("the SMTP server \(host) sent a line longer than \(Self.maxLine)")
+                }
                 guard let chunk = try await inbound.next() else {
                     throw RosterError.serviceProvider("the SMTP server \(host) closed the connection")
                 }
+                received += chunk.readableBytes
                 buffer += String(buffer: chunk)
             }
         }

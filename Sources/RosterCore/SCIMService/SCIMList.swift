@@ -88,6 +88,8 @@ struct SCIMUserFinder {
         }
         var after: (created: Date, email: String)?
         while true {
+            // A request past its deadline stops here (the server's DeadlineMiddleware cancels it).
+            try Task.checkCancellation()
             let users = try await storage.scimUsers(after: after, limit: 1000)
             keep(users)
             guard users.count == 1000, let last = users.last else { return found }

@@ -31,7 +31,10 @@ public struct SCIMListQuery: Sendable {
                 throw SCIMProtocolError.badRequest(.invalidFilter, error.message)
             }
         }
-        if let text = value("sortBy"), !text.isEmpty { sortBy = .init(text) }
+        if let text = value("sortBy"), !text.isEmpty {
+            try RequestBudget.check(text, as: "sortBy", limit: RequestBudget.maxPathLength)
+            sortBy = .init(text)
+        }
         if let text = value("sortOrder"), !text.isEmpty {
             switch text.lowercased() {
             case "ascending": descending = false
@@ -62,6 +65,7 @@ public struct SCIMListQuery: Sendable {
                 throw SCIMProtocolError.badRequest(
                     .invalidValue, "a query pages by startIndex or by cursor (RFC 9865), not both")
             }
+            try RequestBudget.check(text, as: "the cursor")
             cursor = try SCIMCursor(token: text)
         }
     }
@@ -100,12 +104,17 @@ public struct SCIMProjection: Sendable {
     public init() {}
 
     public init(attributes: String?, excluded: String?) throws {
-        func paths(_ text: String?) -> [SCIMFilter.AttributePath] {
-            (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                .map { Self.path($0) }
+        func paths(_ text: String?, _ parameter: String) throws -> [SCIMFilter.AttributePath] {
+            let names = (text ?? "").split(separator: ",", omittingEmptySubsequences: true)
+            try RequestBudget.check(
+                count: names.count, of: "names in \(parameter)", limit: RequestBudget.maxAttributeNames)
+            return try names.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { name in
+                try RequestBudget.check(name, as: "a name in \(parameter)", limit: RequestBudget.maxPathLength)
+                return Self.path(name)
+            }
         }
-        self.attributes = paths(attributes)
-        self.excluded = paths(excluded)
+        self.attributes = try paths(attributes, "attributes")
+        self.excluded = try paths(excluded, "excludedAttributes")
         if !self.attributes.isEmpty, !self.excluded.isEmpty {
             throw SCIMProtocolError.badRequest(
                 .invalidValue, "attributes and excludedAttributes cannot be given together (RFC 7644 §3.4.2.5)")

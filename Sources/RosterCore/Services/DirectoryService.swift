@@ -82,6 +82,7 @@ public struct DirectoryService: Sendable {
         guard (1...10_000).contains(limit), (0...100_000_000).contains(offset) else {
             throw RosterError.invalid("limit must be 1 to 10000 and offset 0 to 100000000")
         }
+        if let search { try RequestBudget.check(search, as: "the search") }
         return try await storage.users(
             search: search, filters: try await parse(filters), sort: sort, limit: limit, offset: offset)
     }
@@ -95,6 +96,8 @@ public struct DirectoryService: Sendable {
     /// Filters on custom attributes (``UserFilter``), read against the declarations.
     private func parse(_ filters: [String]) async throws -> [UserFilter] {
         guard !filters.isEmpty else { return [] }
+        try RequestBudget.check(count: filters.count, of: "conditions", limit: RequestBudget.maxConditions)
+        for filter in filters { try RequestBudget.check(filter, as: "a condition") }
         let declared = CustomAttributes(try await storage.customAttributes())
         return try filters.map { try UserFilter(parsing: $0, attributes: declared) }
     }
@@ -107,6 +110,7 @@ public struct DirectoryService: Sendable {
     ) async throws -> UserPage {
         try initiator.require(.read)
         guard (1...10_000).contains(limit) else { throw RosterError.invalid("limit must be 1 to 10000") }
+        if let search { try RequestBudget.check(search, as: "the search") }
         let sort = cursor?.sort ?? sort
         // One row more than asked says whether there is a page beyond, without counting.
         var users = try await storage.users(

@@ -73,7 +73,7 @@ public struct DomainServices: Sendable {
         mail = MailOutbox(storage: storage, from: settings.mailFrom)
         keys = APIKeyService(storage: storage)
         sessions = SessionService(storage: storage, hasher: hasher, requireMFA: settings.requireMFA)
-        mfa = MFAService(storage: storage)
+        mfa = MFAService(storage: storage, sessions: sessions)
         applications = ApplicationService(storage: storage, access: access, lookup: lookup, queue: queue)
         remoteUsers = RemoteListing(
             storage: storage, applications: applications, access: access, listingLifetime: settings.listingLifetime)

@@ -4,7 +4,22 @@ import Foundation
 /// from the app, and ten recovery codes shown once and stored hashed.
 public struct MFAService: Sendable {
     let storage: any Storage
+    /// Replacing a second factor asks for the password and the current factor again.
+    let sessions: SessionService
     public static let recoveryCodeCount = 10
+
+    /// What an administrator who has a second factor gives to replace it: their password and a
+    /// current code (or a recovery code) from the factor they have.
+    public struct Identity: Sendable {
+        public var password: String
+        public var code: String
+        public var clientIp: String?
+        public init(password: String, code: String, clientIp: String?) {
+            self.password = password
+            self.code = code
+            self.clientIp = clientIp
+        }
+    }
 
     public struct Enrolment: Sendable {
         public var secret: Data
@@ -37,17 +52,34 @@ public struct MFAService: Sendable {
     }
 
     /// Confirms the enrolment with a current code; answers the recovery codes, shown this once.
-    /// `session` (the cookie's token) is let through to the rest of the portal.
-    public func confirm(code: String, session token: String?, by initiator: Initiator, now: Date = Date()) async throws
-        -> [String]
-    {
+    /// `session` (the cookie's token) is let through to the rest of the portal. An administrator who
+    /// already has a second factor proves it is them (`identity`) first: a session alone, which may
+    /// have been stolen, cannot replace it.
+    public func confirm(
+        code: String, identity: Identity? = nil, session token: String?, by initiator: Initiator, now: Date = Date()
+    ) async throws -> [String] {
         var administrator = try await signedIn(initiator)
         guard let pending = administrator.mfaPendingSecret else {
             throw RosterError.invalid("start the enrolment first: no authenticator secret is waiting for a code")
         }
-        guard let step = TOTP.matchingStep(code, secret: pending, at: now),
-            try await storage.acceptTOTPStep(administratorId: administrator.id, step: step)
-        else {
+        let replacing = administrator.mfaEnabled
+        if replacing {
+            guard let identity else {
+                throw RosterError.unauthorized(
+                    "to replace your second factor, enter your password and a code from the one you have")
+            }
+            try await sessions.confirmIdentity(
+                of: administrator, password: identity.password, code: identity.code, clientIp: identity.clientIp,
+                now: now)
+        }
+        // Replacing, the current factor's code just took this time step; the new secret's code needs
+        // only to match (it is never a sign-in).
+        let step = TOTP.matchingStep(code, secret: pending, at: now)
+        var accepted = step != nil
+        if let step, !replacing {
+            accepted = try await storage.acceptTOTPStep(administratorId: administrator.id, step: step)
+        }
+        guard accepted else {
             throw RosterError.invalid(
                 "the code does not match: enter the current code your app shows (check its clock)")
         }

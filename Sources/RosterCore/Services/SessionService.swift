@@ -91,6 +91,34 @@ public struct SessionService: Sendable {
             let secret = administrator.mfaSecret
         else { throw RosterError.unauthorized("sign in again") }
         let origin = Initiator.administrator(administrator, clientIp: clientIp)
+        try await checkSecondFactor(code, secret: secret, of: administrator, origin: origin, now: now)
+        try await storage.setSessionStage(tokenHash: session.tokenHash, stage: .complete)
+        var initiator = origin
+        initiator.requestId = requestId
+        try await recordSignIn(administrator, initiator)
+    }
+
+    /// Asks a signed-in administrator to prove it is them again, before a change a stolen session
+    /// must not make (replacing the second factor): the password and, when they have one, a current
+    /// code or a recovery code. Each is counted by the same throttle as at sign-in.
+    public func confirmIdentity(
+        of administrator: Administrator, password: String, code: String, clientIp: String?, now: Date = Date()
+    ) async throws {
+        let origin = Initiator.administrator(administrator, clientIp: clientIp)
+        try await countAttempt(Self.emailKey(administrator.email), origin: origin, now: now)
+        guard try await hasher.verify(password, hash: administrator.passwordHash) else {
+            try await failed(origin, administratorId: administrator.id)
+            throw RosterError.unauthorized("the password is wrong: enter the one you sign in with")
+        }
+        try await succeeded(Self.emailKey(administrator.email), clientIp: clientIp)
+        guard let secret = administrator.mfaSecret else { return }
+        try await checkSecondFactor(code, secret: secret, of: administrator, origin: origin, now: now)
+    }
+
+    /// A code from the authenticator app (each time step once) or an unused recovery code.
+    private func checkSecondFactor(
+        _ code: String, secret: Data, of administrator: Administrator, origin: Initiator, now: Date
+    ) async throws {
         try await countAttempt(Self.secondFactorKey(administrator.email), origin: origin, now: now)
         var accepted = false
         if let step = TOTP.matchingStep(code, secret: secret, at: now) {
@@ -104,11 +132,7 @@ public struct SessionService: Sendable {
             throw RosterError.unauthorized(
                 "the code is wrong or was already used: enter the current code from your app")
         }
-        try await succeeded(Self.secondFactorKey(administrator.email), clientIp: clientIp)
-        try await storage.setSessionStage(tokenHash: session.tokenHash, stage: .complete)
-        var initiator = origin
-        initiator.requestId = requestId
-        try await recordSignIn(administrator, initiator)
+        try await succeeded(Self.secondFactorKey(administrator.email), clientIp: origin.clientIp)
     }
 
     /// The administrator a session cookie belongs to, with their current role, and the session;

@@ -13,7 +13,7 @@ struct SCIMController {
 
     func addRoutes(to router: Router<APIContext>) {
         let scim = router.group("scim/v2").add(middleware: SCIMErrorMiddleware())
-            .add(middleware: APIKeyMiddleware(keys: roster.keys))
+            .add(middleware: APIKeyMiddleware(keys: roster.keys)).add(middleware: DeadlineMiddleware())
         addDiscovery(to: scim)
         addResource("Users", roster.domain.scimUsers, to: scim)
         addResource("Groups", roster.domain.scimGroups, to: scim)
