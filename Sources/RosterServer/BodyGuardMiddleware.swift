@@ -44,27 +44,43 @@ struct GuardedBody: AsyncSequence, Sendable {
         var base: RequestBody.AsyncIterator
         let limit: Int
         var read = 0
-        /// The last bytes of the previous chunk, lowercased, for an escape split across chunks.
+        /// The last bytes of the previous chunk, for an escape split across chunks.
         var tail: [UInt8] = []
 
         mutating func next() async throws -> ByteBuffer? {
             guard let buffer = try await base.next() else { return nil }
             read += buffer.readableBytes
             if read > limit { throw GuardedBody.tooLarge }
-            let bytes = tail + buffer.readableBytesView.map { $0 | ($0 >= 0x41 && $0 <= 0x5A ? 0x20 : 0) }
-            if Self.hasNul(bytes) { throw GuardedBody.refusal }
-            tail = Array(bytes.suffix(5))
+            // Straight over the bytes: this runs on every body Roster reads.
+            let (found, last) = buffer.withUnsafeReadableBytes { bytes in
+                (Self.hasNul(bytes), Array(bytes.suffix(5)))
+            }
+            // An escape split across two reads: the end of the one before and the start of this one.
+            let seam = tail + buffer.withUnsafeReadableBytes { Array($0.prefix(5)) }
+            if found || seam.withUnsafeBytes(Self.hasNul) { throw GuardedBody.refusal }
+            tail = last
             return buffer
         }
 
-        static func hasNul(_ bytes: [UInt8]) -> Bool {
-            for (index, byte) in bytes.enumerated() {
-                switch byte {
+        /// A zero byte, `%00`, or `\u0000` (any case).
+        static func hasNul(_ bytes: UnsafeRawBufferPointer) -> Bool {
+            let count = bytes.count
+            var index = 0
+            while index < count {
+                switch bytes[index] {
                 case 0: return true
-                case UInt8(ascii: "%") where bytes[index...].starts(with: "%00".utf8): return true
-                case UInt8(ascii: "\\") where bytes[index...].starts(with: "\\u0000".utf8): return true
-                default: continue
+                case UInt8(ascii: "%") where index + 2 < count:
+                    if bytes[index + 1] == UInt8(ascii: "0"), bytes[index + 2] == UInt8(ascii: "0") { return true }
+                case UInt8(ascii: "\\") where index + 5 < count:
+                    if bytes[index + 1] | 0x20 == UInt8(ascii: "u"), bytes[index + 2] == UInt8(ascii: "0"),
+                        bytes[index + 3] == UInt8(ascii: "0"), bytes[index + 4] == UInt8(ascii: "0"),
+                        bytes[index + 5] == UInt8(ascii: "0")
+                    {
+                        return true
+                    }
+                default: break
                 }
+                index += 1
             }
             return false
         }

@@ -10,7 +10,8 @@ extension RosterError {
         case let error as SCIMClientError where error.kind == .refused: .invalid(error.description)
         case let error as SCIMClientError: .serviceProvider(error.description)
         case let error as SCIMFilterError: .invalid(error.description)
-        default: .internal("Roster failed: \(String(describing: error))")
+        // Reflecting: a driver's error (PostgreSQL's) describes itself without its message.
+        default: .internal("Roster failed: \(String(reflecting: error))")
         }
     }
 }

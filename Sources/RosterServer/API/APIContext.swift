@@ -94,7 +94,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 case .serviceProvider: .badGateway
                 case .internal: .internalServerError
                 }
-            if case .internal = error { context.logger.error("request failed", metadata: ["error": "\(error)"]) }
+            if case .internal = error {
+                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+            }
             return try errorResponse(status, error.publicMessage(requestId: context.id))
         } catch let problem as IntegrationInput.Problem {
             return try errorResponse(.badRequest, problem.description)
@@ -106,7 +108,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try errorResponse(
                 .badRequest, "the request body is not the JSON this endpoint expects (see /openapi.yaml)")
         } catch {
-            context.logger.error("request failed", metadata: ["error": "\(error)"])
+            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
             return try errorResponse(
                 .internalServerError, RosterError.internal("").publicMessage(requestId: context.id))
         }

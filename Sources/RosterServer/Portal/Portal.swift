@@ -155,7 +155,7 @@ struct PortalErrorMiddleware: RouterMiddleware {
         } catch let error as RosterError {
             switch error {
             case .internal:
-                context.logger.error("portal request failed", metadata: ["error": "\(error)"])
+                context.logger.error("portal request failed", metadata: ["error": "\(String(reflecting: error))"])
                 return portal.errorPage(.internalServerError, error.publicMessage(requestId: context.id) + ".")
             case .forbidden(let reason):
                 return portal.errorPage(
@@ -175,7 +175,7 @@ struct PortalErrorMiddleware: RouterMiddleware {
         } catch is NIOTooManyBytesError {
             return portal.errorPage(.contentTooLarge, "The form is larger than this page accepts.")
         } catch {
-            context.logger.error("portal request failed", metadata: ["error": "\(error)"])
+            context.logger.error("portal request failed", metadata: ["error": "\(String(reflecting: error))"])
             return portal.errorPage(
                 .internalServerError, RosterError.internal("").publicMessage(requestId: context.id) + ".")
         }

@@ -75,7 +75,9 @@ struct SCIMErrorMiddleware: RouterMiddleware {
                 case .serviceProvider(let m): .init(502, nil, m)
                 case .internal: .init(500, nil, error.publicMessage(requestId: context.id))
                 }
-            if case .internal = error { context.logger.error("SCIM request failed", metadata: ["error": "\(error)"]) }
+            if case .internal = error {
+                context.logger.error("SCIM request failed", metadata: ["error": "\(String(reflecting: error))"])
+            }
             var response = try SCIMHTTP.error(scimError)
             if case .unauthorized = error { response.headers[.wwwAuthenticate] = "Bearer" }
             return response
@@ -85,7 +87,7 @@ struct SCIMErrorMiddleware: RouterMiddleware {
             if error.status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
             return response
         } catch {
-            context.logger.error("SCIM request failed", metadata: ["error": "\(error)"])
+            context.logger.error("SCIM request failed", metadata: ["error": "\(String(reflecting: error))"])
             return try SCIMHTTP.error(.init(500, nil, RosterError.internal("").publicMessage(requestId: context.id)))
         }
     }
