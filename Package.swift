@@ -100,7 +100,7 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             path: "Tests/Support"),
-        .testTarget(name: "SCIMTests", dependencies: ["SCIM"]),
+        .testTarget(name: "SCIMTests", dependencies: ["SCIM", "RosterTestSupport"]),
         .testTarget(name: "RosterCoreTests", dependencies: ["RosterCore", "RosterStore", "RosterTestSupport", "SCIM"]),
         .testTarget(
             name: "RosterStoreTests",

@@ -1,6 +1,7 @@
 import Hummingbird
 import NIOCore
 import RosterCore
+import SCIM
 
 /// Every request body is read through this guard, by the handler, after authentication: nothing is
 /// buffered for a caller Roster has not identified, a body larger than ``maxBody`` (by its
@@ -12,7 +13,9 @@ struct BodyGuardMiddleware<Context: RequestContext>: RouterMiddleware {
         -> Response
     {
         if (request.uri.query ?? "").lowercased().contains("%00") { throw GuardedBody.refusal }
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > GuardedBody.maxBody {
+        if let length = request.headers[.contentLength].flatMap({ CheckedNumber.read($0, in: 0...Int.max) }),
+            length > GuardedBody.maxBody
+        {
             throw GuardedBody.tooLarge
         }
         var request = request

@@ -18,7 +18,7 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
                     "hb.request.method": .string(request.method.rawValue),
                     "hb.request.path": .string(request.uri.path), "http.status": .stringConvertible(status),
                     "duration_ms": .stringConvertible(
-                        elapsed.components.seconds * 1000
+                        elapsed.components.seconds * 1000  // bounded: how long this request took
                             + elapsed.components.attoseconds / 1_000_000_000_000_000),
                 ])
         }

@@ -43,6 +43,7 @@ public struct HTTPClientTransport: SCIMTransport {
         let response: HTTPClientResponse
         do {
             response = try await http.execute(
+                // bounded: a configured timeout (ROSTER_SCIM_TIMEOUT_SECONDS)
                 outgoing, timeout: .nanoseconds(Int64(timeout.milliseconds) * 1_000_000),
                 logger: logger)
         } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
@@ -82,6 +83,7 @@ extension SCIMClientError {
 
 extension Duration {
     /// Whole milliseconds.
+    // bounded: durations Roster configures, not ones it is sent
     var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 
     /// "30 s", "250 ms": how a limit is written in a message.

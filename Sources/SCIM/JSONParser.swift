@@ -240,7 +240,7 @@ public struct JSONParser {
         if integral, index - digitsStart <= 15 {
             var whole: Int64 = 0
             for byte in UnsafeBufferPointer(rebasing: bytes[digitsStart..<index]) {
-                whole = whole * 10 + Int64(byte - UInt8(ascii: "0"))
+                whole = whole * 10 + Int64(byte - UInt8(ascii: "0"))  // bounded: at most 15 digits
             }
             return Double(text[0] == UInt8(ascii: "-") ? -whole : whole)
         }

@@ -100,7 +100,8 @@ extension JSONValue {
     public var int: Int? {
         switch self {
         case .number(let value): return Int(exactly: value.rounded())
-        case .string(let value): return Int(value.trimmingCharacters(in: .whitespaces))
+        case .string(let value):
+            return CheckedNumber.read(value.trimmingCharacters(in: .whitespaces), in: Int.min...Int.max)
         default: return nil
         }
     }

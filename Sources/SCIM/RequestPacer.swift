@@ -46,7 +46,8 @@ public final class RequestPacer: Sendable {
     }
 
     public func setLimit(_ limit: Double?) {
-        state.withLock { $0.limit = limit.flatMap { $0 > 0 ? $0 : nil } }
+        // At least one request an hour: the interval between two always fits in nanoseconds.
+        state.withLock { $0.limit = limit.flatMap { $0.isFinite && $0 > 0 ? max($0, 1.0 / 3600) : nil } }
     }
 
     /// Waits for this request's slot, and answers when it was let go (for
@@ -98,7 +99,7 @@ public final class RequestPacer: Sendable {
             let taken = Double(s.recent.filter { $0 >= from }.count)
             if elapsed >= .milliseconds(250) {
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                s.learned = min(s.learned ?? .infinity, max(1, taken / seconds * 0.95))
+                s.learned = min(s.learned ?? .infinity, max(1, taken / seconds * 0.95))  // bounded: Double
                 s.startingSlowly = false
             } else if s.learned == nil {
                 s.learned = max(1, taken * 4)

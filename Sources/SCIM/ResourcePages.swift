@@ -81,6 +81,9 @@ public struct ResourcePages<Resource: Sendable>: AsyncSequence, Sendable {
         var triedCursor = false
         var triedWhole = false
         var pagedByCursor = false
+        /// The cursors followed: one sent again means the provider's cursors went round.
+        var followed: Set<String> = []
+        var wentRound = false
 
         init(pages: ResourcePages, pageSize: Int, omitted: ListingFallbacks, mode: Mode) {
             self.pages = pages
@@ -133,10 +136,17 @@ public struct ResourcePages<Resource: Sendable>: AsyncSequence, Sendable {
                     if case .index(let next) = mode { fetchAhead(from: next) }
                 case .cursor(let cursor):
                     pagedByCursor = true
+                    triedCursor = true
+                    if let cursor { followed.insert(cursor) }
                     let task = ahead.cursor.take(cursor) ?? fetch(cursor: cursor)
                     page = try await answer(task, parameters: cursorParameters(cursor))
                     total = total ?? Self.count(page.totalResults)
                     mode = page.nextCursor.map { .cursor($0) } ?? .done
+                    // A cursor already followed: the provider's cursors go round, and would for ever.
+                    if case .cursor(let next?) = mode, followed.contains(next) {
+                        mode = .done
+                        wentRound = true
+                    }
                     if case .cursor(let next) = mode { ahead.cursor = .init(next, fetch(cursor: next)) }
                 case .whole:
                     mode = .done
@@ -147,7 +157,9 @@ public struct ResourcePages<Resource: Sendable>: AsyncSequence, Sendable {
                 }
                 let fresh = try take(page)
                 if byCursor {
-                    // Followed to the end of the cursors: complete. A page of repeats is skipped.
+                    // Followed to the end of the cursors: complete, unless the provider's own total says
+                    // more or its cursors went round. A page of repeats is skipped.
+                    if case .done = mode { pendingGap = cursorShortfall() }
                     if !fresh.isEmpty { return fresh }
                     continue
                 }
@@ -173,6 +185,15 @@ public struct ResourcePages<Resource: Sendable>: AsyncSequence, Sendable {
             if let total { return read >= total ? nil : Gap(read: read, total: total, repeatedAt: repeated) }
             // No total: complete at an empty or short page after full ones, never at a repeated page.
             return repeated.map { Gap(read: read, total: nil, repeatedAt: $0) }
+        }
+
+        /// Why a listing by cursor that ended is not complete: its cursors went round, or it read fewer
+        /// than the provider's own `totalResults`; nil when it is.
+        private func cursorShortfall() -> Gap? {
+            let read = seen.count + withoutId
+            if let total, read >= total { return nil }
+            guard wentRound || total != nil else { return nil }
+            return Gap(read: read, total: total, repeatedAt: nil, byCursor: true, wentRound: wentRound)
         }
 
         /// A listing by index fell short: by cursor if the provider takes one, then everything at once.
@@ -330,8 +351,8 @@ public struct ResourcePages<Resource: Sendable>: AsyncSequence, Sendable {
             }
             var count = 1
             if let total, stride > 0 {
-                // total and start are checked counts (non-negative, positive): no step here can trap.
-                let remaining = Swift.max(0, total - (start - 1))
+                // total and start are checked counts (non-negative, positive).
+                let remaining = Swift.max(0, CheckedNumber.subtract(total, start - 1) ?? 0)  // bounded: start ≥ 1
                 count = Swift.max(1, Swift.min(window, remaining / stride + (remaining % stride == 0 ? 0 : 1)))
             }
             var next = ahead.index.last.flatMap { Self.adding($0.start, stride) } ?? start
@@ -416,11 +437,18 @@ struct Gap: Sendable {
     var total: Int?
     /// The index of a page that brought only resources already listed.
     var repeatedAt: Int?
+    /// It paged by cursor; its cursors went round (a `nextCursor` already followed).
+    var byCursor = false
+    var wentRound = false
 
     /// What the provider did, how many were read, and that Roster stops rather than go on with some.
     func error(read: Int, url: String, omitted: ListingFallbacks) -> SCIMClientError {
         let did: String
-        if let start = repeatedAt {
+        if wentRound {
+            did = "sent a nextCursor it had sent before, so its cursors go round"
+        } else if byCursor, let total {
+            did = "said it has \(total) users, but its cursors ended after \(self.read)"
+        } else if let start = repeatedAt {
             did = "repeated users already listed at startIndex=\(start) (it ignores startIndex)"
         } else if let refused = omitted.dropped[.startIndex] {
             did = "refuses startIndex (\(refused))"
@@ -432,8 +460,9 @@ struct Gap: Sendable {
         let of = total.map { " of its \($0)" } ?? ""
         return SCIMClientError(
             .unexpectedResponse,
-            "the listing is incomplete: the service provider \(did), and pages neither by cursor (RFC 9865) nor all "
-                + "at once. Roster read \(read)\(of) users and stops rather than go on as if that were all of them",
+            "the listing is incomplete: the service provider \(did), and "
+                + (byCursor ? "does not list all at once either" : "pages neither by cursor (RFC 9865) nor all at once")
+                + ". Roster read \(read)\(of) users and stops rather than go on as if that were all of them",
             url: url)
     }
 }

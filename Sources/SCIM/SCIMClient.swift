@@ -218,7 +218,7 @@ public final class SCIMClient: Sendable {
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: trimmed) else { return nil }
         let wait = min(max(0, date.timeIntervalSinceNow), Double(longestRetryAfter))
-        return .milliseconds(Int(wait * 1000))
+        return .milliseconds(Int(wait * 1000))  // bounded: wait is at most longestRetryAfter
     }
 
     static func error(status: Int, body: JSONValue, url: String, retried: Int) -> SCIMClientError {

@@ -1,52 +1,9 @@
 import Foundation
+import RosterTestSupport
+import Synchronization
 import Testing
 
 @testable import SCIM
-
-/// Random inputs for the two parsers a stranger feeds: the SCIM filter (from an administrator or
-/// an API client) and a page of users (from a service provider). Each must answer every input with
-/// a result or an error, never a crash or a hang. `ROSTER_FUZZ_ITERATIONS` sets the size (CI runs
-/// a small one; run it with 1000000 to search longer) and `ROSTER_FUZZ_SEED` replays a run.
-enum Fuzz {
-    static let environment = ProcessInfo.processInfo.environment
-    static let iterations = Int(environment["ROSTER_FUZZ_ITERATIONS"] ?? "") ?? 4000
-    static let seed = UInt64(environment["ROSTER_FUZZ_SEED"] ?? "") ?? 0x5EED_2026
-
-    /// SplitMix64: the same seed gives the same inputs, so a failure can be replayed.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    /// `text` with a few characters inserted, deleted or replaced by ones the grammar cares about.
-    static func mutate(_ text: String, _ rng: inout Generator, alphabet: [Character]) -> String {
-        var characters = Array(text)
-        for _ in 0..<Int.random(in: 1...4, using: &rng) {
-            let at = Int.random(in: 0...characters.count, using: &rng)
-            switch Int.random(in: 0..<3, using: &rng) {
-            case 0: characters.insert(alphabet.randomElement(using: &rng)!, at: at)
-            case 1 where at < characters.count: characters.remove(at: at)
-            case 2 where at < characters.count: characters[at] = alphabet.randomElement(using: &rng)!
-            default: characters.append(alphabet.randomElement(using: &rng)!)
-            }
-        }
-        return String(characters)
-    }
-
-    static func randomText(_ rng: inout Generator, length: Int) -> String {
-        String(
-            String.UnicodeScalarView(
-                (0..<length).map { _ in
-                    Unicode.Scalar(UInt32.random(in: 0...0x2FF, using: &rng)) ?? "?"
-                }))
-    }
-}
 
 @Suite struct FilterFuzzTests {
     static let valid = [
@@ -90,14 +47,24 @@ enum Fuzz {
         }
     }
 
-    @Test func deepNestingAndLongFiltersAreRefusedNotFollowed() {
-        for depth in [63, 64, 65, 1000, 4000] {
-            check(String(repeating: "(", count: depth) + #"userName eq "x""# + String(repeating: ")", count: depth))
-            check(String(repeating: "not (", count: depth) + "a pr" + String(repeating: ")", count: depth))
-            check(String(repeating: "a[", count: depth) + "b pr" + String(repeating: "]", count: depth))
+    @Test func deepNestingAndLongFiltersAreRefusedNotFollowed() throws {
+        func refused(_ text: String) {
+            #expect(throws: SCIMFilterError.self, "\(text.prefix(40))…") { try SCIMFilter(parsing: text) }
         }
-        check(String(repeating: "(", count: 25_000))
-        check(Array(repeating: #"a eq "b""#, count: 2000).joined(separator: " or "))
+        // Up to the limit a nested filter is read; past it, refused with a reason.
+        for depth in [1, 63] {
+            _ = try SCIMFilter(
+                parsing: String(repeating: "(", count: depth) + #"userName eq "x""#
+                    + String(repeating: ")", count: depth))
+        }
+        for depth in [65, 1000, 4000] {
+            refused(String(repeating: "(", count: depth) + #"userName eq "x""# + String(repeating: ")", count: depth))
+            refused(String(repeating: "not (", count: depth) + "a pr" + String(repeating: ")", count: depth))
+            refused(String(repeating: "a[", count: depth) + "b pr" + String(repeating: "]", count: depth))
+        }
+        refused(String(repeating: "(", count: 25_000))
+        refused(Array(repeating: #"a eq "b""#, count: 2000).joined(separator: " or "))
+        refused(#"userName eq ""# + String(repeating: "x", count: SCIMFilter.limits.length) + #"""#)
     }
 }
 
@@ -164,6 +131,77 @@ enum Fuzz {
             await list(
                 #"{"Resources":[{"id":"1","name":"# + String(repeating: #"{"a":"#, count: depth) + "1"
                     + String(repeating: "}", count: depth) + "}]}")
+        }
+    }
+
+    /// A provider that lists `count` users in pages of at most 100 (by index, or by cursor when it
+    /// says it pages by cursor), with one number field of every page replaced by `value` (nil: left out).
+    final class ExtremeProvider: SCIMTransport {
+        let field: String
+        let value: String?
+        let count: Int
+        let requests = Mutex(0)
+        init(field: String, value: String?, count: Int = 250) {
+            self.field = field
+            self.value = value
+            self.count = count
+        }
+
+        func execute(_ request: SCIMHTTPRequest, timeout: Duration, maxBodyBytes: Int) async throws
+            -> SCIMHTTPResponse
+        {
+            // A listing that never ends is a failure of its own: no more than a few hundred asks.
+            guard
+                requests.withLock({
+                    $0 += 1
+                    return $0
+                }) < 300
+            else { throw CancellationError() }
+            let query = URLComponents(string: request.url)?.queryItems ?? []
+            func number(_ name: String) -> Int? { query.first { $0.name == name }?.value.flatMap { Int($0) } }
+            let start = max(1, number("startIndex") ?? number("cursor") ?? 1)
+            let size = min(100, max(0, number("count") ?? 100))
+            let ids = start > count ? [] : Array(start...min(count, start + size - 1))
+            let users = ids.map {
+                #"{"id":"u\#($0)","userName":"user\#($0)","emails":[{"value":"u\#($0)@x.example"}]}"#
+            }
+            var fields = [
+                "totalResults": String(count), "startIndex": String(start), "itemsPerPage": String(ids.count),
+            ]
+            if start + ids.count <= count { fields["nextCursor"] = "\"\(start + ids.count)\"" }
+            fields[field] = value
+            let members =
+                fields.map { "\"\($0.key)\":\($0.value)" } + ["\"Resources\":[\(users.joined(separator: ","))]"]
+            return SCIMHTTPResponse(status: 200, body: Array(("{" + members.joined(separator: ",") + "}").utf8))
+        }
+    }
+
+    @Test func extremeNumbersInEveryFieldOfAProvidersPagesListEveryoneOnceOrFailWithAReason() async {
+        for field in ["totalResults", "startIndex", "itemsPerPage", "nextCursor"] {
+            for value in Fuzz.extremeNumbers.map(Optional.some) + [nil] {
+                for cursor in [false, true] {
+                    let provider = ExtremeProvider(field: field, value: value)
+                    let client = SCIMClient(
+                        baseURL: "https://sp.test", authentication: .none, transport: provider,
+                        configuration: .init(maxRetries: 0))
+                    var config = ServiceProviderConfig()
+                    config.cursorPagination = cursor
+                    var seen: [String] = []
+                    do {
+                        for try await users in client.userPages(.init(pageSize: 100), config: config) {
+                            seen += users.compactMap(\.id)
+                        }
+                        // Listed: everyone, once.
+                        #expect(
+                            seen.sorted() == (1...250).map { "u\($0)" }.sorted(),
+                            "\(field)=\(value ?? "missing") cursor=\(cursor): \(seen.count) users")
+                    } catch is SCIMClientError {
+                    } catch {
+                        Issue.record(
+                            "\(field)=\(value ?? "missing") cursor=\(cursor): not a SCIM client error: \(error)")
+                    }
+                }
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SCIM
 
 /// The orders the users list offers; each is backed by an index, so a page is quick at any size.
 public enum UserSort: String, Sendable, CaseIterable {
@@ -60,7 +61,7 @@ public struct UserCursor: Sendable, Hashable {
         guard parts.count >= 2, let sort = UserSort(rawValue: parts[0]), parts[1] == "<" || parts[1] == ">",
             parts.count == 2 || parts.count == 2 + sort.keyColumns.count,
             parts.count > 2 || parts[1] == "<",
-            sort != .created || parts.count == 2 || Int64(parts[2]) != nil
+            sort != .created || parts.count == 2 || CheckedNumber.read(parts[2], in: Int.min...Int.max) != nil
         else { throw RosterError.invalid(Self.notRosters) }
         self.init(sort: sort, key: Array(parts.dropFirst(2)), backwards: parts[1] == "<")
     }
@@ -133,10 +134,12 @@ public struct InsightsCursor: Sendable, Hashable {
 
     public init(token: String) throws {
         let parts = token.split(separator: "_", maxSplits: 1).map(String.init)
-        guard parts.count == 2, let millis = Int64(parts[0]), let id = UUID(uuidString: parts[1]) else {
+        guard parts.count == 2, let millis = CheckedNumber.read(parts[0], in: Int.min...Int.max),
+            let id = UUID(uuidString: parts[1])
+        else {
             throw RosterError.invalid(Self.notRosters)
         }
-        self.millis = millis
+        self.millis = Int64(millis)  // bounded: an Int is 64 bits here
         self.id = id.text
     }
 }

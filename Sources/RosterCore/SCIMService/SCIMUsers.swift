@@ -147,6 +147,7 @@ public struct SCIMUsers: SCIMResourceService {
         if query.filter == nil, query.sortBy == nil, query.cursor == nil {
             let total = try await storage.scimUserCount()
             let users =
+                // bounded: startIndex is 1 to SCIMCursor.maxPosition (SCIMListQuery)
                 query.count == 0 ? [] : try await storage.scimUsers(offset: query.startIndex - 1, limit: query.count)
             return SCIMList(
                 total: total, startIndex: query.startIndex, resources: users.map { query.projection.apply(render($0)) })

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import RosterCore
+import SCIM
 
 extension Request {
     /// A query parameter, trimmed; nil when absent or blank. `+` is a space, as browsers' GET
@@ -42,7 +43,7 @@ extension Request {
     /// A whole-number query parameter; a value that is not one is a 400 that says so.
     func intQuery(_ name: String) throws -> Int? {
         guard let text = query(name) else { return nil }
-        guard let value = Int(text) else {
+        guard let value = CheckedNumber.read(text, in: Int.min...Int.max) else {
             throw RosterError.invalid("\(name) must be a whole number, not \"\(text.prefix(40))\"")
         }
         return value
@@ -55,7 +56,7 @@ enum RequestValues {
         var text = Substring(header.trimmingCharacters(in: .whitespaces))
         if text.hasPrefix("W/") { text = text.dropFirst(2) }
         if text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 { text = text.dropFirst().dropLast() }
-        guard let version = Int(text), version >= 0 else {
+        guard let version = CheckedNumber.read(text, in: 0...Int.max) else {
             throw RosterError.invalid(
                 "If-Match must name one version of the user, like W/\"3\", not \(header.prefix(40))")
         }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import RosterApp
 import RosterCore
+import SCIM
 
 /// Administrators and API keys, from creation to offboarding: the admin role only (the
 /// services refuse the others).
@@ -56,7 +57,7 @@ struct PortalAdministrators {
         group.post("apikeys") { _, context in
             let caller = try context.caller()
             let days = try context.form["expiresInDays"].map { text in
-                guard let days = Int(text), days > 0 else {
+                guard let days = CheckedNumber.read(text, in: 1...3650) else {
                     throw RosterError.invalid("choose how many days the key works (1 to 3650), or never")
                 }
                 return TimeInterval(days) * 86400

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import RosterApp
 import RosterCore
+import SCIM
 
 /// Users: the list, a user's details, and their password.
 struct PortalDirectory {
@@ -44,9 +45,10 @@ struct PortalDirectory {
             let page: Int? = cursor == nil || request.query("page") != nil ? number : nil
             let result: UserPage
             if cursor == nil, number > 1 {
+                let oneMore = Self.pageSize + 1  // bounded: a constant
                 let found = try await roster.directory.users(
-                    search: search.isEmpty ? nil : search, filters: filters, sort: sort, limit: Self.pageSize + 1,
-                    offset: (number - 1) * Self.pageSize, by: caller)
+                    search: search.isEmpty ? nil : search, filters: filters, sort: sort, limit: oneMore,
+                    offset: (number - 1) * Self.pageSize, by: caller)  // bounded: pageQuery reads 1 to 1000000
                 let shown = Array(found.prefix(Self.pageSize))
                 result = UserPage(
                     users: shown,
@@ -190,7 +192,7 @@ struct PortalDirectory {
                 if value != (user.value(of: name) ?? "") { changes[name] = value }
             }
             // The version the form was read at: a change someone made since is never written over.
-            let version = context.form["version"].flatMap { Int($0) }
+            let version = context.form["version"].flatMap { CheckedNumber.read($0, in: 0...Int.max) }
             let changed = try await roster.directory.update(
                 email: user.email, attributes: changes, version: version, by: caller)
             guard changed != user else {

@@ -55,6 +55,7 @@ struct PortalImport {
                 result = try await roster.remoteUsers.storedPage(
                     application: app.name, query, refresh: param("refresh") == "true", by: caller)
             }
+            // bounded: matching counts the stored listing's rows
             let pages = max(1, (result.matching + Self.pageSize - 1) / Self.pageSize)
             func link(_ page: Int, refresh: Bool = false) -> String {
                 var items = [URLQueryItem(name: "page", value: String(page))]

@@ -27,9 +27,12 @@ struct SCIMController {
             let users = try await roster.domain.scimUsers.list(all, by: caller)
             let groups = try await roster.domain.scimGroups.list(all, by: caller)
             let found = users.resources + groups.resources
-            let page = found.dropFirst(query.startIndex - 1).prefix(query.count)
+            let page = found.dropFirst(query.startIndex - 1).prefix(query.count)  // bounded: startIndex ≥ 1
             return try SCIMHTTP.response(
-                SCIMList(total: users.total + groups.total, startIndex: query.startIndex, resources: Array(page)).json)
+                SCIMList(
+                    total: CheckedNumber.saturatingAdd(users.total, groups.total), startIndex: query.startIndex,
+                    resources: Array(page)
+                ).json)
         }
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
             scim.on("**", method: method) { request, _ -> Response in
