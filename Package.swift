@@ -81,7 +81,10 @@ let package = Package(
                 "RosterApp", "RosterCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
-            ], resources: [.copy("openapi.yaml"), .copy("Portal/Templates"), .copy("Portal/Static")]),
+            ],
+            resources: [
+                .copy("openapi.yaml"), .copy("scim-openapi.yaml"), .copy("Portal/Templates"), .copy("Portal/Static"),
+            ]),
         .executableTarget(
             name: "roster",
             dependencies: [

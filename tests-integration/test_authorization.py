@@ -23,7 +23,7 @@ PUBLIC, SIGNED_IN, READ, CHANGE, ADMINISTER = "public", "signed-in", "readonly",
 RANK = {READ: 0, CHANGE: 1, ADMINISTER: 2}
 
 API = {
-    "GET /healthz": PUBLIC, "GET /metrics": PUBLIC, "GET /openapi.yaml": PUBLIC,
+    "GET /healthz": PUBLIC, "GET /metrics": PUBLIC, "GET /openapi.yaml": PUBLIC, "GET /scim-openapi.yaml": PUBLIC,
     "GET /api/v1/applications": READ, "POST /api/v1/applications": CHANGE,
     "GET /api/v1/applications/{app}": READ, "GET /api/v1/presets": READ,
     "GET /api/v1/applications/{app}/schedule": READ, "PUT /api/v1/applications/{app}/schedule": CHANGE,

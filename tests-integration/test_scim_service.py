@@ -16,10 +16,11 @@ USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 SCIM_JSON = "application/scim+json"
 
 # Who may call each SCIM route (checked by test_authorization's table too): reads for readonly keys
-# and above, writes for manager and admin keys; "none" answers 404 or 405 to every key.
+# and above, writes for manager and admin keys; "none" answers 404 or 405 (Bulk 501) to every key.
 SCIM_ROUTES = {
     "GET /scim/v2/ServiceProviderConfig": "readonly", "GET /scim/v2/ResourceTypes": "readonly",
     "GET /scim/v2/ResourceTypes/{id}": "readonly", "GET /scim/v2/Schemas": "readonly",
@@ -31,6 +32,7 @@ SCIM_ROUTES = {
     "DELETE /scim/v2/Users/{id}": "manager",
     "POST /scim/v2/Groups": "manager", "PUT /scim/v2/Groups/{id}": "manager", "PATCH /scim/v2/Groups/{id}": "manager",
     "DELETE /scim/v2/Groups/{id}": "manager",
+    "POST /scim/v2/Bulk": "none",  # answered 501 (RFC 7644 §3.7): Roster takes no bulk requests
 }
 for _path in ["ServiceProviderConfig", "ResourceTypes", "ResourceTypes/{id}", "Schemas", "Schemas/{id}"]:
     for _method in ["POST", "PUT", "PATCH", "DELETE"]:
@@ -119,7 +121,7 @@ def test_every_route_refuses_a_caller_without_a_key_and_readonly_keys_only_read(
         if needs == "manager":
             assert "readonly" in error(answer, 403), route
         elif needs == "none":
-            assert answer.status_code in (404, 405), route
+            assert answer.status_code in ((501,) if route.endswith("/Bulk") else (404, 405)), route
         else:
             assert answer.status_code == 200, f"{route}: {answer.status_code} {answer.text[:200]}"
 
@@ -423,3 +425,62 @@ def test_a_roster_provisions_another_roster_and_imports_its_users_back(tmp_path,
             assert attributes(imported[email]) == attributes(theirs[email]), email
     finally:
         stop(second.server.process)
+
+
+def test_the_corners_a_generated_client_found_are_answered_as_rfc_7644_says(service):
+    """What Schemathesis and a read of the service found (issue 24's note has the list), each answered now."""
+    user = service.create_user("corners@example.com")
+    service.roster.run("attribute", "declare", "site", "--type", "string")
+    patched = service.call("PATCH", f"/Users/{user['id']}", {"schemas": [PATCH_OP], "Operations": [
+        {"op": "add", "path": "urn:roster:params:scim:schemas:extension:custom:2.0:User:site", "value": "Oslo"}]})
+    assert patched.status_code == 200, patched.text
+    # Errors met before a route (a NUL, a body past 4 MiB, a method no route takes) are SCIM errors too.
+    error(service.call("GET", "/Users?filter=%00", role="readonly"), 400, "invalidValue")
+    big = requests.post(service.url + "/Users", data=b"x" * (5 << 20), headers={"Content-Type": SCIM_JSON}, timeout=60)
+    error(big, 413)
+    error(requests.request("OPTIONS", service.url + "/Users", timeout=60), 404)
+    # A write whose If-None-Match names the resource as it is changes nothing: 412.
+    version = service.call("GET", f"/Users/{user['id']}").headers["ETag"]
+    for tag in ["*", version]:
+        refused = service.call("PATCH", f"/Users/{user['id']}", {"schemas": [PATCH_OP], "Operations": [
+            {"op": "replace", "path": "title", "value": "Changed"}]}, headers={"If-None-Match": tag})
+        error(refused, 412)
+    assert "title" not in service.call("GET", f"/Users/{user['id']}").json()
+    # A user's groups change through the groups: adding one to the user is refused as read-only.
+    error(service.call("PATCH", f"/Users/{user['id']}", {"schemas": [PATCH_OP], "Operations": [
+        {"op": "add", "path": "groups", "value": [{"value": "x"}]}]}), 400, "mutability")
+    # Roster's own extension is a whole extension to attributes and excludedAttributes.
+    custom = "urn:roster:params:scim:schemas:extension:custom:2.0:User"
+    only = service.call("GET", f"/Users/{user['id']}?attributes={custom}").json()
+    assert only[custom] == {"site": "Oslo"} and "userName" not in only
+    assert custom not in service.call("GET", f"/Users/{user['id']}?excludedAttributes={custom}").json()
+    # A created resource's version comes with it, whatever the projection leaves out.
+    created = service.call("POST", "/Users?attributes=userName", {
+        "schemas": [USER], "userName": "etag@example.com", "emails": [{"value": "etag@example.com"}]})
+    assert created.status_code == 201 and created.headers["ETag"].startswith('W/"')
+    # A schema named by its URN percent-encoded; Bulk said not to be there with 501.
+    encoded = requests.utils.quote(USER, safe="")
+    assert service.call("GET", f"/Schemas/{encoded}", role="readonly").json()["id"] == USER
+    error(service.call("POST", "/Bulk", {"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+                                          "Operations": []}), 501)
+    # A search at the root pages across users and groups by cursor, each resource once.
+    service.call("POST", "/Groups", {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Corner"})
+    seen, cursor = [], ""
+    for _ in range(50):
+        page = service.call("POST", "/.search", {"schemas": [SEARCH], "cursor": cursor, "count": 2},
+                            role="readonly").json()
+        seen += [r["id"] for r in page["Resources"]]
+        cursor = page.get("nextCursor")
+        if not cursor:
+            break
+    assert len(seen) == len(set(seen)) == page["totalResults"], (len(seen), page["totalResults"])
+    # Values the directory could not index or show are refused, not a server error (PostgreSQL's
+    # index entries hold 2704 bytes; 700 characters above U+FFFF are 2800).
+    wide = "".join(chr(0x10000 + i) for i in range(700))
+    for body in [{"displayName": wide}, {"name": {"familyName": wide}}, {"externalId": wide},
+                 {"title": "Eng\u0001ineer"}]:
+        answer = service.call("POST", "/Users", {"schemas": [USER], "userName": f"wide{len(body)}@example.com",
+                                                 "emails": [{"value": "wide@example.com"}], **body})
+        error(answer, 400, "invalidValue")
+    error(service.call("POST", "/Groups", {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                                           "displayName": "Wide", "externalId": "e" * 900_000}), 400, "invalidValue")

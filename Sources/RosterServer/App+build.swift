@@ -42,10 +42,12 @@ func buildRouter(roster: Roster) throws -> Router<APIContext> {
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: MetricsSetup.render())))
     }
-    router.get("openapi.yaml") { _, _ in
-        Response(
-            status: .ok, headers: [.contentType: "application/yaml"],
-            body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
+    for (path, text) in [("openapi.yaml", OpenAPIDocument.text), ("scim-openapi.yaml", OpenAPIDocument.scim)] {
+        router.get(RouterPath(stringLiteral: path)) { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/yaml"],
+                body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
     }
     ActivationPage(accounts: roster.accounts).addRoutes(to: router)
     try addPortal(roster: roster, to: router)
@@ -101,12 +103,15 @@ enum PortalStatic {
     }
 }
 
-/// The OpenAPI document, served as shipped.
+/// The OpenAPI documents, served as shipped: the REST API's, and the SCIM service's.
 enum OpenAPIDocument {
-    static let text: String = {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
+    static let text = document("openapi")
+    static let scim = document("scim-openapi")
+
+    static func document(_ name: String) -> String {
+        guard let url = Bundle.module.url(forResource: name, withExtension: "yaml"),
             let text = try? String(contentsOf: url, encoding: .utf8)
         else { return "openapi: 3.1.0\n" }
         return text
-    }()
+    }
 }

@@ -28,11 +28,14 @@ public final class RequestPacer: Sendable {
     }
 
     private let state: Mutex<State>
+    /// The time now: the continuous clock's, or a test's.
+    private let clock: @Sendable () -> ContinuousClock.Instant
 
-    public init(limit: Double? = nil) {
-        let now = ContinuousClock.now
-        state = Mutex(
-            State(limit: limit.flatMap { $0 > 0 ? $0 : nil }, nextSlot: now, pausedUntil: now))
+    public init(limit: Double? = nil, clock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
+        self.clock = clock
+        let now = clock()
+        state = Mutex(State(nextSlot: now, pausedUntil: now))
+        setLimit(limit)
     }
 
     /// The rate requests are spaced at now, if any.
@@ -58,14 +61,14 @@ public final class RequestPacer: Sendable {
     ) async throws -> ContinuousClock.Instant {
         let rate = self.rate
         let wait: Duration = state.withLock { s in
-            let now = ContinuousClock.now
+            let now = clock()
             let slot = max(now, s.nextSlot, s.pausedUntil)
             if let rate { s.nextSlot = slot + .nanoseconds(Int64(1e9 / rate)) }
             if s.sendingSince == nil { s.sendingSince = slot }
             return slot - now
         }
         if wait > .zero { try await sleep(wait) }
-        return ContinuousClock.now
+        return clock()
     }
 
     /// A request succeeded: remembered for a second, and a learned rate creeps back up (one more
@@ -73,7 +76,7 @@ public final class RequestPacer: Sendable {
     /// provider that allows more gets more.
     public func succeeded() {
         state.withLock { s in
-            let now = ContinuousClock.now
+            let now = clock()
             s.recent.append(now)
             if s.recent.count > 4_096 || s.recent.first.map({ now - $0 > .seconds(1) }) == true {
                 s.recent.removeAll { now - $0 > .seconds(1) }
@@ -91,7 +94,7 @@ public final class RequestPacer: Sendable {
     /// A request sent before the last such 429 says nothing new: its 429 only pauses.
     public func throttled(retryAfter: Duration?, sentAt: ContinuousClock.Instant? = nil) {
         state.withLock { s in
-            let now = ContinuousClock.now
+            let now = clock()
             s.pausedUntil = max(s.pausedUntil, now + (retryAfter ?? .seconds(1)))
             if let sentAt, let last = s.lastThrottled, sentAt < last { return }
             let from = max(s.sendingSince ?? now, now - .seconds(1))

@@ -146,9 +146,16 @@ public enum UserMapping {
             if value.utf8.count > maxLength, value.count > maxLength {
                 return .invalidValue(attribute: name, problem: "is longer than \(maxLength) characters")
             }
-            // Databases refuse NUL in text, and no person's attribute needs one.
-            if value.unicodeScalars.contains(where: { $0.value == 0 }) {
-                return .invalidValue(attribute: name, problem: "contains a NUL character")
+            if indexed.contains(name), value.utf8.count > maxIndexedBytes {
+                return .invalidValue(attribute: name, problem: "is longer than \(maxIndexedBytes) bytes (UTF-8)")
+            }
+            // Databases refuse NUL in text; no name or title holds a control character (an address
+            // may hold line breaks, a title a tab).
+            let allowed: Set<Unicode.Scalar> = name.hasPrefix("address") ? ["\t", "\n", "\r"] : ["\t"]
+            if let control = controlCharacter(in: value, allowing: allowed) {
+                let problem =
+                    control == "\0" ? "contains a NUL character" : "contains the control character \(control.code)"
+                return .invalidValue(attribute: name, problem: problem)
             }
         }
         // Scalar by scalar: Foundation's trimming bridged every imported username through NSString.
@@ -158,6 +165,9 @@ public enum UserMapping {
         // Identifiers hold no invisible format character; no name holds a direction override, which
         // would show one address or name as another (U+202E turns "moc.evil" into "live.com").
         for (name, value) in [("userName", user.username), ("email", user.email)] {
+            if let control = controlCharacter(in: value) {
+                return .invalidValue(attribute: name, problem: "contains the control character \(control.code)")
+            }
             if let scalar = value.unicodeScalars.first(where: { isFormat($0) }) {
                 return .invalidValue(attribute: name, problem: "contains the invisible character \(scalar.code)")
             }
@@ -170,6 +180,28 @@ public enum UserMapping {
             if let scalar = value?.unicodeScalars.first(where: { bidiControls.contains($0.value) }) {
                 return .invalidValue(attribute: name, problem: "contains the direction control \(scalar.code)")
             }
+        }
+        return nil
+    }
+
+    /// What the directory looks users up by: each is in an index, whose entries have a size limit
+    /// (PostgreSQL's is 2704 bytes), so these are bounded in bytes as well as characters.
+    static let indexed: Set<String> = ["userName", "name.familyName", "displayName", "externalId"]
+    static let maxIndexedBytes = 1500
+
+    /// A control character (C0, DEL or C1) in `value` other than those `allowing` names; nil when none.
+    /// Byte by byte first: nearly every value has none, and this runs for every imported user.
+    static func controlCharacter(in value: String, allowing allowed: Set<Unicode.Scalar> = []) -> Unicode.Scalar? {
+        guard value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }) else { return nil }
+        return value.unicodeScalars.first { $0.properties.generalCategory == .control && !allowed.contains($0) }
+    }
+
+    /// Why an identifier a client sends (`externalId`) cannot be kept; nil when it can.
+    public static func identifierProblem(_ value: String) -> String? {
+        if value.utf8.count > maxIndexedBytes { return "is longer than \(maxIndexedBytes) bytes (UTF-8)" }
+        if let control = controlCharacter(in: value) { return "contains the control character \(control.code)" }
+        if let scalar = value.unicodeScalars.first(where: { isFormat($0) }) {
+            return "contains the invisible character \(scalar.code)"
         }
         return nil
     }

@@ -25,6 +25,7 @@ public struct SCIMGroups: SCIMResourceService {
         try initiator.require(.change)
         let members = try SCIMGroupPatch.memberIds(json["members"] ?? .null)
         let created = try await storage.transaction { tx in
+            try check(externalId: externalId(json))
             let group = UserGroup(name: try await displayName(json, in: tx), externalId: externalId(json))
             try await tx.createGroup(group)
             try await record(.groupCreate, group, initiator, in: tx)
@@ -199,10 +200,18 @@ public struct SCIMGroups: SCIMResourceService {
         json["externalId"]?.text.flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// Refuses an externalId the directory cannot keep (too long for its index, a control character).
+    private func check(externalId: String?) throws {
+        if let externalId, let problem = UserMapping.identifierProblem(externalId) {
+            throw SCIMProtocolError.badRequest(.invalidValue, "externalId \(problem)")
+        }
+    }
+
     /// Writes the name and externalId where they changed; a renamed group is pushed by its new name.
     private func save(
         _ group: UserGroup, name: String, externalId: String?, by initiator: Initiator, in tx: any Storage
     ) async throws {
+        try check(externalId: externalId)
         if externalId != group.externalId { try await tx.setGroupExternalId(id: group.id, externalId: externalId) }
         guard name != group.name else { return }
         do { try await tx.renameGroup(id: group.id, name: name) } catch RosterError.conflict(let message) {

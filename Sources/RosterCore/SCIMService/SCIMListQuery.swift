@@ -123,9 +123,10 @@ public struct SCIMProjection: Sendable {
 
     /// A whole extension (its URN alone) is a path of no attribute in that schema.
     static func path(_ text: String) -> SCIMFilter.AttributePath {
-        if text.lowercased() == SCIMSchema.enterpriseUser.lowercased() {
+        let extensions = [SCIMSchema.enterpriseUser, SCIMResources.customSchema]
+        if let whole = extensions.first(where: { $0.lowercased() == text.lowercased() }) {
             var path = SCIMFilter.AttributePath("x")
-            path.schema = SCIMSchema.enterpriseUser
+            path.schema = whole
             path.name = ""
             return path
         }

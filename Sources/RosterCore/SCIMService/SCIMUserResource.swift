@@ -84,11 +84,8 @@ extension SCIMResources {
             throw SCIMProtocolError.badRequest(.invalidValue, failure.description)
         }
         user.externalId = remote.externalId.flatMap { $0.isEmpty ? nil : $0 }
-        if let externalId = user.externalId, externalId.utf8.count > UserMapping.maxLength,
-            externalId.count > UserMapping.maxLength
-        {
-            throw SCIMProtocolError.badRequest(
-                .invalidValue, "externalId is longer than \(UserMapping.maxLength) characters")
+        if let externalId = user.externalId, let problem = UserMapping.identifierProblem(externalId) {
+            throw SCIMProtocolError.badRequest(.invalidValue, "externalId \(problem)")
         }
         if let active = json["active"], !active.isNull {
             guard let flag = active.bool else {

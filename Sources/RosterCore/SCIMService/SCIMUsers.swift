@@ -98,7 +98,8 @@ public struct SCIMUsers: SCIMResourceService {
         return try await change(uuid, ifMatch: ifMatch, password: password, projection: projection, by: initiator) {
             current in
             var json = SCIMResources.user(current, base: base)
-            try patch.apply(to: &json, extensions: Self.extensions)
+            // A user's groups are changed through the groups (RFC 7643 §4.1.2), never here.
+            try patch.apply(to: &json, extensions: Self.extensions, readOnly: ["groups"])
             var user = current
             try SCIMResources.read(json, into: &user, absentActive: .staged, attributes: attributes, whole: true)
             return user

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import RosterApp
 import RosterCore
+import SCIM
 
 /// Per-request state: who is calling (set by ``APIKeyMiddleware`` or, in the Admin Portal,
 /// ``PortalSessionMiddleware``) and from where.
@@ -80,6 +81,15 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
+        // What fails before a route's own error handling (a body refused by its size or a NUL, a
+        // method no route takes) is said in the language of the door it was knocked on.
+        let scim = request.uri.path.hasPrefix("/scim/")
+        func answer(_ status: HTTPResponse.Status, _ message: String, _ kind: SCIMProtocolError.Kind? = nil) throws
+            -> Response
+        {
+            if scim { return try SCIMHTTP.error(.init(status.code, kind, message)) }
+            return try errorResponse(status, message)
+        }
         do {
             return try await next(request, context)
         } catch let error as RosterError {
@@ -97,20 +107,21 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             if case .internal = error {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
             }
-            return try errorResponse(status, error.publicMessage(requestId: context.id))
+            let kind: SCIMProtocolError.Kind? = if case .invalid = error { .invalidValue } else { nil }
+            return try answer(status, error.publicMessage(requestId: context.id), kind)
         } catch let problem as IntegrationInput.Problem {
-            return try errorResponse(.badRequest, problem.description)
+            return try answer(.badRequest, problem.description, .invalidValue)
         } catch let error as HTTPError {
-            return try errorResponse(error.status, error.body ?? error.status.reasonPhrase)
+            return try answer(error.status, error.body ?? error.status.reasonPhrase)
         } catch is NIOTooManyBytesError {
-            return try errorResponse(.contentTooLarge, "the body is larger than this request accepts")
+            return try answer(.contentTooLarge, "the body is larger than this request accepts")
         } catch is DecodingError {
-            return try errorResponse(
-                .badRequest, "the request body is not the JSON this endpoint expects (see /openapi.yaml)")
+            return try answer(
+                .badRequest, "the request body is not the JSON this endpoint expects (see /openapi.yaml)",
+                .invalidSyntax)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
-            return try errorResponse(
-                .internalServerError, RosterError.internal("").publicMessage(requestId: context.id))
+            return try answer(.internalServerError, RosterError.internal("").publicMessage(requestId: context.id))
         }
     }
 

@@ -17,22 +17,15 @@ struct SCIMController {
         addDiscovery(to: scim)
         addResource("Users", roster.domain.scimUsers, to: scim)
         addResource("Groups", roster.domain.scimGroups, to: scim)
+        // RFC 7644 §3.7: Bulk is optional, and its absence is said with 501 (ServiceProviderConfig says so too).
+        scim.post("Bulk") { _, _ -> Response in
+            throw SCIMProtocolError(501, nil, "Roster does not take bulk requests: send each operation on its own")
+        }
         scim.post(".search") { request, context in
-            // A search at the root covers every resource type (RFC 7644 §3.4.3).
+            // A search at the root covers every resource type (RFC 7644 §3.4.3): the users, then the
+            // groups, each in its own order; an index or a position cursor counts across both.
             let query = try SCIMListQuery(searchRequest: try await SCIMHTTP.body(request))
-            var all = query
-            all.startIndex = 1
-            all.count = SCIMListQuery.maxResults
-            let caller = try context.scimCaller()
-            let users = try await roster.domain.scimUsers.list(all, by: caller)
-            let groups = try await roster.domain.scimGroups.list(all, by: caller)
-            let found = users.resources + groups.resources
-            let page = found.dropFirst(query.startIndex - 1).prefix(query.count)  // bounded: startIndex ≥ 1
-            return try SCIMHTTP.response(
-                SCIMList(
-                    total: CheckedNumber.saturatingAdd(users.total, groups.total), startIndex: query.startIndex,
-                    resources: Array(page)
-                ).json)
+            return try SCIMHTTP.response(try await rootSearch(query, by: try context.scimCaller()).json)
         }
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
             scim.on("**", method: method) { request, _ -> Response in
@@ -44,6 +37,34 @@ struct SCIMController {
                 throw SCIMProtocolError.badRequest(.invalidVers, "Roster speaks SCIM 2.0 only, at /scim/v2")
             }
         }
+    }
+
+    /// The page `query` asks for out of every user then every group.
+    private func rootSearch(_ query: SCIMListQuery, by caller: Initiator) async throws -> SCIMList {
+        let start: Int
+        switch query.cursor {
+        case nil: start = query.startIndex - 1  // bounded: startIndex is 1 to SCIMCursor.maxPosition
+        case .first?: start = 0
+        case .position(let position)?: start = position
+        case .after?: throw SCIMProtocolError.badRequest(.invalidCursor, "the cursor is one of /Users, not of /.search")
+        }
+        func page(_ service: some SCIMResourceService, from: Int, count: Int) async throws -> SCIMList {
+            var part = query
+            part.cursor = nil
+            part.startIndex = from + 1  // bounded: from is at most start, itself at most maxPosition
+            part.count = count
+            return try await service.list(part, by: caller)
+        }
+        let users = try await page(roster.domain.scimUsers, from: start, count: query.count)
+        let fromGroups = Swift.max(0, start - users.total)  // bounded: both are non-negative
+        let groups = try await page(
+            roster.domain.scimGroups, from: fromGroups, count: query.count - users.resources.count)
+        let resources = users.resources + groups.resources
+        let total = CheckedNumber.saturatingAdd(users.total, groups.total)
+        let end = CheckedNumber.saturatingAdd(start, resources.count)
+        return SCIMList(
+            total: total, startIndex: start + 1, resources: resources,  // bounded: start ≤ maxPosition
+            nextCursor: query.cursor != nil && end < total ? SCIMCursor.position(end).token : nil)
     }
 
     private func addDiscovery(to scim: RouterGroup<APIContext>) {
@@ -75,7 +96,9 @@ struct SCIMController {
         for (path, document) in documents {
             scim.get(RouterPath(stringLiteral: path)) { _, context in
                 let caller = try context.scimCaller()
-                return try SCIMHTTP.response(try await document(context.parameters.get("id"), caller))
+                // A schema's id is a URN, which clients may send percent-encoded.
+                let id = context.parameters.get("id").map { $0.removingPercentEncoding ?? $0 }
+                return try SCIMHTTP.response(try await document(id, caller))
             }
             for method in [HTTPRequest.Method.post, .put, .patch, .delete] {
                 scim.on(RouterPath(stringLiteral: path), method: method) { _, _ -> Response in
@@ -101,8 +124,11 @@ struct SCIMController {
             let projection = try SCIMHTTP.projection(request)
             let created = try await service.create(
                 try await SCIMHTTP.body(request), projection: projection, by: try context.scimCaller())
-            return try SCIMHTTP.response(
+            var response = try SCIMHTTP.response(
                 projection.apply(created), status: .created, location: created["meta"]?["location"]?.text)
+            // The version goes with the answer whatever the projection left out of the body.
+            if let version = created["meta"]?["version"]?.text { response.headers[.eTag] = version }
+            return response
         }
         let one = RouterPath(stringLiteral: "\(name)/:id")
         scim.get(one) { request, context in
@@ -112,6 +138,10 @@ struct SCIMController {
             return try SCIMHTTP.single(resource, request)
         }
         scim.put(one) { request, context in
+            let id = try context.parameters.require("id")
+            try await SCIMHTTP.refuseIfNoneMatch(request, caller: try context.scimCaller()) {
+                try await service.get(id: id, projection: .init(), by: $0)
+            }
             let resource = try await service.replace(
                 id: try context.parameters.require("id"), try await SCIMHTTP.body(request),
                 ifMatch: request.headers[.ifMatch], projection: try SCIMHTTP.projection(request),
@@ -119,6 +149,10 @@ struct SCIMController {
             return try SCIMHTTP.single(resource, request)
         }
         scim.patch(one) { request, context in
+            let id = try context.parameters.require("id")
+            try await SCIMHTTP.refuseIfNoneMatch(request, caller: try context.scimCaller()) {
+                try await service.get(id: id, projection: .init(), by: $0)
+            }
             let resource = try await service.patch(
                 id: try context.parameters.require("id"), try await SCIMHTTP.body(request),
                 ifMatch: request.headers[.ifMatch], projection: try SCIMHTTP.projection(request),
@@ -155,13 +189,31 @@ extension SCIMHTTP {
     /// `If-None-Match` names its version.
     static func single(_ resource: JSONValue, _ request: Request) throws -> Response {
         let projection = try projection(request)
-        if let tags = request.headers[.ifNoneMatch], let version = resource["meta"]?["version"]?.text,
-            tags == "*" || tags.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }).contains(version)
-        {
+        if request.method == .get, let version = resource["meta"]?["version"]?.text, matchesNone(request, version) {
             return Response(status: .notModified, headers: [.eTag: version])
         }
         var response = try response(projection.apply(resource))
         if let version = resource["meta"]?["version"]?.text { response.headers[.eTag] = version }
         return response
+    }
+
+    /// Whether `If-None-Match` names `version` (or any, `*`).
+    static func matchesNone(_ request: Request, _ version: String) -> Bool {
+        guard let tags = request.headers[.ifNoneMatch] else { return false }
+        return tags == "*"
+            || tags.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }).contains(version)
+    }
+
+    /// A write with `If-None-Match` naming the resource's version (or `*`: it exists) is refused with
+    /// 412 before anything is written (RFC 7232 §3.2); `current` reads the resource as `caller`.
+    static func refuseIfNoneMatch(
+        _ request: Request, caller: Initiator, current: (Initiator) async throws -> JSONValue
+    ) async throws {
+        guard request.headers[.ifNoneMatch] != nil else { return }
+        let version = try await current(caller)["meta"]?["version"]?.text ?? ""
+        if matchesNone(request, version) {
+            throw SCIMProtocolError(
+                412, nil, "If-None-Match names the resource as it is (\(version)): nothing was changed")
+        }
     }
 }

@@ -14,7 +14,7 @@ public struct SCIMPatch: Sendable {
     }
 
     public var operations: [Operation]
-    /// Attributes no operation may change.
+    /// Attributes no operation may change, in any resource.
     static let readOnly: Set<String> = ["id", "meta"]
 
     public init(json: JSONValue, core: String, extensions: [String]) throws {
@@ -50,12 +50,14 @@ public struct SCIMPatch: Sendable {
         }
     }
 
-    /// Applies every operation in order; `resource` is changed only if all succeed.
-    public func apply(to resource: inout JSONValue, extensions: [String]) throws {
+    /// Applies every operation in order; `resource` is changed only if all succeed. `readOnly` names
+    /// the resource's own read-only attributes (a user's `groups`), refused as `id` and `meta` are.
+    public func apply(to resource: inout JSONValue, extensions: [String], readOnly: Set<String> = []) throws {
         guard case .object(var root) = resource else { return }
+        let readOnly = Self.readOnly.union(readOnly.map { $0.lowercased() })
         for operation in operations {
             if let path = operation.path {
-                try Self.apply(operation.op, path, operation.value, to: &root)
+                try Self.apply(operation.op, path, operation.value, to: &root, readOnly: readOnly)
             } else {
                 guard case .object(let members) = operation.value else {
                     throw SCIMProtocolError.badRequest(
@@ -67,11 +69,13 @@ public struct SCIMPatch: Sendable {
                         case .object(let inner) = value
                     {
                         for (name, innerValue) in inner {
-                            try Self.apply(operation.op, SCIMPath(schema: urn, attribute: name), innerValue, to: &root)
+                            try Self.apply(
+                                operation.op, SCIMPath(schema: urn, attribute: name), innerValue, to: &root,
+                                readOnly: readOnly)
                         }
                     } else {
                         let path = try SCIMPath(parsing: key, core: Self.core(of: root), extensions: extensions)
-                        try Self.apply(operation.op, path, value, to: &root)
+                        try Self.apply(operation.op, path, value, to: &root, readOnly: readOnly)
                     }
                 }
             }
@@ -103,7 +107,10 @@ public struct SCIMPatch: Sendable {
         root["schemas"]?.elements.first?.text ?? SCIMSchema.user
     }
 
-    static func apply(_ op: Op, _ path: SCIMPath, _ value: JSONValue?, to root: inout [String: JSONValue]) throws {
+    static func apply(
+        _ op: Op, _ path: SCIMPath, _ value: JSONValue?, to root: inout [String: JSONValue],
+        readOnly: Set<String> = readOnly
+    ) throws {
         if let name = path.attribute, path.schema == nil, readOnly.contains(name.lowercased()) {
             // A client may send the id back unchanged (a full resource as a value); it may not change it.
             if let value, let current = root[key(name, in: root)], current == value { return }
