@@ -346,3 +346,21 @@ def test_the_last_active_administrator_stays_when_two_disable_each_other_at_once
                 roster.run("admin", "enable", email)
     finally:
         server.stop()
+
+
+def test_a_value_too_wide_for_the_directorys_index_is_refused_by_every_door(served):
+    """700 characters above U+FFFF are 2800 bytes: more than a PostgreSQL index entry holds (2704)."""
+    roster, server = served
+    manager = key(roster, "manager")
+    created = call(server, manager, "POST", "/scim/v2/Users", json={
+        "schemas": [USER], "userName": "narrow@example.com", "emails": [{"value": "narrow@example.com"}]})
+    assert created.status_code == 201
+    wide = "".join(chr(0x10000 + i) for i in range(700))
+    for name in ("displayname", "lastname"):
+        answer = call(server, manager, "PATCH", f"/api/v1/users/{created.json()['id']}",
+                      json={"attributes": {name: wide}})
+        assert answer.status_code == 400 and "1500 bytes" in answer.json()["error"]["message"], answer.text[:200]
+    answer = call(server, manager, "POST", "/scim/v2/Users", json={
+        "schemas": [USER], "userName": wide[:400] + "@example.com", "emails": [{"value": "w@example.com"}]})
+    assert answer.status_code == 400, answer.text[:200]
+    assert health_time(server) < 1

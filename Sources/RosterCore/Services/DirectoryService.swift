@@ -60,6 +60,11 @@ public struct DirectoryService: Sendable {
             try change(&user)
             // Nothing to record or push when every value was already so.
             guard user != current else { return current }
+            // The rules import and the SCIM service keep (lengths, control characters); a user kept
+            // from before a rule existed can still be edited.
+            if let failure = UserMapping.validate(user), UserMapping.validate(current) == nil {
+                throw RosterError.invalid(failure.description)
+            }
             let saved = try await tx.updateUser(user)
             try await tx.record(
                 InsightsEvent(
