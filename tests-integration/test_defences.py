@@ -364,3 +364,24 @@ def test_a_value_too_wide_for_the_directorys_index_is_refused_by_every_door(serv
         "schemas": [USER], "userName": wide[:400] + "@example.com", "emails": [{"value": "w@example.com"}]})
     assert answer.status_code == 400, answer.text[:200]
     assert health_time(server) < 1
+
+
+def test_every_cookie_is_http_only_same_site_lax_and_secure_behind_https(tmp_path):
+    roster = Roster(tmp_path / "data").with_admin()
+    for public, secure in [("https://roster.example", True), (None, False)]:
+        server = Server(roster, env={"ROSTER_PUBLIC_URL": public} if public else None)
+        try:
+            form = requests.get(f"{server.url}/login")
+            # Sent back by hand: a client does not return a Secure cookie over the test's plain http.
+            login = form.raw.headers.getlist("Set-Cookie")[0].split(";")[0]
+            signed_in = requests.post(f"{server.url}/login", headers={"Cookie": login}, data={
+                "_csrf": csrf(form.text), "email": ADMIN, "password": "correct horse battery"}, allow_redirects=False)
+            assert signed_in.status_code == 303
+            cookies = form.raw.headers.getlist("Set-Cookie") + signed_in.raw.headers.getlist("Set-Cookie")
+            assert any(c.startswith("roster_session=") for c in cookies), cookies
+            for cookie in cookies:
+                flags = [part.strip().lower() for part in cookie.split(";")[1:]]
+                assert "httponly" in flags and "samesite=lax" in flags and "path=/" in flags, cookie
+                assert ("secure" in flags) == secure, cookie
+        finally:
+            server.stop()

@@ -11,20 +11,26 @@ public actor OAuthTokenCache {
     private var fetching: Task<(String, Duration), any Error>?
     /// Renew this long before the token expires, so none expires in the middle of a request.
     let margin: Duration
+    /// The time now: the continuous clock's, or a test's.
+    let clock: @Sendable () -> ContinuousClock.Instant
 
-    public init(renewBefore margin: Duration = .seconds(60)) {
+    public init(
+        renewBefore margin: Duration = .seconds(60),
+        clock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    ) {
         self.margin = margin
+        self.clock = clock
     }
 
     /// The current token, fetched with `fetch` (answering the token and its lifetime) when there is none.
     func token(fetch: @escaping @Sendable () async throws -> (String, Duration)) async throws -> String {
-        if let token, ContinuousClock.now < expires { return token }
+        if let token, clock() < expires { return token }
         let task = fetching ?? Task { try await fetch() }
         fetching = task
         defer { if fetching == task { fetching = nil } }
         let (access, lifetime) = try await task.value
         token = access
-        expires = .now + max(.zero, lifetime - margin)
+        expires = clock() + max(.zero, lifetime - margin)
         return access
     }
 

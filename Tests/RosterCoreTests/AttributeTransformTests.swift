@@ -23,6 +23,18 @@ import Testing
         return parsed.values(in: Self.user).compactMap(\.text)
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func aPatternThatBacktracksWithoutEndIsStoppedWithinItsBudgetAndSaysWhy() throws {
+        // (a+)+$ on 32 a's and a mismatch: about 2^32 steps unbounded; stopped after 100 ms.
+        let transform = AttributeTransform.replace(pattern: "(a+)+$", with: "x")
+        #expect(throws: RosterError.self) { try transform.apply([String(repeating: "a", count: 32) + "!"]) }
+        do { _ = try transform.apply([String(repeating: "a", count: 32) + "!"]) } catch let error as RosterError {
+            #expect(error.description.contains("took longer than"))
+        }
+        // The same pattern on an ordinary value is an ordinary replacement.
+        #expect(try transform.apply(["baaa"]) == ["bx"])
+    }
+
     @Test func aPathReadsValueFiltersExtensionsAndSubAttributes() throws {
         #expect(try values(#"emails[type eq "work"].value"#) == ["ada@work.example"])
         #expect(try values("emails.value") == ["ada@home.example", "ada@work.example"])

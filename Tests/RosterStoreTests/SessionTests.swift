@@ -31,13 +31,70 @@ struct SlowHasher: PasswordHasher {
             #expect(found.0.id == admin.id && found.0.role == .manager)
             #expect(found.1.csrfToken == signedIn.session.csrfToken)
             #expect(try await store.session(tokenHash: signedIn.token) == nil, "only the token's hash is stored")
-            #expect(
-                try await sessions.authenticate(
-                    token: signedIn.token, clientIp: nil, now: Date().addingTimeInterval(13 * 3600)) == nil,
-                "an idle session expires")
             let again = try await sessions.signIn(email: "ann@example.com", password: "secret password", clientIp: nil)
             try await sessions.signOut(token: again.token)
             #expect(try await sessions.authenticate(token: again.token, clientIp: nil) == nil)
+        }
+    }
+
+    @Test func aSessionEndsAfterAnHourWithoutARequestAndAfterTwelveHoursHoweverBusy() async throws {
+        try await withStore { store in
+            let sessions = SessionService(storage: store, hasher: PlainHasher())
+            try await store.createAdministrator(
+                Administrator(email: "ann@example.com", role: .manager, passwordHash: "plain:secret password"))
+            let start = Date()
+            func signIn() async throws -> String {
+                try await sessions.signIn(
+                    email: "ann@example.com", password: "secret password", clientIp: nil, now: start
+                ).token
+            }
+            func alive(_ token: String, after seconds: TimeInterval) async throws -> Bool {
+                try await sessions.authenticate(token: token, clientIp: nil, now: start.addingTimeInterval(seconds))
+                    != nil
+            }
+            // Idle: a minute short of the hour it is alive; a minute past, it is over (and stays over).
+            let idle = try await signIn()
+            #expect(try await alive(idle, after: 3600 - 60))
+            let quiet = try await signIn()
+            #expect(try await !alive(quiet, after: 3600 + 60))
+            #expect(try await !alive(quiet, after: 3600 - 60), "an ended session is gone, not paused")
+            // Busy: a request every 50 minutes keeps it alive up to twelve hours from sign-in, never past.
+            let busy = try await signIn()
+            var at: TimeInterval = 0
+            while at + 3000 < 12 * 3600 {
+                at += 3000
+                #expect(try await alive(busy, after: at), "a request at \(at) s")
+            }
+            #expect(try await !alive(busy, after: 12 * 3600 + 1))
+        }
+    }
+
+    @Test func fiftyFailuresFromOneAddressLockThatAddressWhateverAccountsTheyTried() async throws {
+        try await withStore { store in
+            let sessions = SessionService(storage: store, hasher: PlainHasher())
+            try await store.createAdministrator(
+                Administrator(email: "ann@example.com", role: .manager, passwordHash: "plain:secret password"))
+            let now = Date()
+            // Fifty accounts, one guess each (no account reaches its own limit of five): all checked.
+            for index in 0..<sessions.maxAddressFailures {
+                await #expect(throws: RosterError.unauthorized("the email or password is wrong")) {
+                    _ = try await sessions.signIn(
+                        email: "guess\(index)@example.com", password: "wrong", clientIp: "203.0.113.7", now: now)
+                }
+            }
+            // The next, even the right password of a real account, is refused from that address only.
+            await #expect(throws: RosterError.self) {
+                _ = try await sessions.signIn(
+                    email: "ann@example.com", password: "secret password", clientIp: "203.0.113.7", now: now)
+            }
+            do {
+                _ = try await sessions.signIn(
+                    email: "ann@example.com", password: "secret password", clientIp: "203.0.113.7", now: now)
+            } catch let error as RosterError {
+                #expect(error.description.contains("too many failed sign-ins for your address"))
+            }
+            _ = try await sessions.signIn(
+                email: "ann@example.com", password: "secret password", clientIp: "198.51.100.1", now: now)
         }
     }
 

@@ -4,19 +4,19 @@ import Testing
 
 @testable import SCIM
 
+/// A continuous clock that moves only when told.
+final class ManualClock: Sendable {
+    let now = Mutex(ContinuousClock.now)
+    func advance(_ by: Duration) { now.withLock { $0 = $0 + by } }
+    var read: @Sendable () -> ContinuousClock.Instant { { self.now.withLock { $0 } } }
+}
+
 /// The pacer on a clock the test moves: every figure is exact, whatever else the machine does.
 @Suite struct RequestPacerTests {
     /// Waits asked for, not slept.
     final class Waits: Sendable {
         let all = Mutex<[Duration]>([])
         func sleep(_ wait: Duration) async throws { all.withLock { $0.append(wait) } }
-    }
-
-    /// A continuous clock that moves only when told.
-    final class ManualClock: Sendable {
-        let now = Mutex(ContinuousClock.now)
-        func advance(_ by: Duration) { now.withLock { $0 = $0 + by } }
-        var read: @Sendable () -> ContinuousClock.Instant { { self.now.withLock { $0 } } }
     }
 
     /// `count` requests that succeed, `every` apart.

@@ -142,12 +142,14 @@ func answer(_ status: Int, _ body: String = "{}", headers: [(String, String)] = 
         let auth = SCIMAuthentication.oauthClientCredentials(
             tokenURL: "https://sp.test/token", clientID: "c", clientSecret: "s",
             scope: "scim")
-        let client = client(transport, Waits(), auth: auth)
+        let clock = ManualClock()
+        let client = client(transport, Waits(), auth: auth, tokens: OAuthTokenCache(clock: clock.read))
         // MUT
         _ = try await client.user(id: "u")
+        clock.advance(.milliseconds(999))
         _ = try await client.user(id: "u")
         #expect(issued.withLock { $0 } == 1)
-        try await Task.sleep(for: .milliseconds(1100))
+        clock.advance(.milliseconds(2))
         _ = try await client.user(id: "u")
         // validate
         #expect(issued.withLock { $0 } == 2)
