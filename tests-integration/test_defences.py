@@ -202,6 +202,10 @@ def test_a_disabled_or_demoted_owners_schedules_stop_and_the_other_administrator
         roster.run("app", "schedule", name, "--every", "1h", "--as", owner)
     server = Server(roster)
     try:
+        # Before: the administrators page shows whose schedules a disable would stop.
+        page = Session(server.url, ADMIN).get("/administrators").text
+        row = re.search(r'data-email="owner@example.com".*?</tr>', page, re.S).group(0)
+        assert re.search(r'class="schedules"[^>]*>HR<', row), row
         admin = key(roster, "admin")
         disabled = call(server, admin, "POST", "/api/v1/administrators/owner@example.com/disable")
         assert disabled.status_code == 200, disabled.text

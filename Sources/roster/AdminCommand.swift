@@ -98,10 +98,10 @@ struct AdminCommand: AsyncParsableCommand {
         @Argument var email: String
         @Argument(help: "admin, manager or readonly") var role: String
         func run() async throws {
-            try await global.withRoster {
+            let stopped = try await global.withRoster {
                 try await $0.administrators.setRole(email: email, roleNamed: role, by: .system)
             }
-            print("\(email) is now \(role.lowercased())")
+            print("\(email) is now \(role.lowercased())" + AdministratorService.stoppedSchedules(stopped))
         }
     }
 

@@ -8,7 +8,7 @@ extension AdministratorService {
     }
 
     /// What stopped with an owner, to set again with another owner.
-    static func stoppedSchedules(_ applications: [String]) -> String {
+    public static func stoppedSchedules(_ applications: [String]) -> String {
         guard !applications.isEmpty else { return "" }
         return "; their scheduled imports of \(applications.joined(separator: ", ")) stopped: set them again with "
             + "another owner (roster app schedule APP … --as EMAIL)"

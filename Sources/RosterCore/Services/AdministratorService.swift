@@ -36,6 +36,18 @@ public struct AdministratorService: Sendable {
         return try await storage.administrators()
     }
 
+    /// The applications whose scheduled imports each administrator owns, by administrator: shown
+    /// where a disable, a delete or a demotion would stop them, to set them with another owner first.
+    public func schedulesOwned(by initiator: Initiator) async throws -> [UUID: [String]] {
+        try initiator.require(.manageAdministrators)
+        var owned: [UUID: [String]] = [:]
+        for schedule in try await storage.schedules() {
+            guard let application = try await storage.application(id: schedule.applicationId) else { continue }
+            owned[schedule.ownerId, default: []].append(application.name)
+        }
+        return owned.mapValues { $0.sorted() }
+    }
+
     /// Whether anyone can sign in yet (`roster serve` says how to create the first administrator).
     public func exist() async throws -> Bool {
         try await !storage.administrators().isEmpty
@@ -88,25 +100,25 @@ public struct AdministratorService: Sendable {
     }
 
     /// The role as a form or a script spells it: checked after the caller, so a refusal is a refusal.
-    public func setRole(email: String, roleNamed name: String, by initiator: Initiator) async throws {
+    @discardableResult
+    public func setRole(email: String, roleNamed name: String, by initiator: Initiator) async throws -> [String] {
         try initiator.require(.manageAdministrators)
-        try await setRole(email: email, role: try Role.parse(name), by: initiator)
+        return try await setRole(email: email, role: try Role.parse(name), by: initiator)
     }
 
     /// A new role takes effect at once: sessions end, and the administrator's keys act with the
-    /// new role at most.
-    public func setRole(email: String, role: Role, by initiator: Initiator) async throws {
+    /// new role at most. A readonly role stops their scheduled imports: answers those applications.
+    @discardableResult
+    public func setRole(email: String, role: Role, by initiator: Initiator) async throws -> [String] {
         try await change(email, by: initiator) { admin, tx in
             if role != .admin { try await keepAnActiveAdmin(besides: admin, in: tx) }
             admin.role = role
             try await tx.updateAdministrator(admin)
             try await tx.deleteSessions(administratorId: admin.id)
             try await record(.adminSetRole, admin, detail: role.rawValue, by: initiator, in: tx)
-            if !role.allows(.change) {
-                try await schedules.stopSchedules(
-                    of: admin, why: "its owner \(admin.email) is \(role.rawValue) now", in: tx)
-            }
-            return []
+            guard !role.allows(.change) else { return [] }
+            return try await schedules.stopSchedules(
+                of: admin, why: "its owner \(admin.email) is \(role.rawValue) now", in: tx)
         }
     }
 

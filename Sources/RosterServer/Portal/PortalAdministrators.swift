@@ -28,8 +28,9 @@ struct PortalAdministrators {
                 "role",
                 { roster, email, form, caller in
                     let role = form["role"] ?? ""
-                    try await roster.administrators.setRole(email: email, roleNamed: role, by: caller)
+                    let stopped = try await roster.administrators.setRole(email: email, roleNamed: role, by: caller)
                     return "\(email) is now \(role); their sessions ended"
+                        + AdministratorService.stoppedSchedules(stopped)
                 }
             ),
             (
@@ -77,6 +78,7 @@ struct PortalAdministrators {
     private func render(_ context: APIContext, newKey: [String: String]?) async throws -> Response {
         let caller = try context.caller()
         let admins = try await roster.administrators.list(by: caller)
+        let owned = try await roster.administrators.schedulesOwned(by: caller)
         let keys = try await roster.keys.list(by: caller)
         var values: [String: Any] = [
             "admins": admins.map { admin -> [String: Any] in
@@ -86,6 +88,7 @@ struct PortalAdministrators {
                     "role": admin.role.rawValue, "created": PortalFormat.time(admin.created),
                     "disabled": admin.disabled,
                     "mfa": admin.mfaEnabled, "isMe": admin.id == caller.id,
+                    "schedules": (owned[admin.id] ?? []).joined(separator: ", "),
                     "roles": Role.allCases.map { ["value": $0.rawValue, "selected": $0 == admin.role] },
                 ]
             },
