@@ -1,5 +1,6 @@
 """The REST API against a running `roster serve`, every response validated against the OpenAPI
 document the server itself serves (made strict: an undocumented field fails)."""
+import json
 import os
 import re
 import shutil
@@ -13,7 +14,7 @@ import yaml
 from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
-from conftest import BIN, Roster, free_port, stop, wait_for
+from conftest import BIN, Roster, free_port, http, stop, wait_for
 
 ADMIN = "admin@example.com"
 
@@ -386,6 +387,45 @@ def test_custom_attributes_are_declared_set_shown_filtered_and_removed(server):
     assert "custom" not in api.call("GET", one, t_one).json()
     cleared = api.call("PATCH", one, t_one, json={"attributes": {"jobTitle": None}}).json()
     assert "jobTitle" not in cleared
+
+
+def test_the_queue_is_read_and_a_running_import_cancelled_over_the_api(server):
+    """The import waits on a page the application holds when it is cancelled, by construction."""
+    api = Client(server, server["admin"])
+    mode = "hold-pages-api"
+    api.call("POST", "/api/v1/applications", json={"name": "Held"})
+    api.call("PUT", "/api/v1/applications/Held/integration", "/api/v1/applications/{app}/integration",
+             json={"scimUrl": server["scim"].replace("/ok", f"/{mode}"), "auth": {"type": "bearer", "token": "t"},
+                   "allowPrivateNetwork": True})
+    import_id = api.call("POST", "/api/v1/applications/Held/imports", "/api/v1/applications/{app}/imports",
+                         json={"all": True}).json()["job"]["id"]
+    base = server["scim"].rsplit("/", 1)[0]
+    try:
+        deadline = time.time() + 120
+        while http("GET", f"{base}/{mode}/_held")[2]["held"] < 1:
+            assert time.time() < deadline, "the import never reached the held page"
+            time.sleep(0.1)
+        jobs = api.call("GET", "/api/v1/jobs?limit=50").json()["jobs"]
+        entry = next(j for j in jobs if j["kind"] == "import" and json.loads(j["payload"])["importJobId"] == import_id)
+        job = "/api/v1/jobs/{id}"
+        assert api.call("GET", f"/api/v1/jobs/{entry['id']}", job).json()["status"] in ("queued", "running")
+        readonly = Client(server, server["readonly"])
+        assert readonly.call("POST", f"/api/v1/jobs/{entry['id']}/cancel", job + "/cancel").status_code == 403
+        # MUT
+        cancelled = api.call("POST", f"/api/v1/jobs/{entry['id']}/cancel", job + "/cancel")
+        assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    finally:
+        http("GET", f"{base}/{mode}/_release")
+    # validate: the import stops at its next batch, keeping what it created; a second cancel is a conflict
+    deadline = time.time() + 120
+    while (shown := api.call("GET", f"/api/v1/imports/{import_id}", "/api/v1/imports/{id}").json())["job"]["status"] \
+            in ("queued", "running"):
+        assert time.time() < deadline, "the import never stopped"
+        time.sleep(0.3)
+    assert shown["job"]["status"] == "cancelled"
+    again = api.call("POST", f"/api/v1/jobs/{entry['id']}/cancel", job + "/cancel")
+    assert again.status_code == 409, again.text
+    assert api.call("GET", "/api/v1/jobs/not-a-job", job).status_code == 404
 
 
 def test_every_operation_in_the_document_was_exercised(server):

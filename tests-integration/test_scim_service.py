@@ -456,7 +456,7 @@ def test_the_corners_a_generated_client_found_are_answered_as_rfc_7644_says(serv
     assert custom not in service.call("GET", f"/Users/{user['id']}?excludedAttributes={custom}").json()
     # A created resource's version comes with it, whatever the projection leaves out.
     created = service.call("POST", "/Users?attributes=userName", {
-        "schemas": [USER], "userName": "etag@example.com", "emails": [{"value": "etag@example.com"}]})
+        "schemas": [USER], "userName": "created.etag@example.com", "emails": [{"value": "created.etag@example.com"}]})
     assert created.status_code == 201 and created.headers["ETag"].startswith('W/"')
     # A schema named by its URN percent-encoded; Bulk said not to be there with 501.
     encoded = requests.utils.quote(USER, safe="")

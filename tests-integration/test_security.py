@@ -117,7 +117,8 @@ def test_private_addresses_and_plain_http_need_the_applications_allowance(tmp_pa
                "TOKEN", "--deny-private-network")
     answer = roster.run("app", "test", "Metadata", check=False)
     assert answer.returncode == 1 and "link-local" in answer.stderr, answer.stderr
-    # Allowed, then no longer: each change is recorded in Insights.
+    # Allowed from the start, then no longer, then again: each change is recorded in Insights (newest first);
+    # an integration made public-only is the default and records nothing.
     roster.run("app", "create", "Local", "--scim-url", f"{misbehaving}/ok", "--bearer-token-env", "TOKEN")
     assert roster.run("app", "test", "Local").returncode == 0
     roster.run("app", "set", "Local", "--deny-private-network")
@@ -126,7 +127,8 @@ def test_private_addresses_and_plain_http_need_the_applications_allowance(tmp_pa
     roster.run("app", "set", "Local", "--allow-private-network")
     assert roster.run("app", "test", "Local").returncode == 0
     events = roster.json("insights", "list", "--type", "idm_network_policy")
-    assert [e["resource"]["name"] for e in events] == ["private network allowed", "public addresses only"]
+    assert [e["resource"]["name"] for e in events] == [
+        "private network allowed", "public addresses only", "private network allowed"]
 
 
 def test_administrators_and_keys_are_offboarded_from_the_command_line(tmp_path, misbehaving):

@@ -152,6 +152,17 @@ extension SQLStore: JobQueue {
         }
     }
 
+    public func putDown(jobId: UUID, owner: String) async throws {
+        try await withDB { db in
+            try await db.raw(
+                """
+                UPDATE jobs SET status = 'queued', attempts = attempts - 1, lease_owner = NULL, lease_until = NULL
+                WHERE id = \(bind: jobId.text) AND lease_owner = \(bind: owner) AND status = 'running'
+                """
+            ).run()
+        }
+    }
+
     public func renew(jobId: UUID, owner: String, lease: Duration) async throws -> Bool {
         let until = now.millis + lease.milliseconds
         return try await withDB { db in

@@ -88,6 +88,7 @@ public final class PinnedHTTPClients: Sendable {
     /// getaddrinfo, on a thread that may block.
     static func lookUp(_ host: String) throws -> [String] {
         var hints = addrinfo()
+        // bounded: a C constant
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, nil, &hints, &list)
@@ -98,6 +99,7 @@ public final class PinnedHTTPClients: Sendable {
         var addresses: [String] = []
         var next: UnsafeMutablePointer<addrinfo>? = first
         while let entry = next {
+            // bounded: a C constant
             var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
             if let address = entry.pointee.ai_addr,
                 getnameinfo(address, entry.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST)

@@ -63,6 +63,7 @@ public final class RequestPacer: Sendable {
         let wait: Duration = state.withLock { s in
             let now = clock()
             let slot = max(now, s.nextSlot, s.pausedUntil)
+            // bounded: rate is a positive configured or preset rate, so 1e9 / rate fits
             if let rate { s.nextSlot = slot + .nanoseconds(Int64(1e9 / rate)) }
             if s.sendingSince == nil { s.sendingSince = slot }
             return slot - now

@@ -1,4 +1,5 @@
 import Foundation
+import RosterTestSupport
 import SCIM
 import Testing
 
@@ -43,6 +44,19 @@ func at(_ text: String) -> Date { try! Date(text, strategy: .iso8601) }
         #expect(throws: RosterError.self) { try CronExpression("0 2 * *") }
         #expect(throws: RosterError.self) { try CronExpression("0 5-2 * * *") }
         #expect(throws: RosterError.self) { try CronExpression("*/0 * * * *") }
+    }
+
+    @Test func extremeNumbersInACronExpressionOrAnIntervalAreReadOrRefusedNeverATrap() throws {
+        // A step past the field's span picks its first value only (Swift's stride would step past an Int).
+        #expect(try CronExpression("0 0 */9223372036854775807 * *").days == [1])
+        #expect(try CronExpression("*/60 0 * * *").minutes == [0])
+        for number in Fuzz.extremeNumbers + ["99999999999999999999", "-0", "+1"] {
+            for cron in ["\(number) * * * *", "*/\(number) * * * *", "0 \(number)-3 * * *", "1-\(number) * * * *"] {
+                _ = try? CronExpression(cron)
+            }
+            _ = try? Cadence.parse(every: "\(number)m", cron: nil)
+        }
+        #expect(throws: RosterError.self) { try Cadence.parse(every: "9223372036854775807d", cron: nil) }
     }
 
     @Test func anIntervalCountsSlotsFromTheEpochSoEveryInstanceAgrees() throws {

@@ -177,6 +177,38 @@ final class Gate: Sendable {
         }
     }
 
+    @Test func aWorkerStoppedCleanlyPutsItsJobBackWithoutCountingATakeover() async throws {
+        try await TestStores.each { _, stores in
+            // setup: a job held at a gate when its worker is told to stop (the clock never moves)
+            let storage = stores[0]
+            let clock = TestClock()
+            storage.setClock { clock.now }
+            let id = try await storage.enqueue(.importJob(importJobId: UUID()))
+            let gate = Gate()
+            let stopping = worker(
+                storage,
+                ScriptedHandler { _, _ in
+                    await gate.pass()
+                    try await Task.sleep(for: .seconds(3600))  // ends only by cancellation
+                    return .done
+                })
+            // MUT: the graceful stop cancels the worker while the job runs
+            let run = Task { try await stopping.runOne() }
+            await gate.untilArrived()
+            gate.open()  // on to the sleep, which only the cancel ends (a sleep already cancelled ends at once)
+            run.cancel()
+            await #expect(throws: CancellationError.self) { try await run.value }
+            // validate: queued again at once, as if never claimed, and the next worker takes it now
+            let job = try #require(try await status(storage, id))
+            #expect(job.status == "queued" && job.leaseOwner == nil && job.job.attempts == 0)
+            let next = worker(
+                storage, ScriptedHandler { attempt, _ in attempt == 1 ? .done : .failed("attempt \(attempt)") })
+            let taken = try await next.runOne()
+            #expect(taken?.id == id && taken?.takeovers == 0)
+            #expect(try await status(storage, id)?.status == "done")
+        }
+    }
+
     @Test func aWorkerThatLostItsLeaseLeavesTheJobToItsSuccessor() async throws {
         try await TestStores.each { _, stores in
             // setup: while the job runs, its lease runs out and another worker takes it over

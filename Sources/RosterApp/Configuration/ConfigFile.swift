@@ -57,6 +57,7 @@ enum ConfigFile {
             if let comment = value.firstIndex(of: "#") {
                 value = value[..<comment].trimmingCharacters(in: .whitespaces)
             }
+            // bounded: parsed only; each setting's range is checked where it is read
             if let number = Int(value.replacingOccurrences(of: "_", with: "")) {
                 values[key] = .int(number)
             } else if value == "true" || value == "false" {

@@ -26,6 +26,7 @@ struct SettingsReader {
     mutating func int(_ key: String, _ fallback: Int, in range: ClosedRange<Int>) throws -> Int {
         let text = reader.string(forKey: ConfigKey(key))
         if let value = reader.int(forKey: ConfigKey(key))
+            // bounded: parsed only; the range is checked below, before any use
             ?? text.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) })
         {
             guard range.contains(value) else {

@@ -66,6 +66,7 @@ public struct ConnectorPreset: Sendable, Codable, Hashable {
         var lines: [String] = []
         if let cap = pageSizeCap { lines.append("pages of at most \(cap) users") }
         if let rate = rateLimit {
+            // bounded: a preset's rate, written in the catalog
             lines.append("paced to \(Int(rate.requestsPerMinute)) requests per minute (\(rate.basis))")
         }
         let skipped = [

@@ -133,6 +133,7 @@ public struct ImportRunner: JobHandler {
     ) async throws {
         let application = connection.application
         for start in stride(from: 0, to: ids.count, by: Self.batchSize) {
+            // bounded: indices within ids
             let chunk = Array(ids[start..<min(start + Self.batchSize, ids.count)])
             try await checkpoint(job, lease: lease)
             let done = try await storage.remoteIdsWithResults(jobId: job.id, among: chunk)

@@ -60,6 +60,7 @@ extension RemoteListing {
                     try await storage.storeListedUsers(
                         listed, applicationId: application.id, generation: generation, from: from)
                 }
+                // bounded: counts rows Roster stored
                 position += page.count
             }
             try await storing?.value

@@ -217,6 +217,19 @@ public enum UserMapping {
 }
 
 extension UserMapping {
+    /// Where the standard mapping writes a directory attribute in an application's user (SPEC's
+    /// table read the other way); nil for an attribute it does not write (a custom one).
+    static func scimPath(of attribute: String) -> String? {
+        let enterprise = SCIMSchema.enterpriseUser + ":"
+        return [
+            "username": "userName", "email": "emails", "firstname": "name.givenName", "lastname": "name.familyName",
+            "middlename": "name.middleName", "displayname": "displayName", "addresses": "addresses",
+            "jobTitle": "title", "department": enterprise + "department", "phoneNumbers": "phoneNumbers",
+            "costCenter": enterprise + "costCenter", "employeeType": "userType",
+            "employeeIdentifier": enterprise + "employeeNumber", "organization": enterprise + "organization",
+        ][attribute]
+    }
+
     /// Roster to SCIM: the same table read the other way, for provisioning.
     public static func scimUser(_ user: DirectoryUser, active: Bool) -> SCIMUser {
         var remote = SCIMUser(

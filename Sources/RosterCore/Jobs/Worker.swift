@@ -79,7 +79,13 @@ public struct Worker: Sendable {
                 throw CancellationError()
             }
         } catch is CancellationError {
-            // Shutting down: the job stays leased until the lease runs out, then is resumed.
+            // Shutting down cleanly: the job goes back to the queue at once, where it resumes from
+            // what it committed; only a worker that dies leaves it leased (and counts a takeover).
+            if lease.isHeld {
+                let (storage, owner) = (storage, owner)
+                // Detached: this task is cancelled, and the put-down must still reach the database.
+                try? await Task.detached { try await storage.putDown(jobId: job.id, owner: owner) }.value
+            }
             throw CancellationError()
         } catch {
             outcome = .failed(RosterError.from(error).description)

@@ -25,24 +25,40 @@ extension AttributeMapping {
         }
     }
 
+    /// Where the standard mapping would write a directory attribute that an inbound-only rule of
+    /// this application computes from the application's own values (`employeeIdentifier` from the
+    /// work email, uppercased): on an update the application keeps what it holds there, so a
+    /// transformed value never goes back to it.
+    public var inboundOnlyPaths: [String] {
+        rules.filter { $0.readsIn && !$0.writesOut }.compactMap { UserMapping.scimPath(of: $0.target) }
+    }
+
+    /// Whether writing the user needs what the application holds first (an update keeps some paths).
+    public var keepsApplicationValues: Bool {
+        outbound.contains(where: \.onlyOnCreate) || !inboundOnlyPaths.isEmpty
+    }
+
     /// `resource` with the outbound rules' values written in (a POST or a PUT sends the whole user).
-    /// On an update (`current`, the application's user), a rule that writes only on create keeps
-    /// what the application holds at its path.
+    /// On an update (`current`, the application's user), a rule that writes only on create, and the
+    /// paths of ``inboundOnlyPaths``, keep what the application holds there.
     public func written(into resource: JSONValue, for user: DirectoryUser, current: JSONValue? = nil) throws
         -> JSONValue
     {
-        guard !outbound.isEmpty else { return resource }
         var result = resource
         for operation in try operations(for: user, creating: current == nil) {
             try apply(operation, to: &result)
         }
-        for rule in outbound where rule.onlyOnCreate {
-            guard let current, let path = try? rule.path(for: current) else { continue }
-            let kept = path.values(in: current)
+        guard let current else { return result }
+        for path in outbound.filter(\.onlyOnCreate).map(\.source) + inboundOnlyPaths {
+            guard
+                let parsed = try? SCIMPath(
+                    parsing: path, core: SCIMSchema.user, extensions: Self.extensions(of: path, resource: current))
+            else { continue }
+            let kept = parsed.values(in: current)
             let operation =
                 kept.isEmpty
-                ? PatchRequest.Operation(.remove, path: rule.source)
-                : PatchRequest.Operation(.replace, path: rule.source, value: kept.count == 1 ? kept[0] : .array(kept))
+                ? PatchRequest.Operation(.remove, path: path)
+                : PatchRequest.Operation(.replace, path: path, value: kept.count == 1 ? kept[0] : .array(kept))
             try apply(operation, to: &result)
         }
         return result

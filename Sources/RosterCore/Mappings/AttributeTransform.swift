@@ -83,6 +83,7 @@ public enum AttributeTransform: Sendable, Hashable {
         var result = ""
         var position = 0
         for match in matches {
+            // bounded: positions within the string the match came from
             result += text.substring(with: NSRange(location: position, length: match.range.location - position))
             result += regex.replacementString(for: match, in: value, offset: 0, template: template)
             position = match.range.location + match.range.length

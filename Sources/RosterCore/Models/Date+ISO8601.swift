@@ -7,6 +7,7 @@ extension Date {
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : String(value) }
+        // bounded: a C tm year
         let year = Int(parts.tm_year) + 1900
         let yearText =
             year >= 0 && year < 1000

@@ -30,6 +30,7 @@ public struct ProvisioningScheduler: Sendable {
                 try await queue.user(userId, in: applicationId, held: hold && leaving.contains(userId), store: tx)
             }
             if hold, let application = try await tx.application(id: applicationId) {
+                // bounded: a constant
                 let percent = Int(Self.deprovisionThreshold * 100)
                 let detail =
                     "would deprovision \(leaving.count) of \(managed) users (more than \(percent)%): held until an "

@@ -129,8 +129,7 @@ struct UserSync: Sendable {
         _ user: DirectoryUser, active: Bool, _ connection: IntegrationAccess.Connection, current: JSONValue? = nil
     ) async throws -> SCIMUser {
         let standard = UserMapping.scimUser(user, active: active)
-        guard let mapping = try await storage.currentMapping(of: connection.application.id),
-            !mapping.outbound.isEmpty
+        guard let mapping = try await storage.currentMapping(of: connection.application.id), !mapping.rules.isEmpty
         else { return standard }
         return SCIMUser(json: try mapping.written(into: standard.json, for: user, current: current))
     }
@@ -144,8 +143,8 @@ struct UserSync: Sendable {
     ) async throws -> String {
         let (provider, client, application) = (connection.provider, connection.client, connection.application)
         let mapping = try await storage.currentMapping(of: application.id)
-        let keepsCreateOnly = mapping?.outbound.contains(where: \.onlyOnCreate) ?? false
-        guard provider.patchSupported || provider.etagSupported || keepsCreateOnly else {
+        let keepsValues = mapping?.keepsApplicationValues ?? false
+        guard provider.patchSupported || provider.etagSupported || keepsValues else {
             let desired = try await desired(user, active: active, connection)
             try await access.ensureActive(application)
             _ = try await client.replaceUser(id: remoteId, with: desired)

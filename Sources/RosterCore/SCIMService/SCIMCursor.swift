@@ -46,6 +46,7 @@ public enum SCIMCursor: Sendable, Equatable {
         let text =
             switch self {
             case .first: ""
+            // bounded: a stored creation time, in milliseconds
             case .after(let created, let email): "k:\(Int64((created.timeIntervalSince1970 * 1000).rounded())):\(email)"
             case .position(let position): "p:\(position)"
             }

@@ -1,4 +1,5 @@
 import Foundation
+import SCIM
 
 /// When scheduled imports run: every N minutes, hours or days (slots counted from the Unix epoch,
 /// so every instance agrees on them), or at the minutes a cron expression names (UTC).
@@ -21,11 +22,11 @@ public enum Cadence: Sendable, Hashable {
             case "d", "day", "days": 86_400
             default: nil
             }
-        guard let count = Int(digits), let scale, count > 0, count <= 366 * 86_400 / scale else {
+        guard let scale, let count = CheckedNumber.read(digits, in: 1...(366 * 86_400 / scale)) else {
             throw RosterError.invalid(
                 "\"\(text)\" is not an interval: give a number and m, h or d, like 30m, 6h or 1d")
         }
-        guard count * scale >= shortest else {
+        guard count * scale >= shortest else {  // bounded: count is at most a year of scale
             throw RosterError.invalid("a schedule runs at most every 5 minutes; \"\(text)\" is more often")
         }
         return .every(seconds: count * scale)
@@ -47,8 +48,10 @@ public enum Cadence: Sendable, Hashable {
     public func latestSlot(atOrBefore date: Date) -> Date? {
         switch self {
         case .every(let seconds):
+            // bounded: the clock's time; seconds is at most a year (`every` and init(text:) read it so)
             let t = Int(date.timeIntervalSince1970.rounded(.down))
-            return Date(timeIntervalSince1970: Double(t - ((t % seconds) + seconds) % seconds))
+            let offset = ((t % seconds) + seconds) % seconds  // bounded: as above
+            return Date(timeIntervalSince1970: Double(t - offset))
         case .cron(let expression):
             return expression.previous(atOrBefore: date)
         }
@@ -84,7 +87,7 @@ public enum Cadence: Sendable, Hashable {
     }
 
     public init(text: String) throws {
-        if text.hasPrefix("every "), let seconds = Int(text.dropFirst(6)), seconds > 0 {
+        if text.hasPrefix("every "), let seconds = CheckedNumber.read(text.dropFirst(6), in: 1...(366 * 86_400)) {
             self = .every(seconds: seconds)
         } else if text.hasPrefix("cron ") {
             self = .cron(try CronExpression(String(text.dropFirst(5))))

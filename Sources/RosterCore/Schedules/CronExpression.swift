@@ -1,4 +1,5 @@
 import Foundation
+import SCIM
 
 /// A five-field cron expression (minute hour day-of-month month day-of-week), in UTC: `*`, lists
 /// (`1,15`), ranges (`1-5`), steps (`*/15`, `0-30/10`), month and day names (`jan`, `mon`), and
@@ -37,7 +38,7 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     ) throws -> Set<Int> {
         func number(_ part: Substring) throws -> Int {
             if let index = names.firstIndex(of: String(part)) { return index + firstName }
-            guard let value = Int(part), range.contains(value) else {
+            guard let value = CheckedNumber.read(part, in: range) else {
                 throw RosterError.invalid(
                     "the cron \(name) field \"\(text)\" has \"\(part)\": use \(range.lowerBound) to \(range.upperBound)"
                         + (names.isEmpty ? "" : " or a name like \(names[1])"))
@@ -52,10 +53,12 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
             }
             var step = 1
             if pieces.count == 2 {
-                guard let value = Int(pieces[1]), value > 0 else {
+                // A step past the field's span picks its first value only; held there, the stride never
+                // steps past an Int.
+                guard let value = CheckedNumber.read(pieces[1], in: 1...Int.max) else {
                     throw RosterError.invalid("the cron \(name) field \"\(text)\" needs a positive step after /")
                 }
-                step = value
+                step = min(value, range.count)
             }
             let span: ClosedRange<Int>
             if pieces[0] == "*" {

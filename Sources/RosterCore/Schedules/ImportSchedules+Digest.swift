@@ -3,6 +3,7 @@ import Foundation
 extension ImportSchedules {
     /// Monday 00:00 UTC of the week `date` is in.
     static func week(atOrBefore date: Date) -> Date {
+        // bounded: the clock's time in days
         let day = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
         // 1 January 1970 was a Thursday: three days after a Monday.
         return Date(timeIntervalSince1970: Double(day - ((day + 3) % 7 + 7) % 7) * 86_400)

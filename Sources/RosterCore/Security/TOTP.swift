@@ -14,6 +14,7 @@ public enum TOTP {
 
     /// The time step `date` falls in.
     public static func timeStep(at date: Date) -> Int64 {
+        // bounded: the clock's time over a 30 s step
         Int64((date.timeIntervalSince1970 / step).rounded(.down))
     }
 
@@ -22,10 +23,11 @@ public enum TOTP {
         var counter = UInt64(bitPattern: step).bigEndian
         let message = withUnsafeBytes(of: &counter) { Data($0) }
         let mac = Array(HMAC<Insecure.SHA1>.authenticationCode(for: message, using: SymmetricKey(data: secret)))
+        // bounded: the low four bits of a byte
         let offset = Int(mac[mac.count - 1] & 0x0f)
-        let binary =
-            (UInt32(mac[offset] & 0x7f) << 24) | (UInt32(mac[offset + 1]) << 16) | (UInt32(mac[offset + 2]) << 8)
-            | UInt32(mac[offset + 3])
+        // bounded: offset + 3 < 20, the HMAC's length; each byte shifted within 32 bits
+        let high = (UInt32(mac[offset] & 0x7f) << 24) | (UInt32(mac[offset + 1]) << 16)
+        let binary = high | (UInt32(mac[offset + 2]) << 8) | UInt32(mac[offset + 3])  // bounded: as above
         let value = binary % 1_000_000
         let text = String(value)
         return String(repeating: "0", count: digits - text.count) + text
@@ -65,6 +67,7 @@ public enum Base32 {
         var buffer = 0
         var bits = 0
         for byte in data {
+            // bounded: a byte shifted into a buffer drained every 5 bits
             buffer = (buffer << 8) | Int(byte)
             bits += 8
             while bits >= 5 {

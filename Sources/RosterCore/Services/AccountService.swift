@@ -54,6 +54,7 @@ public struct AccountService: Sendable {
         let lifetime = activation ? linkLifetime : min(linkLifetime, Self.resetLifetime)
         let token = Digest.randomToken(prefix: "")
         let link = "\(publicURL)/activate?token=\(token)"
+        // bounded: a configured token lifetime
         let expiry = lifetime >= 3600 ? "\(Int(lifetime / 3600)) hours" : "\(Int(lifetime / 60)) minutes"
         let text =
             activation

@@ -119,6 +119,7 @@ public struct DirectoryService: Sendable {
         let sort = cursor?.sort ?? sort
         // One row more than asked says whether there is a page beyond, without counting.
         var users = try await storage.users(
+            // bounded: limit is read in 1...10_000 by every door
             search: search, filters: try await parse(filters), sort: sort, limit: limit + 1, cursor: cursor)
         let more = users.count > limit
         users = Array(users.prefix(limit))

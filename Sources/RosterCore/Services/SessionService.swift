@@ -181,6 +181,7 @@ public struct SessionService: Sendable {
     }
 
     static func minutes(_ interval: TimeInterval) -> String {
+        // bounded: a lock of at most maxLock
         let minutes = max(1, Int((interval / 60).rounded(.up)))
         return minutes == 1 ? "1 minute" : "\(minutes) minutes"
     }
@@ -201,6 +202,7 @@ public struct SessionService: Sendable {
         for (key, limit, who) in limits {
             let (attempts, _) = try await storage.countSignInAttempt(key: key, now: now, window: window)
             guard attempts > limit else { continue }
+            // bounded: attempts is a stored count, its shift held at 10
             let lock = min(maxLock, 60 * pow(2, Double(min(attempts - limit - 1, 10))))
             try await storage.lockSignIn(key: key, until: now.addingTimeInterval(lock))
             try await failed(origin, administratorId: nil)

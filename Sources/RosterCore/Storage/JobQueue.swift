@@ -78,6 +78,9 @@ public protocol JobQueue: Sendable {
     func retry(jobId: UUID, owner: String, error: String, delay: Duration) async throws
     /// The next job of `kinds` that is due or whose lease expired (its worker died), leased to `owner`.
     func claim(owner: String, lease: Duration, kinds: Set<JobKind>) async throws -> QueuedJob?
+    /// Gives a claimed job back to the queue as if never claimed: its worker is stopping cleanly,
+    /// so neither an attempt nor a takeover is counted and any instance may run it at once.
+    func putDown(jobId: UUID, owner: String) async throws
     /// Extends the lease; false when another worker took the job over, or it was cancelled.
     func renew(jobId: UUID, owner: String, lease: Duration) async throws -> Bool
     /// One entry of the queue.
@@ -91,6 +94,7 @@ public protocol JobQueue: Sendable {
 extension Duration {
     /// Whole milliseconds, as the queue stores times.
     public var milliseconds: Int64 {
+        // bounded: durations Roster sets itself (leases, back-off), never a caller's
         components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
     }
 }

@@ -18,6 +18,7 @@ struct PortalImport {
 
     /// "just now", "3 minutes ago": how old the listing the screen shows is.
     static func ago(_ date: Date) -> String {
+        // bounded: minutes since a stored date, by the clock
         let minutes = Int(Date().timeIntervalSince(date) / 60)
         switch minutes {
         case ..<1: return "just now"

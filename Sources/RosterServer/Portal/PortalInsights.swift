@@ -138,6 +138,7 @@ struct PortalInsights {
         let labelEvery = max(1, days.count / 10)
         let bars = days.enumerated().map { index, day -> [String: Any] in
             let count = byDay[day] ?? 0
+            // bounded: count <= peak: a fraction of the chart's height
             let h = count == 0 ? 0 : max(2, Int(Double(count) / Double(peak) * Double(height - top - bottom)))
             let x = index * slot + 3
             let label = PortalFormat.day(day)
