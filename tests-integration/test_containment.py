@@ -14,6 +14,8 @@ ADMIN = "admin@example.com"
 LEASE = {"ROSTER_JOB_LEASE_SECONDS": "3"}
 # The held page is never given up and asked again while the test runs.
 PATIENT = dict(LEASE, ROSTER_SCIM_TIMEOUT_SECONDS="600")
+# One job at a time: the worker renews one lease, however busy the machine is.
+PATIENT["ROSTER_JOB_CONCURRENCY"] = "1"
 
 
 def queue_entry(roster, import_id):

@@ -246,6 +246,11 @@ def test_sign_in_never_redirects_off_the_site(served):
         assert urlparse(browser).netloc == urlparse(server.url).netloc, (nxt, location)
     login = requests.get(f"{server.url}/login?next=/%09/evil.example/").text
     assert "evil" not in login
+    # The second-step enrolment carries its `next` through the same check.
+    session = requests.Session()
+    assert sign_in_form(server, session, ADMIN, "correct horse battery", "/").status_code == 303
+    enrol = session.get(f"{server.url}/account/mfa", params={"next": "/\\evil.example"})
+    assert enrol.status_code == 200 and "evil" not in enrol.text, enrol.text[:300]
 
 
 def test_a_disabled_administrators_right_password_is_answered_as_a_wrong_one(served):

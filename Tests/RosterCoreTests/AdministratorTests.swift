@@ -40,8 +40,8 @@ import Testing
     }
 
     @Test func theLastActiveAdminCannotBeDisabledDeletedOrDemoted() async throws {
-        // setup
-        try await Harness.run { h in
+        // setup: a directory whose only administrators are the test's own
+        try await Harness.run(storedAdmin: false) { h in
             _ = try await admin(h, "only@example.com")
             _ = try await admin(h, "helper@example.com", role: .manager)
             // MUT, validate

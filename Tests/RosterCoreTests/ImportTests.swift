@@ -181,6 +181,34 @@ import Testing
         }
     }
 
+    @Test func anImportQueuedByAnAdministratorDisabledOrDeletedSinceIsNotRunNorMailedToThem() async throws {
+        for leaves in ["disabled", "deleted"] {
+            try await Harness.run { h in
+                // setup: queued by the administrator, who then leaves before a worker takes it
+                try await h.application()
+                let job = try await h.queuedImportOfAll(120)
+                let id = try #require(h.admin.id)
+                if leaves == "disabled" {
+                    var admin = try #require(try await h.storage.administrator(id: id))
+                    admin.disabled = true
+                    try await h.storage.updateAdministrator(admin)
+                } else {
+                    try await h.storage.deleteAdministrator(id: id)
+                }
+                // MUT
+                try await h.work(kinds: [.importJob, .mail])
+                // validate: nothing imported, the reason kept, no results mailed to the leaver
+                let stopped = try #require(try await h.storage.job(id: job.id))
+                #expect(stopped.status == .failed && stopped.created == 0)
+                #expect(
+                    stopped.reason
+                        == "not run: admin@example.com \(leaves == "disabled" ? "is disabled" : "was deleted")")
+                #expect(try await h.users().isEmpty)
+                #expect(h.sent.mails.isEmpty)
+            }
+        }
+    }
+
     @Test func aDatabaseFailureFailsTheJobAsRostersOwnNotTheProviders() async throws {
         // setup
         try await Harness.run { h in
@@ -193,6 +221,8 @@ import Testing
             let failed = try #require(try await h.storage.job(id: job.id))
             #expect(failed.status == .failed)
             #expect(failed.reason?.hasPrefix("Roster failed") == true, "\(failed.reason ?? "")")
+            // The driver's text stays in the log: a readonly key reads the stored reason.
+            #expect(failed.reason?.contains("injected") == false, "\(failed.reason ?? "")")
             #expect(try await h.storage.integration(applicationId: job.applicationId)?.status == .active)
         }
     }

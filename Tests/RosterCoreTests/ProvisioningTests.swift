@@ -106,6 +106,8 @@ import Testing
             let retrying = try await h.log().filter { $0.outcome == .retrying }
             #expect(retrying.count == 12)
             #expect(retrying.allSatisfy { $0.detail?.hasPrefix("Roster failed") == true })
+            #expect(
+                retrying.allSatisfy { $0.detail?.contains("injected") == false }, "the driver's text stays in the log")
         }
     }
 

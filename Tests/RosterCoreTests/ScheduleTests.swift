@@ -77,8 +77,6 @@ func at(_ text: String) -> Date { try! Date(text, strategy: .iso8601) }
         _ users: [(String, String?)], filter: Bool = true, _ body: (Harness) async throws -> Void
     ) async throws {
         try await Harness.run(provider: FakeProvider(filter: filter)) { h in
-            try await h.storage.createAdministrator(
-                Administrator(id: h.admin.id!, email: "admin@example.com", role: .admin, passwordHash: "x"))
             for (name, email) in users { _ = h.provider.addUser(name, email: email) }
             try await h.application()
             try await body(h)

@@ -27,12 +27,27 @@ public struct ImportRunner: JobHandler {
                 finishedAt: Date())
             return .done
         }
+        if job.status == .queued, let why = try await initiatorCannotImport(job.initiator) {
+            // Queued while its administrator could, run once they no longer can: not run, and not
+            // reported to them (their mail may be a leaver's); the log and the import's reason say why.
+            logger.warning("queued import not run", metadata: ["job": "\(jobId)", "reason": "\(why)"])
+            try await storage.updateJob(
+                id: jobId, status: .failed, total: nil, reason: "not run: \(why)", finishedAt: Date())
+            return .done
+        }
         if job.status == .queued {
             try await storage.updateJob(id: jobId, status: .running, total: nil, reason: nil, finishedAt: nil)
             job.status = .running
         }
         _ = try await run(job, application: application, lease: lease)
         return .done
+    }
+
+    /// Why the administrator who asked for an import can no longer have it run (an import runs as its
+    /// administrator is when it starts); nil for one who still can, and for system and key initiators.
+    private func initiatorCannotImport(_ initiator: Initiator) async throws -> String? {
+        guard initiator.type == .administrator, let id = initiator.id else { return nil }
+        return Administrator.cannotChange(try await storage.administrator(id: id), email: initiator.email ?? id.text)
     }
 
     /// Runs the job to its end (or until the lease is lost), then reports it.
@@ -163,6 +178,8 @@ public struct ImportRunner: JobHandler {
         case deactivated
         /// Another worker holds the job now: it will finish and report it.
         case leaseLost
+        /// Its workers died under it too often: failed with this reason (Roster's own words).
+        case abandoned(String)
         /// An administrator cancelled the job: what was done stays, and is reported.
         case cancelled
     }
@@ -172,7 +189,7 @@ public struct ImportRunner: JobHandler {
         guard case .importJob(let jobId) = payload, let job = try await storage.job(id: jobId), !job.isFinished,
             let application = try await storage.application(id: job.applicationId)
         else { return }
-        _ = try await finish(job, application: application) { throw RosterError.internal(reason) }
+        _ = try await finish(job, application: application) { throw Stop.abandoned(reason) }
     }
 
     /// Runs `work`, then records how the job ended, emits `import_complete` and emails the results.
@@ -184,6 +201,9 @@ public struct ImportRunner: JobHandler {
         let started = ContinuousClock.now
         do {
             try await work()
+        } catch Stop.abandoned(let why) {
+            status = .failed
+            reason = why
         } catch Stop.deactivated {
             status = .failed
             reason = "integration deactivated"
@@ -204,7 +224,9 @@ public struct ImportRunner: JobHandler {
             throw error
         } catch {
             status = .failed
-            reason = RosterError.from(error).description
+            let failure = RosterError.from(error)
+            logger.error("import failed", metadata: ["job": "\(job.id)", "error": "\(failure)"])
+            reason = failure.stored
         }
         try await storage.updateJob(id: job.id, status: status, total: nil, reason: reason, finishedAt: Date())
         // The import screen's statuses changed: its next view reads the application again.

@@ -88,7 +88,9 @@ public struct Worker: Sendable {
             }
             throw CancellationError()
         } catch {
-            outcome = .failed(RosterError.from(error).description)
+            let failure = RosterError.from(error)
+            logger.error("job failed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "error": "\(failure)"])
+            outcome = .failed(failure.stored)
         }
         // Another worker holds the job now: it records how the job ends.
         guard lease.isHeld else { return job }

@@ -26,12 +26,13 @@ public struct MailDelivery: JobHandler {
             try await sender.send(mail)
         } catch {
             RosterMetrics.mail(sent: false)
-            let reason = RosterError.from(error).description
+            let failure = RosterError.from(error)
+            let reason = failure.stored
             logger.warning(
                 "email delivery failed",
                 metadata: [
                     "to": "\(mail.recipient)", "attempt": "\(attempt)",
-                    "error": "\(reason)",
+                    "error": "\(failure)",
                 ])
             guard attempt < Self.maxAttempts else { return .failed(reason) }
             return .retry(after: Self.backoff(attempt: attempt), reason: reason)

@@ -57,7 +57,7 @@ public enum AttributeTransform: Sendable, Hashable {
 
     /// How long one replacement may take on one value: a pattern that backtracks without end
     /// (`(a+)+$`) on a value a provider chose would otherwise hold a worker for good.
-    static let matchBudget: Duration = .milliseconds(100)
+    static let matchBudget: Duration = .milliseconds(500)
 
     /// `value` with every match of `regex` replaced by `template`, within ``matchBudget``.
     static func replace(_ regex: NSRegularExpression, in value: String, with template: String) throws -> String {

@@ -58,3 +58,15 @@ public struct Administrator: Sendable, Hashable {
 
     public var mfaEnabled: Bool { mfaSecret != nil }
 }
+
+extension Administrator {
+    /// Why work an administrator started or owns can no longer run as them (deleted, disabled, or
+    /// readonly now); nil while it can. Queued imports and schedules run as their administrator is
+    /// when they run, not as they were when asked.
+    public static func cannotChange(_ admin: Administrator?, email: String) -> String? {
+        guard let admin else { return "\(email) was deleted" }
+        if admin.disabled { return "\(email) is disabled" }
+        if !admin.role.allows(.change) { return "\(email) is \(admin.role.rawValue) now" }
+        return nil
+    }
+}

@@ -23,6 +23,14 @@ public enum RosterError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The text Roster stores with a failed job, import, push or connection test, where the portal
+    /// and a readonly key read it: Roster's own failures keep their text (a driver's message, a path
+    /// on the server) in the log, which each caller writes beside it.
+    public var stored: String {
+        guard case .internal = self else { return description }
+        return "Roster failed inside (not the application's fault); the log of the instance that ran it has why"
+    }
+
     /// Whether the application, rather than Roster or its administrator, is to blame.
     public var isServiceProviderFailure: Bool {
         if case .serviceProvider = self { return true }

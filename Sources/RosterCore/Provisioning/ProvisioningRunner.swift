@@ -70,7 +70,11 @@ public struct ProvisioningRunner: JobHandler {
     /// A push failed: only the application's failures count towards quarantine; Roster's own
     /// (its database) are retried without blaming the application.
     private func failed(_ push: Push, error: RosterError, attempt: Int) async throws -> JobOutcome {
-        let reason = error.description
+        let reason = error.stored
+        if case .internal = error {
+            Logger(label: "roster.provisioning").error(
+                "push failed inside Roster", metadata: ["application": "\(push.application.name)", "error": "\(error)"])
+        }
         if error.isServiceProviderFailure {
             let inARow = try await storage.recordPush(applicationId: push.application.id, succeeded: false)
             if inARow >= Self.quarantineAfter {

@@ -5,10 +5,7 @@ import Foundation
 extension ImportSchedules {
     /// Why `owner` can no longer run a schedule; nil while it can.
     static func cannotRun(_ owner: Administrator?, email: String) -> String? {
-        guard let owner else { return "its owner \(email) was deleted" }
-        if owner.disabled { return "its owner \(email) is disabled" }
-        if !owner.role.allows(.change) { return "its owner \(email) is \(owner.role.rawValue) now" }
-        return nil
+        Administrator.cannotChange(owner, email: email).map { "its owner \($0)" }
     }
 
     /// Stops every schedule `owner` owns, in `tx`; answers the applications' names.

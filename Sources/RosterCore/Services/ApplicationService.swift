@@ -95,7 +95,7 @@ public struct ApplicationService: Sendable {
             let failure = RosterError.from(error)
             try await storage.recordConnection(
                 applicationId: application.id, serviceProvider: integration.serviceProvider,
-                lastError: failure.description)
+                lastError: failure.stored)
             throw failure
         }
     }

@@ -21,11 +21,12 @@ struct PortalAccount {
             if enrolment == nil { enrolment = try await roster.mfa.start(by: caller) }
             let replacing = try await roster.mfa.isEnrolled(by: caller)
             return try enrolPage(
-                enrolment!, replacing: replacing, next: request.query("next"), context: context, status: .ok)
+                enrolment!, replacing: replacing, next: PortalAuth.safeNext(request.query("next")), context: context,
+                status: .ok)
         }
         group.post("account/mfa") { request, context in
             let caller = try context.caller()
-            let next = context.form["next"].flatMap(sameOriginPath) ?? "/applications"
+            let next = PortalAuth.safeNext(context.form["next"])
             let replacing = try await roster.mfa.isEnrolled(by: caller)
             let identity = MFAService.Identity(
                 password: context.form["password"] ?? "", code: context.form["currentCode"] ?? "",

@@ -23,14 +23,16 @@ struct Harness {
     /// provider of its own.
     static func run(
         provider: @autoclosure () -> FakeProvider = FakeProvider(), listingLifetime: TimeInterval = 300,
-        scimDeleteAction: SCIMUsers.DeleteAction = .suspend, _ body: (Harness) async throws -> Void
+        scimDeleteAction: SCIMUsers.DeleteAction = .suspend, storedAdmin: Bool = true,
+        _ body: (Harness) async throws -> Void
     ) async throws {
         for backend in TestBackend.all {
             try await TestStores.with(backend) { stores in
-                try await body(
-                    Harness(
-                        storage: stores[0], backend: backend, provider: provider(), listingLifetime: listingLifetime,
-                        scimDeleteAction: scimDeleteAction))
+                let harness = Harness(
+                    storage: stores[0], backend: backend, provider: provider(), listingLifetime: listingLifetime,
+                    scimDeleteAction: scimDeleteAction)
+                if storedAdmin { try await harness.storeAdmin() }
+                try await body(harness)
             }
         }
     }
@@ -71,6 +73,14 @@ struct Harness {
         guard case .queued(let job) = try await domain.imports.start(application: "App", selection: .all, by: admin)
         else { throw HarnessError(message: "the import of \(count) users was not queued") }
         return job
+    }
+
+    /// Stores ``admin`` as an administrator (once), as every harness has it: a queued import runs as
+    /// its administrator is when it starts.
+    func storeAdmin() async throws {
+        guard let id = admin.id, try await storage.administrator(id: id) == nil else { return }
+        try await storage.createAdministrator(
+            Administrator(id: id, email: "admin@example.com", role: .admin, passwordHash: "x"))
     }
 
     /// Puts the users in a group "Staff" bound to `application`: their provisioning is queued.
