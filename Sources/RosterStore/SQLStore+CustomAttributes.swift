@@ -48,7 +48,10 @@ extension SQLStore: CustomAttributeRepository {
         return try await sqlTransaction { db in
             try await db.raw("DELETE FROM custom_attributes WHERE name_key = \(bind: name.lowercased())").run()
             return try await db.raw(
-                "UPDATE users SET custom = \(unsafeRaw: removed) WHERE \(unsafeRaw: held) IS NOT NULL RETURNING id"
+                """
+                UPDATE users SET custom = \(unsafeRaw: removed), version = version + 1
+                WHERE \(unsafeRaw: held) IS NOT NULL RETURNING id
+                """
             ).all().count
         }
     }

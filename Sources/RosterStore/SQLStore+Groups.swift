@@ -54,6 +54,19 @@ extension SQLStore: GroupRepository {
         }
     }
 
+    public func touchGroups(memberId: UUID) async throws {
+        try await withDB { db in try await Self.touchGroups(memberId: memberId, in: db) }
+    }
+
+    static func touchGroups(memberId: UUID, in db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            UPDATE user_groups SET version = version + 1, updated = \(bind: Date().millis)
+            WHERE id IN (SELECT group_id FROM group_members WHERE user_id = \(bind: memberId.text))
+            """
+        ).run()
+    }
+
     public func addMembers(groupId: UUID, userIds: [UUID]) async throws -> [UUID] {
         guard !userIds.isEmpty else { return [] }
         do {

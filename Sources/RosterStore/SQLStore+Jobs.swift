@@ -25,6 +25,12 @@ extension SQLStore: JobQueue {
 
     public func enqueueOnce(_ payload: JobPayload, held: Bool) async throws {
         try await sqlTransaction { db in
+            if self.dialect == .postgres {
+                // Under READ COMMITTED two instances could both find no waiting job and insert one each:
+                // the same payload takes turns (SQLite's IMMEDIATE transaction already holds its one lock).
+                let key = payload.kind.rawValue + payload.encoded()
+                try await db.raw("SELECT pg_advisory_xact_lock(7241709, hashtext(\(bind: key)))").run()
+            }
             let waiting = try await db.raw(
                 """
                 SELECT id, status FROM jobs WHERE kind = \(bind: payload.kind.rawValue) AND payload =

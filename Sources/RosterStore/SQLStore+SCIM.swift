@@ -64,12 +64,7 @@ extension SQLStore: SCIMRepository {
 
     public func deleteUser(id: UUID) async throws {
         try await sqlTransaction { db in
-            try await db.raw(
-                """
-                UPDATE user_groups SET version = version + 1, updated = \(bind: Date().millis)
-                WHERE id IN (SELECT group_id FROM group_members WHERE user_id = \(bind: id.text))
-                """
-            ).run()
+            try await Self.touchGroups(memberId: id, in: db)
             try await db.raw("DELETE FROM group_members WHERE user_id = \(bind: id.text)").run()
             try await db.raw("DELETE FROM user_tokens WHERE user_id = \(bind: id.text)").run()
             try await db.raw("DELETE FROM users WHERE id = \(bind: id.text)").run()

@@ -98,8 +98,10 @@ import Testing
             await #expect(throws: RosterError.self) {
                 try await h.domain.attributes.remove(name: "level", force: false, by: h.admin)
             }
+            let before = try #require(try await h.users().first?.version)
             #expect(try await h.domain.attributes.remove(name: "level", force: true, by: h.admin) == 1)
             #expect(try await h.users().first?.custom == [:])
+            #expect(try await h.users().first?.version == before + 1, "a cleared value is a new version (its ETag)")
             #expect(try await h.events().contains { $0.type == .customAttributeRemove })
         }
     }

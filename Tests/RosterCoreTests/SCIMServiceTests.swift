@@ -121,6 +121,12 @@ extension Harness {
                 try await groups.delete(id: id, ifMatch: nil, by: harness.admin)
             }
             #expect(try await harness.storage.group(id: UUID(text: id)!) != nil)
+            // A member deleted by SCIM (suspended) leaves how the group renders: its version moves too.
+            let before = try #require(try await harness.storage.group(id: UUID(text: id)!)?.version)
+            try await harness.domain.scimUsers.delete(id: a, ifMatch: nil, by: harness.admin)
+            let after = try await groups.get(id: id, projection: .init(), by: harness.admin)
+            #expect(after["members"]?.elements.isEmpty ?? true)
+            #expect(try await harness.storage.group(id: UUID(text: id)!)?.version == before + 1)
         }
     }
 }

@@ -65,6 +65,25 @@ final class CountingSender: MailSender {
         }
     }
 
+    @Test func theSameWorkQueuedAtOnceByTwoInstancesWaitsOnce() async throws {
+        try await withStores(2) { stores in
+            for _ in 0..<20 {
+                // setup: one user's change seen by two instances at the same moment
+                let push = JobPayload.provisionUser(applicationId: UUID(), userId: UUID())
+                // MUT
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for store in stores + stores {
+                        group.addTask { try await store.enqueueOnce(push, held: false) }
+                    }
+                    try await group.waitForAll()
+                }
+                // validate
+                let waiting = try await stores[0].queue(limit: 10_000).filter { try $0.job.payload() == push }
+                #expect(waiting.count == 1)
+            }
+        }
+    }
+
     @Test func workersClaimingAtTheSameMomentNeverRunTheSameWorkTwice() async throws {
         try await withStore { store in
             for _ in 0..<20 {

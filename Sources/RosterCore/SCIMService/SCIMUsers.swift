@@ -118,6 +118,8 @@ public struct SCIMUsers: SCIMResourceService {
             user.state = .suspended
             user.scimDeleted = Date()
             try await tx.updateUser(user)
+            // Its groups no longer show it as a member: their ETags move with what they render.
+            try await tx.touchGroups(memberId: user.id)
             try await provisioning.usersChanged([user.id], by: initiator, in: tx)
             if deleteAction == .delete {
                 let groups = try await tx.groups(memberId: user.id)

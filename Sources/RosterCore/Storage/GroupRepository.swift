@@ -10,6 +10,9 @@ public protocol GroupRepository: Sendable {
     func groups() async throws -> [UserGroup]
     /// The groups the user is a member of.
     func groups(memberId: UUID) async throws -> [UserGroup]
+    /// The next version of every group the user is a member of: how they render changed (the user
+    /// left the SCIM service's view) although their member rows did not.
+    func touchGroups(memberId: UUID) async throws
     /// Inserts the membership rows that are not there yet, whatever else changes the group meanwhile;
     /// answers the users added (the group's version moves when there is one).
     @discardableResult
