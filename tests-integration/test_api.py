@@ -200,7 +200,9 @@ def test_administrators_and_keys_are_offboarded_over_the_api(server):
     r = api.call("POST", "/api/v1/apikeys", json={"name": "script", "expiresInDays": 30})
     assert r.status_code == 201 and r.json()["key"].startswith("rst_") and r.json()["role"] == "readonly"
     script = r.json()
-    assert api.call("POST", "/api/v1/apikeys", json={"name": "forever", "expiresInDays": 0}).status_code == 400
+    for days in [0, -1, 3651, 2**62]:
+        refused = api.call("POST", "/api/v1/apikeys", json={"name": "forever", "expiresInDays": days})
+        assert refused.status_code == 400 and "3650 days" in refused.json()["error"]["message"], (days, refused.text)
     keys = {k["id"]: k for k in api.call("GET", "/api/v1/apikeys").json()["keys"]}
     assert keys[script["id"]]["status"] == "active" and keys[script["id"]]["administrator"] == ADMIN
     assert "expires" in keys[script["id"]] and "lastUsed" not in keys[script["id"]]

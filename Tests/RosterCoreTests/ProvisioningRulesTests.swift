@@ -10,6 +10,26 @@ import Testing
         addresses: [.init(type: "home", locality: "Oslo", poBox: "PO 1")], department: "R&D",
         phoneNumbers: [.init(type: "work", number: "+47 1")], employeeIdentifier: "E1")
 
+    @Test func aProfileValueWithADirectionOverrideOrAControlCharacterIsRefusedNamingIt() throws {
+        func profile(_ members: String) throws(UserMapping.Failure) -> UserProfile {
+            let json = try! JSONDecoder().decode(JSONValue.self, from: Data("{\"userName\": \"a\", \(members)}".utf8))
+            return try UserProfile(SCIMUser(json: json))
+        }
+        // An address's formatted text keeps its lines; a name in another script keeps its letters.
+        #expect(throws: Never.self) {
+            _ = try profile(#""nickName": "\u0622\u0646\u0627", "addresses": [{"formatted": "1 Main St\nOslo"}]"#)
+        }
+        for (members, attribute) in [
+            (#""nickName": "Ann\u202Eeil""#, "nickName"),
+            (#""emails": [{"value": "a@example.com\u202Emoc.live"}]"#, "emails"),
+            (#""name": {"formatted": "Ann\u2066Lee"}"#, "name"),
+            (#""title": "x", "locale": "en\u0007US""#, "locale"),
+        ] {
+            #expect(throws: UserMapping.Failure.self, "\(attribute)") { _ = try profile(members) }
+            do { _ = try profile(members) } catch { #expect("\(error)".contains(attribute), "\(error)") }
+        }
+    }
+
     @Test func theOutboundUserIsTheMappingTableReadBackwards() {
         let remote = UserMapping.scimUser(user, active: true)
         #expect(remote.userName == "annlee" && remote.active == true)

@@ -65,6 +65,14 @@ public struct UserProfile: Sendable, Hashable {
             case .string(let text):
                 if text.utf8.count > limit, text.count > limit { throw fail("is longer than \(limit) characters") }
                 if text.unicodeScalars.contains(where: { $0.value == 0 }) { throw fail("contains a NUL character") }
+                // As in names: a direction override would show one address or name as another. Line
+                // breaks and tabs stay (an address's `formatted` has lines); other controls do not.
+                if let control = UserMapping.controlCharacter(in: text, allowing: ["\t", "\n", "\r"]) {
+                    throw fail("contains the control character \(control.code)")
+                }
+                if let scalar = text.unicodeScalars.first(where: { UserMapping.bidiControls.contains($0.value) }) {
+                    throw fail("contains the direction control \(scalar.code)")
+                }
             case .null: return
             default: throw fail("is \(value.kind), not text")
             }
