@@ -132,6 +132,13 @@ public struct ResourcePages<Resource: Sendable>: AsyncSequence, Sendable {
                     } else if let next {
                         mode = .index(next)
                     }
+                    // Without startIndex or a total, one page cannot say it is the whole listing: a cursor
+                    // can. One the page offers is followed; else one is asked for, once (RFC 9865), and
+                    // the listing is complete where the provider's cursors end.
+                    if omitted.contains(.startIndex), !page.resources.isEmpty, total == nil, !triedCursor {
+                        mode = .cursor(page.nextCursor)
+                        if page.nextCursor != nil { pagedByCursor = true }
+                    }
                     if !page.resources.isEmpty, page.resources.count < stride { stride = page.resources.count }
                     if case .index(let next) = mode { fetchAhead(from: next) }
                 case .cursor(let cursor):

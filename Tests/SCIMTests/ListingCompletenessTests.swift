@@ -72,6 +72,16 @@ final class CursorProvider: SCIMTransport {
         #expect(provider.queries[before].hasPrefix("cursor"), "\(provider.queries[before...])")
     }
 
+    @Test func aProviderRefusingStartIndexWithoutATotalIsAskedForACursorAndReadWhole() async throws {
+        // A cursor-only provider that sends no totalResults: the first page cannot say it is all.
+        let cursors = CursorProvider(users: 250, start: .refused, cursors: true, total: .null)
+        let ids = try await list(cursors)
+        #expect(ids.count == 250 && Set(ids).count == 250, "\(cursors.queries)")
+        // One that takes no cursor either answers the same page again: what it sent is the listing.
+        let plain = CursorProvider(users: 60, start: .refused, cursors: false, total: .null)
+        #expect(try await list(plain).count == 60)
+    }
+
     @Test func aProviderThatNeitherPagesNorTakesCursorsFailsSayingWhatItDidAndHowManyWereRead() async throws {
         let provider = CursorProvider(users: 250, start: .ignored, cursors: false)
         await #expect(throws: SCIMClientError.self) { _ = try await list(provider) }
