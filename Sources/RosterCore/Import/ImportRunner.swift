@@ -228,26 +228,36 @@ public struct ImportRunner: JobHandler {
             logger.error("import failed", metadata: ["job": "\(job.id)", "error": "\(failure)"])
             reason = failure.stored
         }
-        try await storage.updateJob(id: job.id, status: status, total: nil, reason: reason, finishedAt: Date())
-        // The import screen's statuses changed: its next view reads the application again.
-        try await storage.markListingStale(applicationId: application.id)
-        guard let finished = try await storage.job(id: job.id) else { return job }
-        RosterMetrics.importRate(users: finished.processed - job.processed, in: ContinuousClock.now - started)
-        try await storage.record(
-            InsightsEvent(
-                type: .importComplete, initiator: job.initiator,
-                resource: .init(type: "import_job", id: job.id, name: application.name),
-                application: .init(application), importJobId: job.id, success: status == .completed))
+        // The work is over: its counts and results are what they will be. The results for the email
+        // are read first, so the write below holds the database only for its few statements.
+        guard let done = try await storage.job(id: job.id) else { return job }
         // A scheduled run that created nothing and failed nothing is not news: the weekly digest has it.
-        let news = job.trigger == nil || status != .completed || finished.created > 0 || finished.failed > 0
+        let news = job.trigger == nil || status != .completed || done.created > 0 || done.failed > 0
+        let results = news && job.initiator.email != nil ? try await resultsForMail(done) : nil
+        // How it ended, its event and its email are kept together: a crash leaves all or none.
+        let finished = try await storage.transaction { [mail, status, reason] tx -> ImportJob? in
+            try await tx.updateJob(id: job.id, status: status, total: nil, reason: reason, finishedAt: Date())
+            // The import screen's statuses changed: its next view reads the application again.
+            try await tx.markListingStale(applicationId: application.id)
+            guard let finished = try await tx.job(id: job.id) else { return nil }
+            try await tx.record(
+                InsightsEvent(
+                    type: .importComplete, initiator: job.initiator,
+                    resource: .init(type: "import_job", id: job.id, name: application.name),
+                    application: .init(application), importJobId: job.id, success: status == .completed))
+            if let results, let to = job.initiator.email {
+                try await mail.enqueue(
+                    ImportMail.compose(
+                        job: finished, application: application, results: results, from: mail.from, to: to),
+                    in: tx)
+            }
+            return finished
+        }
+        guard let finished else { return job }
+        RosterMetrics.importRate(users: finished.processed - job.processed, in: ContinuousClock.now - started)
         if !news {
             logger.info("scheduled import found nothing new", metadata: ["job": "\(job.id)"])
-        } else if let to = job.initiator.email {
-            try await mail.enqueue(
-                ImportMail.compose(
-                    job: finished, application: application, results: try await resultsForMail(finished),
-                    from: mail.from, to: to))
-        } else {
+        } else if job.initiator.email == nil {
             logger.info("import results not emailed: the initiator has no email", metadata: ["job": "\(job.id)"])
         }
         logger.info(

@@ -98,32 +98,48 @@ public struct ImportService: Sendable {
         return rows
     }
 
-    /// Creates the job (`running` when it runs now, `queued` for a worker) and records its start.
+    /// Creates the job (`running` when it runs now, `queued` for a worker) and records its start, in
+    /// `tx`: a job is never without its `import_start` event.
     private func begin(
         _ application: Application, _ selection: ImportSelection, total: Int, status: ImportJob.Status = .running,
-        trigger: ImportTrigger? = nil, at time: Date = Date(), by initiator: Initiator
+        trigger: ImportTrigger? = nil, at time: Date = Date(), by initiator: Initiator, in tx: any Storage
     ) async throws -> ImportJob {
         let job = ImportJob(
             applicationId: application.id, initiator: initiator, selection: selection, status: status, total: total,
             createdAt: time, trigger: trigger)
-        try await storage.createJob(job)
-        try await recordStart(job, application)
+        try await tx.createJob(job)
+        try await recordStart(job, application, in: tx)
         return job
     }
 
-    /// Creates the job and queues it for a worker (a large import, or a schedule's slot).
+    /// A job that runs now, begun in a transaction of its own.
+    private func begin(
+        _ application: Application, _ selection: ImportSelection, total: Int, by initiator: Initiator
+    ) async throws -> ImportJob {
+        try await storage.transaction { tx in
+            try await begin(application, selection, total: total, by: initiator, in: tx)
+        }
+    }
+
+    /// Creates the job and queues it for a worker (a large import, or a schedule's slot), in `tx` or a
+    /// transaction of its own: a queued import is never without the work that runs it.
     func queue(
         _ application: Application, _ selection: ImportSelection, total: Int, trigger: ImportTrigger? = nil,
-        at time: Date = Date(), by initiator: Initiator
+        at time: Date = Date(), by initiator: Initiator, in tx: (any Storage)? = nil
     ) async throws -> ImportJob {
+        guard let tx else {
+            return try await storage.transaction { tx in
+                try await queue(application, selection, total: total, trigger: trigger, at: time, by: initiator, in: tx)
+            }
+        }
         let job = try await begin(
-            application, selection, total: total, status: .queued, trigger: trigger, at: time, by: initiator)
-        _ = try await storage.enqueue(.importJob(importJobId: job.id))
+            application, selection, total: total, status: .queued, trigger: trigger, at: time, by: initiator, in: tx)
+        _ = try await tx.enqueue(.importJob(importJobId: job.id))
         return job
     }
 
-    private func recordStart(_ job: ImportJob, _ application: Application) async throws {
-        try await storage.record(
+    private func recordStart(_ job: ImportJob, _ application: Application, in tx: any Storage) async throws {
+        try await tx.record(
             InsightsEvent(
                 type: .importStart, initiator: job.initiator,
                 resource: .init(type: "import_job", id: job.id, name: application.name),

@@ -106,20 +106,25 @@ public struct ImportSchedules: Sendable {
         for schedule in try await storage.schedules() {
             guard let slot = schedule.cadence.latestSlot(atOrBefore: now), slot > schedule.lastSlot ?? .distantPast,
                 let application = try await storage.application(id: schedule.applicationId),
-                try await access.isActive(application.id),
-                try await storage.claimSlot(applicationId: application.id, slot: slot)
+                try await access.isActive(application.id)
             else { continue }
-            // As its owner is now: one who can no longer run it stops it.
-            let owner = try await storage.administrator(id: schedule.ownerId)
-            if let why = Self.cannotRun(owner, email: schedule.ownerEmail) {
-                try await storage.transaction { tx in _ = try await stop(schedule, why: why, in: tx) }
-                continue
+            // The slot is taken and its import queued together: a crash between them loses neither.
+            let queued = try await storage.transaction { tx -> ImportJob? in
+                guard try await tx.claimSlot(applicationId: application.id, slot: slot) else { return nil }
+                // As its owner is now: one who can no longer run it stops it.
+                let owner = try await tx.administrator(id: schedule.ownerId)
+                if let why = Self.cannotRun(owner, email: schedule.ownerEmail) {
+                    _ = try await stop(schedule, why: why, in: tx)
+                    return nil
+                }
+                let initiator = Initiator(
+                    type: .system, id: schedule.ownerId, email: owner?.email ?? schedule.ownerEmail,
+                    role: owner?.role ?? .readonly, channel: "schedule")
+                let trigger = ImportTrigger(slot: slot, filter: schedule.filter, dryRun: schedule.dryRun)
+                return try await imports.queue(
+                    application, .all, total: 0, trigger: trigger, at: now, by: initiator, in: tx)
             }
-            let initiator = Initiator(
-                type: .system, id: schedule.ownerId, email: owner?.email ?? schedule.ownerEmail,
-                role: owner?.role ?? .readonly, channel: "schedule")
-            let trigger = ImportTrigger(slot: slot, filter: schedule.filter, dryRun: schedule.dryRun)
-            let job = try await imports.queue(application, .all, total: 0, trigger: trigger, at: now, by: initiator)
+            guard let job = queued else { continue }
             logger.info(
                 "scheduled import queued", metadata: ["application": "\(application.name)", "slot": "\(slot)"])
             started.append(job)
