@@ -56,7 +56,7 @@ class Client:
         self.server, self.key, self.calls = server, key, set()
 
     def call(self, method, path, template=None, **kwargs):
-        headers = {"Authorization": f"Bearer {self.key}"} if self.key else {}
+        headers = dict(kwargs.pop("headers", {}), **({"Authorization": f"Bearer {self.key}"} if self.key else {}))
         response = requests.request(method, self.server["base"] + path, headers=headers, timeout=120, **kwargs)
         request = response.request
         self.server["spec"].validate_response(RequestsOpenAPIRequest(request), RequestsOpenAPIResponse(response))
@@ -389,6 +389,23 @@ def test_custom_attributes_are_declared_set_shown_filtered_and_removed(server):
     assert "custom" not in api.call("GET", one, t_one).json()
     cleared = api.call("PATCH", one, t_one, json={"attributes": {"jobTitle": None}}).json()
     assert "jobTitle" not in cleared
+
+
+def test_an_edit_with_the_version_read_is_saved_once_and_a_stale_one_is_412(server):
+    api = Client(server, server["admin"])
+    users = api.call("GET", "/api/v1/users?search=mis00007").json()["users"]
+    one, t = f"/api/v1/users/{users[0]['id']}", "/api/v1/users/{id}"
+    read = api.call("GET", one, t)
+    tag = read.headers["ETag"]
+    assert tag == f'W/"{read.json()["version"]}"'
+    # Two editors read the same version; the first one's edit is saved, the second one's refused.
+    first = api.call("PATCH", one, t, json={"attributes": {"jobTitle": "First"}}, headers={"If-Match": tag})
+    assert first.status_code == 200 and first.headers["ETag"] != tag
+    second = api.call("PATCH", one, t, json={"attributes": {"jobTitle": "Second"}}, headers={"If-Match": tag})
+    assert second.status_code == 412, second.text
+    assert api.call("GET", one, t).json()["jobTitle"] == "First"
+    bad = api.call("PATCH", one, t, json={"attributes": {"jobTitle": "x"}}, headers={"If-Match": "yesterday"})
+    assert bad.status_code == 400 and "If-Match" in bad.json()["error"]["message"]
 
 
 def test_the_queue_is_read_and_a_running_import_cancelled_over_the_api(server):
