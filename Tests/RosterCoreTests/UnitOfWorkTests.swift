@@ -41,6 +41,25 @@ import Testing
         }
     }
 
+    @Test func applicationSettingsWhoseEventsCannotBeWrittenAreNoneOfThemChanged() async throws {
+        try await Harness.run { h in
+            // setup: an application, and a database that refuses Insights events
+            let app = try await h.application()
+            let before = try #require(try await h.storage.integration(applicationId: app.id))
+            try await h.storage.failWrites(to: "insights_events")
+            // MUT: three settings at once
+            await #expect(throws: (any Error).self) {
+                try await h.domain.applications.change(
+                    .init(deprovision: "delete", allowPrivateNetwork: true, rateLimit: "50"), application: "App",
+                    by: h.admin)
+            }
+            // validate: none of them half-kept
+            let after = try #require(try await h.storage.integration(applicationId: app.id))
+            #expect(after.allowPrivateNetwork == before.allowPrivateNetwork && after.rateLimit == before.rateLimit)
+            #expect(try await h.storage.deprovisionAction(applicationId: app.id) == .deactivate)
+        }
+    }
+
     @Test func ofConcurrentPatchesNamingTheSameVersionExactlyOneIsAccepted() async throws {
         try await Harness.run { h in
             let users = h.domain.scimUsers

@@ -46,6 +46,8 @@ public enum InsightsEventType: String, Sendable, Hashable, CaseIterable, Codable
     case apikeyAuthFailure = "apikey_auth_failure"
     case idmNetworkPolicy = "idm_network_policy"
     case idmDeprovisionAction = "idm_deprovision_action"
+    /// The pace Roster keeps with the application changed (`none`: learned from its 429s).
+    case idmRateLimit = "idm_rate_limit"
     case importScheduleSet = "import_schedule_set"
     case importScheduleOff = "import_schedule_off"
     case attributeMappingSet = "attribute_mapping_set"

@@ -100,7 +100,10 @@ public struct ApplicationService: Sendable {
         }
     }
 
-    public func setActive(_ active: Bool, application name: String, by initiator: Initiator) async throws -> Integration
+    /// Activates or deactivates the integration; `released` records that an administrator took it out
+    /// of quarantine, in the same transaction.
+    public func setActive(_ active: Bool, application name: String, by initiator: Initiator, released: Bool = false)
+        async throws -> Integration
     {
         try initiator.require(.change)
         let application = try await lookup.application(name)
@@ -120,33 +123,27 @@ public struct ApplicationService: Sendable {
                     type: active ? .idmActivate : .idmDeactivate, initiator: initiator,
                     resource: .init(type: "integration", id: application.id, name: application.name),
                     application: .init(application)))
+            if released {
+                try await tx.record(
+                    InsightsEvent(
+                        type: .idmRelease, initiator: initiator,
+                        resource: .init(type: "integration", id: application.id, name: application.name),
+                        application: .init(application)))
+            }
         }
         return integration
     }
 
     /// Takes an application out of quarantine: its held pushes go out again.
     public func release(application name: String, by initiator: Initiator) async throws -> Integration {
-        let integration = try await setActive(true, application: name, by: initiator)
-        let application = try await lookup.application(name)
-        try await storage.record(
-            InsightsEvent(
-                type: .idmRelease, initiator: initiator,
-                resource: .init(type: "integration", id: application.id, name: application.name),
-                application: .init(application)))
-        return integration
+        try await setActive(true, application: name, by: initiator, released: true)
     }
 
     /// Lets the application's calls reach a private network (and http://), or stops them.
     public func setNetworkPolicy(allowPrivateNetwork: Bool, application name: String, by initiator: Initiator)
         async throws
     {
-        try initiator.require(.change)
-        let application = try await lookup.application(name)
-        _ = try await access.integration(of: application)
-        try await storage.transaction { tx in
-            try await tx.setAllowPrivateNetwork(applicationId: application.id, allowPrivateNetwork)
-            try await tx.record(Self.networkPolicyEvent(allowPrivateNetwork, application: application, by: initiator))
-        }
+        try await change(.init(allowPrivateNetwork: allowPrivateNetwork), application: name, by: initiator)
     }
 
     /// Reaching a private network is a decision of its own in the audit trail, whichever door set it.
@@ -165,17 +162,7 @@ public struct ApplicationService: Sendable {
     public func setDeprovisionAction(_ action: DeprovisionAction, application name: String, by initiator: Initiator)
         async throws
     {
-        try initiator.require(.change)
-        let application = try await lookup.application(name)
-        _ = try await access.integration(of: application)
-        try await storage.transaction { tx in
-            try await tx.setDeprovisionAction(applicationId: application.id, action)
-            try await tx.record(
-                InsightsEvent(
-                    type: .idmDeprovisionAction, initiator: initiator,
-                    resource: .init(type: "integration", id: application.id, name: action.rawValue),
-                    application: .init(application)))
-        }
+        try await change(.init(deprovision: action.rawValue), application: name, by: initiator)
     }
 
     /// An application's settings as an administrator sends them; nil leaves a setting as it is.
@@ -206,14 +193,29 @@ public struct ApplicationService: Sendable {
             }
             return action
         }
-        if let action { try await setDeprovisionAction(action, application: name, by: initiator) }
-        if let allow = change.allowPrivateNetwork {
-            try await setNetworkPolicy(allowPrivateNetwork: allow, application: name, by: initiator)
-        }
-        if let rate {
-            let application = try await lookup.application(name)
-            _ = try await access.integration(of: application)
-            try await storage.setRateLimit(applicationId: application.id, rate)
+        let application = try await lookup.application(name)
+        _ = try await access.integration(of: application)
+        // Every setting sent, each with its event, or none: a failure part way leaves no half-change.
+        try await storage.transaction { tx in
+            func record(_ type: InsightsEventType, _ what: String) async throws {
+                try await tx.record(
+                    InsightsEvent(
+                        type: type, initiator: initiator,
+                        resource: .init(type: "integration", id: application.id, name: what),
+                        application: .init(application)))
+            }
+            if let action {
+                try await tx.setDeprovisionAction(applicationId: application.id, action)
+                try await record(.idmDeprovisionAction, action.rawValue)
+            }
+            if let allow = change.allowPrivateNetwork {
+                try await tx.setAllowPrivateNetwork(applicationId: application.id, allow)
+                try await tx.record(Self.networkPolicyEvent(allow, application: application, by: initiator))
+            }
+            if let rate {
+                try await tx.setRateLimit(applicationId: application.id, rate)
+                try await record(.idmRateLimit, rate.map { "\($0) requests per second" } ?? "none")
+            }
         }
     }
 
