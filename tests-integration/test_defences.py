@@ -15,6 +15,7 @@ import requests
 
 from conftest import Roster, http
 from portal import Server, Session, csrf
+from test_mfa import totp
 
 ADMIN = "admin@example.com"
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -402,3 +403,39 @@ def test_every_cookie_is_http_only_same_site_lax_and_secure_behind_https(tmp_pat
                 assert ("secure" in flags) == secure, cookie
         finally:
             server.stop()
+
+
+def test_interleaved_password_sign_ins_never_give_more_than_five_wrong_codes_per_window(served):
+    """Each wrong code comes after a right password in a new sign-in: the password's success must not
+    clear the codes' count, or a guesser gets five more codes with every sign-in."""
+    roster, server = served
+    email, password = "manager@example.com", "correct horse battery"
+    enrolling = requests.Session()
+    assert sign_in_form(server, enrolling, email, password, "/").status_code == 303
+    page = enrolling.get(f"{server.url}/account/mfa").text
+    secret = re.search(r'id="mfa-secret">([^<]+)<', page).group(1).replace(" ", "")
+    enrolled = enrolling.post(f"{server.url}/account/mfa", data={
+        "_csrf": csrf(page), "next": "/applications", "code": totp(secret, time.time())}, allow_redirects=False)
+    assert enrolled.status_code in (200, 303), enrolled.text[:300]
+    assert "mfa" in roster.run("admin", "list").stdout
+
+    def second_step(code):
+        browser = requests.Session()
+        answer = sign_in_form(server, browser, email, password, "/")
+        assert answer.status_code == 303 and answer.headers["Location"].startswith("/login/mfa"), answer.text[:300]
+        step = browser.get(server.url + answer.headers["Location"]).text
+        return browser.post(f"{server.url}/login/mfa", data={"_csrf": csrf(step), "next": "/", "code": code},
+                            allow_redirects=False)
+
+    checked = 0
+    for _ in range(12):
+        wrong = "000000" if totp(secret, time.time()) != "000000" else "111111"
+        refused = second_step(wrong)
+        assert refused.status_code == 401, refused.text[:300]
+        if "too many" in refused.text.lower():
+            break
+        checked += 1
+    assert checked <= 5, f"{checked} wrong codes were checked in one window"
+    # validate: locked, the right code is refused as well until the window ends
+    right = second_step(totp(secret, time.time()))
+    assert right.status_code == 401 and "too many" in right.text.lower(), right.text[:300]
