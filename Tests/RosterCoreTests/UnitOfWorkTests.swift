@@ -22,6 +22,56 @@ import Testing
         }
     }
 
+    /// Every door that changes a user or a group, with the database refusing its Insights event: each
+    /// change is refused whole, and the user and group read back as they were.
+    @Test(arguments: ["scim put", "scim patch", "scim delete", "group put", "group patch", "group delete", "edit"])
+    func aChangeWhoseEventCannotBeWrittenLeavesNothingChanged(_ door: String) async throws {
+        try await Harness.run { h in
+            // setup: a user in a group, made through SCIM
+            let id = try #require(try await h.created("ann@example.com")["id"]?.text)
+            let group = try await h.domain.scimGroups.create(
+                json(#"{"displayName": "Eng", "members": [{"value": "\#(id)"}]}"#), projection: .init(), by: h.admin)
+            let gid = try #require(group["id"]?.text)
+            let (users, groups) = (h.domain.scimUsers, h.domain.scimGroups)
+            let before = try await users.get(id: id, projection: .init(), by: h.admin)
+            let groupBefore = try await groups.get(id: gid, projection: .init(), by: h.admin)
+            try await h.storage.failWrites(to: "insights_events")
+            let patch = json(
+                #"{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": "#
+                    + #"[{"op": "replace", "path": "title", "value": "Boss"}]}"#)
+            let memberPatch = json(
+                #"{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": "#
+                    + #"[{"op": "remove", "path": "members"}]}"#)
+            // MUT
+            await #expect(throws: (any Error).self) {
+                switch door {
+                case "scim put":
+                    _ = try await users.replace(
+                        id: id,
+                        json(
+                            #"{"userName": "ann@example.com", "title": "Boss", "emails": "#
+                                + #"[{"value": "ann@example.com"}]}"#), ifMatch: nil, projection: .init(), by: h.admin)
+                case "scim patch":
+                    _ = try await users.patch(id: id, patch, ifMatch: nil, projection: .init(), by: h.admin)
+                case "scim delete": try await users.delete(id: id, ifMatch: nil, by: h.admin)
+                case "group put":
+                    _ = try await groups.replace(
+                        id: gid, json(#"{"displayName": "Sales", "members": []}"#), ifMatch: nil, projection: .init(),
+                        by: h.admin)
+                case "group patch":
+                    _ = try await groups.patch(id: gid, memberPatch, ifMatch: nil, projection: .init(), by: h.admin)
+                case "group delete": try await groups.delete(id: gid, ifMatch: nil, by: h.admin)
+                default:
+                    _ = try await h.domain.directory.update(
+                        email: "ann@example.com", attributes: ["jobTitle": "Boss"], by: h.admin)
+                }
+            }
+            // validate: both read back exactly as before, versions included
+            #expect(try await users.get(id: id, projection: .init(), by: h.admin) == before)
+            #expect(try await groups.get(id: gid, projection: .init(), by: h.admin) == groupBefore)
+        }
+    }
+
     @Test func aMemberAddedWhoseProvisioningCannotBeQueuedIsNotAddedEither() async throws {
         try await Harness.run { h in
             // setup: a group bound to an application, and a database that refuses queued work
