@@ -119,17 +119,8 @@ public struct ApplicationService: Sendable {
                 try await queue.cancelAll(in: application, reason: "integration deactivated", by: initiator)
             }
             try await tx.record(
-                InsightsEvent(
-                    type: active ? .idmActivate : .idmDeactivate, initiator: initiator,
-                    resource: .init(type: "integration", id: application.id, name: application.name),
-                    application: .init(application)))
-            if released {
-                try await tx.record(
-                    InsightsEvent(
-                        type: .idmRelease, initiator: initiator,
-                        resource: .init(type: "integration", id: application.id, name: application.name),
-                        application: .init(application)))
-            }
+                Self.event(active ? .idmActivate : .idmDeactivate, application.name, application, by: initiator))
+            if released { try await tx.record(Self.event(.idmRelease, application.name, application, by: initiator)) }
         }
         return integration
     }
@@ -150,11 +141,17 @@ public struct ApplicationService: Sendable {
     static func networkPolicyEvent(_ allowed: Bool, application: Application, by initiator: Initiator)
         -> InsightsEvent
     {
+        event(
+            .idmNetworkPolicy, allowed ? "private network allowed" : "public addresses only", application, by: initiator
+        )
+    }
+
+    /// An event of the application's integration; `name` says what it became.
+    static func event(_ type: InsightsEventType, _ name: String, _ application: Application, by initiator: Initiator)
+        -> InsightsEvent
+    {
         InsightsEvent(
-            type: .idmNetworkPolicy, initiator: initiator,
-            resource: .init(
-                type: "integration", id: application.id,
-                name: allowed ? "private network allowed" : "public addresses only"),
+            type: type, initiator: initiator, resource: .init(type: "integration", id: application.id, name: name),
             application: .init(application))
     }
 
@@ -198,11 +195,7 @@ public struct ApplicationService: Sendable {
         // Every setting sent, each with its event, or none: a failure part way leaves no half-change.
         try await storage.transaction { tx in
             func record(_ type: InsightsEventType, _ what: String) async throws {
-                try await tx.record(
-                    InsightsEvent(
-                        type: type, initiator: initiator,
-                        resource: .init(type: "integration", id: application.id, name: what),
-                        application: .init(application)))
+                try await tx.record(Self.event(type, what, application, by: initiator))
             }
             if let action {
                 try await tx.setDeprovisionAction(applicationId: application.id, action)
