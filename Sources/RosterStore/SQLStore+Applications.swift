@@ -141,7 +141,8 @@ extension SQLStore: ApplicationRepository {
 
     public func integration(applicationId: UUID) async throws -> Integration? {
         guard
-            let row = try await withDB({ db in
+            // A reader: every SCIM call reads its integration, and never waits for the write connection.
+            let row = try await read({ db in
                 try await db.raw("SELECT * FROM integrations WHERE application_id = \(bind: applicationId.text)")
                     .first()
             })

@@ -58,7 +58,8 @@ extension SQLStore: ListingRepository {
 
     public func listingPage(applicationId: UUID, _ query: ListingQuery) async throws -> ListingPage? {
         let contains = dialect == .sqlite ? "instr" : "strpos"
-        return try await withDB { db -> ListingPage? in
+        // A reader: the import screen's pages never wait for an import's writes.
+        return try await read { db -> ListingPage? in
             guard
                 let listing = try await db.raw(
                     """
