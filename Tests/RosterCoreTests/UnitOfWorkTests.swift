@@ -72,6 +72,23 @@ import Testing
         }
     }
 
+    @Test func aSignInWhoseEventCannotBeWrittenOpensNoSession() async throws {
+        try await Harness.run { h in
+            // setup
+            let password = "violet-harbour-tuesday-42"
+            _ = try await h.domain.administrators.create(
+                email: "ann@example.com", role: .admin, password: password, by: .system)
+            let sessions = try await h.storage.count("SELECT count(*) AS n FROM admin_sessions")
+            try await h.storage.failWrites(to: "insights_events")
+            // MUT
+            await #expect(throws: (any Error).self) {
+                _ = try await h.domain.sessions.signIn(email: "ann@example.com", password: password, clientIp: nil)
+            }
+            // validate: no session the audit trail does not show
+            #expect(try await h.storage.count("SELECT count(*) AS n FROM admin_sessions") == sessions)
+        }
+    }
+
     @Test func aMemberAddedWhoseProvisioningCannotBeQueuedIsNotAddedEither() async throws {
         try await Harness.run { h in
             // setup: a group bound to an application, and a database that refuses queued work

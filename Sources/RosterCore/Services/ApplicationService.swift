@@ -88,8 +88,11 @@ public struct ApplicationService: Sendable {
         do {
             let config = try await client.serviceProviderConfig()
             let probe = try await client.probeListing(config)
-            try await storage.recordConnection(applicationId: application.id, serviceProvider: config, lastError: nil)
-            try await storage.recordListingFallbacks(applicationId: application.id, probe.fallbacks)
+            // What the test learned is kept whole: the provider's configuration with how it lists.
+            try await storage.transaction { tx in
+                try await tx.recordConnection(applicationId: application.id, serviceProvider: config, lastError: nil)
+                try await tx.recordListingFallbacks(applicationId: application.id, probe.fallbacks)
+            }
             return ConnectionReport(serviceProvider: config, totalUsers: probe.totalUsers, listing: probe.fallbacks)
         } catch {
             let failure = RosterError.from(error)

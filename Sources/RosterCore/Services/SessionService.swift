@@ -76,8 +76,11 @@ public struct SessionService: Sendable {
             created: now, expires: now.addingTimeInterval(idleLifetime),
             absoluteExpires: now.addingTimeInterval(absoluteLifetime),
             clientIp: clientIp, stage: stage)
-        try await storage.createSession(session)
-        if stage != .secondFactor { try await recordSignIn(administrator, origin) }
+        // The session and its sign-in event together: no session the audit trail does not show.
+        try await storage.transaction { tx in
+            try await tx.createSession(session)
+            if stage != .secondFactor { try await recordSignIn(administrator, origin, in: tx) }
+        }
         return SignedIn(token: token, session: session, administrator: administrator)
     }
 
@@ -92,10 +95,12 @@ public struct SessionService: Sendable {
         else { throw RosterError.unauthorized("sign in again") }
         let origin = Initiator.administrator(administrator, clientIp: clientIp)
         try await checkSecondFactor(code, secret: secret, of: administrator, origin: origin, now: now)
-        try await storage.setSessionStage(tokenHash: session.tokenHash, stage: .complete)
         var initiator = origin
         initiator.requestId = requestId
-        try await recordSignIn(administrator, initiator)
+        try await storage.transaction { [initiator] tx in
+            try await tx.setSessionStage(tokenHash: session.tokenHash, stage: .complete)
+            try await recordSignIn(administrator, initiator, in: tx)
+        }
     }
 
     /// Asks a signed-in administrator to prove it is them again, before a change a stolen session
@@ -169,11 +174,13 @@ public struct SessionService: Sendable {
     /// Ends every session of the signed-in administrator, on every device.
     public func signOutEverywhere(by initiator: Initiator) async throws {
         guard let id = initiator.id, let administrator = try await storage.administrator(id: id) else { return }
-        try await storage.deleteSessions(administratorId: id)
-        try await storage.record(
-            InsightsEvent(
-                type: .adminSignout, initiator: initiator,
-                resource: .init(type: "administrator", id: id, name: administrator.email)))
+        try await storage.transaction { tx in
+            try await tx.deleteSessions(administratorId: id)
+            try await tx.record(
+                InsightsEvent(
+                    type: .adminSignout, initiator: initiator,
+                    resource: .init(type: "administrator", id: id, name: administrator.email)))
+        }
     }
 
     static func normalized(_ code: String) -> String {
@@ -229,10 +236,10 @@ public struct SessionService: Sendable {
                 resource: .init(type: "administrator", id: administratorId, name: origin.email), success: false))
     }
 
-    private func recordSignIn(_ administrator: Administrator, _ origin: Initiator) async throws {
+    private func recordSignIn(_ administrator: Administrator, _ origin: Initiator, in tx: any Storage) async throws {
         var initiator = Initiator.administrator(administrator, clientIp: origin.clientIp)
         initiator.requestId = origin.requestId
-        try await storage.record(
+        try await tx.record(
             InsightsEvent(
                 type: .adminSignin, initiator: initiator,
                 resource: .init(type: "administrator", id: administrator.id, name: administrator.email)))
