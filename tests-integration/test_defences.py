@@ -439,3 +439,36 @@ def test_interleaved_password_sign_ins_never_give_more_than_five_wrong_codes_per
     # validate: locked, the right code is refused as well until the window ends
     right = second_step(totp(secret, time.time()))
     assert right.status_code == 401 and "too many" in right.text.lower(), right.text[:300]
+
+
+def test_a_pattern_that_backtracks_without_end_is_stopped_and_named_not_left_to_hold_the_server(served, misbehaving):
+    """A mapping's replace `(a+)+$` on 30 a's and a `!` would take minutes: each value gets half a second."""
+    roster, server = served
+    roster.run("app", "create", "Slow", "--scim-url", f"{misbehaving}/ok", "--bearer-token-env", "TOKEN")
+    manager = key(roster, "manager")
+    rules = {"rules": [{"source": "userName", "target": "jobTitle", "transforms": [
+        {"op": "replace", "pattern": "^mis[0-9]+$", "with": "a" * 30 + "!"},
+        {"op": "replace", "pattern": "(a+)+$", "with": "x"}]}]}
+    slowest = []
+    answered = []
+
+    def ask_health():
+        while not answered:
+            slowest.append(health_time(server))
+
+    watcher = threading.Thread(target=ask_health)
+    watcher.start()
+    try:
+        started = time.monotonic()
+        answer = call(server, manager, "PUT", "/api/v1/applications/Slow/mapping", json=rules)
+        took = time.monotonic() - started
+    finally:
+        answered.append(True)
+        watcher.join()
+    assert answer.status_code == 400, answer.text[:300]
+    message = answer.json()["error"]["message"]
+    assert "(a+)+$" in message and "took longer than" in message, message
+    # Stopped at the first value it held up, not after every user of the sample.
+    assert took < 20, took
+    assert slowest and max(slowest) < 1, slowest
+    assert call(server, manager, "GET", "/api/v1/applications/Slow/mapping").json()["version"] == 0
