@@ -215,6 +215,10 @@ def test_sixteen_identity_provider_clients_at_once_lose_nothing(tmp_path):
         assert log.requests >= 2000, log.requests
         assert not log.unexpected, "\n".join(log.unexpected[:20])
         assert len(log.pairs) == CLIENTS * 3 and all(codes == [200, 412] for codes in log.pairs)
+        # every kind of write was accepted at least once: the model below checks each of them
+        ops = {op for writes in log.group_writes.values() for _, op, _ in writes}
+        assert ops == {"add", "remove", "replace"}, ops
+        assert log.deleted
         # every last accepted write kept, every deleted user gone
         wrong = []
         for uid, writes in log.users.items():

@@ -124,6 +124,9 @@ def test_a_kill_mid_burst_loses_no_answered_write_and_leaves_nothing_half_done(t
         assert roster.sql(
             f"SELECT count(*) FROM group_members m WHERE m.group_id = '{group}' AND NOT EXISTS "
             "(SELECT 1 FROM insights_events e WHERE e.type = 'group_add_member' AND e.resource_id = m.user_id)") == "0"
+        # every answered change of a title has its user_update event (an event lost with a change kept fails)
+        updated = set(roster.sql("SELECT DISTINCT resource_id FROM insights_events WHERE type = 'user_update'").split())
+        assert set(acks.titles) <= updated, f"{len(set(acks.titles) - updated)} answered changes without their event"
         queued = {json.loads(payload)["userId"] for payload in roster.sql(
             f"SELECT payload FROM jobs WHERE kind = 'provision-user' AND payload LIKE '%{app}%'").splitlines()}
         assert members <= queued, f"{len(members - queued)} members without their push"
