@@ -1,4 +1,5 @@
-"""A kill -9 of `roster serve` in the middle of a burst of identity-provider writes: after the
+"""A kill -9 of `roster serve` in the middle of a burst of identity-provider writes (creations, member
+adds and removes, changes with and without If-Match, deletes): after the
 restart, every write that was answered 2xx is there with its Insights event and its provisioning
 work queued, and nothing is half-done. The kill lands mid-burst by construction: the clients never
 stop on their own before it, and the application holds every push Roster sends it, so pushes are
@@ -30,6 +31,8 @@ class Acks:
         self.titles = {}       # user id -> last title answered 200
         self.unanswered = {}   # user id -> title sent, never answered
         self.members = set()
+        self.removed = set()   # members whose removal was answered
+        self.deleted = set()   # users whose DELETE was answered
         self.count = 0
 
     def add(self, kind, uid, value=None):
@@ -39,6 +42,10 @@ class Acks:
                 self.created.add(uid)
             elif kind == "title":
                 self.titles[uid] = value
+            elif kind == "removed":
+                self.removed.add(uid)
+            elif kind == "deleted":
+                self.deleted.add(uid)
             else:
                 self.members.add(uid)
 
@@ -64,10 +71,23 @@ def burst(n, url, key, group, acks, stop_sending):
             title = f"title {n}-{i}"
             with acks.lock:
                 acks.unanswered[uid] = title
+            # Every other change names the version the client read: no one else writes this user, so 200.
+            match = {"If-Match": created.headers["ETag"]} if i % 2 else {}
             changed = session.patch(f"{url}/Users/{uid}", json={
-                "schemas": [PATCH_OP], "Operations": [{"op": "replace", "path": "title", "value": title}]}, timeout=60)
+                "schemas": [PATCH_OP], "Operations": [{"op": "replace", "path": "title", "value": title}]},
+                headers=match, timeout=60)
             assert changed.status_code == 200, changed.text
             acks.add("title", uid, title)
+            if i % 4 == 2:
+                removed = session.patch(f"{url}/Groups/{group}?excludedAttributes=members", json={
+                    "schemas": [PATCH_OP], "Operations": [{"op": "remove", "path": f'members[value eq "{uid}"]'}]},
+                    timeout=60)
+                assert removed.status_code == 200, removed.text
+                acks.add("removed", uid)
+            elif i % 4 == 3:
+                deleted = session.delete(f"{url}/Users/{uid}", timeout=60)
+                assert deleted.status_code == 204, deleted.text
+                acks.add("deleted", uid)
             i += 1
     except requests.RequestException:
         return  # the server died under this client's request: what it was not told stays unknown
@@ -116,7 +136,13 @@ def test_a_kill_mid_burst_loses_no_answered_write_and_leaves_nothing_half_done(t
                  if titles.get(uid) not in (title, acks.unanswered.get(uid))]
         assert not wrong, f"{len(wrong)} answered changes lost: {wrong[:5]}"
         members = set(roster.sql(f"SELECT user_id FROM group_members WHERE group_id = '{group}'").split())
-        assert acks.members <= members, f"{len(acks.members - members)} answered member adds lost"
+        assert acks.members - acks.removed <= members, f"{len(acks.members - acks.removed - members)} adds lost"
+        assert not acks.removed & members, f"{len(acks.removed & members)} answered removals undone"
+        suspended = set(roster.sql("SELECT id FROM users WHERE scim_deleted IS NOT NULL").split())
+        assert acks.deleted <= suspended, f"{len(acks.deleted - suspended)} answered deletes lost"
+        for kind, answered in [("group_remove_member", acks.removed), ("user_delete", acks.deleted)]:
+            recorded = set(roster.sql(f"SELECT resource_id FROM insights_events WHERE type = '{kind}'").split())
+            assert answered <= recorded, f"{len(answered - recorded)} answered {kind} without their event"
         # nothing half-done: no user without its creation event, no member without its event or its push
         assert roster.sql(
             "SELECT count(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM insights_events e "
@@ -133,6 +159,6 @@ def test_a_kill_mid_burst_loses_no_answered_write_and_leaves_nothing_half_done(t
         # and the restarted Roster answers for all of them
         answer = requests.get(f"{restarted.url}/scim/v2/Users?count=1", timeout=60,
                               headers={"Authorization": f"Bearer {key}"}).json()
-        assert answer["totalResults"] == len(users)
+        assert answer["totalResults"] == len(users - suspended)  # a deleted user leaves SCIM's view
     finally:
         stop(restarted.process)
