@@ -33,6 +33,14 @@ def call(server, key_, method, path, **kwargs):
     return requests.request(method, server.url + path, headers=headers, timeout=120, **kwargs)
 
 
+def scim_user(server, key_, email):
+    """A user created through /scim/v2, as an identity provider creates one."""
+    created = call(server, key_, "POST", "/scim/v2/Users", json={
+        "schemas": [USER], "userName": email, "emails": [{"value": email}]})
+    assert created.status_code == 201, created.text[:300]
+    return created.json()
+
+
 def health_time(server):
     """Seconds /healthz takes to answer ok."""
     started = time.monotonic()
@@ -275,13 +283,11 @@ def test_a_disabled_administrators_right_password_is_answered_as_a_wrong_one(ser
 def test_a_password_set_over_scim_ends_older_activation_links(served):
     roster, server = served
     manager = key(roster, "manager")
-    created = call(server, manager, "POST", "/scim/v2/Users", json={
-        "schemas": [USER], "userName": "link@example.com", "emails": [{"value": "link@example.com"}]})
-    assert created.status_code == 201
+    created = scim_user(server, manager, "link@example.com")
     roster.run("user", "send-activation", "link@example.com")
     token = re.search(r"token=(\S+)", [m for m in roster.mails() if "To: link@example.com" in m][-1]).group(1)
     assert requests.get(f"{server.url}/activate", params={"token": token}).status_code == 200
-    patched = call(server, manager, "PATCH", f"/scim/v2/Users/{created.json()['id']}", json={
+    patched = call(server, manager, "PATCH", f"/scim/v2/Users/{created['id']}", json={
         "schemas": [PATCH_OP], "Operations": [{"op": "replace", "path": "password", "value": "violet-harbour-tuesday-42"}]})
     assert patched.status_code in (200, 204), patched.text
     assert requests.get(f"{server.url}/activate", params={"token": token}).status_code in (404, 410)
@@ -370,12 +376,10 @@ def test_a_value_too_wide_for_the_directorys_index_is_refused_by_every_door(serv
     """700 characters above U+FFFF are 2800 bytes: more than a PostgreSQL index entry holds (2704)."""
     roster, server = served
     manager = key(roster, "manager")
-    created = call(server, manager, "POST", "/scim/v2/Users", json={
-        "schemas": [USER], "userName": "narrow@example.com", "emails": [{"value": "narrow@example.com"}]})
-    assert created.status_code == 201
+    created = scim_user(server, manager, "narrow@example.com")
     wide = "".join(chr(0x10000 + i) for i in range(700))
     for name in ("displayname", "lastname"):
-        answer = call(server, manager, "PATCH", f"/api/v1/users/{created.json()['id']}",
+        answer = call(server, manager, "PATCH", f"/api/v1/users/{created['id']}",
                       json={"attributes": {name: wide}})
         assert answer.status_code == 400 and "1500 bytes" in answer.json()["error"]["message"], answer.text[:200]
     answer = call(server, manager, "POST", "/scim/v2/Users", json={
