@@ -14,6 +14,7 @@ public struct ProvisioningRunner: JobHandler {
     let users: UserSync
     let groups: GroupSync
     let log: ProvisioningLog
+    let logger: Logger
 
     /// Attempts before a push is given up as failed.
     public static let maxAttempts = 8
@@ -72,7 +73,7 @@ public struct ProvisioningRunner: JobHandler {
     private func failed(_ push: Push, error: RosterError, attempt: Int) async throws -> JobOutcome {
         let reason = error.stored
         if case .internal = error {
-            Logger(label: "roster.provisioning").error(
+            logger.error(
                 "push failed inside Roster", metadata: ["application": "\(push.application.name)", "error": "\(error)"])
         }
         if error.isServiceProviderFailure {

@@ -104,7 +104,7 @@ public struct DomainServices: Sendable {
         let pushes = ProvisioningRunner(
             storage: storage, access: access,
             users: UserSync(storage: storage, access: access, queue: queue, log: log, index: RemoteUserIndex()),
-            groups: groupSync, log: log)
+            groups: groupSync, log: log, logger: logger)
         handlers = [
             .importJob: importRunner, .provisionUser: pushes, .provisionGroup: pushes,
             .mail: MailDelivery(storage: storage, sender: mailSender, logger: logger),
