@@ -13,7 +13,21 @@ struct SMTPClient {
 
     func send(from: String, to: String, data: Data) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.converse(from: from, to: to, data: data) }
+            group.addTask {
+                do {
+                    try await self.converse(from: from, to: to, data: data)
+                } catch let error as RosterError {
+                    throw error
+                } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    // Refused, unreachable, a TLS handshake that failed: the mail server's matter, said
+                    // with its address, not Roster's own failure (whose text stays in the log).
+                    throw RosterError.serviceProvider(
+                        "the SMTP server \(configuration.host):\(configuration.port) could not be reached or "
+                            + "failed: \(error)")
+                }
+            }
             group.addTask {
                 try await Task.sleep(for: timeout)
                 throw RosterError.serviceProvider(
