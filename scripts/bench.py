@@ -46,9 +46,10 @@ class Bench:
         self.processes.append(process)
         return process
 
-    def pages(self, users):
-        """`roster bench pages`: pre-encoded pages of `users` users on loopback. Answers its URL."""
-        process = self.start([self.roster, "bench", "pages", "--users", str(users)])
+    def pages(self, users, clean=False):
+        """`roster bench pages`: pre-encoded pages of `users` users on loopback, realistic ones unless
+        `clean` (tidy generated users, every one importable). Answers its URL."""
+        process = self.start([self.roster, "bench", "pages", "--users", str(users)] + (["--clean"] if clean else []))
         url = process.stdout.readline().strip()
         wait_for(url + "/ServiceProviderConfig", timeout=60)
         return url, process
@@ -94,15 +95,20 @@ def python_download(url, users):
 
 
 def import_figures(b, pg_url):
+    """Realistic users (every attribute, Unicode, long values, one in ten that cannot be imported as
+    it is) imported into a directory that already holds users, some of them listed too."""
     n = 2_000 if b.small else 100_000
     small = 200 if b.small else 10_000
+    held = 1_000 if b.small else 100_000
     url, server = b.pages(n)
     floor = curl_floor(url, n)
     python = python_download(url, n)
-    report = b.json("bench", "import", "--scim-url", url, "--json")
-    report_small = b.json("bench", "import", "--users", str(small), "--json")
-    b.row(f"{n:,} users imported into SQLite, end to end", f"{report['importSeconds']:.2f} s "
-          f"({report['usersPerSecond']:,} users/s)", "≤ 2 s")
+    report = b.json("bench", "import", "--users", str(n), "--directory-users", str(held), "--json")
+    report_small = b.json("bench", "import", "--users", str(small), "--directory-users", str(held), "--json")
+    clean = b.json("bench", "import", "--users", str(n), "--clean", "--json")
+    b.row(f"{n:,} realistic users imported into SQLite holding {held:,}, end to end",
+          f"{report['importSeconds']:.2f} s ({report['usersPerSecond']:,} users/s)", "≤ 2 s",
+          f"clean users into an empty directory: {clean['importSeconds']:.2f} s")
     b.row("the same users merely downloaded (download only)", f"{report['downloadSeconds']:.2f} s", "≤ 0.7 s")
     b.row("a plain Python client downloading the same pages", f"{python:.2f} s",
           "import ≥ 5× faster than this", f"the import takes {report['importSeconds'] / python:.1f}× as long")
@@ -111,9 +117,15 @@ def import_figures(b, pg_url):
     b.row(f"peak memory of the import, {small:,} → {n:,} users",
           f"{report_small['peakMemoryMB']} MB → {report['peakMemoryMB']} MB", "≤ 120 MB, ×1.3 at most",
           f"×{report['peakMemoryMB'] / max(report_small['peakMemoryMB'], 1):.2f}")
+    if not b.small:
+        big = b.json("bench", "import", "--users", "1000000", "--directory-users", str(held), "--json")
+        b.row(f"1,000,000 realistic users imported into SQLite holding {held:,}",
+              f"{big['importSeconds']:.1f} s, peak {big['peakMemoryMB']} MB", "≤ 25 s, ≤ 150 MB",
+              f"download only {big['downloadSeconds']:.1f} s")
     if pg_url:
         database = create_database(pg_url, "roster_bench_import")
-        pg = b.json("bench", "import", "--scim-url", url, "--database-url", database, "--json")
+        pg = b.json("bench", "import", "--users", str(n), "--directory-users", str(held), "--database-url", database,
+                    "--json")
         b.row("the same import on PostgreSQL", f"{pg['importSeconds']:.2f} s", "≤ 2× SQLite",
               f"{pg['importSeconds'] / report['importSeconds']:.2f}× SQLite")
     server.terminate()
@@ -211,6 +223,51 @@ def scim_service_figures(b):
               f"at 1,000: {row['smallMillis']:.1f} ms")
 
 
+def scim_burst_figures(b, pg_url):
+    """16 identity-provider clients at once against `roster serve` (POST, filter GET, PATCH, member
+    PATCH); `roster bench scim-burst` reads the directory back afterwards and counts what was lost."""
+    per_client = 10 if b.small else 150
+
+    def burst(urls, key):
+        args = ["bench", "scim-burst", "--key-env", "BURST_KEY", "--clients", "16", "--users-per-client",
+                str(per_client), "--json"]
+        for url in urls:
+            args += ["--url", url]
+        return json.loads(b.run(*args, env={"BURST_KEY": key}, check=False).stdout)
+
+    def manager_key(server):
+        server.cli("admin", "create", "--email", "burst@example.com", "--password-env", "BENCH_PASSWORD",
+                   env={"BENCH_PASSWORD": "quartz lamp tally 2026 ho"}, check=False)
+        key = b.json("apikey", "create", "--name", "idp", "--role", "manager", "--as", "burst@example.com", "--json",
+                     data=server.data)
+        return key.get("key") or key.get("token")
+
+    server = Server(b, "burst").start()
+    report = burst([server.url], manager_key(server))
+    b.row("/scim/v2 under 16 identity-provider clients (POST, filter GET, PATCH, member PATCH), SQLite",
+          f"{report['requestsPerSecond']:,.0f} requests/s, p99 {report['p99Millis']:.0f} ms",
+          "≥ 1,500/s, p99 ≤ 50 ms, 0 errors, 0 lost", f"{report['errors']} errors, {report['lost']} lost")
+    server.process.terminate()
+    if pg_url:
+        database = create_database(pg_url, "roster_bench_burst")
+        env = {"DATABASE_URL": database, "ROSTER_SECRET_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}
+        servers = [Server(b, f"burst-pg-{i}") for i in range(2)]
+        for s in servers:
+            s.env = env
+            s.process = b.start([b.roster, "serve", "--data-dir", s.data, "--port", str(s.port)], env=env)
+            wait_for(s.url + "/healthz", timeout=60)
+        servers[0].cli("admin", "create", "--email", "burst@example.com", "--password-env", "BENCH_PASSWORD",
+                       env=dict(env, BENCH_PASSWORD="quartz lamp tally 2026 ho"))
+        key = json.loads(servers[0].cli("apikey", "create", "--name", "idp", "--role", "manager", "--as",
+                                        "burst@example.com", "--json", env=env).stdout)
+        report = burst([s.url for s in servers], key.get("key") or key.get("token"))
+        b.row("the same burst on PostgreSQL, two instances", f"{report['requestsPerSecond']:,.0f} requests/s, "
+              f"p99 {report['p99Millis']:.0f} ms", "≥ 1,000/s, 0 errors, 0 lost",
+              f"{report['errors']} errors, {report['lost']} lost")
+        for s in servers:
+            s.process.terminate()
+
+
 def api_figures(b):
     n = 1_000 if b.small else 10_000
     url, pages = b.pages(n)
@@ -239,7 +296,7 @@ def api_figures(b):
 
 def provisioning_figures(b):
     n = 100 if b.small else 1_000
-    url, pages = b.pages(n)
+    url, pages = b.pages(n, clean=True)
     provider_port = free_port()
     provider = b.start([sys.executable, os.path.join(ROOT, "tests-integration", "misbehaving_scim.py"),
                         str(provider_port), "10"])
@@ -285,6 +342,7 @@ def main():
         import_screen_figures(b)
         users_figures(b)
         scim_service_figures(b)
+        scim_burst_figures(b, args.postgres_url)
         api_figures(b)
         provisioning_figures(b)
     finally:

@@ -38,6 +38,8 @@ public enum Benchmarks {
         public let downloadSeconds, importSeconds, ratio: Double
         public let peakMemoryMB: Int
         public let usersPerSecond: Int
+        /// What the import made of the users: created, skipped (already in the directory), failed.
+        public let created, skipped, failed: Int
     }
 
     /// Imports every user of a SCIM server into `roster` and compares with merely downloading the pages.
@@ -66,16 +68,24 @@ public enum Benchmarks {
                 scimURL: scimURL, authType: "bearer", token: token ?? "none", allowPrivateNetwork: true),
             by: .system)
         let worker = roster.makeWorker()
+        var jobId: UUID?
         let importing = try await clock.measure {
-            if case .queued(let job) = try await roster.imports.start(application: "Bench", selection: .all, by: admin)
-            {
+            switch try await roster.imports.start(application: "Bench", selection: .all, by: admin) {
+            case .queued(let job):
+                jobId = job.id
                 try await worker.drain { try await roster.imports.progress(id: job.id, by: .system).isFinished }
+            case .finished(let job, _):
+                jobId = job.id
             }
         }
+        let peak = peakMemoryMB()
+        var job: ImportJob?
+        if let jobId { job = try await roster.imports.progress(id: jobId, by: .system) }
         return ImportReport(
             users: users, downloadSeconds: download.seconds, importSeconds: importing.seconds,
-            ratio: importing.seconds / max(download.seconds, 0.001), peakMemoryMB: peakMemoryMB(),
-            usersPerSecond: Int(Double(users) / max(importing.seconds, 0.001)))
+            ratio: importing.seconds / max(download.seconds, 0.001), peakMemoryMB: peak,
+            usersPerSecond: Int(Double(users) / max(importing.seconds, 0.001)), created: job?.created ?? 0,
+            skipped: job?.skipped ?? 0, failed: job?.failed ?? 0)
     }
 
     /// Adds users `from..<to` straight into the store, 5,000 per transaction.
@@ -94,6 +104,36 @@ public enum Benchmarks {
             if next / 100_000 != (next - batch.count) / 100_000 {
                 FileHandle.standardError.write(Data("seeded \(next) users\n".utf8))
             }
+        }
+    }
+
+    /// Adds `count` realistic users straight into the store, 5,000 per transaction, in no order of
+    /// email or username. With `listed`, one listed user in a hundred (with an email of their own) is
+    /// among them: the import finds them already in the directory.
+    public static func seedRealisticUsers(_ roster: Roster, count: Int, alsoListedIn listed: RealisticUsers?)
+        async throws
+    {
+        guard count > 0 else { return }
+        let people = RealisticUsers(count: count, seed: 7)
+        let now = Date()
+        var overlap: [String] = []
+        if let listed {
+            for i in stride(from: 50, to: listed.count, by: 100) where listed.problem(i) == nil {
+                overlap.append(listed.ownEmail(i))
+            }
+        }
+        var next = 0
+        while next < count {
+            let batch = (next..<min(next + 5_000, count)).map { i in
+                let person = people.person(i)
+                let email = i < overlap.count ? overlap[i] : "dir.\(people.ownEmail(i))"
+                return DirectoryUser(
+                    email: email, username: email, firstname: person.given, lastname: person.family,
+                    displayname: "\(person.given) \(person.family)", jobTitle: "Engineer", department: "R&D",
+                    created: now.addingTimeInterval(-Double(count - i)))
+            }
+            try await roster.storage.insertUsers(batch)
+            next += batch.count
         }
     }
 

@@ -11,7 +11,8 @@ struct ImportBatch {
         for user in existing { claim(user) }
     }
 
-    private mutating func claim(_ user: DirectoryUser) {
+    /// Records `user` as holding its keys (one the batch creates), unless another holds one first.
+    mutating func claim(_ user: DirectoryUser) {
         byEmail[user.email.lowercased()] = byEmail[user.email.lowercased()] ?? user
         byUsername[user.username.lowercased()] = byUsername[user.username.lowercased()] ?? user
         if let source = Self.source(user) { bySource[source] = bySource[source] ?? user }

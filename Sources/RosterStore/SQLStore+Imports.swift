@@ -80,34 +80,22 @@ extension SQLStore: ImportRepository {
         return found
     }
 
-    /// The batch is written with multi-row inserts whose `ON CONFLICT DO NOTHING` says which users
-    /// were new; only those that were not are looked up (one query) and resolved, in order, as
-    /// inserting them one by one would have.
+    /// A fresh job's batch is decided at its turn after one lookup of the directory's holders of its
+    /// keys, and written in bulk (``ImportBatchWrite``). A resumed job's (and a batch the directory
+    /// refused after all) goes the general way: multi-row inserts whose `ON CONFLICT DO NOTHING` says
+    /// which users were new; only those that were not are looked up (one query) and resolved, in
+    /// order, as inserting them one by one would have.
     public func commitImportBatch(jobId: UUID, candidates: [ImportCandidate], rules: ImportBatchRules) async throws
         -> [ImportResult]
     {
         guard !candidates.isEmpty else { return [] }
-        // Readied before the batch's turn: the rows and statements of its users and their events,
-        // as they are when every user is new (else they are made again for those that are).
         let sqlite = self.sqlite
-        let allUsers = candidates.compactMap { try? $0.mapped.get() }
         let direct = self.direct, onSQLite = dialect == .sqlite
-        let userRows = try allUsers.map(Self.rowValues)
-        let eventRows = allUsers.map { Self.eventRow(rules.createdEvent($0)) }
-        // PostgreSQL's usual batch goes as one statement: the general way's inserts are made only if
-        // it cannot.
-        let oneStatement = !onSQLite && !rules.mayHaveResults && !rules.dryRun
-        func ready() -> (users: PreparedInsert, events: PreparedInsert) {
-            (
-                PreparedInsert(Self.userInsert, userRows, key: "id", sqlite: onSQLite, direct: direct),
-                PreparedInsert(Self.eventInsert, eventRows, sqlite: onSQLite, direct: direct, fresh: true)
-            )
-        }
-        let early = oneStatement ? nil : ready()
-        let newUsers =
-            early.map { NewUsersBatch(jobId: jobId, candidates: candidates, users: $0.users, events: $0.events) }
-            ?? NewUsersBatch(
-                jobId: jobId, candidates: candidates, userRows: userRows, eventRows: eventRows, listed: rules.listed)
+        // Readied before the batch's turn: the rows of its users and their events.
+        let batch = try ImportBatchWrite(
+            jobId: jobId, candidates: candidates, rules: rules,
+            postgres: !onSQLite && !rules.mayHaveResults && !rules.dryRun)
+        let allUsers = batch.users, userRows = batch.userRows, eventRows = batch.eventRows
         let ids = allUsers.map(\.id.text)
         try await rules.waitTurn()
         if rules.dryRun {
@@ -115,11 +103,12 @@ extension SQLStore: ImportRepository {
             rules.committed()
             return results
         }
-        if !rules.mayHaveResults, let direct, let results = try await commit(newUsers, rules: rules, on: direct) {
-            return results
+        if !rules.mayHaveResults {
+            if let direct, let results = try await commit(batch, rules: rules, on: direct) { return results }
+            if !onSQLite, let results = try await commitInOneStatement(batch, rules: rules) { return results }
         }
-        if oneStatement, let results = try await commitInOneStatement(newUsers, rules: rules) { return results }
-        let (readyUsers, readyEvents) = early ?? ready()
+        let readyUsers = PreparedInsert(Self.userInsert, userRows, key: "id", sqlite: onSQLite, direct: direct)
+        let readyEvents = PreparedInsert(Self.eventInsert, eventRows, sqlite: onSQLite, direct: direct, fresh: true)
         let results = try await sqlTransaction { db in
             let first = try await Self.batchStart(jobId: jobId, rules: rules, in: db)
             // A result already recorded means this remote user was handled before a crash.

@@ -72,6 +72,59 @@ final class SQLiteDirect: Sendable {
             }
         }
 
+        /// The rows `sql` answers, their values by column name.
+        func rows(_ sql: String, _ binds: [SQLCell]) throws -> [Row] {
+            try direct.withStatement(sql) { statement in
+                try direct.bindAll(binds, in: statement, sql)
+                let width = sqlite_nio_sqlite3_column_count(statement)
+                var names: [String: Int] = [:]
+                for column in 0..<width {
+                    names[sqlite_nio_sqlite3_column_name(statement, column).map { String(cString: $0) } ?? ""] =
+                        Int(column)
+                }
+                var rows: [Row] = []
+                while true {
+                    let result = sqlite_nio_sqlite3_step(statement)
+                    if result == SQLITE_DONE { return rows }
+                    guard result == SQLITE_ROW else { throw direct.failure(result, sql) }
+                    rows.append(Row(names: names, values: (0..<width).map { Self.value(statement, $0) }))
+                }
+            }
+        }
+
+        private static func value(_ statement: OpaquePointer, _ column: Int32) -> SQLCell {
+            switch sqlite_nio_sqlite3_column_type(statement, column) {
+            case SQLITE_NULL: .text(nil)
+            case SQLITE_INTEGER: .int(sqlite_nio_sqlite3_column_int64(statement, column))
+            default: .text(sqlite_nio_sqlite3_column_text(statement, column).map { String(cString: $0) })
+            }
+        }
+
+        /// A row ``rows(_:_:)`` read.
+        struct Row: ColumnValues {
+            let names: [String: Int]
+            let values: [SQLCell]
+
+            func optionalString(_ column: String) throws -> String? {
+                switch try value(column) {
+                case .text(let text): text
+                case .int(let number): number.map(String.init)
+                }
+            }
+            func optionalInt64(_ column: String) throws -> Int64? {
+                switch try value(column) {
+                case .int(let number): number
+                case .text(nil): nil
+                case .text(let text?):
+                    try Int64(text) ?? { throw StoreError("column \(column) holds \(text), not a whole number") }()
+                }
+            }
+            private func value(_ column: String) throws -> SQLCell {
+                guard let index = names[column] else { throw StoreError("no column \(column) in the row") }
+                return values[index]
+            }
+        }
+
         /// ``SQLiteDirect/insert(_:rows:constant:)`` within this run.
         func insert(_ sql: String, rows: [[SQLCell]], constant: [Bool]) throws -> [Bool] {
             try direct.withStatement(sql) { statement in

@@ -6,7 +6,7 @@ import RosterCore
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks, reported as ratios.",
-        subcommands: [Import.self, Users.self, Insights.self, Pages.self, SCIMService.self])
+        subcommands: [Import.self, Users.self, Insights.self, Pages.self, SCIMService.self, SCIMBurstCommand.self])
 
     /// Compares an import of every user of a SCIM server with merely downloading its pages,
     /// and reports the peak memory of the process. Runs in a fresh data directory.
@@ -26,6 +26,13 @@ struct BenchCommand: AsyncParsableCommand {
             String?
         @Option(help: "An empty PostgreSQL database to import into instead of a temporary SQLite file.")
         var databaseUrl: String?
+        @Flag(help: "With --users: tidy generated users, every one importable, instead of realistic ones.")
+        var clean = false
+        @Option(
+            help: ArgumentHelp(
+                "Users the directory holds before the import (realistic ones, in no order; with --users, one in a "
+                    + "hundred is also listed, and is skipped as already there)."))
+        var directoryUsers = 0
         @Flag var json = false
 
         func validate() throws {
@@ -38,11 +45,14 @@ struct BenchCommand: AsyncParsableCommand {
         func run() async throws {
             let token = try bearerTokenEnv.map { try secret(fromEnvironment: $0, flag: "--bearer-token-env") }
             var server: StaticSCIMServer.Process?
-            if let users { server = try StaticSCIMServer.Process.start(users: users) }
+            if let users { server = try StaticSCIMServer.Process.start(users: users, clean: clean) }
             defer { server?.stop() }
             guard let url = scimUrl ?? server?.url else { return }
-            let report = try await Benchmarks.withFreshRoster(databaseURL: databaseUrl) {
-                try await Benchmarks.importAll(into: $0, scimURL: url, token: token)
+            let listed = users.map { RealisticUsers(count: $0) }
+            let report = try await Benchmarks.withFreshRoster(databaseURL: databaseUrl) { roster in
+                try await Benchmarks.seedRealisticUsers(
+                    roster, count: directoryUsers, alsoListedIn: clean ? nil : listed)
+                return try await Benchmarks.importAll(into: roster, scimURL: url, token: token)
             }
             if json { return try printJSON(report) }
             print("users:            \(report.users)")
@@ -52,6 +62,7 @@ struct BenchCommand: AsyncParsableCommand {
             )
             print("import/download:  \(String(format: "%.2f", report.ratio))")
             print("peak memory:      \(report.peakMemoryMB) MB")
+            print("created/skipped/failed: \(report.created)/\(report.skipped)/\(report.failed)")
         }
     }
 
@@ -116,9 +127,10 @@ struct BenchCommand: AsyncParsableCommand {
                 + "stopped."
         )
         @Option(help: "Users to serve.") var users = 100_000
+        @Flag(help: "Tidy generated users, every one importable, instead of realistic ones.") var clean = false
 
         func run() async throws {
-            try await StaticSCIMServer(users: users).serve { url in
+            try await StaticSCIMServer(users: users, clean: clean).serve { url in
                 FileHandle.standardOutput.write(Data((url + "\n").utf8))
             }
         }

@@ -59,3 +59,44 @@ extension BenchCommand {
         }
     }
 }
+
+extension BenchCommand {
+    /// An identity provider's burst against running Roster instances (`roster serve`), then a read
+    /// of what the directory holds afterwards: nothing may be lost.
+    struct SCIMBurstCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "scim-burst",
+            abstract:
+                "Many SCIM clients at once (POST a user, read it by filter, PATCH it, add every other one to a group) "
+                + "against running instances; checks nothing was lost.")
+        @Option(help: "Base URL of a running Roster (repeat for several instances; clients take turns).")
+        var url: [String]
+        @Option(help: "Environment variable holding a manager API key.") var keyEnv: String
+        @Option(help: "Concurrent clients.") var clients = 16
+        @Option(help: "Users each client creates.") var usersPerClient = 100
+        @Flag var json = false
+
+        func validate() throws {
+            guard !url.isEmpty else { throw ValidationError("give at least one --url") }
+            guard clients >= 1, usersPerClient >= 1 else {
+                throw ValidationError("--clients and --users-per-client must be at least 1")
+            }
+        }
+
+        func run() async throws {
+            let key = try secret(fromEnvironment: keyEnv, flag: "--key-env")
+            let report = try await SCIMBurst(urls: url, key: key, clients: clients, usersPerClient: usersPerClient)
+                .run()
+            if json { return try printJSON(report) }
+            print("requests:   \(report.requests) in \(String(format: "%.1f", report.seconds)) s")
+            print("rate:       \(Int(report.requestsPerSecond)) requests/s")
+            let (p50, p99) = (String(format: "%.1f", report.p50Millis), String(format: "%.1f", report.p99Millis))
+            print(
+                "latency:    p50 \(p50) ms, p99 \(p99) ms"
+            )
+            print("errors:     \(report.errors)\(report.firstError.map { " (first: \($0))" } ?? "")")
+            print("lost:       \(report.lost)")
+            if report.errors > 0 || report.lost > 0 { throw ExitCode(1) }
+        }
+    }
+}

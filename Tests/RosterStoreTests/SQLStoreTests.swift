@@ -193,8 +193,8 @@ func withStores(_ count: Int, _ body: ([SQLStore]) async throws -> Void) async t
     }
 }
 
-/// An import's usual batch (a fresh job, every user new) goes in one run on SQLite's thread; any
-/// other is resolved user by user. Both must record the same.
+/// A fresh job's batch is decided after one lookup and written in bulk (one run on SQLite's thread,
+/// one statement on PostgreSQL); a resumed job's is resolved the general way. Both must record the same.
 @Suite struct NewUsersBatchTests {
     let base = SQLStoreTests()
 
@@ -204,16 +204,13 @@ func withStores(_ count: Int, _ body: ([SQLStore]) async throws -> Void) async t
         return rules
     }
 
-    /// SQLite's usual batch of `candidates`, as an import readies it.
-    func sqliteBatch(_ candidates: [ImportCandidate], job: ImportJob, direct: SQLiteDirect) throws -> NewUsersBatch {
-        let users = candidates.compactMap { try? $0.mapped.get() }
-        return NewUsersBatch(
-            jobId: job.id, candidates: candidates,
-            users: PreparedInsert(
-                SQLStore.userInsert, try users.map(SQLStore.rowValues), key: "id", sqlite: true, direct: direct),
-            events: PreparedInsert(
-                SQLStore.eventInsert, users.map { SQLStore.eventRow(base.rules.createdEvent($0)) }, sqlite: true,
-                direct: direct))
+    /// A fresh job's batch of `candidates`, as an import readies it.
+    func batch(_ candidates: [ImportCandidate], job: ImportJob, postgres: Bool = false, listed: Int? = nil) throws
+        -> ImportBatchWrite
+    {
+        var rules = freshRules
+        rules.listed = listed
+        return try ImportBatchWrite(jobId: job.id, candidates: candidates, rules: rules, postgres: postgres)
     }
 
     @Test func sqliteIsReachedBelowSQLiteNIOSoAnImportsStatementsArePreparedOnce() async throws {
@@ -338,35 +335,36 @@ func withStores(_ count: Int, _ body: ([SQLStore]) async throws -> Void) async t
         }
     }
 
-    @Test func onPostgresTheUsualBatchIsOneStatementAndOneWithAKnownUserIsLeftWhole() async throws {
+    @Test func onPostgresABatchIsOneStatementAndAKnownUserIsResolvedWithoutHoldingTheOthersBack() async throws {
         try await withStore { store in
             guard store.dialect == .postgres else { return }
             try await store.createApplication(base.application)
             let job = try await base.job(store)
-            func batch(_ numbers: Range<Int>, failing: Bool = false) throws -> NewUsersBatch {
+            func batch(_ numbers: Range<Int>, failing: Bool = false, job: ImportJob) throws -> ImportBatchWrite {
                 var candidates = numbers.map { base.candidate($0, job: job) }
                 if failing {
                     candidates.append(ImportCandidate(remoteId: "bad", userName: nil, mapped: .failure(.noUsableEmail)))
                 }
-                let users = candidates.compactMap { try? $0.mapped.get() }
-                return NewUsersBatch(
-                    jobId: job.id, candidates: candidates, userRows: try users.map(SQLStore.rowValues),
-                    eventRows: users.map { SQLStore.eventRow(base.rules.createdEvent($0)) }, listed: numbers.upperBound)
+                return try self.batch(candidates, job: job, postgres: true, listed: numbers.upperBound)
             }
-            let written = try await store.commitInOneStatement(try batch(0..<3, failing: true), rules: freshRules)
+            let written = try await store.commitInOneStatement(
+                try batch(0..<3, failing: true, job: job), rules: listing(3))
             #expect(written?.map(\.outcome) == [.created, .created, .created, .failed])
-            // r2 is known now: the batch is refused whole, r3 and r4 included, for the general way.
-            #expect(try await store.commitInOneStatement(try batch(2..<5), rules: freshRules) == nil)
+            // r2 is known now: another job's batch resolves it and writes r3 and r4 in the same statement.
+            let later = try await base.job(store)
+            let next = try await store.commitInOneStatement(try batch(2..<5, job: later), rules: listing(5))
+            #expect(next?.map(\.outcome) == [.skipped, .created, .created])
+            let laterJob = try #require(try await store.job(id: later.id))
+            #expect((laterJob.created, laterJob.skipped, laterJob.total) == (2, 1, 5))
             // A batch whose every user failed to map writes its results alone.
-            let failed = NewUsersBatch(
-                jobId: job.id,
-                candidates: [ImportCandidate(remoteId: "x", userName: nil, mapped: .failure(.noUsableEmail))],
-                userRows: [], eventRows: [], listed: nil)
+            let failed = try self.batch(
+                [ImportCandidate(remoteId: "x", userName: nil, mapped: .failure(.noUsableEmail))], job: job,
+                postgres: true)
             #expect(try await store.commitInOneStatement(failed, rules: freshRules)?.map(\.outcome) == [.failed])
-            #expect(try await store.users(search: nil, sort: .email, limit: 100, offset: 0).count == 3)
-            #expect(try await store.events(InsightsQuery(type: .userCreate)).count == 3)
+            #expect(try await store.users(search: nil, sort: .email, limit: 100, offset: 0).count == 5)
+            #expect(try await store.events(InsightsQuery(type: .userCreate)).count == 5)
             let stored = try #require(try await store.job(id: job.id))
-            #expect((stored.created, stored.failed, stored.total) == (3, 2, 3))
+            #expect((stored.created, stored.skipped, stored.failed, stored.total) == (3, 0, 2, 3))
             let positions = try await store.results(jobId: job.id, after: -1, limit: 10, except: nil)
             #expect(positions.map(\.position) == Array(0..<5))
             #expect(positions.map(\.result.remoteId) == ["r0", "r1", "r2", "bad", "x"])
@@ -392,7 +390,7 @@ func withStores(_ count: Int, _ body: ([SQLStore]) async throws -> Void) async t
                     return candidate
                 }
                 given += candidates.compactMap { try? $0.mapped.get() }
-                let batch = try sqliteBatch(candidates, job: job, direct: direct)
+                let batch = try self.batch(candidates, job: job)
                 let written = try await store.commit(batch, rules: listing(given.count), on: direct)
                 #expect(written?.count == size, "batch \(index)")
             }
@@ -411,34 +409,40 @@ func withStores(_ count: Int, _ body: ([SQLStore]) async throws -> Void) async t
             #expect(Set(events.compactMap(\.resource?.id)) == Set(given.map(\.id.text)))
             let stored = try #require(try await store.job(id: job.id))
             #expect((stored.created, stored.total) == (given.count, given.count))
-            // A known user in the middle of a statement of many rows: the batch is refused whole.
+            // A known user in the middle of a statement of many rows is resolved; the others are written.
             let known = (given.count..<given.count + sizes[0]).map { n in
-                base.candidate(n == given.count + perStatement + 5 ? 7 : n, job: job)
+                base.candidate(n, email: n == given.count + perStatement + 5 ? "USER7@example.com" : nil, job: job)
             }
-            let refused = try sqliteBatch(known, job: job, direct: direct)
-            #expect(try await store.commit(refused, rules: listing(given.count + sizes[0]), on: direct) == nil)
-            #expect(try await store.users(search: nil, sort: .email, limit: 1_000, offset: 0).count == given.count)
-            #expect(try await store.results(jobId: job.id).count == given.count)
-            #expect(try await store.events(InsightsQuery(type: .userCreate, limit: 1_000)).count == given.count)
+            let mixed = try self.batch(known, job: job)
+            let outcomes = try await store.commit(mixed, rules: listing(given.count + sizes[0]), on: direct)
+            #expect(outcomes?.count == sizes[0])
+            #expect(outcomes?[perStatement + 5].outcome == .skipped)
+            #expect(outcomes?.filter { $0.outcome == .created }.count == sizes[0] - 1)
+            let total = given.count + sizes[0] - 1
+            #expect(try await store.users(search: nil, sort: .email, limit: 1_000, offset: 0).count == total)
+            #expect(try await store.results(jobId: job.id).count == given.count + sizes[0])
+            #expect(try await store.events(InsightsQuery(type: .userCreate, limit: 1_000)).count == total)
         }
     }
 
-    @Test func theUsualBatchGoesInOneRunAndOneWithAKnownUserIsLeftWhole() async throws {
+    @Test func aBatchGoesInOneRunAndAKnownUserIsResolvedWithoutHoldingTheOthersBack() async throws {
         try await withStore { store in
             guard let direct = store.direct else { return }
             try await store.createApplication(base.application)
             let job = try await base.job(store)
-            func batch(_ numbers: Range<Int>) throws -> NewUsersBatch {
-                try sqliteBatch(numbers.map { base.candidate($0, job: job) }, job: job, direct: direct)
+            func batch(_ numbers: Range<Int>, job: ImportJob) throws -> ImportBatchWrite {
+                try self.batch(numbers.map { base.candidate($0, job: job) }, job: job)
             }
-            let written = try await store.commit(try batch(0..<3), rules: listing(3), on: direct)
+            let written = try await store.commit(try batch(0..<3, job: job), rules: listing(3), on: direct)
             #expect(written?.map(\.outcome) == [.created, .created, .created])
-            // r2 is known now: the batch is refused whole, r3 and r4 included, for the general way.
-            #expect(try await store.commit(try batch(2..<5), rules: listing(5), on: direct) == nil)
-            #expect(try await store.users(search: nil, sort: .email, limit: 100, offset: 0).count == 3)
-            let stored = try #require(try await store.job(id: job.id))
-            #expect((stored.created, stored.total) == (3, 3))
-            #expect(try await store.results(jobId: job.id).count == 3)
+            // r2 is known now: another job's batch resolves it and writes r3 and r4 in the same run.
+            let later = try await base.job(store)
+            let next = try await store.commit(try batch(2..<5, job: later), rules: listing(3), on: direct)
+            #expect(next?.map(\.outcome) == [.skipped, .created, .created])
+            #expect(try await store.users(search: nil, sort: .email, limit: 100, offset: 0).count == 5)
+            let stored = try #require(try await store.job(id: later.id))
+            #expect((stored.created, stored.skipped, stored.total) == (2, 1, 3))
+            #expect(try await store.results(jobId: later.id).map(\.remoteId) == ["r2", "r3", "r4"])
         }
     }
 }

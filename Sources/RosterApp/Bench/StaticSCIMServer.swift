@@ -5,14 +5,16 @@ import NIOPosix
 
 /// The fastest SCIM service provider possible, for `roster bench`: `users` users encoded once at
 /// start, served by index pages of up to 1,000 (as `filter.maxResults` says) on loopback.
-/// A page costs a copy of bytes already encoded, so what is measured is the client.
+/// A page costs a copy of bytes already encoded, so what is measured is the client. The users are
+/// realistic ones (``RealisticUsers``) unless `clean` asks for the tidy generated kind.
 public final class StaticSCIMServer: Sendable {
     public static let maxResults = 1_000
     let users: [[UInt8]]
     let config: [UInt8]
 
-    public init(users count: Int) {
-        users = (0..<count).map { i in Array(Self.user(i).utf8) }
+    public init(users count: Int, clean: Bool = false) {
+        let realistic = RealisticUsers(count: count)
+        users = (0..<count).map { i in Array((clean ? Self.user(i) : realistic.json(i)).utf8) }
         config = Array(
             """
             {"schemas":["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],"patch":{"supported":true},\
@@ -22,7 +24,7 @@ public final class StaticSCIMServer: Sendable {
             """.utf8)
     }
 
-    /// A user as real providers send one: core attributes, an email, the enterprise extension, meta.
+    /// A tidy user: core attributes, an email, the enterprise extension, meta; every one importable.
     static func user(_ i: Int) -> String {
         let n = String(format: "%07d", i)
         let id = String(format: "00000000-0000-4000-8000-%012d", i)
@@ -132,10 +134,10 @@ extension StaticSCIMServer {
             self.process = process
         }
 
-        public static func start(users: Int) throws -> Process {
+        public static func start(users: Int, clean: Bool = false) throws -> Process {
             let process = Foundation.Process()
             process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            process.arguments = ["bench", "pages", "--users", String(users)]
+            process.arguments = ["bench", "pages", "--users", String(users)] + (clean ? ["--clean"] : [])
             let output = Pipe()
             process.standardOutput = output
             try process.run()

@@ -69,6 +69,16 @@ final class FakeProvider: SCIMTransport {
         }
     }
 
+    /// Lists users in pages of at most `size` (its `filter.maxResults`).
+    func pages(of size: Int) {
+        state.withLock { state in
+            guard case .object(var config) = state.config, case .object(var filter)? = config["filter"] else { return }
+            filter["maxResults"] = .number(Double(size))
+            config["filter"] = .object(filter)
+            state.config = .object(config)
+        }
+    }
+
     /// The next `times` requests whose method and path match answer `status`.
     func fail(
         _ method: HTTPMethod? = nil, _ pathPrefix: String, status: Int, times: Int = .max,
