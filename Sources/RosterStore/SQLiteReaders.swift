@@ -13,20 +13,28 @@ public final class SQLiteReaders: Sendable {
     }
     private let state: Mutex<State>
     private let all: [SQLiteConnection]
+    /// The readers' own threads: on SQLiteNIO's shared pool (a thread per core) a page waited for
+    /// threads an import's batches and page decoding held.
+    private let threads: NIOThreadPool
 
     /// How many reads run at once by default; more wait for a connection in turn.
     public static let count = 4
 
-    private init(_ connections: [SQLiteConnection]) {
+    private init(_ connections: [SQLiteConnection], threads: NIOThreadPool) {
         all = connections
         state = Mutex(State(idle: connections))
+        self.threads = threads
     }
 
     static func open(path: String, count: Int, logger: Logger) async throws -> SQLiteReaders {
         var connections: [SQLiteConnection] = []
+        let threads = NIOThreadPool(numberOfThreads: max(1, count))
+        threads.start()
         do {
             for _ in 0..<max(1, count) {
-                let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                let connection = try await SQLiteConnection.open(
+                    storage: .file(path: path), threadPool: threads, logger: logger,
+                    on: MultiThreadedEventLoopGroup.singleton.any())
                 connections.append(connection)
                 let db = connection.sql()
                 try await db.raw("PRAGMA busy_timeout = 10000").run()
@@ -36,9 +44,10 @@ public final class SQLiteReaders: Sendable {
             }
         } catch {
             for connection in connections { try? await connection.close() }
+            try? await threads.shutdownGracefully()
             throw error
         }
-        return SQLiteReaders(connections)
+        return SQLiteReaders(connections, threads: threads)
     }
 
     /// Runs `body` with a connection of its own, waiting for one when all are busy.
@@ -74,5 +83,6 @@ public final class SQLiteReaders: Sendable {
 
     func close() async {
         for connection in all { try? await connection.close() }
+        try? await threads.shutdownGracefully()
     }
 }
