@@ -85,24 +85,27 @@ extension SQLStore: ImportRepository {
     /// refused after all) goes the general way: multi-row inserts whose `ON CONFLICT DO NOTHING` says
     /// which users were new; only those that were not are looked up (one query) and resolved, in
     /// order, as inserting them one by one would have.
-    public func commitImportBatch(jobId: UUID, candidates: [ImportCandidate], rules: ImportBatchRules) async throws
+    public func prepareImportBatch(jobId: UUID, candidates: [ImportCandidate], rules: ImportBatchRules) throws
+        -> any PreparedImportBatch
+    {
+        try ImportBatchWrite(
+            jobId: jobId, candidates: candidates, rules: rules,
+            postgres: dialect == .postgres && !rules.mayHaveResults && !rules.dryRun)
+    }
+
+    public func commitImportBatch(_ prepared: any PreparedImportBatch, rules: ImportBatchRules) async throws
         -> [ImportResult]
     {
+        guard let batch = prepared as? ImportBatchWrite else {
+            throw StoreError("an import batch readied by another store")
+        }
+        let jobId = batch.jobId, candidates = batch.candidates
         guard !candidates.isEmpty else { return [] }
         let sqlite = self.sqlite
         let direct = self.direct, onSQLite = dialect == .sqlite
-        // Readied before the batch's turn: the rows of its users and their events.
-        let batch = try ImportBatchWrite(
-            jobId: jobId, candidates: candidates, rules: rules,
-            postgres: !onSQLite && !rules.mayHaveResults && !rules.dryRun)
         let allUsers = batch.users, userRows = batch.userRows, eventRows = batch.eventRows
         let ids = allUsers.map(\.id.text)
-        try await rules.waitTurn()
-        if rules.dryRun {
-            let results = try await dryRun(jobId: jobId, candidates: candidates, rules: rules)
-            rules.committed()
-            return results
-        }
+        if rules.dryRun { return try await dryRun(jobId: jobId, candidates: candidates, rules: rules) }
         if !rules.mayHaveResults {
             if let direct, let results = try await commit(batch, rules: rules, on: direct) { return results }
             if !onSQLite, let results = try await commitInOneStatement(batch, rules: rules) { return results }
@@ -153,7 +156,6 @@ extension SQLStore: ImportRepository {
                 results, jobId: jobId, from: first, listed: rules.listed, in: db, sqlite: sqlite,
                 direct: direct)
         }
-        rules.committed()
         return results
     }
 

@@ -9,7 +9,7 @@ import SQLKit
 /// order, as inserting them one by one would decide (``resolve(holders:rules:)``), and the users to
 /// create, their events and every result are written in bulk. A page full of users that cannot be
 /// imported costs what a clean one does.
-struct ImportBatchWrite: Sendable {
+struct ImportBatchWrite: PreparedImportBatch {
     let jobId: UUID
     let candidates: [ImportCandidate]
     /// The candidates that mapped to a directory user, in order, with their rows.
@@ -163,7 +163,7 @@ extension SQLStore {
     {
         let begin = dialect.beginTransaction
         let job = batch.jobId.text
-        let listed = rules.listed, application = rules.activeIntegration, committed = rules.committed
+        let listed = rules.listed, application = rules.activeIntegration
         return try await withDB { _ in
             try await direct.run { session in
                 try session.execute(begin)
@@ -215,7 +215,6 @@ extension SQLStore {
                             .int(listed.map(Int64.init)), .text(job),
                         ])
                     try session.execute("COMMIT")
-                    committed()
                     return decision.results
                 } catch {
                     try? session.execute("ROLLBACK")
@@ -278,7 +277,6 @@ extension SQLStore {
                     }
                     try await connection.query(statement, logger: logger)
                     try await db.raw("COMMIT").run()
-                    rules.committed()
                     return decision.results
                 } catch  where isUniqueViolation(error) {
                     try? await db.raw("ROLLBACK").run()

@@ -23,8 +23,9 @@ enum ImportRules {
         "\(remoteId) was not found in \(application.name)"
     }
 
+    /// The rules of `job`'s batches: a dry run writes no user, a resumed job looks for results first.
     static func batchRules(application: Application, job: ImportJob) -> ImportBatchRules {
-        ImportBatchRules(
+        var rules = ImportBatchRules(
             resolveConflict: { candidate, existing in
                 if isDuplicate(remoteId: candidate.remoteId, of: existing, application: application.id) {
                     return ImportResult(
@@ -41,6 +42,8 @@ enum ImportRules {
                     resource: .init(type: "user", id: user.id, name: user.email),
                     application: .init(application), importJobId: job.id)
             }, mayHaveResults: job.processed > 0)
+        rules.dryRun = job.isDryRun
+        return rules
     }
 
     /// The import screen's view of remote users, in the order given. `seen` carries the

@@ -64,16 +64,14 @@ public struct ImportRunner: JobHandler {
         }
     }
 
-    /// Every user of the application, as a pipeline: while page n is committed, page n+1 is
-    /// mapped and the pages after it are on their way (see `ResourcePages`). Commits stay in
-    /// order, one at a time, so exactly-once and resume-after-kill behave as before.
+    /// Every user of the application, as a pipeline: while batch n commits (a child task of the
+    /// commits' group), the pages after it are listed, mapped and readied here (their rows made by
+    /// the store), and the pages after those are on their way (see `ResourcePages`). Batches commit
+    /// in order, one at a time, so exactly-once and resume-after-kill behave as before.
     private func importAll(
         _ job: ImportJob, connection: IntegrationAccess.Connection, mapping: AttributeMapping?, lease: Lease
     ) async throws {
         let application = connection.application
-        var listed = 0
-        var committing: Task<Void, any Error>?
-        var pending: [ImportCandidate] = []
         // A schedule's filter goes to the provider when it filters, else is applied here.
         let filterText = job.trigger?.filter
         let filter = try filterText.map { text in
@@ -82,54 +80,53 @@ public struct ImportRunner: JobHandler {
         let providerFilters = connection.provider.filterSupported
         var query = Self.listingQuery
         if providerFilters { query.filter = filterText }
-        /// Commits what is pending once the commit before it is done: at most two batches are in
-        /// flight, one committing, one readied meanwhile. Nothing here waits for the database, which
-        /// is busy with the batch before: the job's total is written with the batch, and the
-        /// integration is checked in its transaction (`activeIntegration`).
-        var waiting: Task<Void, any Error>?
-        var turn: CommitTurn?
-        let lastDone = Flag(true)
-        func startCommit() async throws {
-            let candidates = pending
-            pending = []
-            try await waiting?.value
-            guard lease.isHeld else { throw Stop.leaseLost }
-            waiting = committing
-            let previous = turn, mine = CommitTurn()
-            turn = mine
-            lastDone.set(false)
-            // Ahead of the pages being read: the batch's turn comes when the one before it commits, and
-            // a wait for a thread behind page decoding stalls the writer.
-            committing = Task(priority: .high) { [listed] in
-                defer { lastDone.set(true) }
-                do {
-                    try await commit(
-                        candidates, job: job, application: application, listed: listed, after: previous, turn: mine)
-                    mine.settle(.success(()))
-                } catch {
-                    mine.settle(.failure(error))
-                    throw error
+        // Rules read any path of a user: pages are then read whole, not straight into users.
+        let raw = filter != nil || !(mapping?.rules.isEmpty ?? true)
+        let pages = connection.client.userPages(query, config: connection.provider, raw: raw)
+        let listed = try await withThrowingTaskGroup(of: Void.self) { commits in
+            var listed = 0
+            var pending: [ImportCandidate] = []
+            var committing = false
+            // Whether the batch in flight has committed: read without waiting for it.
+            let idle = Flag(true)
+            /// Readies what is pending while the batch before commits, then hands it to a commit of
+            /// its own once that one is done. The job's total goes with the batch, and the
+            /// integration is checked in its transaction (`activeIntegration`).
+            func send() async throws {
+                var rules = ImportRules.batchRules(application: application, job: job)
+                rules.listed = listed
+                rules.activeIntegration = application.id
+                let batch = try storage.prepareImportBatch(jobId: job.id, candidates: pending, rules: rules)
+                pending = []
+                if committing { try await commits.next() }
+                guard lease.isHeld else { throw Stop.leaseLost }
+                idle.set(false)
+                committing = true
+                // Ahead of the pages being read: a wait for a thread behind page decoding stalls the writer.
+                commits.addTask(priority: .high) {
+                    defer { idle.set(true) }
+                    try await commit(batch, rules: rules)
                 }
             }
-        }
-        do {
-            // Rules read any path of a user: pages are then read whole, not straight into users.
-            let raw = filter != nil || !(mapping?.rules.isEmpty ?? true)
-            for try await all in connection.client.userPages(query, config: connection.provider, raw: raw) {
-                let page = providerFilters || filter == nil ? all : all.filter { filter!.matches($0.raw) }
-                pending += page.map { candidate($0, job: job, application: application, mapping: mapping) }
-                listed += page.count
-                // Committed at once while the database keeps up; gathered into larger batches while
-                // it is busy (a slow provider's pages show up in the job one by one).
-                guard pending.count >= Self.commitSize || lastDone.value else { continue }
-                try await startCommit()
+            do {
+                for try await all in pages {
+                    let page = providerFilters || filter == nil ? all : all.filter { filter!.matches($0.raw) }
+                    pending += page.map { candidate($0, job: job, application: application, mapping: mapping) }
+                    listed += page.count
+                    // Committed at once while the database keeps up; gathered into larger batches while
+                    // it is busy (a slow provider's pages show up in the job one by one).
+                    guard pending.count >= Self.commitSize || idle.value else { continue }
+                    try await send()
+                }
+                if !pending.isEmpty { try await send() }
+                try await commits.waitForAll()
+            } catch {
+                // A commit in flight ends (it is not cancelled) before the job is reported, whatever
+                // stopped the listing.
+                while (try? await commits.next()) != nil {}
+                throw error
             }
-            if !pending.isEmpty { try await startCommit() }
-            try await committing?.value
-        } catch {
-            // A commit in flight ends before the job is reported, whatever stopped the listing.
-            _ = try? await committing?.value
-            throw error
+            return listed
         }
         try await storage.updateJob(id: job.id, status: .running, total: listed, reason: nil, finishedAt: nil)
     }
@@ -330,57 +327,22 @@ public struct ImportRunner: JobHandler {
     }
 
     /// Commits one batch, unless the integration was deactivated since the batch was read.
-    /// - Parameter previous: the batch before, which commits first: this one is readied meanwhile,
-    ///   and fails with it.
-    private func commit(
-        _ candidates: [ImportCandidate], job: ImportJob, application: Application, listed: Int? = nil,
-        after previous: CommitTurn? = nil, turn: CommitTurn? = nil
-    ) async throws {
-        guard !candidates.isEmpty else { return try await previous?.wait() ?? () }
+    private func commit(_ candidates: [ImportCandidate], job: ImportJob, application: Application) async throws {
+        guard !candidates.isEmpty else { return }
         var rules = ImportRules.batchRules(application: application, job: job)
-        rules.dryRun = job.isDryRun
-        rules.listed = listed
         rules.activeIntegration = application.id
-        rules.waitTurn = { try await previous?.wait() }
-        rules.committed = { turn?.settle(.success(())) }
+        try await commit(
+            storage.prepareImportBatch(jobId: job.id, candidates: candidates, rules: rules), rules: rules)
+    }
+
+    private func commit(_ batch: any PreparedImportBatch, rules: ImportBatchRules) async throws {
         do {
-            let results = try await storage.commitImportBatch(jobId: job.id, candidates: candidates, rules: rules)
+            let results = try await storage.commitImportBatch(batch, rules: rules)
             RosterMetrics.importedUsers(results)
         } catch is IntegrationInactive {
             throw Stop.deactivated
         } catch is ImportCancelled {
             throw Stop.cancelled
-        }
-    }
-}
-
-/// When a batch's turn to commit ends: as soon as the store says its transaction committed, or
-/// when its task ends (with its error, which the batches behind it fail with). The first word counts.
-final class CommitTurn: Sendable {
-    private struct State {
-        var result: Result<Void, any Error>?
-        var waiters: [CheckedContinuation<Void, any Error>] = []
-    }
-    private let state = Mutex(State())
-
-    func settle(_ result: Result<Void, any Error>) {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
-            guard state.result == nil else { return [] }
-            state.result = result
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume(with: result) }
-    }
-
-    func wait() async throws {
-        if let result = state.withLock({ $0.result }) { return try result.get() }
-        try await withCheckedThrowingContinuation { continuation in
-            let result = state.withLock { state -> Result<Void, any Error>? in
-                if state.result == nil { state.waiters.append(continuation) }
-                return state.result
-            }
-            if let result { continuation.resume(with: result) }
         }
     }
 }

@@ -22,10 +22,6 @@ public struct ImportBatchRules: Sendable {
     /// then looked up and left alone. A fresh job skips the lookup; a second writer's results
     /// are refused by the results' unique key either way.
     public var mayHaveResults: Bool
-    /// Called once the store has readied the batch (its rows and statements, which need no
-    /// database) and before its transaction: an import readies a batch while the one before it
-    /// commits, and waits here for its turn.
-    public var waitTurn: @Sendable () async throws -> Void
     /// Writes no user: each new one gets the result `new` (counted as created), the others the
     /// result an import would give them.
     public var dryRun = false
@@ -37,19 +33,14 @@ public struct ImportBatchRules: Sendable {
     /// check and the write (and the check costs no trip of its own), and throws
     /// `IntegrationInactive` having written nothing.
     public var activeIntegration: UUID?
-    /// Called as soon as the batch's transaction has committed, maybe from the database's own
-    /// thread before the call returns: the next batch's turn comes then, not a thread hop later.
-    public var committed: @Sendable () -> Void = {}
 
     public init(
         resolveConflict: @escaping @Sendable (ImportCandidate, DirectoryUser) -> ImportResult,
-        createdEvent: @escaping @Sendable (DirectoryUser) -> InsightsEvent, mayHaveResults: Bool = true,
-        waitTurn: @escaping @Sendable () async throws -> Void = {}
+        createdEvent: @escaping @Sendable (DirectoryUser) -> InsightsEvent, mayHaveResults: Bool = true
     ) {
         self.resolveConflict = resolveConflict
         self.createdEvent = createdEvent
         self.mayHaveResults = mayHaveResults
-        self.waitTurn = waitTurn
     }
 }
 
@@ -66,6 +57,9 @@ public struct ImportCancelled: Error, Equatable {
     public init(jobId: UUID) { self.jobId = jobId }
 }
 
+/// A batch of an import readied by the store (``ImportRepository/prepareImportBatch(jobId:candidates:rules:)``).
+public protocol PreparedImportBatch: Sendable {}
+
 public protocol ImportRepository: Sendable {
     func createJob(_ job: ImportJob) async throws
     func job(id: UUID) async throws -> ImportJob?
@@ -77,9 +71,22 @@ public protocol ImportRepository: Sendable {
         -> [(position: Int, result: ImportResult)]
     /// Of `remoteIds`, those that already have a result in the job (work done before a crash).
     func remoteIdsWithResults(jobId: UUID, among remoteIds: [String]) async throws -> Set<String>
+    /// Readies a batch for ``commitImportBatch(_:rules:)``: the rows of its users and their events,
+    /// made without the database, so an import readies a batch while the one before it commits.
+    func prepareImportBatch(jobId: UUID, candidates: [ImportCandidate], rules: ImportBatchRules) throws
+        -> any PreparedImportBatch
     /// Creates the users, their events and the results of one batch in one transaction, and
     /// adds the counts to the job. A user whose email or username is taken is never created.
-    func commitImportBatch(jobId: UUID, candidates: [ImportCandidate], rules: ImportBatchRules) async throws
-        -> [ImportResult]
+    func commitImportBatch(_ batch: any PreparedImportBatch, rules: ImportBatchRules) async throws -> [ImportResult]
     func updateJob(id: UUID, status: ImportJob.Status, total: Int?, reason: String?, finishedAt: Date?) async throws
+}
+
+extension ImportRepository {
+    /// Readies and commits one batch.
+    public func commitImportBatch(jobId: UUID, candidates: [ImportCandidate], rules: ImportBatchRules) async throws
+        -> [ImportResult]
+    {
+        try await commitImportBatch(
+            prepareImportBatch(jobId: jobId, candidates: candidates, rules: rules), rules: rules)
+    }
 }
