@@ -46,27 +46,32 @@ extension RemoteListing {
         let connection = try await access.connect(application)
         let generation = UUID.random()
         var seen: [String: String] = [:]
-        var position = 0
-        var storing: Task<Void, any Error>?
-        do {
-            let pages = connection.client.userPages(ImportRunner.listingQuery, config: connection.provider, raw: false)
-            for try await page in pages {
-                let statuses = try await ImportRules.classify(
-                    page, application: connection.application, storage: storage, seen: &seen)
-                let listed = zip(page, statuses).map(Self.listed)
-                try await storing?.value
-                let (storage, from) = (storage, position)
-                storing = Task {
-                    try await storage.storeListedUsers(
-                        listed, applicationId: application.id, generation: generation, from: from)
+        let pages = connection.client.userPages(ImportRunner.listingQuery, config: connection.provider, raw: false)
+        try await withThrowingTaskGroup(of: Void.self) { stores in
+            var position = 0
+            var storing = false
+            do {
+                for try await page in pages {
+                    let statuses = try await ImportRules.classify(
+                        page, application: connection.application, storage: storage, seen: &seen)
+                    let listed = zip(page, statuses).map(Self.listed)
+                    // One page is stored at a time, in order; the next is classified meanwhile.
+                    if storing { try await stores.next() }
+                    let (storage, from) = (storage, position)
+                    stores.addTask {
+                        try await storage.storeListedUsers(
+                            listed, applicationId: application.id, generation: generation, from: from)
+                    }
+                    storing = true
+                    // bounded: counts rows Roster stored
+                    position += page.count
                 }
-                // bounded: counts rows Roster stored
-                position += page.count
+                try await stores.waitForAll()
+            } catch {
+                // A page being stored ends (it is not cancelled) before the error is reported.
+                while (try? await stores.next()) != nil {}
+                throw RosterError.from(error)
             }
-            try await storing?.value
-        } catch {
-            _ = try? await storing?.value
-            throw RosterError.from(error)
         }
         try await storage.completeListing(applicationId: application.id, generation: generation, listedAt: Date())
     }
