@@ -13,20 +13,46 @@ struct ImportBatch {
 
     /// Records `user` as holding its keys (one the batch creates), unless another holds one first.
     mutating func claim(_ user: DirectoryUser) {
-        byEmail[user.email.lowercased()] = byEmail[user.email.lowercased()] ?? user
-        byUsername[user.username.lowercased()] = byUsername[user.username.lowercased()] ?? user
-        if let source = Self.source(user) { bySource[source] = bySource[source] ?? user }
+        claim(user, keys: Keys(user))
+    }
+
+    /// ``conflict(for:)``, then ``claim(_:)`` when there is none: each key made once (lowercasing
+    /// a name costs more than looking it up).
+    mutating func claimUnlessHeld(_ user: DirectoryUser) -> DirectoryUser? {
+        let keys = Keys(user)
+        if let holder = conflict(keys) { return holder }
+        claim(user, keys: keys)
+        return nil
     }
 
     /// The user that keeps `user` out, as the directory's unique keys would: same remote identity
     /// first, then the same email, then the same username.
-    func conflict(for user: DirectoryUser) -> DirectoryUser? {
-        if let source = Self.source(user), let holder = bySource[source] { return holder }
-        return byEmail[user.email.lowercased()] ?? byUsername[user.username.lowercased()]
+    func conflict(for user: DirectoryUser) -> DirectoryUser? { conflict(Keys(user)) }
+
+    private func conflict(_ keys: Keys) -> DirectoryUser? {
+        if let source = keys.source, let holder = bySource[source] { return holder }
+        return byEmail[keys.email] ?? byUsername[keys.username]
     }
 
-    private static func source(_ user: DirectoryUser) -> String? {
-        guard let application = user.source.applicationId, let remote = user.source.remoteId else { return nil }
-        return application.text + "\u{0}" + remote
+    private mutating func claim(_ user: DirectoryUser, keys: Keys) {
+        if byEmail[keys.email] == nil { byEmail[keys.email] = user }
+        if byUsername[keys.username] == nil { byUsername[keys.username] = user }
+        if let source = keys.source, bySource[source] == nil { bySource[source] = user }
+    }
+
+    /// A user's unique keys, as the directory's indexes hold them.
+    private struct Keys {
+        let email, username: String
+        let source: String?
+
+        init(_ user: DirectoryUser) {
+            email = user.email.lowercased()
+            username = user.username.lowercased()
+            if let application = user.source.applicationId, let remote = user.source.remoteId {
+                source = application.text + "\u{0}" + remote
+            } else {
+                source = nil
+            }
+        }
     }
 }

@@ -63,10 +63,9 @@ struct ImportBatchWrite: PreparedImportBatch {
                 result = candidate.result(.failed, reason: failure.description)
             case .success(let user):
                 defer { next += 1 }
-                if let holder = claimed.conflict(for: user) {
+                if let holder = claimed.claimUnlessHeld(user) {
                     result = rules.resolveConflict(candidate, holder)
                 } else {
-                    claimed.claim(user)
                     written.append(next)
                     result = candidate.result(.created, userId: user.id)
                 }

@@ -302,7 +302,7 @@ extension SQLStore: DirectoryRepository {
     }
 
     static func profileText(_ profile: UserProfile) throws -> String {
-        profile.isEmpty ? "{}" : try jsonText(profile)
+        profile.isEmpty ? "{}" : profile.jsonText
     }
 
     /// Most users hold no custom value: their `{}` is not decoded.

@@ -43,3 +43,27 @@ import Testing
         #expect(value["x`"] == nil)  // '`' | 0x20 == '@' | 0x20 would match if non-letters were folded
     }
 }
+
+@Suite struct JSONTextTests {
+    /// What `jsonText` writes reads back as the same value, and is what `JSONEncoder` with sorted keys
+    /// writes (but for the slashes `JSONEncoder` escapes).
+    @Test func jsonTextReadsBackAsTheSameValueAndIsWhatJSONEncoderWrites() throws {
+        let values: [JSONValue] = [
+            .null, .bool(true), .number(42), .number(-1.5), .number(1e20), .string(""),
+            .string("quote \" backslash \\ slash / tab \t cr \r lf \n crlf \r\n bell \u{7} nul \u{0}"),
+            .string("Zoë Müller 李娜 محمد יעל 👩‍💻 e\u{301}"),
+            .array([.number(1), .string("a"), .null, .array([]), .object([:])]),
+            .object([
+                "b": .object(["z": .bool(false), "a": .array([.string("x\u{1F}")])]), "a": .number(0),
+                "Ä": .string("upper"),
+            ]),
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for value in values {
+            let text = value.jsonText
+            #expect(try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) == value, "\(text)")
+            #expect(text == String(decoding: try encoder.encode(value), as: UTF8.self), "\(text)")
+        }
+    }
+}

@@ -177,7 +177,7 @@ public enum UserMapping {
             ("name.middleName", user.middlename), ("displayName", user.displayname),
         ]
         for (name, value) in names {
-            if let scalar = value?.unicodeScalars.first(where: { bidiControls.contains($0.value) }) {
+            if let value, let scalar = directionControl(in: value) {
                 return .invalidValue(attribute: name, problem: "contains the direction control \(scalar.code)")
             }
         }
@@ -209,6 +209,13 @@ public enum UserMapping {
     /// The direction controls of Unicode's bidirectional algorithm: embeddings, overrides, isolates, marks.
     static let bidiControls = Set<UInt32>([0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E])
         .union(0x2066...0x2069)
+
+    /// The first direction control in `value`, if any. Byte by byte first: each is U+061C (UTF-8
+    /// D8 9C) or in U+200E–U+2069 (E2 80/81 …), and nearly every value has neither lead byte.
+    static func directionControl(in value: String) -> Unicode.Scalar? {
+        guard value.utf8.contains(where: { $0 == 0xD8 || $0 == 0xE2 }) else { return nil }
+        return value.unicodeScalars.first { bidiControls.contains($0.value) }
+    }
 
     /// A format character (Unicode's Cf: zero-width, direction controls, …) or a direction control.
     static func isFormat(_ scalar: Unicode.Scalar) -> Bool {

@@ -64,13 +64,13 @@ public struct UserProfile: Sendable, Hashable {
             switch value {
             case .string(let text):
                 if text.utf8.count > limit, text.count > limit { throw fail("is longer than \(limit) characters") }
-                if text.unicodeScalars.contains(where: { $0.value == 0 }) { throw fail("contains a NUL character") }
+                if text.utf8.contains(0) { throw fail("contains a NUL character") }
                 // As in names: a direction override would show one address or name as another. Line
                 // breaks and tabs stay (an address's `formatted` has lines); other controls do not.
                 if let control = UserMapping.controlCharacter(in: text, allowing: ["\t", "\n", "\r"]) {
                     throw fail("contains the control character \(control.code)")
                 }
-                if let scalar = text.unicodeScalars.first(where: { UserMapping.bidiControls.contains($0.value) }) {
+                if let scalar = UserMapping.directionControl(in: text) {
                     throw fail("contains the direction control \(scalar.code)")
                 }
             case .null: return
@@ -114,6 +114,11 @@ public struct UserProfile: Sendable, Hashable {
 }
 
 /// Stored as one JSON object.
+extension UserProfile {
+    /// The profile as stored: JSON text, members in key order.
+    public var jsonText: String { JSONValue.object(attributes).jsonText }
+}
+
 extension UserProfile: Codable {
     public init(from decoder: any Decoder) throws {
         let value = try JSONValue(from: decoder)
