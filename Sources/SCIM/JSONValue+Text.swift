@@ -60,6 +60,7 @@ extension JSONValue {
             case 0..<0x20:
                 let hex = Array("0123456789abcdef".utf8)
                 bytes += #"\u00"#.utf8
+                // bounded: a byte below 0x20 names two hex digits
                 bytes += [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
             default: bytes.append(byte)
             }
