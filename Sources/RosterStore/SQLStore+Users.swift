@@ -257,8 +257,8 @@ extension SQLStore: DirectoryRepository {
     static func rowValues(_ u: DirectoryUser) throws -> [SQLCell] {
         [
             .text(u.id.text), .text(u.email), .text(u.username), .text(u.firstname), .text(u.lastname),
-            .text(u.middlename), .text(u.displayname), .text(try jsonText(u.addresses)), .text(u.jobTitle),
-            .text(u.department), .text(try jsonText(u.phoneNumbers)), .text(u.costCenter), .text(u.employeeType),
+            .text(u.middlename), .text(u.displayname), .text(u.addressesJSONText), .text(u.jobTitle),
+            .text(u.department), .text(u.phoneNumbersJSONText), .text(u.costCenter), .text(u.employeeType),
             .text(u.employeeIdentifier), .text(u.organization), .text(u.state.rawValue),
             .text(u.passwordStatus.rawValue), .text(u.source.type.rawValue), .text(u.source.applicationId?.text),
             .text(u.source.importJobId?.text), .text(u.source.remoteId), .int(u.created.millis),

@@ -481,3 +481,25 @@ func withStores(_ count: Int, _ body: ([SQLStore]) async throws -> Void) async t
         }
     }
 }
+
+@Suite struct StoredJSONTests {
+    /// Addresses and phone numbers are written without JSONEncoder, and read back by it: the text is
+    /// what JSONEncoder with sorted keys writes, and decodes to the same values.
+    @Test func addressesAndPhoneNumbersAreWrittenAsJSONEncoderWritesThem() throws {
+        let user = DirectoryUser(
+            email: "a@example.com", username: "a",
+            addresses: [
+                .init(type: "work", streetAddress: "1 \"Quoted\" St\r\nFloor 2 / Wing B", locality: "Zürich"),
+                .init(type: "home", region: "R", postalCode: "8000", country: "CH", poBox: "12"),
+            ],
+            phoneNumbers: [.init(type: "work", number: "+41 44 000"), .init(type: "home", number: "١٢٣")])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        #expect(user.addressesJSONText == String(decoding: try encoder.encode(user.addresses), as: UTF8.self))
+        #expect(user.phoneNumbersJSONText == String(decoding: try encoder.encode(user.phoneNumbers), as: UTF8.self))
+        let decoder = JSONDecoder()
+        #expect(
+            try decoder.decode([DirectoryUser.Address].self, from: Data(user.addressesJSONText.utf8)) == user.addresses)
+        #expect(DirectoryUser(email: "b@example.com", username: "b").addressesJSONText == "[]")
+    }
+}
