@@ -319,6 +319,19 @@ func withStores(_ count: Int, _ body: ([SQLStore]) async throws -> Void) async t
         }
     }
 
+    @Test func anEmptyBatchIsReadiedAndCommittedAsNothingOnEitherDatabase() async throws {
+        try await withStore { store in
+            // A page a schedule's filter emptied (a PostgreSQL batch of nothing once crashed readying it).
+            try await store.createApplication(base.application)
+            let job = try await base.job(store)
+            for rules in [freshRules, base.rules] {
+                #expect(try await store.commitImportBatch(jobId: job.id, candidates: [], rules: rules).isEmpty)
+            }
+            let stored = try #require(try await store.job(id: job.id))
+            #expect((stored.created, stored.skipped, stored.failed) == (0, 0, 0))
+        }
+    }
+
     @Test func aBatchOfAJobThatDoesNotExistWritesNothing() async throws {
         try await withStore { store in
             try await store.createApplication(base.application)

@@ -93,6 +93,8 @@ public struct ImportRunner: JobHandler {
             /// its own once that one is done. The job's total goes with the batch, and the
             /// integration is checked in its transaction (`activeIntegration`).
             func send() async throws {
+                // A page the schedule's filter emptied brings nothing to commit.
+                guard !pending.isEmpty else { return }
                 var rules = ImportRules.batchRules(application: application, job: job)
                 rules.listed = listed
                 rules.activeIntegration = application.id

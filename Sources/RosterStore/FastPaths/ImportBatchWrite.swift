@@ -36,7 +36,9 @@ struct ImportBatchWrite: PreparedImportBatch {
         userRows = try users.map(SQLStore.rowValues)
         eventRows = users.map { SQLStore.eventRow(rules.createdEvent($0)) }
         usual = Self.resolve(candidates, holders: [], rules: rules)
-        statement = postgres ? Self.statement(jobId: jobId, usual, userRows, eventRows, listed: rules.listed) : nil
+        statement =
+            postgres && !candidates.isEmpty
+            ? Self.statement(jobId: jobId, usual, userRows, eventRows, listed: rules.listed) : nil
     }
 
     /// Each candidate's result and the users to write, given the directory's users that hold a key of
