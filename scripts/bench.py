@@ -154,6 +154,14 @@ class Server:
     def cli(self, *args, **kwargs):
         return self.b.run(*args, data=self.data, **kwargs)
 
+    def with_source(self, app, url):
+        """An application reading the page server at `url`, and the administrator bench@example.com."""
+        self.cli("app", "create", app, "--scim-url", url, "--bearer-token-env", "BENCH_TOKEN",
+                 "--allow-private-network", env={"BENCH_TOKEN": "none"})
+        self.cli("admin", "create", "--email", "bench@example.com", "--password-env", "BENCH_PASSWORD",
+                 env={"BENCH_PASSWORD": "quartz lamp tally 2026 ho"})
+        return self
+
     def start(self):
         self.process = self.b.start([self.b.roster, "serve", "--data-dir", self.data, "--port", str(self.port)])
         wait_for(self.url + "/healthz", timeout=60)
@@ -274,11 +282,7 @@ def api_during_import_figures(b):
     import threading
     n = 2_000 if b.small else 100_000
     url, pages = b.pages(n)
-    server = Server(b, "during")
-    server.cli("app", "create", "Big", "--scim-url", url, "--bearer-token-env", "BENCH_TOKEN",
-               "--allow-private-network", env={"BENCH_TOKEN": "none"})
-    server.cli("admin", "create", "--email", "bench@example.com", "--password-env", "BENCH_PASSWORD",
-               env={"BENCH_PASSWORD": "quartz lamp tally 2026 ho"})
+    server = Server(b, "during").with_source("Big", url)
     server.start()
 
     def read_while(running):
@@ -326,11 +330,7 @@ def api_during_import_figures(b):
 def api_figures(b):
     n = 1_000 if b.small else 10_000
     url, pages = b.pages(n)
-    server = Server(b, "api")
-    server.cli("app", "create", "Source", "--scim-url", url, "--bearer-token-env", "BENCH_TOKEN",
-               "--allow-private-network", env={"BENCH_TOKEN": "none"})
-    server.cli("admin", "create", "--email", "bench@example.com", "--password-env", "BENCH_PASSWORD",
-               env={"BENCH_PASSWORD": "quartz lamp tally 2026 ho"})
+    server = Server(b, "api").with_source("Source", url)
     server.cli("import", "run", "Source", "--all", "--as", "bench@example.com", "--wait")
     pages.terminate()
     server.start()
